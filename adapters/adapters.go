@@ -1,0 +1,255 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Sentinel errors returned (wrapped with %w) by every Store implementation.
+// Callers test for them with errors.Is.
+var (
+	// ErrNotFound: no row with that key exists inside the table's scope.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the write would duplicate a unique value.
+	ErrConflict = errors.New("conflict")
+	// ErrUnavailable: the database could not be reached or did not answer in
+	// time; the request may be retried later.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrInvalid: the database refused a value (too long, out of range, wrong
+	// type) that validation did not catch.
+	ErrInvalid = errors.New("invalid value")
+)
+
+// Table names a table of the application's database.
+type Table string
+
+// Column names a column of a Table.
+type Column string
+
+// Record is one row, as column values. Values are Go scalars: string, int64,
+// uint64, float64, bool, time.Time, []byte, or nil for SQL NULL. A Record
+// handed to Create or returned by an Update func holds only the columns to
+// write; a Record read back holds every column of the TableSpec.
+type Record map[Column]any
+
+// KeyKind says how the key of a new row is obtained.
+type KeyKind int
+
+const (
+	// KeyAutoIncrement: the database assigns the key (AUTO_INCREMENT).
+	KeyAutoIncrement KeyKind = iota
+	// KeyUUID: the store generates a random UUID string.
+	KeyUUID
+	// KeyProvided: the Record given to Create carries the key.
+	KeyProvided
+)
+
+// DefaultKind says how a default column value is produced on insert.
+type DefaultKind int
+
+const (
+	// DefaultConstant writes Default.Value.
+	DefaultConstant DefaultKind = iota
+	// DefaultNow writes the current time.
+	DefaultNow
+	// DefaultUUID writes a fresh random UUID string.
+	DefaultUUID
+)
+
+// Default is a value written to a column on insert when the Record does not
+// set it, for NOT NULL columns the application needs but SCIM does not carry.
+type Default struct {
+	Column Column
+	Kind   DefaultKind
+	Value  any // for DefaultConstant
+}
+
+// Unique names a column whose values must be unique inside the scope,
+// compared case-insensitively when Fold is set. Stores enforce it whether or
+// not the database has a unique index on the column.
+type Unique struct {
+	Column Column
+	Fold   bool
+}
+
+// TableSpec describes one mapped table to a Store. It is produced by the
+// compiled mapping from validated configuration; every identifier in it is
+// trusted to be a real table or column name.
+type TableSpec struct {
+	Table   Table
+	Key     Column
+	KeyKind KeyKind
+	// Columns lists every column the mapping reads; Get and List return them.
+	Columns []Column
+	// Scope holds constant column values that every read filters on and every
+	// insert writes (a discriminator or tenant column).
+	Scope    map[Column]any
+	Defaults []Default
+	Uniques  []Unique
+	// Touch lists columns set to the current time on every insert and update
+	// (a last-modified column); Created lists those set only on insert.
+	Touch   []Column
+	Created []Column
+}
+
+// ColumnInfo is what the database reports about one column.
+type ColumnInfo struct {
+	Name          Column
+	DataType      string // lower-case base type: varchar, int, datetime, ...
+	ColumnType    string // full type: varchar(255), tinyint(1), enum('a','b')
+	Nullable      bool
+	HasDefault    bool
+	AutoIncrement bool
+	MaxLength     int64 // characters, for string types; 0 if unbounded/not a string
+	Unsigned      bool
+	Collation     string
+}
+
+// CaseInsensitive reports whether comparisons on the column fold case under
+// its collation.
+func (c ColumnInfo) CaseInsensitive() bool {
+	return len(c.Collation) > 3 && c.Collation[len(c.Collation)-3:] == "_ci"
+}
+
+// IndexInfo is one index of a table.
+type IndexInfo struct {
+	Name    string
+	Unique  bool
+	Columns []Column
+}
+
+// TableInfo is what the database reports about one table.
+type TableInfo struct {
+	Name    Table
+	Columns []ColumnInfo
+	Indexes []IndexInfo
+}
+
+// Column returns the named column and reports whether it exists.
+func (t TableInfo) Column(name Column) (ColumnInfo, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ColumnInfo{}, false
+}
+
+// Op is a comparison operator of a filter expression. The names are those of
+// RFC 7644 section 3.4.2.2.
+type Op string
+
+// Comparison operators.
+const (
+	OpEq Op = "eq"
+	OpNe Op = "ne"
+	OpCo Op = "co"
+	OpSw Op = "sw"
+	OpEw Op = "ew"
+	OpGt Op = "gt"
+	OpGe Op = "ge"
+	OpLt Op = "lt"
+	OpLe Op = "le"
+	OpPr Op = "pr"
+)
+
+// Expr is a filter expression over columns: Compare, And, Or, Not, or the
+// constants True and False.
+type Expr interface{ expr() }
+
+// Compare compares a column with a value. Fold asks for a case-insensitive
+// comparison whatever the column's collation; otherwise the comparison is
+// case-exact. Value is ignored for OpPr.
+type Compare struct {
+	Column Column
+	Op     Op
+	Value  any
+	Fold   bool
+}
+
+// And is true when both sides are.
+type And struct{ Left, Right Expr }
+
+// Or is true when either side is.
+type Or struct{ Left, Right Expr }
+
+// Not negates its operand.
+type Not struct{ X Expr }
+
+// Const is an expression with a fixed truth value, for filters on attributes
+// that have no column (RFC 7644: an unassigned attribute matches nothing).
+type Const bool
+
+func (Compare) expr() {}
+func (And) expr()     {}
+func (Or) expr()      {}
+func (Not) expr()     {}
+func (Const) expr()   {}
+
+// Order sorts a list.
+type Order struct {
+	Column     Column
+	Descending bool
+	Fold       bool
+}
+
+// Query selects rows of one table. Offset counts from 0.
+type Query struct {
+	Where  Expr // nil: every row in scope
+	Order  []Order
+	Offset int
+	Limit  int // 0: return no rows, only the total
+}
+
+// Page is one page of a List.
+type Page struct {
+	Records []Record
+	Total   int
+}
+
+// Store reads and writes the rows of one mapped table inside its scope.
+// Implementations are safe for concurrent use. Every method that writes is
+// one transaction: it happens entirely or not at all.
+type Store interface {
+	// Create inserts a row and returns it as read back. A Unique violation
+	// returns ErrConflict.
+	Create(ctx context.Context, rec Record) (Record, error)
+	// Get returns the row with that key, or ErrNotFound.
+	Get(ctx context.Context, id string) (Record, error)
+	// List returns the rows matching q and how many match in all.
+	List(ctx context.Context, q Query) (Page, error)
+	// Update reads the row with that key under a lock, passes it to fn and
+	// writes the columns of the Record fn returns, in one transaction. An
+	// error from fn aborts the transaction and is returned as is. It returns
+	// ErrNotFound for an unknown key and ErrConflict on a Unique violation.
+	Update(ctx context.Context, id string, fn func(Record) (Record, error)) (Record, error)
+	// Delete removes the row with that key, or returns ErrNotFound.
+	Delete(ctx context.Context, id string) error
+}
+
+// Adapter is one connection pool to the application's database.
+type Adapter interface {
+	// Describe returns what the database reports about a table, for
+	// validating a mapping against the live schema. It returns ErrNotFound
+	// for a table that does not exist.
+	Describe(ctx context.Context, t Table) (TableInfo, error)
+	// Store returns a Store for the table. The spec must have been checked
+	// against Describe; Store itself does not query the database.
+	Store(spec TableSpec) (Store, error)
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the pool.
+	Close() error
+}
+
+// Config opens an Adapter; each storage type has one.
+type Config interface {
+	Open(ctx context.Context, logger *slog.Logger) (Adapter, error)
+}
+
+// Now is the clock used for timestamps written by stores; tests may replace
+// it. It returns UTC time truncated to whole seconds, the precision of a
+// plain DATETIME column.
+var Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
