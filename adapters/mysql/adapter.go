@@ -1,0 +1,132 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+var _ adapters.Adapter = (*Adapter)(nil)
+
+// Adapter is an adapters.Adapter over one sqlx connection pool.
+type Adapter struct {
+	db     *sqlx.DB
+	logger *slog.Logger
+
+	mu     sync.Mutex // guards the following fields
+	tables map[adapters.Table]adapters.TableInfo
+}
+
+// New wraps an open pool. The DSN must set parseTime=true.
+func New(db *sqlx.DB, logger *slog.Logger) *Adapter {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Adapter{db: db, logger: logger, tables: map[adapters.Table]adapters.TableInfo{}}
+}
+
+// DB returns the pool, for metrics on its statistics.
+func (a *Adapter) DB() *sql.DB { return a.db.DB }
+
+// Ping reports whether the database answers.
+func (a *Adapter) Ping(ctx context.Context) error {
+	if err := a.db.PingContext(ctx); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (a *Adapter) Close() error { return a.db.Close() }
+
+type columnRow struct {
+	Name      string         `db:"COLUMN_NAME"`
+	DataType  string         `db:"DATA_TYPE"`
+	Type      string         `db:"COLUMN_TYPE"`
+	Nullable  string         `db:"IS_NULLABLE"`
+	Default   sql.NullString `db:"COLUMN_DEFAULT"`
+	MaxLen    sql.NullInt64  `db:"CHARACTER_MAXIMUM_LENGTH"`
+	Collation sql.NullString `db:"COLLATION_NAME"`
+	Extra     string         `db:"EXTRA"`
+}
+
+type indexRow struct {
+	Name      string `db:"INDEX_NAME"`
+	NonUnique int64  `db:"NON_UNIQUE"`
+	Column    string `db:"COLUMN_NAME"`
+}
+
+// Describe reads the table's columns and indexes from information_schema.
+func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.TableInfo, error) {
+	var cols []columnRow
+	err := a.db.SelectContext(ctx, &cols, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
+		COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, COLLATION_NAME, EXTRA
+		FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, string(t))
+	if err != nil {
+		return adapters.TableInfo{}, fmt.Errorf("describing table %s: %w", t, classify(err))
+	}
+	if len(cols) == 0 {
+		return adapters.TableInfo{}, fmt.Errorf("table %s: %w", t, adapters.ErrNotFound)
+	}
+	info := adapters.TableInfo{Name: t}
+	for _, c := range cols {
+		// MariaDB reports a missing default of a nullable column as the
+		// string "NULL"; MySQL as SQL NULL. Both mean: NULL is inserted.
+		def := c.Default.Valid && c.Default.String != "NULL"
+		extra := strings.ToLower(c.Extra)
+		info.Columns = append(info.Columns, adapters.ColumnInfo{
+			Name:          adapters.Column(c.Name),
+			DataType:      strings.ToLower(c.DataType),
+			ColumnType:    strings.ToLower(c.Type),
+			Nullable:      c.Nullable == "YES",
+			HasDefault:    def || strings.Contains(extra, "default_generated"),
+			AutoIncrement: strings.Contains(extra, "auto_increment"),
+			MaxLength:     c.MaxLen.Int64,
+			Unsigned:      strings.Contains(strings.ToLower(c.Type), "unsigned"),
+			Collation:     c.Collation.String,
+		})
+	}
+	var idx []indexRow
+	err = a.db.SelectContext(ctx, &idx, `SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME
+		FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`, string(t))
+	if err != nil {
+		return adapters.TableInfo{}, fmt.Errorf("describing indexes of %s: %w", t, classify(err))
+	}
+	for _, r := range idx {
+		n := len(info.Indexes)
+		if n == 0 || info.Indexes[n-1].Name != r.Name {
+			info.Indexes = append(info.Indexes, adapters.IndexInfo{Name: r.Name, Unique: r.NonUnique == 0})
+			n++
+		}
+		info.Indexes[n-1].Columns = append(info.Indexes[n-1].Columns, adapters.Column(r.Column))
+	}
+	a.mu.Lock()
+	a.tables[t] = info
+	a.mu.Unlock()
+	return info, nil
+}
+
+// Store returns a Store for spec. The table must have been described first
+// (the mapping does so when it is compiled against the database).
+func (a *Adapter) Store(spec adapters.TableSpec) (adapters.Store, error) {
+	a.mu.Lock()
+	info, ok := a.tables[spec.Table]
+	a.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("table %s has not been described", spec.Table)
+	}
+	return newStore(a, spec, info)
+}
+
+// errNotDescribed is returned for a column missing from the described table.
+var errNotDescribed = errors.New("column not in table")

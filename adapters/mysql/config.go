@@ -1,0 +1,161 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// Default pool settings, applied when the config leaves them zero.
+const (
+	// DefaultMaxOpenConns bounds the connections one sidecar opens.
+	DefaultMaxOpenConns = 16
+	// DefaultMaxIdleConns keeps this many connections ready between requests.
+	DefaultMaxIdleConns = 8
+	// DefaultConnMaxLifetime recycles connections before server-side timeouts.
+	DefaultConnMaxLifetime = 5 * time.Minute
+	// DefaultLockTimeout bounds the wait for a uniqueness lock (GET_LOCK).
+	DefaultLockTimeout = 10 * time.Second
+)
+
+// Config says how to reach the database: either a complete DSN or its parts.
+type Config struct {
+	// DSN is a complete go-sql-driver DSN (user:pass@tcp(host:3306)/db).
+	// Mutually exclusive with the parts below.
+	DSN adapters.Secret `yaml:"dsn"`
+	// Host of the server; default 127.0.0.1.
+	Host string `yaml:"host"`
+	// Port of the server; default 3306.
+	Port int `yaml:"port"`
+	// User to connect as.
+	User string `yaml:"user"`
+	// Password of User.
+	Password adapters.Secret `yaml:"password"`
+	// Database (schema) holding the application's tables.
+	Database string `yaml:"database"`
+	// Params are extra DSN parameters (tls, charset, ...).
+	Params map[string]string `yaml:"params"`
+	// MaxOpenConns bounds the pool; default DefaultMaxOpenConns.
+	MaxOpenConns int `yaml:"maxOpenConns"`
+	// MaxIdleConns; default DefaultMaxIdleConns.
+	MaxIdleConns int `yaml:"maxIdleConns"`
+	// ConnMaxLifetime; default DefaultConnMaxLifetime.
+	ConnMaxLifetime time.Duration `yaml:"connMaxLifetime"`
+}
+
+// Validate reports every problem with the config, each as "field: problem".
+func (c *Config) Validate() []string {
+	var errs []string
+	if err := c.DSN.Check(); err != nil {
+		errs = append(errs, "dsn: "+err.Error())
+	}
+	if err := c.Password.Check(); err != nil {
+		errs = append(errs, "password: "+err.Error())
+	}
+	if !c.DSN.IsZero() {
+		if c.Host != "" || c.User != "" || c.Database != "" || c.Port != 0 || !c.Password.IsZero() {
+			errs = append(errs, "dsn: give either dsn or host/port/user/password/database, not both")
+		}
+		return errs
+	}
+	if c.User == "" {
+		errs = append(errs, "user: missing; expected the database user to connect as (or a dsn)")
+	}
+	if c.Database == "" {
+		errs = append(errs, "database: missing; expected the name of the application's database (or a dsn)")
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		errs = append(errs, "port: "+strconv.Itoa(c.Port)+" is not a TCP port; expected 1-65535")
+	}
+	return errs
+}
+
+// FormatDSN resolves the secrets and returns the DSN to connect with. The
+// options scimbridge relies on (parseTime, UTC timestamps, client-side
+// interpolated parameters) are always set.
+func (c *Config) FormatDSN() (string, error) {
+	var cfg *mysql.Config
+	if !c.DSN.IsZero() {
+		dsn, err := c.DSN.Resolve()
+		if err != nil {
+			return "", fmt.Errorf("dsn: %w", err)
+		}
+		cfg, err = mysql.ParseDSN(dsn)
+		if err != nil {
+			return "", fmt.Errorf("dsn: %w", err)
+		}
+	} else {
+		cfg = mysql.NewConfig()
+		host, port := c.Host, c.Port
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		if port == 0 {
+			port = 3306
+		}
+		cfg.Net = "tcp"
+		cfg.Addr = host + ":" + strconv.Itoa(port)
+		cfg.User = c.User
+		cfg.DBName = c.Database
+		if !c.Password.IsZero() {
+			pw, err := c.Password.Resolve()
+			if err != nil {
+				return "", fmt.Errorf("password: %w", err)
+			}
+			cfg.Passwd = pw
+		}
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	for k, v := range c.Params {
+		cfg.Params[k] = v
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.InterpolateParams = true
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.DBName == "" {
+		return "", errors.New("dsn: no database named")
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// Open connects to the database and returns the adapter. It does not fail
+// when the database is down: Ping reports that, and requests get
+// adapters.ErrUnavailable until it is back.
+func (c *Config) Open(ctx context.Context, logger *slog.Logger) (adapters.Adapter, error) {
+	dsn, err := c.FormatDSN()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open("mysql", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	db.SetMaxOpenConns(orDefault(c.MaxOpenConns, DefaultMaxOpenConns))
+	db.SetMaxIdleConns(orDefault(c.MaxIdleConns, DefaultMaxIdleConns))
+	lt := c.ConnMaxLifetime
+	if lt == 0 {
+		lt = DefaultConnMaxLifetime
+	}
+	db.SetConnMaxLifetime(lt)
+	return New(db, logger), nil
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}

@@ -1,0 +1,82 @@
+package mysql
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// MySQL and MariaDB server error numbers that change how a failure is
+// reported.
+const (
+	errDupEntry         = 1062
+	errLockWaitTimeout  = 1205
+	errDeadlock         = 1213
+	errBadNull          = 1048
+	errDataTooLong      = 1406
+	errTruncatedValue   = 1366
+	errOutOfRange       = 1264
+	errTruncatedWrong   = 1292
+	errDataTruncated    = 1265
+	errRowIsReferenced  = 1451
+	errRowIsReferenced2 = 1452
+	errServerGone       = 2006
+	errServerLost       = 2013
+	errQueryInterrupted = 1317
+)
+
+// retryable reports whether err is a deadlock or lock-wait timeout, after
+// which the whole transaction may be run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == errDeadlock || me.Number == errLockWaitTimeout
+	}
+	return false
+}
+
+// classify wraps err with the adapters sentinel that describes it, keeping
+// the original for logs. Errors already classified pass unchanged.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid} {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case errDupEntry, errRowIsReferenced, errRowIsReferenced2:
+			return fmt.Errorf("%w: %v", adapters.ErrConflict, err)
+		case errBadNull, errDataTooLong, errTruncatedValue, errOutOfRange, errTruncatedWrong, errDataTruncated:
+			return fmt.Errorf("%w: %v", adapters.ErrInvalid, err)
+		case errServerGone, errServerLost, errQueryInterrupted, errLockWaitTimeout, errDeadlock:
+			return fmt.Errorf("%w: %v", adapters.ErrUnavailable, err)
+		}
+		return err
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, mysql.ErrInvalidConn),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.As(err, &ne):
+		return fmt.Errorf("%w: %v", adapters.ErrUnavailable, err)
+	}
+	return err
+}

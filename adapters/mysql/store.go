@@ -1,0 +1,560 @@
+package mysql
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+var _ adapters.Store = (*store)(nil)
+
+// maxAttempts bounds how often a transaction is run after deadlocks and
+// lock-wait timeouts.
+const maxAttempts = 4
+
+// store implements adapters.Store for one TableSpec. Everything that can be
+// computed from the spec is computed once here.
+type store struct {
+	db     *sqlx.DB
+	spec   adapters.TableSpec
+	cols   map[adapters.Column]adapters.ColumnInfo
+	key    adapters.ColumnInfo
+	table  string // quoted
+	list   string // quoted select list
+	scope  string // "AND `a` = ? AND ..." or ""
+	sargs  []any
+	scopeC []adapters.Column
+}
+
+func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
+	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table))}
+	for _, c := range info.Columns {
+		s.cols[c.Name] = c
+	}
+	var ok bool
+	if s.key, ok = s.cols[spec.Key]; !ok {
+		return nil, fmt.Errorf("key column %s: %w", spec.Key, errNotDescribed)
+	}
+	cols := spec.Columns
+	if !slices.Contains(cols, spec.Key) {
+		cols = append([]adapters.Column{spec.Key}, cols...)
+	}
+	s.spec.Columns = cols
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		if _, ok := s.cols[c]; !ok {
+			return nil, fmt.Errorf("column %s: %w", c, errNotDescribed)
+		}
+		q[i] = quote(string(c))
+	}
+	s.list = strings.Join(q, ", ")
+	for c := range spec.Scope {
+		s.scopeC = append(s.scopeC, c)
+	}
+	slices.Sort(s.scopeC)
+	for _, c := range s.scopeC {
+		s.scope += " AND " + quote(string(c)) + " = ?"
+		s.sargs = append(s.sargs, spec.Scope[c])
+	}
+	return s, nil
+}
+
+// quote quotes an identifier. Identifiers come only from validated
+// configuration; quoting keeps reserved words and odd names working.
+func quote(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
+
+// keyArg converts a SCIM id to a key value, or reports that no row can have
+// it (a non-numeric id for an integer key must not compare equal to 0).
+func (s *store) keyArg(id string) (any, bool) {
+	if isInteger(s.key.DataType) {
+		if s.key.Unsigned {
+			v, err := strconv.ParseUint(id, 10, 64)
+			return v, err == nil
+		}
+		v, err := strconv.ParseInt(id, 10, 64)
+		return v, err == nil
+	}
+	if id == "" {
+		return nil, false
+	}
+	return id, true
+}
+
+func (s *store) Get(ctx context.Context, id string) (adapters.Record, error) {
+	k, ok := s.keyArg(id)
+	if !ok {
+		return nil, adapters.ErrNotFound
+	}
+	rec, err := s.getOne(ctx, s.db, k, false)
+	return rec, classify(err)
+}
+
+type queryer interface {
+	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
+}
+
+func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool) (adapters.Record, error) {
+	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
+	if forUpdate {
+		query += " FOR UPDATE"
+	}
+	rows, err := q.QueryxContext(ctx, query, append([]any{key}, s.sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, adapters.ErrNotFound
+	}
+	rec, err := s.scan(rows)
+	if err != nil {
+		return nil, err
+	}
+	return rec, rows.Close()
+}
+
+func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
+	vals := make([]any, len(s.spec.Columns))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("scanning row: %w", err)
+	}
+	rec := make(adapters.Record, len(vals))
+	for i, c := range s.spec.Columns {
+		rec[c] = normalize(s.cols[c], vals[i])
+	}
+	return rec, nil
+}
+
+func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, error) {
+	var b builder
+	b.sql.WriteString(" FROM " + s.table + " WHERE 1=1" + s.scope)
+	b.args = append(b.args, s.sargs...)
+	if q.Where != nil {
+		b.sql.WriteString(" AND ")
+		if err := s.expr(&b, q.Where); err != nil {
+			return adapters.Page{}, err
+		}
+	}
+	var page adapters.Page
+	if err := s.db.QueryRowxContext(ctx, "SELECT COUNT(*)"+b.sql.String(), b.args...).Scan(&page.Total); err != nil {
+		return page, classify(fmt.Errorf("counting rows: %w", err))
+	}
+	if q.Limit <= 0 || q.Offset >= page.Total {
+		return page, nil
+	}
+	b.sql.WriteString(" ORDER BY ")
+	for _, o := range q.Order {
+		c, ok := s.cols[o.Column]
+		if !ok {
+			return page, fmt.Errorf("sorting by %s: %w", o.Column, errNotDescribed)
+		}
+		b.sql.WriteString(s.operand(c, o.Fold))
+		if o.Descending {
+			b.sql.WriteString(" DESC")
+		}
+		b.sql.WriteString(", ")
+	}
+	b.sql.WriteString(quote(string(s.spec.Key)) + " LIMIT ? OFFSET ?")
+	b.args = append(b.args, q.Limit, q.Offset)
+	rows, err := s.db.QueryxContext(ctx, "SELECT "+s.list+b.sql.String(), b.args...)
+	if err != nil {
+		return page, classify(fmt.Errorf("listing rows: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rec, err := s.scan(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Records = append(page.Records, rec)
+	}
+	return page, classify(rows.Err())
+}
+
+// tx runs fn in a READ COMMITTED transaction on a pinned connection, so that
+// named locks taken with lock are held until after the commit. Deadlocks and
+// lock-wait timeouts run fn again, a bounded number of times.
+func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
+	var err error
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			d := time.Duration(10<<attempt)*time.Millisecond + time.Duration(mrand.IntN(10))*time.Millisecond
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return classify(ctx.Err())
+			}
+		}
+		err = s.runTx(ctx, fn)
+		if !retryable(err) {
+			break
+		}
+	}
+	return classify(err)
+}
+
+type txn struct {
+	*sqlx.Tx
+	conn  *sqlx.Conn
+	locks []string
+}
+
+func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return err
+	}
+	t := &txn{Tx: tx, conn: conn}
+	defer func() {
+		for _, l := range t.locks {
+			// Released on a fresh context: the request's may be done.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", l)
+		}
+	}()
+	if err := fn(t); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// lock takes a server-wide named lock for a unique value, so that two
+// sidecars (or two requests) cannot both see the value as free and insert
+// it, even on a table without a unique index.
+func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) error {
+	val := canonical(v)
+	if u.Fold {
+		val = strings.ToLower(val)
+	}
+	sum := sha256.Sum256([]byte(string(s.spec.Table) + "\x00" + string(u.Column) + "\x00" + val))
+	name := "scimbridge:" + hex.EncodeToString(sum[:])[:48]
+	var got sql.NullInt64
+	if err := t.conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, ?)", name, int(DefaultLockTimeout/time.Second)).Scan(&got); err != nil {
+		return fmt.Errorf("taking uniqueness lock: %w", err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		return fmt.Errorf("%w: timed out waiting for uniqueness lock on %s", adapters.ErrUnavailable, u.Column)
+	}
+	t.locks = append(t.locks, name)
+	return nil
+}
+
+// checkUnique locks and checks every Unique column that rec sets, excluding
+// the row with key self (nil on insert).
+func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, self any) error {
+	for _, u := range s.spec.Uniques {
+		v, ok := rec[u.Column]
+		if !ok || v == nil {
+			continue
+		}
+		if err := s.lock(ctx, t, u, v); err != nil {
+			return err
+		}
+		var b builder
+		b.sql.WriteString("SELECT 1 FROM " + s.table + " WHERE 1=1" + s.scope + " AND ")
+		b.args = append(b.args, s.sargs...)
+		if err := s.expr(&b, adapters.Compare{Column: u.Column, Op: adapters.OpEq, Value: v, Fold: u.Fold}); err != nil {
+			return err
+		}
+		if self != nil {
+			b.sql.WriteString(" AND " + quote(string(s.spec.Key)) + " <> ?")
+			b.args = append(b.args, self)
+		}
+		b.sql.WriteString(" LIMIT 1")
+		var one int
+		err := t.QueryRowxContext(ctx, b.sql.String(), b.args...).Scan(&one)
+		switch {
+		case err == nil:
+			return fmt.Errorf("%w: %s already taken", adapters.ErrConflict, u.Column)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("checking uniqueness of %s: %w", u.Column, err)
+		}
+	}
+	return nil
+}
+
+func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
+	var out adapters.Record
+	err := s.tx(ctx, func(t *txn) error {
+		row := adapters.Record{}
+		for c, v := range rec {
+			row[c] = v
+		}
+		now := adapters.Now()
+		for _, d := range s.spec.Defaults {
+			if _, set := row[d.Column]; set {
+				continue
+			}
+			switch d.Kind {
+			case adapters.DefaultConstant:
+				row[d.Column] = d.Value
+			case adapters.DefaultNow:
+				row[d.Column] = s.timeValue(d.Column, now)
+			case adapters.DefaultUUID:
+				row[d.Column] = newUUID()
+			}
+		}
+		for _, c := range append(slices.Clone(s.spec.Created), s.spec.Touch...) {
+			row[c] = s.timeValue(c, now)
+		}
+		for c, v := range s.spec.Scope {
+			row[c] = v
+		}
+		var key any
+		switch s.spec.KeyKind {
+		case adapters.KeyAutoIncrement:
+			delete(row, s.spec.Key)
+		case adapters.KeyUUID:
+			key = newUUID()
+			row[s.spec.Key] = key
+		case adapters.KeyProvided:
+			key = row[s.spec.Key]
+		}
+		if err := s.checkUnique(ctx, t, row, nil); err != nil {
+			return err
+		}
+		cols := make([]adapters.Column, 0, len(row))
+		for c := range row {
+			cols = append(cols, c)
+		}
+		slices.Sort(cols)
+		names := make([]string, len(cols))
+		marks := make([]string, len(cols))
+		args := make([]any, len(cols))
+		for i, c := range cols {
+			names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
+		}
+		res, err := t.ExecContext(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+		if err != nil {
+			return fmt.Errorf("inserting row: %w", err)
+		}
+		if s.spec.KeyKind == adapters.KeyAutoIncrement {
+			id, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("reading new key: %w", err)
+			}
+			key = id
+		}
+		out, err = s.getOne(ctx, t, key, false)
+		if err != nil {
+			return fmt.Errorf("reading back new row: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, error) {
+	key, ok := s.keyArg(id)
+	if !ok {
+		return nil, adapters.ErrNotFound
+	}
+	var out adapters.Record
+	err := s.tx(ctx, func(t *txn) error {
+		cur, err := s.getOne(ctx, t, key, true)
+		if err != nil {
+			return err
+		}
+		next, err := fn(cloneRecord(cur))
+		if err != nil {
+			return err
+		}
+		changed := adapters.Record{}
+		for c, v := range next {
+			if c == s.spec.Key {
+				continue
+			}
+			if _, scoped := s.spec.Scope[c]; scoped {
+				continue
+			}
+			if old, ok := cur[c]; ok && canonical(old) == canonical(v) && (old == nil) == (v == nil) {
+				continue
+			}
+			changed[c] = v
+		}
+		if len(changed) == 0 {
+			out = cur
+			return nil
+		}
+		if err := s.checkUnique(ctx, t, changed, key); err != nil {
+			return err
+		}
+		now := adapters.Now()
+		for _, c := range s.spec.Touch {
+			changed[c] = s.timeValue(c, now)
+		}
+		cols := make([]adapters.Column, 0, len(changed))
+		for c := range changed {
+			cols = append(cols, c)
+		}
+		slices.Sort(cols)
+		sets := make([]string, len(cols))
+		args := make([]any, 0, len(cols)+1+len(s.sargs))
+		for i, c := range cols {
+			sets[i] = quote(string(c)) + " = ?"
+			args = append(args, changed[c])
+		}
+		args = append(append(args, key), s.sargs...)
+		if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
+			return fmt.Errorf("updating row: %w", err)
+		}
+		out, err = s.getOne(ctx, t, key, false)
+		return err
+	})
+	return out, err
+}
+
+func (s *store) Delete(ctx context.Context, id string) error {
+	key, ok := s.keyArg(id)
+	if !ok {
+		return adapters.ErrNotFound
+	}
+	return s.tx(ctx, func(t *txn) error {
+		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
+		if err != nil {
+			return fmt.Errorf("deleting row: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return adapters.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// timeValue converts t to what column c stores: a time for DATETIME and
+// TIMESTAMP, Unix seconds for integer columns.
+func (s *store) timeValue(c adapters.Column, t time.Time) any {
+	if isInteger(s.cols[c].DataType) {
+		return t.Unix()
+	}
+	return t
+}
+
+func cloneRecord(r adapters.Record) adapters.Record {
+	out := make(adapters.Record, len(r))
+	for k, v := range r {
+		out[k] = v
+	}
+	return out
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func isInteger(dataType string) bool {
+	switch dataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year":
+		return true
+	}
+	return false
+}
+
+func isText(dataType string) bool {
+	switch dataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json", "decimal":
+		return true
+	}
+	return false
+}
+
+// normalize turns what the driver scanned into the Go type the Record
+// contract promises for the column.
+func normalize(c adapters.ColumnInfo, v any) any {
+	switch x := v.(type) {
+	case []byte:
+		switch {
+		case isText(c.DataType):
+			return string(x)
+		case isInteger(c.DataType):
+			if c.Unsigned {
+				if n, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+					return n
+				}
+			}
+			if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+				return n
+			}
+		case c.DataType == "bit":
+			var n int64
+			for _, b := range x {
+				n = n<<8 | int64(b)
+			}
+			return n
+		case c.DataType == "float" || c.DataType == "double":
+			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+				return f
+			}
+		}
+		return slices.Clone(x)
+	case int32:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int:
+		return int64(x)
+	case uint32:
+		return uint64(x)
+	case time.Time:
+		return x.UTC()
+	}
+	return v
+}
+
+// canonical renders a column value for equality tests across the Go types a
+// value may arrive in (int vs int64, bool vs 1, []byte vs string).
+func canonical(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
+
+var collationRE = regexp.MustCompile(`^([a-z0-9]+)_[a-z0-9_]+$`)

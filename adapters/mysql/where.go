@@ -1,0 +1,152 @@
+package mysql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// builder accumulates SQL text and its parameters. Values only ever go into
+// args; the text holds quoted identifiers from the spec and fixed keywords.
+type builder struct {
+	sql  strings.Builder
+	args []any
+}
+
+// likeEscape is the escape character of LIKE patterns built here.
+const likeEscape = "!"
+
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+// operand returns the SQL for a column as one side of a comparison: folded
+// to lower case when a case-insensitive comparison is asked for on a column
+// whose collation is case-sensitive, and forced to the binary collation of
+// its character set when a case-exact comparison is asked for on a
+// case-insensitive column.
+func (s *store) operand(c adapters.ColumnInfo, fold bool) string {
+	q := quote(string(c.Name))
+	if !isText(c.DataType) || c.DataType == "decimal" || c.DataType == "json" {
+		return q
+	}
+	switch {
+	case fold && !c.CaseInsensitive():
+		return "LOWER(" + q + ")"
+	case !fold && c.CaseInsensitive():
+		if m := collationRE.FindStringSubmatch(c.Collation); m != nil {
+			return q + " COLLATE " + m[1] + "_bin"
+		}
+	}
+	return q
+}
+
+// expr appends e as a boolean SQL expression that is never NULL, so that NOT
+// and OR behave as two-valued logic, as SCIM filters expect.
+func (s *store) expr(b *builder, e adapters.Expr) error {
+	switch x := e.(type) {
+	case adapters.Const:
+		if x {
+			b.sql.WriteString("1=1")
+		} else {
+			b.sql.WriteString("1=0")
+		}
+	case adapters.And:
+		return s.binary(b, " AND ", x.Left, x.Right)
+	case adapters.Or:
+		return s.binary(b, " OR ", x.Left, x.Right)
+	case adapters.Not:
+		b.sql.WriteString("NOT (")
+		if err := s.expr(b, x.X); err != nil {
+			return err
+		}
+		b.sql.WriteString(")")
+	case adapters.Compare:
+		return s.compare(b, x)
+	default:
+		return fmt.Errorf("unsupported expression %T", e)
+	}
+	return nil
+}
+
+func (s *store) binary(b *builder, op string, l, r adapters.Expr) error {
+	b.sql.WriteString("(")
+	if err := s.expr(b, l); err != nil {
+		return err
+	}
+	b.sql.WriteString(op)
+	if err := s.expr(b, r); err != nil {
+		return err
+	}
+	b.sql.WriteString(")")
+	return nil
+}
+
+func (s *store) compare(b *builder, x adapters.Compare) error {
+	c, ok := s.cols[x.Column]
+	if !ok {
+		return fmt.Errorf("filtering on %s: %w", x.Column, errNotDescribed)
+	}
+	q := quote(string(c.Name))
+	text := isText(c.DataType)
+	if x.Op == adapters.OpPr {
+		if text {
+			b.sql.WriteString("(" + q + " IS NOT NULL AND " + q + " <> '')")
+		} else {
+			b.sql.WriteString(q + " IS NOT NULL")
+		}
+		return nil
+	}
+	if x.Value == nil {
+		// Comparing with null: only eq and ne have a meaning.
+		switch x.Op {
+		case adapters.OpEq:
+			b.sql.WriteString(q + " IS NULL")
+		case adapters.OpNe:
+			b.sql.WriteString(q + " IS NOT NULL")
+		default:
+			b.sql.WriteString("1=0")
+		}
+		return nil
+	}
+	val := x.Value
+	foldValue := x.Fold && text && !c.CaseInsensitive()
+	if str, ok := val.(string); ok && foldValue {
+		val = strings.ToLower(str)
+	}
+	lhs := s.operand(c, x.Fold && text)
+	neg := false
+	var cmp string
+	switch x.Op {
+	case adapters.OpEq:
+		cmp = lhs + " = ?"
+	case adapters.OpNe:
+		cmp, neg = lhs+" = ?", true
+	case adapters.OpGt:
+		cmp = lhs + " > ?"
+	case adapters.OpGe:
+		cmp = lhs + " >= ?"
+	case adapters.OpLt:
+		cmp = lhs + " < ?"
+	case adapters.OpLe:
+		cmp = lhs + " <= ?"
+	case adapters.OpCo, adapters.OpSw, adapters.OpEw:
+		pat := likeEscaper.Replace(canonical(val))
+		switch x.Op {
+		case adapters.OpCo:
+			pat = "%" + pat + "%"
+		case adapters.OpSw:
+			pat += "%"
+		case adapters.OpEw:
+			pat = "%" + pat
+		}
+		cmp, val = lhs+" LIKE ? ESCAPE '"+likeEscape+"'", pat
+	default:
+		return fmt.Errorf("unsupported operator %q", x.Op)
+	}
+	if neg {
+		b.sql.WriteString("NOT ")
+	}
+	b.sql.WriteString("(" + q + " IS NOT NULL AND " + cmp + ")")
+	b.args = append(b.args, val)
+	return nil
+}
