@@ -1,0 +1,169 @@
+package mapping
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+)
+
+// encode converts a SCIM JSON value (as decoded with UseNumber) to the value
+// stored in the attribute's column.
+func (a *attr) encode(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch a.def.Type {
+	case Boolean:
+		b, ok := ParseBool(v)
+		if !ok {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected a boolean, got %s", describe(v))
+		}
+		if a.mapped {
+			if b {
+				return a.trueV, nil
+			}
+			return a.falseV, nil
+		}
+		if b {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case DateTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected a dateTime string, got %s", describe(v))
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected an RFC 3339 dateTime such as 2024-01-31T12:00:00Z")
+		}
+		if isIntColumn(a.col) {
+			return t.Unix(), nil
+		}
+		return t.UTC(), nil
+	default:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected a string, got %s", describe(v))
+		}
+		if isIntColumn(a.col) {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return nil, fieldErr(a.path, ScimInvalidValue, "this application stores %s as an integer; %q is not one", a.path, s)
+			}
+			return n, nil
+		}
+		if !utf8.ValidString(s) {
+			return nil, fieldErr(a.path, ScimInvalidValue, "not valid UTF-8")
+		}
+		if max := a.col.MaxLength; max > 0 && int64(utf8.RuneCountInString(s)) > max {
+			return nil, fieldErr(a.path, ScimInvalidValue, "longer than the %d characters this application stores", max)
+		}
+		return s, nil
+	}
+}
+
+// decode converts a column value to its SCIM JSON value; ok is false when
+// the attribute is unassigned (NULL, or an empty string).
+func (a *attr) decode(v any) (out any, ok bool) {
+	if v == nil {
+		if a.def.Type == Boolean {
+			return false, true
+		}
+		return nil, false
+	}
+	switch a.def.Type {
+	case Boolean:
+		if a.mapped {
+			return sameValue(v, a.trueV), true
+		}
+		return canonicalString(v) != "0" && canonicalString(v) != "", true
+	case DateTime:
+		switch t := v.(type) {
+		case time.Time:
+			if t.IsZero() {
+				return nil, false
+			}
+			return t.UTC().Format(time.RFC3339), true
+		case int64:
+			return time.Unix(t, 0).UTC().Format(time.RFC3339), true
+		case uint64:
+			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
+		}
+		return nil, false
+	default:
+		s := canonicalString(v)
+		if s == "" {
+			return nil, false
+		}
+		return s, true
+	}
+}
+
+// ParseBool accepts a JSON boolean or the strings "true" and "false" in any
+// case, which Entra sends.
+func ParseBool(v any) (value, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch strings.ToLower(x) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+func sameValue(a, b any) bool { return canonicalString(a) == canonicalString(b) }
+
+func canonicalString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// describe names a JSON value's type for error messages, without echoing
+// the value.
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number, float64, int64, int:
+		return "a number"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// keyString renders a key column value as a SCIM id.
+func keyString(v any) string { return canonicalString(v) }
+

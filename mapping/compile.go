@@ -1,0 +1,559 @@
+package mapping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// Describer reports what the database holds about a table; an
+// adapters.Adapter is one.
+type Describer interface {
+	Describe(ctx context.Context, t adapters.Table) (adapters.TableInfo, error)
+}
+
+// Mapping is a compiled, validated mapping.
+type Mapping struct {
+	// User is the compiled User resource; nil if not mapped.
+	User *Resource
+}
+
+// Resources lists the mapped resource types.
+func (m *Mapping) Resources() []*Resource {
+	var out []*Resource
+	if m.User != nil {
+		out = append(out, m.User)
+	}
+	return out
+}
+
+// attrKind says how a mapped attribute is stored.
+type attrKind int
+
+const (
+	kindSimple attrKind = iota // one value, one column
+	kindSingle                 // a multi-valued attribute held as one value in one column
+	kindMeta                   // meta.created / meta.lastModified, written by the store
+)
+
+// attr is one compiled attribute mapping.
+type attr struct {
+	path     string   // canonical path: userName, name.givenName, emails, urn:...:department
+	schema   string   // URN of the schema defining it
+	parent   *AttrDef // the complex attribute holding it, or nil
+	def      *AttrDef
+	kind     attrKind
+	col      adapters.ColumnInfo
+	trueV    any // boolean stored as a value map; nil for a 0/1 flag
+	falseV   any
+	mapped   bool // trueV/falseV given
+	typ      string
+	required bool // must be given on create: NOT NULL column with no default
+	index    string // "unique", "index" or "" for the column's best index
+}
+
+// Resource is one compiled resource type.
+type Resource struct {
+	// Name is the resource type name (User).
+	Name string
+	// Endpoint is its path under the base URL (/Users).
+	Endpoint string
+	// Schema is its core schema URN.
+	Schema string
+	// Spec is the table description handed to the storage adapter.
+	Spec adapters.TableSpec
+	// Delete is the DELETE policy.
+	Delete string
+
+	key    adapters.ColumnInfo
+	attrs  []*attr
+	byPath map[string]*attr // lower-case path → attr
+	active *attr
+}
+
+// HasActive reports whether the resource maps the active attribute.
+func (r *Resource) HasActive() bool { return r.active != nil }
+
+// Extensions lists the extension schema URNs the resource has attributes of.
+func (r *Resource) Extensions() []string {
+	var out []string
+	for _, a := range r.attrs {
+		if a.schema != r.Schema && !slices.Contains(out, a.schema) {
+			out = append(out, a.schema)
+		}
+	}
+	return out
+}
+
+type compiler struct {
+	ctx   context.Context
+	db    Describer
+	probs Problems
+}
+
+func (c *compiler) add(path, format string, args ...any) {
+	c.probs = append(c.probs, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Compile validates cfg, checks it against the live schema through db, and
+// returns the compiled mapping. Every problem found is returned at once as
+// Problems, each starting with its YAML path under prefix (e.g. "resources").
+func Compile(ctx context.Context, cfg Config, db Describer, prefix string) (*Mapping, error) {
+	c := &compiler{ctx: ctx, db: db}
+	m := &Mapping{}
+	if cfg.User == nil {
+		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
+	} else {
+		m.User = c.resource(prefix+".User", "User", "/Users", UserSchema, *cfg.User)
+	}
+	if len(c.probs) > 0 {
+		return nil, c.probs
+	}
+	return m, nil
+}
+
+// schemaFor returns the attribute definitions of a schema URN.
+func schemaFor(urn string) []*AttrDef {
+	switch urn {
+	case UserSchema:
+		return userSchema
+	case EnterpriseSchema:
+		return enterpriseSchema
+	}
+	return nil
+}
+
+// lookupPath resolves a SCIM attribute path (with or without a schema URN
+// prefix, case-insensitively) to its schema, parent and definition.
+func lookupPath(coreURN, path string) (urn string, parent, def *AttrDef, ok bool) {
+	urn = coreURN
+	rest := path
+	if strings.HasPrefix(strings.ToLower(path), "urn:") {
+		i := strings.LastIndex(path, ":")
+		urn, rest = path[:i], path[i+1:]
+		switch {
+		case strings.EqualFold(urn, coreURN):
+			urn = coreURN
+		case strings.EqualFold(urn, EnterpriseSchema):
+			urn = EnterpriseSchema
+		default:
+			return "", nil, nil, false
+		}
+	}
+	name, sub, dotted := strings.Cut(rest, ".")
+	defs := schemaFor(urn)
+	if urn == coreURN {
+		defs = append(slices.Clone(defs), commonAttrs...)
+	}
+	for _, d := range defs {
+		if !strings.EqualFold(d.Name, name) {
+			continue
+		}
+		if !dotted {
+			return urn, nil, d, true
+		}
+		if s := d.sub(sub); s != nil {
+			return urn, d, s, true
+		}
+		return "", nil, nil, false
+	}
+	return "", nil, nil, false
+}
+
+func canonicalPath(urn, coreURN string, parent, def *AttrDef) string {
+	p := def.Name
+	if parent != nil {
+		p = parent.Name + "." + def.Name
+	}
+	if urn != coreURN {
+		p = urn + ":" + p
+	}
+	return p
+}
+
+func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
+	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}}
+	var info adapters.TableInfo
+	described := false
+	if rc.Table == "" {
+		c.add(path+".table", "missing; expected the name of the table holding one row per %s", name)
+	} else {
+		var err error
+		info, err = c.db.Describe(c.ctx, adapters.Table(rc.Table))
+		switch {
+		case errors.Is(err, adapters.ErrNotFound):
+			c.add(path+".table", "table %q not found in the database", rc.Table)
+		case err != nil:
+			c.add(path+".table", "cannot read the table's columns from the database: %v", err)
+		default:
+			described = true
+		}
+	}
+	r.Spec.Table = adapters.Table(rc.Table)
+	column := func(p, col string) (adapters.ColumnInfo, bool) {
+		if col == "" {
+			c.add(p, "no column given; expected a column of table %s", rc.Table)
+			return adapters.ColumnInfo{}, false
+		}
+		if !described {
+			return adapters.ColumnInfo{}, false
+		}
+		ci, ok := info.Column(adapters.Column(col))
+		if !ok {
+			c.add(p, "column %q not in table %s; expected one of %s", col, rc.Table, columnList(info))
+		}
+		return ci, ok
+	}
+
+	// Key.
+	keyCol := rc.ID.Column
+	if keyCol == "" {
+		keyCol = "id"
+	}
+	r.Spec.Key = adapters.Column(keyCol)
+	if ci, ok := column(path+".id.column", keyCol); ok {
+		r.key = ci
+		switch rc.ID.Generate {
+		case "", GenerateAuto:
+			r.Spec.KeyKind = adapters.KeyAutoIncrement
+			if !ci.AutoIncrement {
+				c.add(path+".id.generate", "column %q is not AUTO_INCREMENT; expected an AUTO_INCREMENT key or generate: uuid", keyCol)
+			}
+		case GenerateUUID:
+			r.Spec.KeyKind = adapters.KeyUUID
+			if !isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36) {
+				c.add(path+".id.generate", "uuid keys need a character column of at least 36 characters; %q is %s", keyCol, ci.ColumnType)
+			}
+		default:
+			c.add(path+".id.generate", "unknown value %q; expected auto or uuid", rc.ID.Generate)
+		}
+	}
+	r.Spec.Columns = append(r.Spec.Columns, r.Spec.Key)
+
+	// Attributes, in a stable order so problems come out the same way.
+	written := map[adapters.Column]string{}
+	paths := make([]string, 0, len(rc.Attributes))
+	for p := range rc.Attributes {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		ac := rc.Attributes[p]
+		ap := path + ".attributes[" + strconv.Quote(p) + "]"
+		urn, parent, def, ok := lookupPath(schema, p)
+		if !ok {
+			c.add(ap, "unknown SCIM attribute %q; expected a %s attribute such as userName, name.givenName, emails or %s:department", p, name, EnterpriseSchema)
+			continue
+		}
+		if def.Type == Complex && !def.MultiValued {
+			c.add(ap, "%s is complex; expected one of its sub-attributes (%s.%s)", def.Name, def.Name, def.Sub[0].Name)
+			continue
+		}
+		if parent != nil && parent.MultiValued {
+			c.add(ap, "sub-attributes of %s cannot be mapped yet; expected %s itself, stored in one column", parent.Name, parent.Name)
+			continue
+		}
+		if def.Name == "password" {
+			c.add(ap, "passwords cannot be mapped yet; the attribute is accepted and ignored")
+			continue
+		}
+		a := &attr{path: canonicalPath(urn, schema, parent, def), schema: urn, parent: parent, def: def}
+		if _, dup := r.byPath[strings.ToLower(a.path)]; dup {
+			c.add(ap, "%s is mapped twice; expected one mapping per attribute", a.path)
+			continue
+		}
+		switch {
+		case def.MultiValued:
+			a.kind = kindSingle
+			a.typ = ac.Type
+			if a.typ == "" {
+				a.typ = "work"
+			}
+		case parent != nil && parent.Name == "meta":
+			a.kind = kindMeta
+		}
+		if ac.Type != "" && a.kind != kindSingle {
+			c.add(ap+".type", "only multi-valued attributes (emails, phoneNumbers) take a type label")
+		}
+		if (ac.TrueValue != nil || ac.FalseValue != nil) && def.Type != Boolean {
+			c.add(ap, "trueValue/falseValue apply only to boolean attributes such as active")
+		}
+		ci, ok := column(ap+".column", ac.Column)
+		if !ok {
+			continue
+		}
+		a.col = ci
+		if prev, dup := written[ci.Name]; dup {
+			c.add(ap+".column", "column %q is already mapped by %s; expected each column to be written by one attribute", ci.Name, prev)
+			continue
+		}
+		written[ci.Name] = a.path
+		if msg := c.fits(a, ac); msg != "" {
+			c.add(ap+".column", "%s", msg)
+			continue
+		}
+		if def.Type == Boolean && (ac.TrueValue != nil || ac.FalseValue != nil) {
+			if ac.TrueValue == nil || ac.FalseValue == nil {
+				c.add(ap, "give both trueValue and falseValue")
+				continue
+			}
+			a.trueV, a.falseV, a.mapped = scalar(ac.TrueValue), scalar(ac.FalseValue), true
+			if a.trueV == nil || a.falseV == nil {
+				c.add(ap, "trueValue and falseValue must be scalars (string, number or boolean)")
+				continue
+			}
+		}
+		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
+		a.index = leadingIndex(info, ci.Name)
+		r.attrs = append(r.attrs, a)
+		r.byPath[strings.ToLower(a.path)] = a
+		r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+		switch {
+		case a.kind == kindMeta && def.Name == "created":
+			r.Spec.Created = append(r.Spec.Created, ci.Name)
+		case a.kind == kindMeta:
+			r.Spec.Touch = append(r.Spec.Touch, ci.Name)
+		case def.Name == "active" && parent == nil && urn == schema:
+			r.active = a
+		case def.Uniqueness == "server":
+			r.Spec.Uniques = append(r.Spec.Uniques, adapters.Unique{Column: ci.Name, Fold: !def.CaseExact})
+		}
+	}
+	if _, ok := r.byPath["username"]; !ok && name == "User" {
+		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
+	}
+
+	// Defaults.
+	defaulted := map[adapters.Column]bool{}
+	cols := make([]string, 0, len(rc.Defaults))
+	for col := range rc.Defaults {
+		cols = append(cols, col)
+	}
+	sort.Strings(cols)
+	for _, col := range cols {
+		d := rc.Defaults[col]
+		dp := path + ".defaults." + col
+		ci, ok := column(dp, col)
+		var def adapters.Default
+		def.Column = adapters.Column(col)
+		switch {
+		case d.Generate != "" && d.Value != nil:
+			c.add(dp, "both value and generate given; expected one of them")
+			continue
+		case d.Generate == GenerateNow:
+			def.Kind = adapters.DefaultNow
+			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
+				c.add(dp, "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", col, ci.ColumnType)
+			}
+		case d.Generate == GenerateUUID:
+			def.Kind = adapters.DefaultUUID
+			if ok && (!isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36)) {
+				c.add(dp, "generate: uuid needs a character column of at least 36 characters; %q is %s", col, ci.ColumnType)
+			}
+		case d.Generate != "":
+			c.add(dp+".generate", "unknown generator %q; expected now or uuid", d.Generate)
+			continue
+		case d.Value == nil:
+			c.add(dp, "no value; expected {value: ...} or {generate: now|uuid}")
+			continue
+		default:
+			def.Kind, def.Value = adapters.DefaultConstant, scalar(d.Value)
+			if def.Value == nil {
+				c.add(dp+".value", "expected a scalar value (string, number or boolean)")
+				continue
+			}
+		}
+		defaulted[def.Column] = true
+		r.Spec.Defaults = append(r.Spec.Defaults, def)
+	}
+
+	// Scope.
+	r.Spec.Scope = map[adapters.Column]any{}
+	for col, v := range rc.Scope {
+		sp := path + ".scope." + col
+		column(sp, col)
+		sv := scalar(v)
+		if sv == nil {
+			c.add(sp, "expected a scalar value (string, number or boolean)")
+			continue
+		}
+		r.Spec.Scope[adapters.Column(col)] = sv
+		if prev, dup := written[adapters.Column(col)]; dup {
+			c.add(sp, "column %q is also mapped by %s; a scope column is fixed", col, prev)
+		}
+	}
+
+	// A required attribute is not required if a default covers it.
+	for _, a := range r.attrs {
+		if defaulted[a.col.Name] {
+			a.required = false
+		}
+	}
+
+	// NOT NULL columns nothing writes.
+	if described {
+		for _, ci := range info.Columns {
+			if ci.Nullable || ci.HasDefault || ci.AutoIncrement {
+				continue
+			}
+			n := ci.Name
+			if _, ok := written[n]; ok || defaulted[n] || n == r.Spec.Key {
+				continue
+			}
+			if _, ok := r.Spec.Scope[n]; ok {
+				continue
+			}
+			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it or defaults.%s", n, n)
+		}
+	}
+
+	switch rc.Delete {
+	case "":
+		r.Delete = DefaultDelete
+		if r.active == nil {
+			r.Delete = DeleteRefuse
+		}
+	case DeleteHard, DeleteRefuse:
+		r.Delete = rc.Delete
+	case DeleteDeactivate:
+		r.Delete = rc.Delete
+		if r.active == nil {
+			c.add(path+".delete", "deactivate needs the active attribute mapped; expected active: <column> or delete: hard|refuse")
+		}
+	default:
+		c.add(path+".delete", "unknown policy %q; expected hard, deactivate or refuse", rc.Delete)
+	}
+	return r
+}
+
+// fits reports why column ci cannot hold attribute a, or "".
+func (c *compiler) fits(a *attr, ac AttributeConfig) string {
+	ci := a.col
+	switch a.def.Type {
+	case String, Reference:
+		if !isStringColumn(ci) && !isIntColumn(ci) {
+			return fmt.Sprintf("%s is a string but column %q is %s; expected a character or integer column", a.path, ci.Name, ci.ColumnType)
+		}
+	case DateTime:
+		if !isTimeColumn(ci) && !isIntColumn(ci) {
+			return fmt.Sprintf("%s is a dateTime but column %q is %s; expected DATETIME, TIMESTAMP or integer Unix seconds", a.path, ci.Name, ci.ColumnType)
+		}
+	case Boolean:
+		if ac.TrueValue == nil && !isIntColumn(ci) && ci.DataType != "bit" {
+			return fmt.Sprintf("%s is a boolean but column %q is %s; expected a numeric flag, or trueValue and falseValue for the stored values", a.path, ci.Name, ci.ColumnType)
+		}
+	}
+	return ""
+}
+
+func columnList(info adapters.TableInfo) string {
+	names := make([]string, len(info.Columns))
+	for i, c := range info.Columns {
+		names[i] = string(c.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func isStringColumn(c adapters.ColumnInfo) bool {
+	switch c.DataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+		return true
+	}
+	return false
+}
+
+func isIntColumn(c adapters.ColumnInfo) bool {
+	switch c.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return true
+	}
+	return false
+}
+
+func isTimeColumn(c adapters.ColumnInfo) bool {
+	switch c.DataType {
+	case "datetime", "timestamp", "date":
+		return true
+	}
+	return false
+}
+
+// scalar normalises a YAML scalar to a column value, or returns nil.
+func scalar(v any) any {
+	switch x := v.(type) {
+	case string, bool, int64, uint64, float64:
+		return x
+	case int:
+		return int64(x)
+	}
+	return nil
+}
+
+// leadingIndex reports the best index that starts with column c: "unique",
+// "index", or "" when a filter on c would scan the table.
+func leadingIndex(info adapters.TableInfo, c adapters.Column) string {
+	best := ""
+	for _, ix := range info.Indexes {
+		if len(ix.Columns) == 0 || ix.Columns[0] != c {
+			continue
+		}
+		if ix.Unique && len(ix.Columns) == 1 {
+			return "unique"
+		}
+		best = "index"
+	}
+	return best
+}
+
+// Describe lists, one line each, what every attribute maps to, for the
+// check command: column, type, index and notes an operator should see.
+func (r *Resource) Describe() []string {
+	var out []string
+	out = append(out, fmt.Sprintf("id -> %s %s (%s)", r.key.Name, r.key.ColumnType, keyKindName(r.Spec.KeyKind)))
+	for _, a := range r.attrs {
+		var notes []string
+		switch {
+		case a.kind == kindMeta:
+			notes = append(notes, "set by scimbridge on write")
+		case a.index == "":
+			notes = append(notes, "no index: filters on it scan the table")
+		default:
+			notes = append(notes, a.index)
+		}
+		if a.def.Uniqueness == "server" {
+			if a.index == "unique" && (a.def.CaseExact || a.col.CaseInsensitive()) {
+				notes = append(notes, "uniqueness enforced by the database and scimbridge")
+			} else {
+				notes = append(notes, "uniqueness enforced by scimbridge (no case-insensitive unique index)")
+			}
+		}
+		if a.required {
+			notes = append(notes, "required on create (NOT NULL, no default)")
+		}
+		if a.mapped {
+			notes = append(notes, fmt.Sprintf("true=%v false=%v", a.trueV, a.falseV))
+		}
+		out = append(out, fmt.Sprintf("%s -> %s %s [%s]", a.path, a.col.Name, a.col.ColumnType, strings.Join(notes, "; ")))
+	}
+	for _, d := range r.Spec.Defaults {
+		out = append(out, fmt.Sprintf("default %s on insert", d.Column))
+	}
+	out = append(out, "delete policy: "+r.Delete)
+	return out
+}
+
+func keyKindName(k adapters.KeyKind) string {
+	switch k {
+	case adapters.KeyUUID:
+		return "uuid generated by scimbridge"
+	case adapters.KeyProvided:
+		return "provided"
+	}
+	return "auto-increment"
+}

@@ -1,0 +1,116 @@
+package mapping
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the resources section of the configuration: which table each
+// SCIM resource type lives in and how its attributes map to columns.
+type Config struct {
+	// User maps the SCIM User resource (/Users).
+	User *ResourceConfig `yaml:"User"`
+}
+
+// Delete policies for DELETE /Users/{id}.
+const (
+	// DeleteHard removes the row.
+	DeleteHard = "hard"
+	// DeleteDeactivate sets active to false and keeps the row.
+	DeleteDeactivate = "deactivate"
+	// DeleteRefuse answers 405 and changes nothing.
+	DeleteRefuse = "refuse"
+)
+
+// DefaultDelete is the delete policy when none is given: the application's
+// rows are never removed unless the operator asks for it.
+const DefaultDelete = DeleteDeactivate
+
+// ResourceConfig maps one SCIM resource type to one table.
+type ResourceConfig struct {
+	// Table holding one row per resource.
+	Table string `yaml:"table"`
+	// ID says which column is the SCIM id and how new keys are made.
+	ID IDConfig `yaml:"id"`
+	// Attributes maps SCIM attribute paths (userName, name.givenName,
+	// emails, urn:...:enterprise:2.0:User:department) to columns.
+	Attributes map[string]AttributeConfig `yaml:"attributes"`
+	// Defaults gives values for columns the application requires but SCIM
+	// does not carry, written on insert.
+	Defaults map[string]DefaultConfig `yaml:"defaults"`
+	// Scope holds constant column values: every read filters on them and
+	// every insert writes them (a tenant or discriminator column).
+	Scope map[string]any `yaml:"scope"`
+	// Delete is the DELETE policy: hard, deactivate (default) or refuse.
+	Delete string `yaml:"delete"`
+}
+
+// Key generation strategies.
+const (
+	// GenerateAuto lets the database assign the key (AUTO_INCREMENT).
+	GenerateAuto = "auto"
+	// GenerateUUID makes a random UUID for each new row.
+	GenerateUUID = "uuid"
+)
+
+// IDConfig names the key column.
+type IDConfig struct {
+	// Column holding the key; default "id".
+	Column string `yaml:"column"`
+	// Generate is "auto" (AUTO_INCREMENT, the default) or "uuid".
+	Generate string `yaml:"generate"`
+}
+
+// AttributeConfig maps one SCIM attribute to a column. In YAML it is either
+// a column name or a mapping with the fields below.
+type AttributeConfig struct {
+	// Column the attribute is stored in.
+	Column string `yaml:"column"`
+	// TrueValue and FalseValue are the stored values of a boolean attribute
+	// (active) when the column is not a plain 0/1 flag, such as 'active' and
+	// 'disabled'. A stored value other than TrueValue reads as false.
+	TrueValue any `yaml:"trueValue"`
+	// FalseValue is written for false; see TrueValue.
+	FalseValue any `yaml:"falseValue"`
+	// Type is the type label reported for a multi-valued attribute stored
+	// in a single column (emails: work); default "work".
+	Type string `yaml:"type"`
+}
+
+// UnmarshalYAML accepts a bare column name as shorthand for {column: name}.
+func (a *AttributeConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		a.Column = n.Value
+		return nil
+	}
+	type plain AttributeConfig
+	return n.Decode((*plain)(a))
+}
+
+// Generators for DefaultConfig.Generate.
+const (
+	// GenerateNow writes the current time in the column's type.
+	GenerateNow = "now"
+)
+
+// DefaultConfig is a value for a column on insert: a constant or a
+// generated value. In YAML a bare scalar is shorthand for {value: scalar}.
+type DefaultConfig struct {
+	// Value is a constant written as is.
+	Value any `yaml:"value"`
+	// Generate is "now" (the current time) or "uuid" (a random UUID).
+	Generate string `yaml:"generate"`
+}
+
+// UnmarshalYAML accepts a bare scalar as shorthand for {value: scalar}.
+func (d *DefaultConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&d.Value)
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid}", n.Line)
+	}
+	type plain DefaultConfig
+	return n.Decode((*plain)(d))
+}

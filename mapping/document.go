@@ -1,0 +1,485 @@
+package mapping
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// Mode says which rules ToRecord applies to attributes a document leaves out.
+type Mode int
+
+const (
+	// Create: absent attributes are not written; the column's default
+	// applies. Attributes whose column needs a value are required.
+	Create Mode = iota
+	// Replace: absent attributes are cleared (NULL) where the column
+	// allows it, and left as they are where it does not.
+	Replace
+)
+
+// Get returns the member of a JSON object whose name matches key
+// case-insensitively, as SCIM attribute names are (RFC 7643 section 2.1).
+func Get(obj map[string]any, key string) (any, bool) {
+	if v, ok := obj[key]; ok {
+		return v, true
+	}
+	for k, v := range obj {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// ToRecord converts a SCIM resource document (JSON decoded with UseNumber)
+// into the columns to write. It refuses attributes the schema does not know,
+// values of the wrong type and missing required attributes with a
+// *FieldError; attributes the schema knows but the application cannot store
+// are ignored. Read-only attributes (id, meta) are ignored.
+func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, error) {
+	if err := r.checkShape(doc); err != nil {
+		return nil, err
+	}
+	rec := adapters.Record{}
+	for _, a := range r.attrs {
+		if a.kind == kindMeta {
+			continue
+		}
+		v, present := r.value(doc, a)
+		if present && v != nil {
+			enc, err := a.encode(v)
+			if err != nil {
+				return nil, err
+			}
+			if s, ok := enc.(string); ok && s == "" && a.def.Uniqueness == "server" {
+				return nil, fieldErr(a.path, ScimInvalidValue, "must not be empty")
+			}
+			rec[a.col.Name] = enc
+			continue
+		}
+		switch {
+		case a.def.Required || (mode == Create && a.required):
+			return nil, fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
+		case mode == Replace && a.col.Nullable:
+			rec[a.col.Name] = nil
+		}
+	}
+	return rec, nil
+}
+
+// Changes returns the columns whose values differ between two documents of
+// the same resource, as PATCH writes them: attributes a PATCH did not touch
+// are never written, even where reading and writing back would normalise
+// their stored form.
+func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error) {
+	old, err := r.ToRecord(before, Replace)
+	if err != nil {
+		old = adapters.Record{}
+	}
+	next, err := r.ToRecord(after, Replace)
+	if err != nil {
+		return nil, err
+	}
+	out := adapters.Record{}
+	for c, v := range next {
+		if o, ok := old[c]; ok && (o == nil) == (v == nil) && sameValue(o, v) {
+			continue
+		}
+		out[c] = v
+	}
+	return out, nil
+}
+
+// value finds the attribute's value in doc. For a multi-valued attribute
+// held in one column it picks the primary entry, else the first of the
+// mapped type, else the first.
+func (r *Resource) value(doc map[string]any, a *attr) (any, bool) {
+	obj := doc
+	if a.schema != r.Schema {
+		ext, ok := Get(doc, a.schema)
+		if !ok {
+			return nil, false
+		}
+		m, _ := ext.(map[string]any)
+		obj = m
+	}
+	if a.parent != nil {
+		p, ok := Get(obj, a.parent.Name)
+		if !ok || p == nil {
+			return nil, false
+		}
+		m, _ := p.(map[string]any)
+		obj = m
+	}
+	v, ok := Get(obj, a.def.Name)
+	if !ok || a.kind != kindSingle || v == nil {
+		return v, ok
+	}
+	list, _ := v.([]any)
+	if len(list) == 0 {
+		return nil, true
+	}
+	pick := -1
+	for i, e := range list {
+		m, _ := e.(map[string]any)
+		if p, _ := Get(m, "primary"); p != nil {
+			if b, _ := ParseBool(p); b {
+				pick = i
+				break
+			}
+		}
+	}
+	if pick < 0 {
+		for i, e := range list {
+			m, _ := e.(map[string]any)
+			if t, _ := Get(m, "type"); t != nil && strings.EqualFold(canonicalString(t), a.typ) {
+				pick = i
+				break
+			}
+		}
+	}
+	if pick < 0 {
+		pick = 0
+	}
+	m, _ := list[pick].(map[string]any)
+	val, ok := Get(m, "value")
+	return val, ok
+}
+
+// checkShape refuses documents whose structure the schema does not allow:
+// unknown attributes, objects where values belong and the reverse.
+func (r *Resource) checkShape(doc map[string]any) error {
+	for k, v := range doc {
+		lk := strings.ToLower(k)
+		switch {
+		case lk == "schemas":
+			list, ok := v.([]any)
+			if !ok {
+				return fieldErr("schemas", ScimInvalidSyntax, "expected an array of schema URNs")
+			}
+			for _, s := range list {
+				if _, ok := s.(string); !ok {
+					return fieldErr("schemas", ScimInvalidSyntax, "expected an array of schema URNs")
+				}
+			}
+		case lk == "id" || lk == "meta" || knownUnmapped[lk] || lk == "password":
+		case strings.HasPrefix(lk, "urn:"):
+			if !strings.EqualFold(k, EnterpriseSchema) {
+				if _, ok := r.byPath[lk]; ok || strings.EqualFold(k, r.Schema) {
+					continue
+				}
+				return fieldErr(k, ScimInvalidSyntax, "unknown schema extension")
+			}
+			if v == nil {
+				continue
+			}
+			ext, ok := v.(map[string]any)
+			if !ok {
+				return fieldErr(k, ScimInvalidValue, "expected an object, got %s", describe(v))
+			}
+			for sk, sv := range ext {
+				if err := checkAttr(EnterpriseSchema+":", enterpriseSchema, sk, sv); err != nil {
+					return err
+				}
+			}
+		default:
+			if err := checkAttr("", append(slices.Clone(userSchema), commonAttrs...), k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkAttr checks one member of a resource object against the schema.
+func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
+	var def *AttrDef
+	for _, d := range defs {
+		if strings.EqualFold(d.Name, k) {
+			def = d
+		}
+	}
+	if def == nil {
+		return fieldErr(prefix+k, ScimInvalidSyntax, "unknown attribute")
+	}
+	if v == nil || def.Mutability == ReadOnly {
+		return nil
+	}
+	switch {
+	case def.MultiValued:
+		list, ok := v.([]any)
+		if !ok {
+			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected an array, got %s", describe(v))
+		}
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return fieldErr(prefix+def.Name, ScimInvalidValue, "expected an array of objects")
+			}
+			for sk, sv := range m {
+				if err := checkAttr(prefix+def.Name+".", def.Sub, sk, sv); err != nil {
+					return err
+				}
+			}
+		}
+	case def.Type == Complex:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected an object, got %s", describe(v))
+		}
+		for sk, sv := range m {
+			if err := checkAttr(prefix+def.Name+".", def.Sub, sk, sv); err != nil {
+				return err
+			}
+		}
+	case def.Type == Boolean:
+		if _, ok := ParseBool(v); !ok {
+			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected a boolean, got %s", describe(v))
+		}
+	default:
+		if _, ok := v.(string); !ok {
+			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected a string, got %s", describe(v))
+		}
+	}
+	return nil
+}
+
+// FromRecord renders a row as a SCIM resource document, without
+// meta.location, which the caller adds.
+func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
+	doc := map[string]any{"id": keyString(rec[r.Spec.Key])}
+	schemas := []any{r.Schema}
+	meta := map[string]any{"resourceType": r.Name}
+	for _, a := range r.attrs {
+		v, ok := a.decode(rec[a.col.Name])
+		if !ok {
+			continue
+		}
+		obj := doc
+		if a.schema != r.Schema {
+			ext, _ := obj[a.schema].(map[string]any)
+			if ext == nil {
+				ext = map[string]any{}
+				obj[a.schema] = ext
+				schemas = append(schemas, a.schema)
+			}
+			obj = ext
+		}
+		switch {
+		case a.kind == kindMeta:
+			meta[a.def.Name] = v
+			continue
+		case a.parent != nil:
+			sub, _ := obj[a.parent.Name].(map[string]any)
+			if sub == nil {
+				sub = map[string]any{}
+				obj[a.parent.Name] = sub
+			}
+			obj = sub
+		case a.kind == kindSingle:
+			v = []any{map[string]any{"value": v, "type": a.typ, "primary": true}}
+		}
+		obj[a.def.Name] = v
+	}
+	doc["schemas"] = schemas
+	doc["meta"] = meta
+	return doc
+}
+
+// ID returns the SCIM id of a row.
+func (r *Resource) ID(rec adapters.Record) string { return keyString(rec[r.Spec.Key]) }
+
+// Compare translates one filter comparison (RFC 7644 section 3.4.2.2) on a
+// SCIM attribute path into an expression over the mapped columns. value is
+// what the filter grammar produced: string, number, boolean or nil.
+//
+// An attribute the schema knows but the mapping does not store is
+// unassigned on every row: pr and every comparison are false, ne is true.
+// An attribute the schema does not know is refused with invalidFilter.
+func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Expr, error) {
+	lp := strings.ToLower(path)
+	if strings.HasPrefix(lp, strings.ToLower(r.Schema)+":") {
+		lp = lp[len(r.Schema)+1:]
+		path = path[len(r.Schema)+1:]
+	}
+	if lp == "id" {
+		return r.compareKey(op, value)
+	}
+	sub := ""
+	a, ok := r.byPath[lp]
+	if !ok {
+		if base, s, cut := strings.Cut(lp, "."); cut {
+			if m, ok2 := r.byPath[base]; ok2 && m.kind == kindSingle {
+				a, sub, ok = m, s, true
+			}
+		}
+	}
+	if !ok {
+		if _, _, _, known := lookupPath(r.Schema, path); !known {
+			return nil, fieldErr(path, ScimInvalidFilter, "unknown attribute in filter")
+		}
+		return adapters.Const(op == adapters.OpNe), nil
+	}
+	switch sub {
+	case "", "value":
+	case "type", "primary":
+		// The one stored value has a fixed type and is primary.
+		var fixed any = a.typ
+		if sub == "primary" {
+			fixed = true
+		}
+		present := adapters.Compare{Column: a.col.Name, Op: adapters.OpPr}
+		if op == adapters.OpPr {
+			return present, nil
+		}
+		match := (op == adapters.OpEq) == (canonicalString(fixed) == canonicalString(value) ||
+			(sub == "type" && strings.EqualFold(canonicalString(fixed), canonicalString(value))))
+		if op != adapters.OpEq && op != adapters.OpNe {
+			return nil, fieldErr(path, ScimInvalidFilter, "only eq, ne and pr apply to %s", path)
+		}
+		if match {
+			return present, nil
+		}
+		return adapters.Not{X: present}, nil
+	default:
+		return adapters.Const(op == adapters.OpNe), nil
+	}
+	col := a.col.Name
+	if op == adapters.OpPr {
+		return adapters.Compare{Column: col, Op: op}, nil
+	}
+	switch a.def.Type {
+	case Boolean:
+		b, ok := ParseBool(value)
+		if !ok || (op != adapters.OpEq && op != adapters.OpNe) {
+			return nil, fieldErr(path, ScimInvalidFilter, "%s is a boolean: expected eq or ne with true or false", a.path)
+		}
+		if op == adapters.OpNe {
+			b = !b
+		}
+		var isTrue adapters.Expr
+		if a.mapped {
+			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV}
+		} else {
+			isTrue = adapters.Not{X: adapters.Or{
+				Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
+				Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
+			}}
+		}
+		if b {
+			return isTrue, nil
+		}
+		return adapters.Not{X: isTrue}, nil
+	case DateTime:
+		s, _ := value.(string)
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
+			return nil, fieldErr(path, ScimInvalidFilter, "%s is a dateTime: expected eq, ne, gt, ge, lt or le with an RFC 3339 time", a.path)
+		}
+		var v any = t.UTC()
+		if isIntColumn(a.col) {
+			v = t.Unix()
+		}
+		return adapters.Compare{Column: col, Op: op, Value: v}, nil
+	}
+	s, ok := value.(string)
+	if !ok {
+		if value == nil {
+			return adapters.Compare{Column: col, Op: op, Value: nil}, nil
+		}
+		return nil, fieldErr(path, ScimInvalidFilter, "%s is a string: expected a quoted value", a.path)
+	}
+	if isIntColumn(a.col) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
+			// No stored integer can equal or contain it.
+			return adapters.Const(op == adapters.OpNe), nil
+		}
+		return adapters.Compare{Column: col, Op: op, Value: n}, nil
+	}
+	return adapters.Compare{Column: col, Op: op, Value: s, Fold: !a.def.CaseExact}, nil
+}
+
+func (r *Resource) compareKey(op adapters.Op, value any) (adapters.Expr, error) {
+	if op == adapters.OpPr {
+		return adapters.Const(true), nil
+	}
+	var s string
+	switch v := value.(type) {
+	case string:
+		s = v
+	case json.Number:
+		s = v.String()
+	case float64:
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	case int, int64:
+		s = canonicalString(v)
+	default:
+		return nil, fieldErr("id", ScimInvalidFilter, "expected a quoted id")
+	}
+	if isIntColumn(r.key) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
+			return adapters.Const(op == adapters.OpNe), nil
+		}
+		return adapters.Compare{Column: r.Spec.Key, Op: op, Value: n}, nil
+	}
+	return adapters.Compare{Column: r.Spec.Key, Op: op, Value: s}, nil
+}
+
+// Order resolves a sortBy attribute path. ok is false for an attribute the
+// schema knows but the mapping does not store (sorting by it is a no-op);
+// an unknown attribute is a *FieldError.
+func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok bool, err error) {
+	lp := strings.ToLower(path)
+	if strings.HasPrefix(lp, strings.ToLower(r.Schema)+":") {
+		lp = lp[len(r.Schema)+1:]
+	}
+	if lp == "id" {
+		return adapters.Order{Column: r.Spec.Key, Descending: descending}, true, nil
+	}
+	lp = strings.TrimSuffix(lp, ".value")
+	if a, found := r.byPath[lp]; found {
+		return adapters.Order{Column: a.col.Name, Descending: descending, Fold: a.def.Type == String && !a.def.CaseExact}, true, nil
+	}
+	if _, _, _, known := lookupPath(r.Schema, path); !known {
+		return o, false, fieldErr(path, ScimInvalidValue, "unknown attribute in sortBy")
+	}
+	return o, false, nil
+}
+
+// Schemas returns, per schema URN, the attribute definitions the mapping
+// stores, for /Schemas: only what the application can hold is advertised.
+func (r *Resource) Schemas() map[string][]*AttrDef {
+	out := map[string][]*AttrDef{}
+	parents := map[string]*AttrDef{}
+	for _, a := range r.attrs {
+		if a.kind == kindMeta || a.def.Name == "externalId" {
+			continue
+		}
+		d := *a.def
+		d.Required = d.Required || a.required
+		if a.kind == kindSingle {
+			d.Sub = slices.Clone(a.def.Sub)
+		}
+		if a.parent == nil {
+			out[a.schema] = append(out[a.schema], &d)
+			continue
+		}
+		p, ok := parents[a.parent.Name]
+		if !ok {
+			cp := *a.parent
+			cp.Sub = nil
+			p = &cp
+			parents[a.parent.Name] = p
+			out[a.schema] = append(out[a.schema], p)
+		}
+		p.Sub = append(p.Sub, &d)
+	}
+	return out
+}
