@@ -1,0 +1,63 @@
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
+)
+
+// ErrorSchema is the schema URN of SCIM error responses.
+const ErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+// Error is a SCIM error response (RFC 7644 section 3.12).
+type Error struct {
+	Status   int
+	ScimType string
+	Detail   string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.ScimType, e.Detail) }
+
+func errorf(status int, scimType, format string, args ...any) *Error {
+	return &Error{Status: status, ScimType: scimType, Detail: fmt.Sprintf(format, args...)}
+}
+
+// body renders the error as RFC 7644 wants it: status as a string.
+func (e *Error) body() map[string]any {
+	b := map[string]any{"schemas": []string{ErrorSchema}, "status": strconv.Itoa(e.Status)}
+	if e.ScimType != "" {
+		b["scimType"] = e.ScimType
+	}
+	if e.Detail != "" {
+		b["detail"] = e.Detail
+	}
+	return b
+}
+
+// toSCIM turns any error from below into the SCIM error the client sees.
+// This is the one place where domain errors become wire errors; anything
+// unrecognised is a 500 whose detail says nothing about the cause (the log
+// has it).
+func toSCIM(err error, resource string) (e *Error, internal bool) {
+	var se *Error
+	var fe *mapping.FieldError
+	switch {
+	case errors.As(err, &se):
+		return se, false
+	case errors.As(err, &fe):
+		return &Error{Status: http.StatusBadRequest, ScimType: fe.ScimType, Detail: fe.Error()}, false
+	case errors.Is(err, adapters.ErrNotFound):
+		return errorf(http.StatusNotFound, "", "%s not found", resource), false
+	case errors.Is(err, adapters.ErrConflict):
+		return errorf(http.StatusConflict, "uniqueness", "a %s with that value already exists", resource), false
+	case errors.Is(err, adapters.ErrUnavailable):
+		return errorf(http.StatusServiceUnavailable, "", "the application's database is unavailable; retry later"), true
+	case errors.Is(err, adapters.ErrInvalid):
+		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application's database refused a value"), false
+	}
+	return errorf(http.StatusInternalServerError, "", "internal error"), true
+}

@@ -1,0 +1,94 @@
+package scim
+
+import (
+	"net/http"
+	"strings"
+
+	filter "github.com/scim2/filter-parser/v2"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
+)
+
+// Filter limits: a longer or larger filter is refused rather than turned
+// into a slow query.
+const (
+	maxFilterLength = 4096
+	maxFilterTerms  = 50
+)
+
+// parseFilter parses an RFC 7644 filter and translates it through the
+// mapping into an expression over columns.
+func parseFilter(res *mapping.Resource, raw string) (adapters.Expr, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	if len(raw) > maxFilterLength {
+		return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter longer than %d characters", maxFilterLength)
+	}
+	ast, err := filter.ParseFilter([]byte(raw))
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "invalidFilter",
+			"not a valid RFC 7644 filter (attribute operator value, string values in double quotes)")
+	}
+	t := translator{res: res}
+	return t.expr(ast, "")
+}
+
+type translator struct {
+	res   *mapping.Resource
+	terms int
+}
+
+// expr translates e; prefix is the multi-valued attribute a value filter
+// is inside of ("emails" in emails[type eq "work"]).
+func (t *translator) expr(e filter.Expression, prefix string) (adapters.Expr, error) {
+	switch x := e.(type) {
+	case *filter.LogicalExpression:
+		l, err := t.expr(x.Left, prefix)
+		if err != nil {
+			return nil, err
+		}
+		r, err := t.expr(x.Right, prefix)
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(string(x.Operator), "or") {
+			return adapters.Or{Left: l, Right: r}, nil
+		}
+		return adapters.And{Left: l, Right: r}, nil
+	case *filter.NotExpression:
+		in, err := t.expr(x.Expression, prefix)
+		if err != nil {
+			return nil, err
+		}
+		return adapters.Not{X: in}, nil
+	case *filter.ValuePath:
+		if prefix != "" {
+			return nil, errorf(http.StatusBadRequest, "invalidFilter", "value filters cannot be nested")
+		}
+		return t.expr(x.ValueFilter, pathString(x.AttributePath))
+	case *filter.AttributeExpression:
+		t.terms++
+		if t.terms > maxFilterTerms {
+			return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter has more than %d comparisons", maxFilterTerms)
+		}
+		path := pathString(x.AttributePath)
+		if prefix != "" {
+			path = prefix + "." + path
+		}
+		return t.res.Compare(path, adapters.Op(strings.ToLower(string(x.Operator))), x.CompareValue)
+	}
+	return nil, errorf(http.StatusBadRequest, "invalidFilter", "unsupported filter expression")
+}
+
+func pathString(p filter.AttributePath) string {
+	s := p.AttributeName
+	if p.SubAttribute != nil {
+		s += "." + *p.SubAttribute
+	}
+	if p.URIPrefix != nil {
+		s = *p.URIPrefix + ":" + s
+	}
+	return s
+}

@@ -1,0 +1,234 @@
+package scim
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
+)
+
+// ContentType is the media type of every SCIM response.
+const ContentType = "application/scim+json"
+
+// Server serves the SCIM API. Create it with NewServer.
+type Server struct {
+	cfg       Config
+	tokens    []token
+	logger    *slog.Logger
+	resources []*resource
+	engine    *gin.Engine
+	metrics   *httpMetrics
+}
+
+// resource is one mapped resource type and the store holding it.
+type resource struct {
+	res   *mapping.Resource
+	store adapters.Store
+}
+
+// NewServer builds the SCIM handler for a compiled mapping. stores holds
+// one Store per mapped resource, by resource name (User). Metrics are
+// registered on reg.
+func NewServer(cfg Config, m *mapping.Mapping, stores map[string]adapters.Store, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+	cfg.ApplyDefaults()
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "; "))
+	}
+	tokens, err := cfg.resolveTokens()
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, tokens: tokens, logger: logger}
+	for _, r := range m.Resources() {
+		st, ok := stores[r.Name]
+		if !ok {
+			return nil, fmt.Errorf("no store for resource %s", r.Name)
+		}
+		s.resources = append(s.resources, &resource{res: r, store: st})
+	}
+	if s.metrics, err = newHTTPMetrics(reg); err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.Use(s.recover, s.observe)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
+	g := e.Group(cfg.BasePath, s.auth)
+	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
+	g.GET("/ResourceTypes", s.resourceTypes)
+	g.GET("/ResourceTypes/:name", s.resourceType)
+	g.GET("/Schemas", s.schemas)
+	g.GET("/Schemas/:id", s.schema)
+	for _, r := range s.resources {
+		r := r
+		g.GET(r.res.Endpoint, s.list(r))
+		g.POST(r.res.Endpoint, s.create(r))
+		g.GET(r.res.Endpoint+"/:id", s.get(r))
+		g.PUT(r.res.Endpoint+"/:id", s.replace(r))
+		g.PATCH(r.res.Endpoint+"/:id", s.patch(r))
+		g.DELETE(r.res.Endpoint+"/:id", s.delete(r))
+		g.POST(r.res.Endpoint+"/:id", s.search(r)) // /.search
+	}
+	s.engine = e
+	return s, nil
+}
+
+// ServeHTTP serves the SCIM API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+type ctxKey int
+
+const directoryKey ctxKey = iota
+
+// auth checks the bearer token against every configured token in constant
+// time and records which one matched.
+func (s *Server) auth(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	scheme, tok, _ := strings.Cut(h, " ")
+	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	name := ""
+	for _, t := range s.tokens {
+		if subtle.ConstantTimeCompare(sum[:], t.hash[:]) == 1 && name == "" {
+			name = t.name
+		}
+	}
+	if !strings.EqualFold(scheme, "Bearer") || name == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="scimbridge"`)
+		s.metrics.authFailures.Inc()
+		s.fail(c, errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
+		return
+	}
+	c.Set("directory", name)
+	c.Next()
+}
+
+// recover turns a panic into a SCIM 500; the stack goes to the log only.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.ErrorContext(c.Request.Context(), "panic serving request", "panic", fmt.Sprint(v), "path", c.FullPath())
+			s.fail(c, errorf(http.StatusInternalServerError, "", "internal error"))
+		}
+	}()
+	c.Next()
+}
+
+// observe sets the request id, logs the request and records metrics.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	rid := c.GetHeader("X-Request-Id")
+	if rid == "" || len(rid) > 128 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		rid = hex.EncodeToString(b[:])
+	}
+	c.Header("X-Request-Id", rid)
+	c.Set("requestID", rid)
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	s.metrics.observe(route, c.Request.Method, status, d)
+	s.logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", rid), slog.String("method", c.Request.Method),
+		slog.String("route", route), slog.Int("status", status),
+		slog.Duration("duration", d), slog.String("directory", c.GetString("directory")))
+}
+
+// write sends a SCIM JSON response.
+func (s *Server) write(c *gin.Context, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(status, ContentType, b)
+}
+
+// fail sends err as a SCIM error and stops the handler chain.
+func (s *Server) fail(c *gin.Context, err error) {
+	s.failFor(c, err, "resource")
+}
+
+func (s *Server) failFor(c *gin.Context, err error, resource string) {
+	e, internal := toSCIM(err, resource)
+	if internal {
+		s.logger.ErrorContext(c.Request.Context(), "request failed", "request_id", c.GetString("requestID"),
+			"route", c.FullPath(), "status", e.Status, "err", err)
+	}
+	if e.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	b, _ := json.Marshal(e.body())
+	c.Abort()
+	c.Data(e.Status, ContentType, b)
+}
+
+// readBody decodes a JSON object body, with numbers kept exact.
+func (s *Server) readBody(c *gin.Context) (map[string]any, error) {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+		if mt != "application/scim+json" && mt != "application/json" {
+			return nil, errorf(http.StatusUnsupportedMediaType, "invalidSyntax", "expected Content-Type application/scim+json or application/json")
+		}
+	}
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", s.cfg.MaxBodyBytes)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, errorf(http.StatusBadRequest, "invalidSyntax", "empty request body; expected a JSON object")
+		}
+		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "request body is not a JSON object")
+	}
+	if dec.More() {
+		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "trailing data after the JSON object")
+	}
+	if doc == nil {
+		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "expected a JSON object")
+	}
+	return doc, nil
+}
+
+// baseURL is the absolute URL of the SCIM base path as the client sees it.
+func (s *Server) baseURL(c *gin.Context) string {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	if p := c.GetHeader("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + c.Request.Host + s.cfg.BasePath
+}
