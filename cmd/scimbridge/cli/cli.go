@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim"
+)
+
+// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
+var Version = "dev"
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// shutdownGrace bounds how long in-flight requests may run after a stop
+// signal.
+const shutdownGrace = 25 * time.Second
+
+// Main runs the command line args (without the program name) and returns
+// the exit code. ctx is cancelled to stop a running server.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stdout, stderr, nil)
+	case "check":
+		return runCheck(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "scimbridge %s %s\n", Version, runtime.Version())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "scimbridge: unknown command %q\n", cmd)
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: scimbridge <command> [flags]
+
+commands:
+  serve    run the SCIM server (the default)
+  check    validate the config and its mapping against the live database
+  version  print the version
+
+flags of serve and check:
+  -config FILE   configuration file (default $SCIMBRIDGE_CONFIG or scimbridge.yaml)
+`)
+}
+
+func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := os.Getenv("SCIMBRIDGE_CONFIG")
+	if def == "" {
+		def = "scimbridge.yaml"
+	}
+	path := fs.String("config", def, "configuration file")
+	if err := fs.Parse(args); err != nil {
+		return "", false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scimbridge %s: unexpected argument %q\n", name, fs.Arg(0))
+		return "", false
+	}
+	return *path, true
+}
+
+func openAdapter(ctx context.Context, logger *slog.Logger) func(adapters.Config) (adapters.Adapter, error) {
+	return func(c adapters.Config) (adapters.Adapter, error) { return c.Open(ctx, logger) }
+}
+
+// runCheck loads, validates and compiles the config against the live
+// database, and prints what each attribute maps to.
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	path, ok := configFlag("check", args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return exitFailure
+	}
+	ad, m, err := cfg.compile(ctx, openAdapter(ctx, nil))
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return exitFailure
+	}
+	defer ad.Close()
+	for _, r := range m.Resources() {
+		fmt.Fprintf(stdout, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+		for _, l := range r.Describe() {
+			fmt.Fprintf(stdout, "  %s\n", l)
+		}
+	}
+	fmt.Fprintf(stdout, "%s: OK\n", path)
+	return exitOK
+}
+
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(orString(c.Level, "info")))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func orString(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// Ready is called by runServe once both listeners accept connections, with
+// their addresses; tests and the demo use it.
+type Ready func(scimAddr, telemetryAddr string)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready Ready) int {
+	path, ok := configFlag("serve", args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return exitFailure
+	}
+	if err := Serve(ctx, cfg, stderr, ready); err != nil {
+		fmt.Fprintf(stderr, "scimbridge: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// Sidecar is a wired scimbridge: the SCIM handler over an open database.
+type Sidecar struct {
+	// Handler serves the SCIM API.
+	Handler http.Handler
+	// Registry holds every metric.
+	Registry *prometheus.Registry
+	// Adapter is the open database; Close closes it.
+	Adapter adapters.Adapter
+	// Mapping is the compiled mapping.
+	Mapping *mapping.Mapping
+}
+
+// Close releases the database pool.
+func (s *Sidecar) Close() error { return s.Adapter.Close() }
+
+// Build opens the database, compiles the mapping against it and wires the
+// SCIM server with a fresh metrics registry.
+func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (*Sidecar, error) {
+	ad, m, err := cfg.compile(ctx, openAdapter(ctx, logger))
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: scim.Namespace, Name: "build_info",
+		Help: "Always 1; labels carry the scimbridge version and Go version.",
+	}, []string{"version", "goversion"})
+	buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
+	reg.MustRegister(buildInfo)
+	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
+		reg.MustRegister(collectors.NewDBStatsCollector(db.DB(), "app"))
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: scim.Namespace, Subsystem: "database", Name: "up",
+		Help: "1 if the application's database answered a ping within 2 seconds, else 0.",
+	}, func() float64 {
+		pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if ad.Ping(pctx) != nil {
+			return 0
+		}
+		return 1
+	}))
+	stores, err := buildStores(ad, m)
+	if err != nil {
+		ad.Close()
+		return nil, err
+	}
+	srv, err := scim.NewServer(cfg.Server, m, stores, logger, reg)
+	if err != nil {
+		ad.Close()
+		return nil, err
+	}
+	return &Sidecar{Handler: srv, Registry: reg, Adapter: ad, Mapping: m}, nil
+}
+
+// Serve runs the sidecar for cfg until ctx is cancelled, then shuts down
+// gracefully: listeners stop accepting, in-flight requests finish.
+func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error {
+	logger := newLogger(cfg.Log, logw)
+	sc, err := Build(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	srv, reg, ad := sc.Handler, sc.Registry, sc.Adapter
+
+	scimLn, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening for SCIM: %w", err)
+	}
+	servers := []*http.Server{{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
+	listeners := []net.Listener{scimLn}
+	telAddr := ""
+	if cfg.Telemetry.Listen != "off" {
+		telLn, err := net.Listen("tcp", cfg.Telemetry.Listen)
+		if err != nil {
+			scimLn.Close()
+			return fmt.Errorf("listening for telemetry: %w", err)
+		}
+		telAddr = telLn.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+		mux.HandleFunc("/healthz/live", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		mux.HandleFunc("/healthz/ready", func(w http.ResponseWriter, r *http.Request) {
+			pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := ad.Ping(pctx); err != nil {
+				http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintln(w, "ok")
+		})
+		servers = append(servers, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, telLn)
+	}
+
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
+	logger.Info("scimbridge started", "version", Version, "scim", scimLn.Addr().String(),
+		"base_path", cfg.Server.BasePath, "telemetry", telAddr)
+	if ready != nil {
+		ready(scimLn.Addr().String(), telAddr)
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	logger.Info("scimbridge stopping")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			logger.Warn("shutting down listener", "err", err)
+		}
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+func buildStores(ad adapters.Adapter, m *mapping.Mapping) (map[string]adapters.Store, error) {
+	stores := map[string]adapters.Store{}
+	for _, r := range m.Resources() {
+		st, err := ad.Store(r.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("opening store for %s: %w", r.Name, err)
+		}
+		stores[r.Name] = st
+	}
+	return stores, nil
+}

@@ -1,0 +1,317 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Server is the SCIM API: listener, base path, tokens, limits.
+	Server scim.Config `yaml:"server"`
+	// Telemetry is the listener for /metrics and health checks.
+	Telemetry TelemetryConfig `yaml:"telemetry"`
+	// Log selects the log format and level.
+	Log LogConfig `yaml:"log"`
+	// Database is the application's database.
+	Database DatabaseConfig `yaml:"database"`
+	// Resources maps SCIM resources to the application's tables.
+	Resources mapping.Config `yaml:"resources"`
+}
+
+// DefaultTelemetryListen keeps metrics and health checks off the public
+// interface unless the operator says otherwise.
+const DefaultTelemetryListen = "127.0.0.1:9090"
+
+// TelemetryConfig is the second listener, for Prometheus and probes.
+type TelemetryConfig struct {
+	// Listen address; default DefaultTelemetryListen. "off" disables it.
+	Listen string `yaml:"listen"`
+}
+
+// LogConfig selects how logs are written to standard error.
+type LogConfig struct {
+	// Format is text (default) or json.
+	Format string `yaml:"format"`
+	// Level is debug, info (default), warn or error.
+	Level string `yaml:"level"`
+}
+
+// DatabaseConfig selects a storage adapter by type and holds its config.
+type DatabaseConfig struct {
+	// Type is the adapter type; only mysql (MySQL and MariaDB) exists.
+	Type string `yaml:"type"`
+	// Config is the adapter's own configuration, decoded by type.
+	Config yaml.Node `yaml:"config"`
+
+	adapter adapters.Config
+}
+
+// adapterTypes maps database.type to a new empty config of that adapter.
+var adapterTypes = map[string]func() adapters.Config{
+	"mysql": func() adapters.Config { return new(mysql.Config) },
+}
+
+// validator is implemented by adapter configs that can check themselves.
+type validator interface{ Validate() []string }
+
+// loadConfig reads, strictly decodes and validates a config file. Every
+// problem found is returned together, each with its YAML path.
+func loadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return ParseConfig(data)
+}
+
+// ParseConfig strictly decodes and validates a configuration document.
+func ParseConfig(data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n  %s", yamlError(err))
+	}
+	if len(root.Content) == 0 {
+		return nil, errors.New("invalid configuration:\n  the file is empty; expected server, database and resources sections")
+	}
+	var probs []string
+	probs = append(probs, strictKeys(root.Content[0], reflect.TypeOf(Config{}), "")...)
+	var cfg Config
+	if err := root.Content[0].Decode(&cfg); err != nil {
+		probs = append(probs, typeErrors(err, root.Content[0])...)
+	}
+	if len(probs) == 0 {
+		probs = append(probs, cfg.validate()...)
+	}
+	if len(probs) > 0 {
+		return nil, configError(probs)
+	}
+	return &cfg, nil
+}
+
+func configError(probs []string) error {
+	return fmt.Errorf("invalid configuration (%d problems):\n  %s", len(probs), strings.Join(probs, "\n  "))
+}
+
+// validate checks everything that does not need the database.
+func (c *Config) validate() []string {
+	var probs []string
+	c.Server.ApplyDefaults()
+	for _, e := range c.Server.Validate() {
+		probs = append(probs, "server."+e)
+	}
+	if c.Telemetry.Listen == "" {
+		c.Telemetry.Listen = DefaultTelemetryListen
+	}
+	switch c.Log.Format {
+	case "", "text", "json":
+	default:
+		probs = append(probs, fmt.Sprintf("log.format: unknown format %q; expected text or json", c.Log.Format))
+	}
+	switch c.Log.Level {
+	case "", "debug", "info", "warn", "error":
+	default:
+		probs = append(probs, fmt.Sprintf("log.level: unknown level %q; expected debug, info, warn or error", c.Log.Level))
+	}
+	newCfg, ok := adapterTypes[c.Database.Type]
+	switch {
+	case c.Database.Type == "":
+		probs = append(probs, "database.type: missing; expected mysql")
+	case !ok:
+		probs = append(probs, fmt.Sprintf("database.type: unknown adapter type %q; expected mysql", c.Database.Type))
+	case c.Database.Config.Kind == 0:
+		probs = append(probs, "database.config: missing; expected the connection settings (dsn, or host, user, password, database)")
+	default:
+		ac := newCfg()
+		node := &c.Database.Config
+		if ks := strictKeys(node, reflect.TypeOf(ac).Elem(), "database.config"); len(ks) > 0 {
+			probs = append(probs, ks...)
+		} else if err := node.Decode(ac); err != nil {
+			probs = append(probs, typeErrors(err, node)...)
+		} else {
+			if v, ok := ac.(validator); ok {
+				for _, e := range v.Validate() {
+					probs = append(probs, "database.config."+e)
+				}
+			}
+			c.Database.adapter = ac
+		}
+	}
+	return probs
+}
+
+// compile opens the database and compiles the mapping against it. The
+// returned adapter is open; the caller closes it.
+func (c *Config) compile(ctx context.Context, open func(adapters.Config) (adapters.Adapter, error)) (adapters.Adapter, *mapping.Mapping, error) {
+	ad, err := open(c.Database.adapter)
+	if err != nil {
+		return nil, nil, configError([]string{"database: " + err.Error()})
+	}
+	if err := ad.Ping(ctx); err != nil {
+		ad.Close()
+		return nil, nil, fmt.Errorf("database: cannot connect: %w", err)
+	}
+	m, err := mapping.Compile(ctx, c.Resources, ad, "resources")
+	if err != nil {
+		ad.Close()
+		var ps mapping.Problems
+		if errors.As(err, &ps) {
+			lines := make([]string, len(ps))
+			for i, p := range ps {
+				lines[i] = p.String()
+			}
+			return nil, nil, configError(lines)
+		}
+		return nil, nil, err
+	}
+	return ad, m, nil
+}
+
+// strictKeys reports every mapping key in n that the Go type t does not
+// have, with its YAML path and the keys that were expected, recursing into
+// structs, maps and slices. Types that decode themselves from scalars are
+// checked only when given as mappings.
+func strictKeys(n *yaml.Node, t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	var probs []string
+	switch t.Kind() {
+	case reflect.Struct:
+		if t == reflect.TypeOf(yaml.Node{}) || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		fields := map[string]reflect.StructField{}
+		var names []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if !f.IsExported() || tag == "-" || tag == "" {
+				continue
+			}
+			fields[tag] = f
+			names = append(names, tag)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			f, ok := fields[k]
+			if !ok {
+				probs = append(probs, fmt.Sprintf("%s: unknown key %q (line %d); expected one of %s", orRoot(join(path, k)), k, n.Content[i].Line, strings.Join(names, ", ")))
+				continue
+			}
+			probs = append(probs, strictKeys(v, f.Type, join(path, k))...)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			p := path + "." + k
+			if strings.ContainsAny(k, ".:[] ") {
+				p = path + "[" + strconv.Quote(k) + "]"
+			}
+			probs = append(probs, strictKeys(n.Content[i+1], t.Elem(), p)...)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return nil
+		}
+		for i, e := range n.Content {
+			probs = append(probs, strictKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return probs
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}
+
+func orRoot(p string) string {
+	if p == "" {
+		return "(top level)"
+	}
+	return p
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// typeErrors turns yaml decoding errors ("line 7: cannot unmarshal !!str
+// `abc` into int") into messages that start with the YAML path of line 7.
+func typeErrors(err error, root *yaml.Node) []string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return []string{yamlError(err)}
+	}
+	paths := map[int]string{}
+	indexLines(root, "", paths)
+	out := make([]string, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		m := lineRE.FindStringSubmatch(e)
+		if m == nil {
+			out = append(out, e)
+			continue
+		}
+		line, _ := strconv.Atoi(m[1])
+		msg := strings.Replace(m[2], "cannot unmarshal", "cannot use", 1)
+		if p, ok := paths[line]; ok {
+			out = append(out, fmt.Sprintf("%s: %s (line %d)", p, msg, line))
+		} else {
+			out = append(out, fmt.Sprintf("line %d: %s", line, msg))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// indexLines records the YAML path of the value on each line.
+func indexLines(n *yaml.Node, path string, out map[int]string) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			if strings.ContainsAny(k.Value, ".:[] ") {
+				p = path + "[" + strconv.Quote(k.Value) + "]"
+			}
+			if _, ok := out[v.Line]; !ok || v.Kind == yaml.ScalarNode {
+				out[v.Line] = p
+			}
+			indexLines(v, p, out)
+		}
+	case yaml.SequenceNode:
+		for i, e := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if _, ok := out[e.Line]; !ok {
+				out[e.Line] = p
+			}
+			indexLines(e, p, out)
+		}
+	}
+}
+
+func yamlError(err error) string {
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
