@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// demo is a running demo started by startDemo.
+type demo struct {
+	endpoints
+	// banner is what the demo printed once it was ready.
+	banner string
+	// stop cancels the demo and returns what run returned.
+	stop func() error
+}
+
+// startDemo runs the demo on a free port and waits until it is ready. The
+// demo is stopped at the end of the test if the test has not stopped it.
+func startDemo(t *testing.T) *demo {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	readyc := make(chan endpoints, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, "127.0.0.1:0", &out, t.Output(), func(e endpoints) { readyc <- e })
+	}()
+	var once sync.Once
+	var stopErr error
+	d := &demo{stop: func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = errors.New("run did not return within 30s of cancellation")
+			}
+		})
+		return stopErr
+	}}
+	t.Cleanup(func() { d.stop() })
+	select {
+	case d.endpoints = <-readyc:
+	case err := <-done:
+		t.Fatalf("run returned before the demo was ready: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("demo not ready within 30s")
+	}
+	// printBanner wrote out before ready was called, and nothing writes it
+	// afterwards.
+	d.banner = out.String()
+	return d
+}
+
+// listResponse is the part of a SCIM ListResponse the tests look at.
+type listResponse struct {
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	Resources    []user   `json:"Resources"`
+}
+
+type user struct {
+	ID       string `json:"id"`
+	UserName string `json:"userName"`
+	Active   bool   `json:"active"`
+	Name     struct {
+		GivenName  string `json:"givenName"`
+		FamilyName string `json:"familyName"`
+	} `json:"name"`
+	Emails []struct {
+		Value   string `json:"value"`
+		Type    string `json:"type"`
+		Primary bool   `json:"primary"`
+	} `json:"emails"`
+	Meta struct {
+		Created      string `json:"created"`
+		LastModified string `json:"lastModified"`
+		Location     string `json:"location"`
+	} `json:"meta"`
+}
+
+func userNames(l listResponse) []string {
+	var names []string
+	for _, u := range l.Resources {
+		names = append(names, u.UserName)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// do sends a request with the demo token and decodes a JSON response into
+// v (if not nil), returning the response.
+func do(t *testing.T, method, url, body string, v any) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", method, url, err)
+	}
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s %s: %d %s: decoding body: %v", method, url, resp.StatusCode, b, err)
+		}
+	}
+	return resp
+}
+
+// TestDemo does what the banner tells a reader to do, with net/http, and
+// checks the results in the SCIM responses and in the legacy table.
+func TestDemo(t *testing.T) {
+	d := startDemo(t)
+
+	for _, want := range []string{d.Base, "Bearer token:   " + token, d.Metrics, "curl "} {
+		if !strings.Contains(d.banner, want) {
+			t.Errorf("banner does not show %q:\n%s", want, d.banner)
+		}
+	}
+
+	// List: the three users the application created itself.
+	var all listResponse
+	if resp := do(t, "GET", d.Base+"/Users", "", &all); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /Users: status %d, want 200", resp.StatusCode)
+	}
+	if got, want := userNames(all), []string{"alice", "bob", "carol"}; all.TotalResults != 3 || !slices.Equal(got, want) {
+		t.Fatalf("GET /Users: totalResults %d, userNames %v; want 3, %v", all.TotalResults, got, want)
+	}
+	for _, u := range all.Resources {
+		wantActive := u.UserName != "carol" // status 'disabled'
+		if u.Active != wantActive {
+			t.Errorf("%s: active %v, want %v", u.UserName, u.Active, wantActive)
+		}
+		if len(u.Emails) != 1 || u.Emails[0].Value != u.UserName+"@example.com" || u.Emails[0].Type != "work" {
+			t.Errorf("%s: emails %+v, want one work email %s@example.com", u.UserName, u.Emails, u.UserName)
+		}
+		if u.Meta.Created == "" || u.Meta.LastModified == "" {
+			t.Errorf("%s: meta %+v lacks created or lastModified", u.UserName, u.Meta)
+		}
+	}
+
+	// Lookup, as Okta does before creating a user.
+	_, lookupURL := userURLs(d.Base)
+	var found listResponse
+	if resp := do(t, "GET", lookupURL, "", &found); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d, want 200", lookupURL, resp.StatusCode)
+	}
+	if found.TotalResults != 1 || len(found.Resources) != 1 || found.Resources[0].UserName != "alice" ||
+		found.Resources[0].Name.GivenName != "Alice" || found.Resources[0].Name.FamilyName != "Archer" {
+		t.Fatalf("GET %s: %+v; want only alice (Alice Archer)", lookupURL, found)
+	}
+
+	// Create.
+	var created user
+	resp := do(t, "POST", d.Base+"/Users", createBody, &created)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /Users: status %d, want 201", resp.StatusCode)
+	}
+	if created.ID == "" || created.UserName != "dave" || !created.Active || created.Name.GivenName != "Dave" {
+		t.Errorf("POST /Users: %+v; want an id, userName dave, active, givenName Dave", created)
+	}
+	if loc := resp.Header.Get("Location"); loc != d.Base+"/Users/"+created.ID || created.Meta.Location != loc {
+		t.Errorf("POST /Users: Location %q, meta.location %q; want %s/Users/%s", loc, created.Meta.Location, d.Base, created.ID)
+	}
+	var again user
+	if resp := do(t, "GET", d.Base+"/Users/"+created.ID, "", &again); resp.StatusCode != http.StatusOK || again.UserName != "dave" {
+		t.Errorf("GET /Users/%s: status %d, userName %q; want 200, dave", created.ID, resp.StatusCode, again.UserName)
+	}
+	if resp := do(t, "POST", d.Base+"/Users", createBody, nil); resp.StatusCode != http.StatusConflict {
+		t.Errorf("POST /Users with dave again: status %d, want 409", resp.StatusCode)
+	}
+
+	// The application sees an ordinary row: its own columns filled by the
+	// mapping's defaults and by the database.
+	db, err := sql.Open("mysql", d.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var login, status, hash, theme string
+	var email, first, last sql.NullString
+	var createdAt, updatedAt sql.NullTime
+	err = db.QueryRow(`SELECT login, email, first_name, last_name, status, password_hash, theme, created_at, updated_at
+		FROM users WHERE id = ?`, created.ID).Scan(&login, &email, &first, &last, &status, &hash, &theme, &createdAt, &updatedAt)
+	if err != nil {
+		t.Fatalf("reading the new row: %v", err)
+	}
+	if login != "dave" || email.String != "dave@example.com" || first.String != "Dave" || last.String != "Diaz" ||
+		status != "active" || hash != "!" || theme != "light" || !createdAt.Valid || !updatedAt.Valid {
+		t.Errorf("new row: login %q email %q name %q %q status %q password_hash %q theme %q created_at %v updated_at %v; "+
+			"want dave, dave@example.com, Dave Diaz, active, !, light and both timestamps set",
+			login, email.String, first.String, last.String, status, hash, theme, createdAt, updatedAt)
+	}
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM users").Scan(&n); err != nil || n != 4 {
+		t.Errorf("users has %d rows (err %v), want 4", n, err)
+	}
+
+	// Without the token nothing is served.
+	if resp, err := http.Get(d.Base + "/Users"); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET /Users without a token: status %d, want 401", resp.StatusCode)
+		}
+	}
+
+	// Metrics.
+	mresp, err := http.Get(d.Metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, want := range []string{"scimbridge_build_info", "scimbridge_database_up 1", `route="/scim/v2/Users"`} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("%s does not contain %q", d.Metrics, want)
+		}
+	}
+
+	// Clean shutdown: run returns nil and the port is released.
+	if err := d.stop(); err != nil {
+		t.Fatalf("run after cancel: %v, want nil", err)
+	}
+	host := strings.TrimPrefix(strings.TrimSuffix(d.Base, "/scim/v2"), "http://")
+	if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts connections after shutdown", host)
+	}
+}
+
+// TestPrintedCommands runs the banner's curl commands through a shell,
+// exactly as printed, so that copying them from the terminal works.
+func TestPrintedCommands(t *testing.T) {
+	for _, tool := range []string{"sh", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found: %v", tool, err)
+		}
+	}
+	d := startDemo(t)
+	var cmds []string
+	for line := range strings.Lines(d.banner) {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "curl ") {
+			cmds = append(cmds, l)
+		}
+	}
+	if len(cmds) != 3 {
+		t.Fatalf("banner shows %d curl commands, want 3 (list, lookup, create):\n%s", len(cmds), d.banner)
+	}
+	sh := func(cmd string, v any) {
+		t.Helper()
+		out, err := exec.Command("sh", "-c", cmd).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		if err := json.Unmarshal(out, v); err != nil {
+			t.Fatalf("%s: printed %q: %v", cmd, out, err)
+		}
+	}
+
+	var list listResponse
+	sh(cmds[0], &list)
+	if got := userNames(list); !slices.Equal(got, []string{"alice", "bob", "carol"}) {
+		t.Errorf("%s: userNames %v, want alice, bob, carol", cmds[0], got)
+	}
+	var lookup listResponse
+	sh(cmds[1], &lookup)
+	if got := userNames(lookup); !slices.Equal(got, []string{"alice"}) {
+		t.Errorf("%s: userNames %v, want alice", cmds[1], got)
+	}
+	var created user
+	sh(cmds[2], &created)
+	if created.ID == "" || created.UserName != "dave" {
+		t.Errorf("%s: got %+v, want a new user dave", cmds[2], created)
+	}
+	sh(cmds[0], &list)
+	if got := userNames(list); !slices.Equal(got, []string{"alice", "bob", "carol", "dave"}) {
+		t.Errorf("after creating: userNames %v, want alice, bob, carol, dave", got)
+	}
+}
+
+// TestPortBusy checks that a taken -listen address is reported as such.
+func TestPortBusy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = run(ctx, ln.Addr().String(), io.Discard, t.Output(), func(endpoints) {
+		t.Error("ready called although the port is taken")
+	})
+	if err == nil || !strings.Contains(err.Error(), "busy") || !strings.Contains(err.Error(), "-listen") {
+		t.Fatalf("run on a taken port: %v; want an error saying the port is busy and naming -listen", err)
+	}
+}
