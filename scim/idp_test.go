@@ -1,0 +1,153 @@
+package scim_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// replay is a recorded IdP conversation: requests to send and the parts of
+// each response that must match.
+type replay struct {
+	Description string `json:"description"`
+	Steps       []struct {
+		Name    string `json:"name"`
+		Request struct {
+			Method string          `json:"method"`
+			Path   string          `json:"path"`
+			Body   json.RawMessage `json:"body"`
+		} `json:"request"`
+		Response struct {
+			Status  int               `json:"status"`
+			Headers map[string]string `json:"headers"`
+			Body    map[string]any    `json:"body"`
+			Absent  []string          `json:"absent"`
+		} `json:"response"`
+	} `json:"steps"`
+}
+
+// TestIdPReplay drives every recorded IdP sequence in testdata/idp through
+// the sidecar on the legacy schema. Expected bodies are subsets: every
+// member given must be in the response with that value; "{{any}}" matches
+// any value, "{{save:x}}" records it, and "{{x}}" in later steps stands for
+// the recorded value.
+func TestIdPReplay(t *testing.T) {
+	files, err := filepath.Glob("testdata/idp/*/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no replay files: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(f, "testdata/idp/"), ".json"), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r replay
+			if err := json.Unmarshal(data, &r); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			s := newSidecar(t, "testdata/legacy_schema.sql", "testdata/legacy_mapping.yaml")
+			vars := map[string]string{}
+			subst := func(in string) string {
+				for k, v := range vars {
+					in = strings.ReplaceAll(in, "{{"+k+"}}", v)
+				}
+				return in
+			}
+			for i, st := range r.Steps {
+				var body any
+				if len(st.Request.Body) > 0 {
+					body = subst(string(st.Request.Body))
+				}
+				res := s.do(st.Request.Method, subst(st.Request.Path), body)
+				where := fmt.Sprintf("step %d (%s): %s %s", i+1, st.Name, st.Request.Method, st.Request.Path)
+				if res.Status != st.Response.Status {
+					t.Fatalf("%s: status %d, want %d\n%s", where, res.Status, st.Response.Status, res.Raw)
+				}
+				if err := match(st.Response.Body, res.Body, "", vars); err != nil {
+					t.Fatalf("%s: %v\n%s", where, err, res.Raw)
+				}
+				for h, want := range st.Response.Headers {
+					if got := res.Header.Get(h); got != subst(want) {
+						t.Fatalf("%s: header %s = %q, want %q", where, h, got, subst(want))
+					}
+				}
+				for _, a := range st.Response.Absent {
+					if _, ok := res.Body[a]; ok {
+						t.Fatalf("%s: %s present, want it left out\n%s", where, a, res.Raw)
+					}
+				}
+			}
+		})
+	}
+}
+
+// match checks that want is a subset of got.
+func match(want, got any, path string, vars map[string]string) error {
+	if ws, ok := want.(string); ok {
+		switch {
+		case ws == "{{any}}":
+			if got == nil {
+				return fmt.Errorf("%s: missing", path)
+			}
+			return nil
+		case strings.HasPrefix(ws, "{{save:"):
+			gs, ok := got.(string)
+			if !ok || gs == "" {
+				return fmt.Errorf("%s: want a string to save, got %#v", path, got)
+			}
+			vars[strings.TrimSuffix(strings.TrimPrefix(ws, "{{save:"), "}}")] = gs
+			return nil
+		}
+		for k, v := range vars {
+			ws = strings.ReplaceAll(ws, "{{"+k+"}}", v)
+		}
+		want = ws
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: want an object, got %#v", path, got)
+		}
+		// Saves first, so that later members may use what they record.
+		keys := make([]string, 0, len(w))
+		for k, wv := range w {
+			if ws, ok := wv.(string); ok && strings.HasPrefix(ws, "{{save:") {
+				keys = append([]string{k}, keys...)
+			} else {
+				keys = append(keys, k)
+			}
+		}
+		for _, k := range keys {
+			wv := w[k]
+			gv, ok := g[k]
+			if !ok {
+				return fmt.Errorf("%s.%s: missing", path, k)
+			}
+			if err := match(wv, gv, path+"."+k, vars); err != nil {
+				return err
+			}
+		}
+		return nil
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return fmt.Errorf("%s: want %d elements, got %#v", path, len(w), got)
+		}
+		for i := range w {
+			if err := match(w[i], g[i], fmt.Sprintf("%s[%d]", path, i), vars); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Errorf("%s: got %#v, want %#v", path, got, want)
+	}
+	return nil
+}
