@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
 )
 
 // encode converts a SCIM JSON value (as decoded with UseNumber) to the value
@@ -166,4 +165,3 @@ func describe(v any) string {
 
 // keyString renders a key column value as a SCIM id.
 func keyString(v any) string { return canonicalString(v) }
-

@@ -54,7 +54,7 @@ type attr struct {
 	falseV   any
 	mapped   bool // trueV/falseV given
 	typ      string
-	required bool // must be given on create: NOT NULL column with no default
+	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
 }
 

@@ -62,7 +62,7 @@ func (p projection) apply(doc map[string]any) map[string]any {
 			// Extension: project its members by their URN-qualified path.
 			sub := map[string]any{}
 			for sk, sv := range ext {
-				if p.keep(lk + ":" + strings.ToLower(sk)) || p.keepWhole(lk) {
+				if p.keep(lk+":"+strings.ToLower(sk)) || p.keepWhole(lk) {
 					sub[sk] = sv
 				}
 			}

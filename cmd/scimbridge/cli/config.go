@@ -314,4 +314,3 @@ func indexLines(n *yaml.Node, path string, out map[int]string) {
 func yamlError(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
-
