@@ -228,7 +228,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		case GenerateUUID:
 			r.Spec.KeyKind = adapters.KeyUUID
 			if !isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36) {
-				c.add(path+".id.generate", "uuid keys need a character column of at least 36 characters; %q is %s", keyCol, ci.ColumnType)
+				c.add(path+".id.generate", "uuid keys need a character column of at least 36 characters; %q is %s", keyCol, ci.DataType)
 			}
 		default:
 			c.add(path+".id.generate", "unknown value %q; expected auto or uuid", rc.ID.Generate)
@@ -523,6 +523,8 @@ func (r *Resource) Describe() []string {
 			notes = append(notes, "set by scimbridge on write")
 		case a.index == "":
 			notes = append(notes, "no index: filters on it scan the table")
+		case a.def.Type == String && !a.def.CaseExact && !a.col.CaseInsensitive() && isStringColumn(a.col):
+			notes = append(notes, a.index+" unusable: the column's collation ("+orNone(a.col.Collation)+") is case-sensitive, so case-insensitive filters compare LOWER(column) and scan the table")
 		default:
 			notes = append(notes, a.index)
 		}
@@ -556,4 +558,11 @@ func keyKindName(k adapters.KeyKind) string {
 		return "provided"
 	}
 	return "auto-increment"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

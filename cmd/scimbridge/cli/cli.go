@@ -105,11 +105,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
-	if err != nil {
+	if cfg == nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure
 	}
-	ad, m, err := cfg.compile(ctx, openAdapter(ctx, nil))
+	ad, m, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure
@@ -153,6 +153,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	}
 	cfg, err := loadConfig(path)
 	if err != nil {
+		if cfg != nil {
+			// Check the mapping too, to report every problem at once.
+			if ad, _, cerr := cfg.compile(ctx, err, openAdapter(ctx, nil)); cerr != nil {
+				err = cerr
+			} else {
+				ad.Close()
+			}
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure
 	}
@@ -181,7 +189,7 @@ func (s *Sidecar) Close() error { return s.Adapter.Close() }
 // Build opens the database, compiles the mapping against it and wires the
 // SCIM server with a fresh metrics registry.
 func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (*Sidecar, error) {
-	ad, m, err := cfg.compile(ctx, openAdapter(ctx, logger))
+	ad, m, err := cfg.compile(ctx, nil, openAdapter(ctx, logger))
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,10 @@ func loadConfig(path string) (*Config, error) {
 	return ParseConfig(data)
 }
 
-// ParseConfig strictly decodes and validates a configuration document.
+// ParseConfig strictly decodes and validates a configuration document
+// without touching the database. On problems it returns them all, and also
+// the config as far as it could be decoded, so that the mapping can still be
+// checked against the database and its problems reported with the rest.
 func ParseConfig(data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -92,20 +95,23 @@ func ParseConfig(data []byte) (*Config, error) {
 	probs = append(probs, strictKeys(root.Content[0], reflect.TypeOf(Config{}), "")...)
 	var cfg Config
 	if err := root.Content[0].Decode(&cfg); err != nil {
-		probs = append(probs, typeErrors(err, root.Content[0])...)
+		probs = append(probs, typeErrors(err, root.Content[0], "")...)
 	}
-	if len(probs) == 0 {
-		probs = append(probs, cfg.validate()...)
-	}
+	probs = append(probs, cfg.validate()...)
 	if len(probs) > 0 {
-		return nil, configError(probs)
+		return &cfg, &configProblems{probs}
 	}
 	return &cfg, nil
 }
 
-func configError(probs []string) error {
-	return fmt.Errorf("invalid configuration (%d problems):\n  %s", len(probs), strings.Join(probs, "\n  "))
+// configProblems is every problem found in a config file.
+type configProblems struct{ list []string }
+
+func (e *configProblems) Error() string {
+	return fmt.Sprintf("invalid configuration (%d problems):\n  %s", len(e.list), strings.Join(e.list, "\n  "))
 }
+
+func configError(probs []string) error { return &configProblems{probs} }
 
 // validate checks everything that does not need the database.
 func (c *Config) validate() []string {
@@ -138,45 +144,60 @@ func (c *Config) validate() []string {
 	default:
 		ac := newCfg()
 		node := &c.Database.Config
-		if ks := strictKeys(node, reflect.TypeOf(ac).Elem(), "database.config"); len(ks) > 0 {
-			probs = append(probs, ks...)
-		} else if err := node.Decode(ac); err != nil {
-			probs = append(probs, typeErrors(err, node)...)
+		ks := strictKeys(node, reflect.TypeOf(ac).Elem(), "database.config")
+		probs = append(probs, ks...)
+		if err := node.Decode(ac); err != nil {
+			probs = append(probs, typeErrors(err, node, "database.config")...)
 		} else {
 			if v, ok := ac.(validator); ok {
 				for _, e := range v.Validate() {
 					probs = append(probs, "database.config."+e)
 				}
 			}
-			c.Database.adapter = ac
+			if len(ks) == 0 {
+				c.Database.adapter = ac
+			}
 		}
 	}
 	return probs
 }
 
-// compile opens the database and compiles the mapping against it. The
-// returned adapter is open; the caller closes it.
-func (c *Config) compile(ctx context.Context, open func(adapters.Config) (adapters.Adapter, error)) (adapters.Adapter, *mapping.Mapping, error) {
+// compile opens the database and compiles the mapping against it. Problems
+// found earlier (parseErr, from ParseConfig) are reported together with the
+// mapping's, so an operator sees every mistake in one run. The returned
+// adapter is open; the caller closes it.
+func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters.Config) (adapters.Adapter, error)) (adapters.Adapter, *mapping.Mapping, error) {
+	var probs []string
+	var cp *configProblems
+	if errors.As(parseErr, &cp) {
+		probs = cp.list
+	} else if parseErr != nil {
+		return nil, nil, parseErr
+	}
+	if c.Database.adapter == nil {
+		return nil, nil, configError(probs)
+	}
 	ad, err := open(c.Database.adapter)
 	if err != nil {
-		return nil, nil, configError([]string{"database: " + err.Error()})
+		return nil, nil, configError(append(probs, "database.config."+err.Error()))
 	}
 	if err := ad.Ping(ctx); err != nil {
 		ad.Close()
-		return nil, nil, fmt.Errorf("database: cannot connect: %w", err)
+		return nil, nil, configError(append(probs, "database: cannot connect, so the mapping was not checked: "+err.Error()))
 	}
 	m, err := mapping.Compile(ctx, c.Resources, ad, "resources")
-	if err != nil {
-		ad.Close()
-		var ps mapping.Problems
-		if errors.As(err, &ps) {
-			lines := make([]string, len(ps))
-			for i, p := range ps {
-				lines[i] = p.String()
-			}
-			return nil, nil, configError(lines)
+	var ps mapping.Problems
+	switch {
+	case errors.As(err, &ps):
+		for _, p := range ps {
+			probs = append(probs, p.String())
 		}
-		return nil, nil, err
+	case err != nil:
+		probs = append(probs, err.Error())
+	}
+	if len(probs) > 0 {
+		ad.Close()
+		return nil, nil, configError(probs)
 	}
 	return ad, m, nil
 }
@@ -259,13 +280,13 @@ var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // typeErrors turns yaml decoding errors ("line 7: cannot unmarshal !!str
 // `abc` into int") into messages that start with the YAML path of line 7.
-func typeErrors(err error, root *yaml.Node) []string {
+func typeErrors(err error, root *yaml.Node, prefix string) []string {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return []string{yamlError(err)}
 	}
 	paths := map[int]string{}
-	indexLines(root, "", paths)
+	indexLines(root, prefix, paths)
 	out := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		m := lineRE.FindStringSubmatch(e)
@@ -274,7 +295,7 @@ func typeErrors(err error, root *yaml.Node) []string {
 			continue
 		}
 		line, _ := strconv.Atoi(m[1])
-		msg := strings.Replace(m[2], "cannot unmarshal", "cannot use", 1)
+		msg := friendlyTypeError(m[2])
 		if p, ok := paths[line]; ok {
 			out = append(out, fmt.Sprintf("%s: %s (line %d)", p, msg, line))
 		} else {
@@ -313,4 +334,41 @@ func indexLines(n *yaml.Node, path string, out map[int]string) {
 
 func yamlError(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+var (
+	unmarshalRE = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `([^`]*)`)? into (.+)$")
+	yamlKinds   = map[string]string{"!!seq": "a list", "!!map": "a mapping", "!!str": "the string", "!!int": "the number", "!!bool": "the boolean", "!!float": "the number", "!!null": "null"}
+)
+
+// friendlyTypeError rewrites "cannot unmarshal !!str `abc` into int" as
+// `got the string "abc"; expected an integer`.
+func friendlyTypeError(msg string) string {
+	m := unmarshalRE.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := yamlKinds[m[1]]
+	if got == "" {
+		got = m[1]
+	}
+	if m[2] != "" {
+		got += " " + strconv.Quote(m[2])
+	}
+	want := "a value of type " + m[3]
+	switch t := m[3]; {
+	case strings.HasPrefix(t, "map["), strings.Contains(t, "Config"):
+		want = "a mapping of keys to values"
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		want = "an integer"
+	case t == "string":
+		want = "a string"
+	case t == "bool":
+		want = "true or false"
+	case t == "time.Duration":
+		want = "a duration such as 30s or 5m"
+	}
+	return "got " + got + "; expected " + want
 }

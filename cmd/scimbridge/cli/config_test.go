@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.err from the current messages")
+
+// TestInvalidConfigs pins the exact message an operator sees for each
+// broken config in testdata/invalid-*.yaml: every problem at once, each
+// with its YAML path, what is wrong and what was expected. Configs whose
+// mistakes need the live schema are compiled against testdata/schema.sql.
+func TestInvalidConfigs(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid-*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no invalid configs: %v", err)
+	}
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = []byte(strings.ReplaceAll(string(data), "${DSN}", dsn))
+			cfg, err := ParseConfig(data)
+			if cfg != nil {
+				var ad interface{ Close() error }
+				ad, _, err = cfg.compile(context.Background(), err, openAdapter(context.Background(), nil))
+				if ad != nil {
+					ad.Close()
+				}
+			}
+			if err == nil {
+				t.Fatal("config accepted, want an error")
+			}
+			got := strings.ReplaceAll(err.Error(), dsn, "${DSN}") + "\n"
+			golden := strings.TrimSuffix(f, ".yaml") + ".err"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("message differs from %s:\n--- got\n%s--- want\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// newSchemaDB creates a test database loaded with a schema file and
+// returns its DSN.
+func newSchemaDB(t *testing.T, schemaFile string) string {
+	t.Helper()
+	dsn := mysqltest.NewDatabase(t)
+	schema, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := execSQL(dsn, string(schema)); err != nil {
+		t.Fatalf("loading %s: %v", schemaFile, err)
+	}
+	return dsn
+}
