@@ -40,7 +40,7 @@ func goList(t *testing.T, env []string, args ...string) []goPackage {
 	t.Helper()
 	full := append([]string{"list", "-json=ImportPath,Name,Doc,Standard,GoFiles,CgoFiles,Imports,Error"}, args...)
 	cmd := exec.Command(goTool(t), full...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(listEnv(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -232,6 +232,7 @@ func goTool(t *testing.T) string {
 func mustGo(t *testing.T, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(goTool(t), args...)
+	cmd.Env = listEnv()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -239,4 +240,23 @@ func mustGo(t *testing.T, args ...string) []byte {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return out
+}
+
+// listEnv is the test's environment without build flags meant for the test
+// run itself: CI runs the tests with GOFLAGS=-race, which go list refuses
+// with CGO_ENABLED=0.
+func listEnv() []string {
+	env := os.Environ()
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "GOFLAGS=") {
+			var keep []string
+			for _, f := range strings.Fields(strings.TrimPrefix(kv, "GOFLAGS=")) {
+				if f != "-race" && !strings.HasPrefix(f, "-count") {
+					keep = append(keep, f)
+				}
+			}
+			env[i] = "GOFLAGS=" + strings.Join(keep, " ")
+		}
+	}
+	return env
 }
