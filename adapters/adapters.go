@@ -92,6 +92,22 @@ type TableSpec struct {
 	// (a last-modified column); Created lists those set only on insert.
 	Touch   []Column
 	Created []Column
+	// Members is set on a group table: where its members are stored. Its
+	// Store then also implements Groups, and Delete removes the group's
+	// memberships with it.
+	Members *MembershipSpec
+	// Memberships lists join tables holding rows of this table's keys
+	// (user_roles.user_id): Delete removes those rows with the row.
+	Memberships []MembershipRef
+	// Display is the column a membership shows for this row (a group's
+	// displayName), used by GroupsOf.
+	Display Column
+}
+
+// MembershipRef names a join-table column that refers to a row's key.
+type MembershipRef struct {
+	Table  Table
+	Column Column
 }
 
 // ColumnInfo is what the database reports about one column.

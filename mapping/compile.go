@@ -22,6 +22,11 @@ type Describer interface {
 type Mapping struct {
 	// User is the compiled User resource; nil if not mapped.
 	User *Resource
+	// Group is the compiled Group resource; nil if not mapped.
+	Group *Resource
+	// Warnings are things an operator should know that do not stop the
+	// mapping from working (a membership lookup without an index).
+	Warnings []string
 }
 
 // Resources lists the mapped resource types.
@@ -29,6 +34,9 @@ func (m *Mapping) Resources() []*Resource {
 	var out []*Resource
 	if m.User != nil {
 		out = append(out, m.User)
+	}
+	if m.Group != nil {
+		out = append(out, m.Group)
 	}
 	return out
 }
@@ -71,11 +79,22 @@ type Resource struct {
 	// Delete is the DELETE policy.
 	Delete string
 
+	// groups is set on the User resource when groups have members: users
+	// then carry the read-only groups attribute.
+	groups bool
+
 	key    adapters.ColumnInfo
 	attrs  []*attr
 	byPath map[string]*attr // lower-case path → attr
 	active *attr
 }
+
+// HasMembers reports whether the resource is a group with a membership
+// mapping; its store then implements adapters.Groups.
+func (r *Resource) HasMembers() bool { return r.Spec.Members != nil }
+
+// HasGroups reports whether users carry the read-only groups attribute.
+func (r *Resource) HasGroups() bool { return r.groups }
 
 // HasActive reports whether the resource maps the active attribute.
 func (r *Resource) HasActive() bool { return r.active != nil }
@@ -95,6 +114,7 @@ type compiler struct {
 	ctx   context.Context
 	db    Describer
 	probs Problems
+	warn  []string
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -111,10 +131,20 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string) (*Map
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
 	} else {
 		m.User = c.resource(prefix+".User", "User", "/Users", UserSchema, *cfg.User)
+		if cfg.User.Members != nil {
+			c.add(prefix+".User.members", "only a Group has members; move this under resources.Group")
+		}
+	}
+	if cfg.Group != nil {
+		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
+		if cfg.Group.Members != nil && m.User != nil {
+			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
+		}
 	}
 	if len(c.probs) > 0 {
 		return nil, c.probs
 	}
+	m.Warnings = c.warn
 	return m, nil
 }
 
@@ -125,6 +155,8 @@ func schemaFor(urn string) []*AttrDef {
 		return userSchema
 	case EnterpriseSchema:
 		return enterpriseSchema
+	case GroupSchema:
+		return groupSchema
 	}
 	return nil
 }
@@ -255,6 +287,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "%s is complex; expected one of its sub-attributes (%s.%s)", def.Name, def.Name, def.Sub[0].Name)
 			continue
 		}
+		if def.Name == "members" && parent == nil && urn == GroupSchema || parent != nil && parent.Name == "members" {
+			c.add(ap, "members are not a column; expected them under resources.Group.members (a join table or a user column)")
+			continue
+		}
 		if parent != nil && parent.MultiValued {
 			c.add(ap, "sub-attributes of %s cannot be mapped yet; expected %s itself, stored in one column", parent.Name, parent.Name)
 			continue
@@ -327,6 +363,11 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	if _, ok := r.byPath["username"]; !ok && name == "User" {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
+	}
+	if a, ok := r.byPath["displayname"]; ok && name == "Group" {
+		r.Spec.Display = a.col.Name
+	} else if name == "Group" {
+		c.add(path+".attributes", "displayName is not mapped; expected displayName: <column> (Okta and Entra match groups by it)")
 	}
 
 	// Defaults.
@@ -418,6 +459,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		r.Delete = DefaultDelete
 		if r.active == nil {
 			r.Delete = DeleteRefuse
+		}
+		if name == "Group" {
+			r.Delete = DeleteHard
 		}
 	case DeleteHard, DeleteRefuse:
 		r.Delete = rc.Delete
@@ -565,4 +609,88 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// members compiles where a group's members are stored.
+func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
+	spec := &adapters.MembershipSpec{Users: u.Spec, GroupRef: g.Spec.Key}
+	spec.Display = u.Spec.Key
+	if a, ok := u.byPath["displayname"]; ok {
+		spec.Display = a.col.Name
+	} else if a, ok := u.byPath["username"]; ok {
+		spec.Display = a.col.Name
+	}
+	ginfo, gok := c.describe(g.Spec.Table)
+	uinfo, uok := c.describe(u.Spec.Table)
+	if mc.References != "" {
+		spec.GroupRef = adapters.Column(mc.References)
+		if gok {
+			if _, ok := ginfo.Column(spec.GroupRef); !ok {
+				c.add(path+".references", "column %q not in table %s; expected the group column the membership stores (default the key)", mc.References, g.Spec.Table)
+			}
+		}
+		if !slices.Contains(g.Spec.Columns, spec.GroupRef) {
+			g.Spec.Columns = append(g.Spec.Columns, spec.GroupRef)
+		}
+	}
+	switch {
+	case mc.Table != "" && mc.UserColumn != "":
+		c.add(path, "both a join table and userColumn given; expected one of them")
+		return
+	case mc.Table != "":
+		if mc.WhenRemoved != nil {
+			c.add(path+".whenRemoved", "applies only to userColumn; a join table row is deleted on removal")
+		}
+		spec.JoinTable, spec.JoinGroup, spec.JoinUser = adapters.Table(mc.Table), adapters.Column(mc.Group), adapters.Column(mc.User)
+		jinfo, err := c.db.Describe(c.ctx, spec.JoinTable)
+		if err != nil {
+			c.add(path+".table", "table %q not found in the database", mc.Table)
+			return
+		}
+		for _, f := range []struct{ key, col string }{{"group", mc.Group}, {"user", mc.User}} {
+			if f.col == "" {
+				c.add(path+"."+f.key, "missing; expected the column of %s referring to the %s", mc.Table, f.key)
+			} else if _, ok := jinfo.Column(adapters.Column(f.col)); !ok {
+				c.add(path+"."+f.key, "column %q not in table %s; expected one of %s", f.col, mc.Table, columnList(jinfo))
+			}
+		}
+		for _, ci := range jinfo.Columns {
+			if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != spec.JoinGroup && ci.Name != spec.JoinUser {
+				c.add(path+".table", "column %q of %s is NOT NULL without a default, and scimbridge writes only the group and user columns; expected a default on that column", ci.Name, mc.Table)
+			}
+		}
+		if leadingIndex(jinfo, spec.JoinGroup) == "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
+		}
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser})
+	case mc.UserColumn != "":
+		if mc.Group != "" || mc.User != "" {
+			c.add(path, "group and user name join-table columns; with userColumn expected neither")
+		}
+		spec.UserColumn = adapters.Column(mc.UserColumn)
+		spec.Cleared = scalar(mc.WhenRemoved)
+		if uok {
+			if ci, ok := uinfo.Column(spec.UserColumn); !ok {
+				c.add(path+".userColumn", "column %q not in table %s; expected the users column holding the group", mc.UserColumn, u.Spec.Table)
+			} else if spec.Cleared == nil && !ci.Nullable {
+				c.add(path+".whenRemoved", "column %q is NOT NULL; expected the value to write when a user leaves the group (the default role)", mc.UserColumn)
+			}
+		}
+		for _, a := range u.attrs {
+			if a.col.Name == spec.UserColumn {
+				c.add(path+".userColumn", "column %q is also mapped by the User attribute %s; expected a column only membership writes", mc.UserColumn, a.path)
+			}
+		}
+	default:
+		c.add(path, "no storage; expected {table, group, user} for a join table or {userColumn} for a column of the users table")
+		return
+	}
+	g.Spec.Members = spec
+	u.groups = true
+}
+
+// describe returns the described table, if the database could describe it.
+func (c *compiler) describe(t adapters.Table) (adapters.TableInfo, bool) {
+	info, err := c.db.Describe(c.ctx, t)
+	return info, err == nil
 }

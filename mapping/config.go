@@ -11,6 +11,9 @@ import (
 type Config struct {
 	// User maps the SCIM User resource (/Users).
 	User *ResourceConfig `yaml:"User"`
+	// Group maps the SCIM Group resource (/Groups), usually the
+	// application's roles.
+	Group *ResourceConfig `yaml:"Group"`
 }
 
 // Delete policies for DELETE /Users/{id}.
@@ -42,8 +45,31 @@ type ResourceConfig struct {
 	// Scope holds constant column values: every read filters on them and
 	// every insert writes them (a tenant or discriminator column).
 	Scope map[string]any `yaml:"scope"`
-	// Delete is the DELETE policy: hard, deactivate (default) or refuse.
+	// Delete is the DELETE policy: hard, deactivate or refuse. Default:
+	// deactivate for users with active mapped, hard for groups, else refuse.
 	Delete string `yaml:"delete"`
+	// Members says where a Group's members are stored (Group only).
+	Members *MembersConfig `yaml:"members"`
+}
+
+// MembersConfig says where group membership is stored: either a join table
+// (table, group, user) or a column of the users table (userColumn).
+type MembersConfig struct {
+	// Table is the join table with one row per membership (user_roles).
+	Table string `yaml:"table"`
+	// Group is the join table's column referring to the group.
+	Group string `yaml:"group"`
+	// User is the join table's column referring to the user's key.
+	User string `yaml:"user"`
+	// UserColumn is a column of the users table holding the one group a
+	// user is in, instead of a join table.
+	UserColumn string `yaml:"userColumn"`
+	// WhenRemoved is written to UserColumn when a user leaves the group;
+	// default NULL. Give the application's default role here.
+	WhenRemoved any `yaml:"whenRemoved"`
+	// References is the group column the membership stores; default the
+	// group's key. Set it when the application refers to roles by name.
+	References string `yaml:"references"`
 }
 
 // Key generation strategies.

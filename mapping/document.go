@@ -167,9 +167,9 @@ func (r *Resource) checkShape(doc map[string]any) error {
 					return fieldErr("schemas", ScimInvalidSyntax, "expected an array of schema URNs")
 				}
 			}
-		case lk == "id" || lk == "meta" || knownUnmapped[lk] || lk == "password":
+		case lk == "id" || lk == "meta" || (r.Schema == UserSchema && (knownUnmapped[lk] || lk == "password")):
 		case strings.HasPrefix(lk, "urn:"):
-			if !strings.EqualFold(k, EnterpriseSchema) {
+			if !strings.EqualFold(k, EnterpriseSchema) || r.Schema != UserSchema {
 				if _, ok := r.byPath[lk]; ok || strings.EqualFold(k, r.Schema) {
 					continue
 				}
@@ -188,7 +188,7 @@ func (r *Resource) checkShape(doc map[string]any) error {
 				}
 			}
 		default:
-			if err := checkAttr("", append(slices.Clone(userSchema), commonAttrs...), k, v); err != nil {
+			if err := checkAttr("", append(slices.Clone(schemaFor(r.Schema)), commonAttrs...), k, v); err != nil {
 				return err
 			}
 		}
@@ -309,6 +309,9 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	}
 	if lp == "id" {
 		return r.compareKey(op, value)
+	}
+	if (r.HasMembers() && strings.HasPrefix(lp, "members")) || (r.groups && strings.HasPrefix(lp, "groups")) {
+		return nil, fieldErr(path, ScimInvalidFilter, "filtering on %s is not supported", path)
 	}
 	sub := ""
 	a, ok := r.byPath[lp]
@@ -458,6 +461,12 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 func (r *Resource) Schemas() map[string][]*AttrDef {
 	out := map[string][]*AttrDef{}
 	parents := map[string]*AttrDef{}
+	if r.HasMembers() {
+		out[r.Schema] = append(out[r.Schema], groupSchema[1])
+	}
+	if r.groups {
+		out[r.Schema] = append(out[r.Schema], userGroupsAttr)
+	}
 	for _, a := range r.attrs {
 		if a.kind == kindMeta || a.def.Name == "externalId" {
 			continue
@@ -482,4 +491,42 @@ func (r *Resource) Schemas() map[string][]*AttrDef {
 		p.Sub = append(p.Sub, &d)
 	}
 	return out
+}
+
+// MemberIDs returns the member ids of a Group document's members attribute
+// and reports whether the attribute is present. Each member needs a string
+// value; display, type and $ref are ignored.
+func MemberIDs(doc map[string]any) ([]string, bool, error) {
+	v, ok := Get(doc, "members")
+	if !ok {
+		return nil, false, nil
+	}
+	ids, err := MemberValues(v)
+	return ids, true, err
+}
+
+// MemberValues reads member ids from a members value: an array of
+// {"value": id} objects (or a single one), as Okta and Entra send them.
+func MemberValues(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	ids := make([]string, 0, len(list))
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fieldErr("members", ScimInvalidValue, "expected member objects with a value")
+		}
+		id, _ := Get(m, "value")
+		s, ok := id.(string)
+		if !ok || s == "" {
+			return nil, fieldErr("members", ScimInvalidValue, "every member needs a string value (the user's id)")
+		}
+		ids = append(ids, s)
+	}
+	return ids, nil
 }

@@ -17,15 +17,6 @@ const ListResponseSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 // SearchRequestSchema is the schema URN of POST .search bodies.
 const SearchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
-// render turns a row into the response document, with meta.location.
-func (s *Server) render(c *gin.Context, r *resource, rec adapters.Record) map[string]any {
-	doc := r.res.FromRecord(rec)
-	if meta, ok := doc["meta"].(map[string]any); ok {
-		meta["location"] = s.baseURL(c) + r.res.Endpoint + "/" + r.res.ID(rec)
-	}
-	return doc
-}
-
 func (s *Server) get(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		rec, err := r.store.Get(c.Request.Context(), c.Param("id"))
@@ -33,9 +24,21 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		p := newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes"))
-		s.write(c, http.StatusOK, p.apply(s.render(c, r, rec)))
+		s.respond(c, http.StatusOK, r, rec, newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes")))
 	}
+}
+
+// respond sends one resource read back from the store.
+func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection) {
+	items, err := s.prepare(c, r, []adapters.Record{rec}, p)
+	if err != nil {
+		s.failFor(c, err, r.res.Name)
+		return
+	}
+	if status == http.StatusCreated {
+		c.Header("Location", items[0].doc["meta"].(map[string]any)["location"].(string))
+	}
+	s.sendOne(c, status, r, items[0])
 }
 
 func (s *Server) create(r *resource) gin.HandlerFunc {
@@ -50,14 +53,22 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		out, err := r.store.Create(c.Request.Context(), rec)
+		var out adapters.Record
+		if r.groups != nil {
+			ids, _, idErr := mapping.MemberIDs(body)
+			if idErr != nil {
+				s.failFor(c, idErr, r.res.Name)
+				return
+			}
+			out, err = r.groups.CreateGroup(c.Request.Context(), rec, ids)
+		} else {
+			out, err = r.store.Create(c.Request.Context(), rec)
+		}
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		doc := s.render(c, r, out)
-		c.Header("Location", doc["meta"].(map[string]any)["location"].(string))
-		s.write(c, http.StatusCreated, doc)
+		s.respond(c, http.StatusCreated, r, out, projection{})
 	}
 }
 
@@ -73,14 +84,32 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		out, err := r.store.Update(c.Request.Context(), c.Param("id"), func(adapters.Record) (adapters.Record, error) {
-			return rec, nil
-		})
+		same := func(adapters.Record) (adapters.Record, error) { return rec, nil }
+		var out adapters.Record
+		if r.groups != nil {
+			// members given are the new membership; members left out leave
+			// it as it is, so a PUT of the name alone loses no one.
+			ids, present, idErr := mapping.MemberIDs(body)
+			if idErr != nil {
+				s.failFor(c, idErr, r.res.Name)
+				return
+			}
+			var ops []adapters.MemberOp
+			if present {
+				ops = []adapters.MemberOp{{Kind: adapters.MemberReplace, IDs: ids}}
+			}
+			out, err = r.groups.UpdateGroup(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+				next, err := same(cur)
+				return next, ops, err
+			})
+		} else {
+			out, err = r.store.Update(c.Request.Context(), c.Param("id"), same)
+		}
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.write(c, http.StatusOK, s.render(c, r, out))
+		s.respond(c, http.StatusOK, r, out, projection{})
 	}
 }
 
@@ -96,20 +125,36 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		var memberOps []adapters.MemberOp
+		if r.groups != nil {
+			if ops, memberOps, err = splitMemberOps(ops); err != nil {
+				s.failFor(c, err, r.res.Name)
+				return
+			}
+		}
 		p := patcher{schema: r.res.Schema}
-		out, err := r.store.Update(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, error) {
+		change := func(cur adapters.Record) (adapters.Record, error) {
 			before := r.res.FromRecord(cur)
 			after := r.res.FromRecord(cur)
 			if err := p.apply(after, ops); err != nil {
 				return nil, err
 			}
 			return r.res.Changes(before, after)
-		})
+		}
+		var out adapters.Record
+		if r.groups != nil {
+			out, err = r.groups.UpdateGroup(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+				next, err := change(cur)
+				return next, memberOps, err
+			})
+		} else {
+			out, err = r.store.Update(c.Request.Context(), c.Param("id"), change)
+		}
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.write(c, http.StatusOK, s.render(c, r, out))
+		s.respond(c, http.StatusOK, r, out, projection{})
 	}
 }
 
@@ -233,18 +278,12 @@ func (s *Server) runList(c *gin.Context, r *resource, lp listParams) {
 		s.failFor(c, err, r.res.Name)
 		return
 	}
-	p := newProjection(r.res.Schema, lp.attributes, lp.excluded)
-	items := make([]any, 0, len(page.Records))
-	for _, rec := range page.Records {
-		items = append(items, p.apply(s.render(c, r, rec)))
+	items, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded))
+	if err != nil {
+		s.failFor(c, err, r.res.Name)
+		return
 	}
-	s.write(c, http.StatusOK, map[string]any{
-		"schemas":      []string{ListResponseSchema},
-		"totalResults": page.Total,
-		"startIndex":   start,
-		"itemsPerPage": len(items),
-		"Resources":    items,
-	})
+	s.sendList(c, r, page.Total, start, items)
 }
 
 func intParam(name, v string, def int) (int, error) {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -65,12 +66,21 @@ func newSidecar(t testing.TB, schemaFile, mappingFile string, serverExtra ...str
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	sc, err := cli.Build(context.Background(), c, nil)
+	sc, err := cli.Build(context.Background(), c, slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatalf("building sidecar: %v", err)
 	}
 	t.Cleanup(func() { sc.Close() })
 	return &sidecar{t: t, h: sc.Handler, db: db, cli: sc}
+}
+
+// tlog writes a sidecar's warnings and errors to the test log.
+type tlog struct{ t testing.TB }
+
+func (w tlog) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -38,6 +38,11 @@ type Server struct {
 type resource struct {
 	res   *mapping.Resource
 	store adapters.Store
+	// groups is the membership capability of a group store.
+	groups adapters.Groups
+	// groupsOf, on the User resource, is the group resource whose
+	// memberships fill the read-only groups attribute.
+	groupsOf *resource
 }
 
 // NewServer builds the SCIM handler for a compiled mapping. stores holds
@@ -61,7 +66,24 @@ func NewServer(cfg Config, m *mapping.Mapping, stores map[string]adapters.Store,
 		if !ok {
 			return nil, fmt.Errorf("no store for resource %s", r.Name)
 		}
-		s.resources = append(s.resources, &resource{res: r, store: st})
+		rs := &resource{res: r, store: st}
+		if r.HasMembers() {
+			g, ok := st.(adapters.Groups)
+			if !ok {
+				return nil, fmt.Errorf("the store for %s does not support group membership", r.Name)
+			}
+			rs.groups = g
+		}
+		s.resources = append(s.resources, rs)
+	}
+	for _, u := range s.resources {
+		if u.res.HasGroups() {
+			for _, g := range s.resources {
+				if g.groups != nil {
+					u.groupsOf = g
+				}
+			}
+		}
 	}
 	if s.metrics, err = newHTTPMetrics(reg); err != nil {
 		return nil, err

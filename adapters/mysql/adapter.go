@@ -125,7 +125,17 @@ func (a *Adapter) Store(spec adapters.TableSpec) (adapters.Store, error) {
 	if !ok {
 		return nil, fmt.Errorf("table %s has not been described", spec.Table)
 	}
-	return newStore(a, spec, info)
+	s, err := newStore(a, spec, info)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Members == nil {
+		return s, nil
+	}
+	if s.members, err = newMembers(a, s, *spec.Members); err != nil {
+		return nil, err
+	}
+	return groupStore{s}, nil
 }
 
 // errNotDescribed is returned for a column missing from the described table.

@@ -38,6 +38,8 @@ type store struct {
 	scope  string // "AND `a` = ? AND ..." or ""
 	sargs  []any
 	scopeC []adapters.Column
+
+	members *members // set for a group table (spec.Members)
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
@@ -301,73 +303,80 @@ func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, se
 
 func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
 	var out adapters.Record
-	err := s.tx(ctx, func(t *txn) error {
-		row := adapters.Record{}
-		for c, v := range rec {
-			row[c] = v
-		}
-		now := adapters.Now()
-		for _, d := range s.spec.Defaults {
-			if _, set := row[d.Column]; set {
-				continue
-			}
-			switch d.Kind {
-			case adapters.DefaultConstant:
-				row[d.Column] = d.Value
-			case adapters.DefaultNow:
-				row[d.Column] = s.timeValue(d.Column, now)
-			case adapters.DefaultUUID:
-				row[d.Column] = newUUID()
-			}
-		}
-		for _, c := range append(slices.Clone(s.spec.Created), s.spec.Touch...) {
-			row[c] = s.timeValue(c, now)
-		}
-		for c, v := range s.spec.Scope {
-			row[c] = v
-		}
-		var key any
-		switch s.spec.KeyKind {
-		case adapters.KeyAutoIncrement:
-			delete(row, s.spec.Key)
-		case adapters.KeyUUID:
-			key = newUUID()
-			row[s.spec.Key] = key
-		case adapters.KeyProvided:
-			key = row[s.spec.Key]
-		}
-		if err := s.checkUnique(ctx, t, row, nil); err != nil {
-			return err
-		}
-		cols := make([]adapters.Column, 0, len(row))
-		for c := range row {
-			cols = append(cols, c)
-		}
-		slices.Sort(cols)
-		names := make([]string, len(cols))
-		marks := make([]string, len(cols))
-		args := make([]any, len(cols))
-		for i, c := range cols {
-			names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
-		}
-		res, err := t.ExecContext(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
-		if err != nil {
-			return fmt.Errorf("inserting row: %w", err)
-		}
-		if s.spec.KeyKind == adapters.KeyAutoIncrement {
-			id, err := res.LastInsertId()
-			if err != nil {
-				return fmt.Errorf("reading new key: %w", err)
-			}
-			key = id
-		}
-		out, err = s.getOne(ctx, t, key, false)
-		if err != nil {
-			return fmt.Errorf("reading back new row: %w", err)
-		}
-		return nil
+	err := s.tx(ctx, func(t *txn) (err error) {
+		out, err = s.insertRow(ctx, t, rec)
+		return err
 	})
 	return out, err
+}
+
+// insertRow inserts rec with the scope, defaults and timestamps, and
+// returns the row as read back.
+func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (adapters.Record, error) {
+	row := adapters.Record{}
+	for c, v := range rec {
+		row[c] = v
+	}
+	now := adapters.Now()
+	for _, d := range s.spec.Defaults {
+		if _, set := row[d.Column]; set {
+			continue
+		}
+		switch d.Kind {
+		case adapters.DefaultConstant:
+			row[d.Column] = d.Value
+		case adapters.DefaultNow:
+			row[d.Column] = s.timeValue(d.Column, now)
+		case adapters.DefaultUUID:
+			row[d.Column] = newUUID()
+		}
+	}
+	for _, c := range append(slices.Clone(s.spec.Created), s.spec.Touch...) {
+		row[c] = s.timeValue(c, now)
+	}
+	for c, v := range s.spec.Scope {
+		row[c] = v
+	}
+	var key any
+	switch s.spec.KeyKind {
+	case adapters.KeyAutoIncrement:
+		delete(row, s.spec.Key)
+	case adapters.KeyUUID:
+		key = newUUID()
+		row[s.spec.Key] = key
+	case adapters.KeyProvided:
+		key = row[s.spec.Key]
+	}
+	if err := s.checkUnique(ctx, t, row, nil); err != nil {
+		return nil, err
+	}
+	cols := make([]adapters.Column, 0, len(row))
+	for c := range row {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	names := make([]string, len(cols))
+	marks := make([]string, len(cols))
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
+	}
+	res, err := t.ExecContext(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("inserting row: %w", err)
+	}
+	if s.spec.KeyKind == adapters.KeyAutoIncrement {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, fmt.Errorf("reading new key: %w", err)
+		}
+		key = id
+	}
+	out, err := s.getOne(ctx, t, key, false)
+	if err != nil {
+		return nil, fmt.Errorf("reading back new row: %w", err)
+	}
+	return out, nil
 }
 
 func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, error) {
@@ -376,58 +385,64 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 		return nil, adapters.ErrNotFound
 	}
 	var out adapters.Record
-	err := s.tx(ctx, func(t *txn) error {
-		cur, err := s.getOne(ctx, t, key, true)
-		if err != nil {
-			return err
-		}
-		next, err := fn(cloneRecord(cur))
-		if err != nil {
-			return err
-		}
-		changed := adapters.Record{}
-		for c, v := range next {
-			if c == s.spec.Key {
-				continue
-			}
-			if _, scoped := s.spec.Scope[c]; scoped {
-				continue
-			}
-			if old, ok := cur[c]; ok && canonical(old) == canonical(v) && (old == nil) == (v == nil) {
-				continue
-			}
-			changed[c] = v
-		}
-		if len(changed) == 0 {
-			out = cur
-			return nil
-		}
-		if err := s.checkUnique(ctx, t, changed, key); err != nil {
-			return err
-		}
-		now := adapters.Now()
-		for _, c := range s.spec.Touch {
-			changed[c] = s.timeValue(c, now)
-		}
-		cols := make([]adapters.Column, 0, len(changed))
-		for c := range changed {
-			cols = append(cols, c)
-		}
-		slices.Sort(cols)
-		sets := make([]string, len(cols))
-		args := make([]any, 0, len(cols)+1+len(s.sargs))
-		for i, c := range cols {
-			sets[i] = quote(string(c)) + " = ?"
-			args = append(args, changed[c])
-		}
-		args = append(append(args, key), s.sargs...)
-		if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
-			return fmt.Errorf("updating row: %w", err)
-		}
-		out, err = s.getOne(ctx, t, key, false)
+	err := s.tx(ctx, func(t *txn) (err error) {
+		_, out, err = s.updateRow(ctx, t, key, fn)
 		return err
 	})
 	return out, err
+}
+
+// updateRow locks the row, lets fn compute the new values and writes the
+// columns that changed. It returns the row before and after.
+func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error)) (cur, out adapters.Record, err error) {
+	cur, err = s.getOne(ctx, t, key, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	next, err := fn(cloneRecord(cur))
+	if err != nil {
+		return nil, nil, err
+	}
+	changed := adapters.Record{}
+	for c, v := range next {
+		if c == s.spec.Key {
+			continue
+		}
+		if _, scoped := s.spec.Scope[c]; scoped {
+			continue
+		}
+		if old, ok := cur[c]; ok && canonical(old) == canonical(v) && (old == nil) == (v == nil) {
+			continue
+		}
+		changed[c] = v
+	}
+	if len(changed) == 0 {
+		return cur, cur, nil
+	}
+	if err := s.checkUnique(ctx, t, changed, key); err != nil {
+		return nil, nil, err
+	}
+	now := adapters.Now()
+	for _, c := range s.spec.Touch {
+		changed[c] = s.timeValue(c, now)
+	}
+	cols := make([]adapters.Column, 0, len(changed))
+	for c := range changed {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	sets := make([]string, len(cols))
+	args := make([]any, 0, len(cols)+1+len(s.sargs))
+	for i, c := range cols {
+		sets[i] = quote(string(c)) + " = ?"
+		args = append(args, changed[c])
+	}
+	args = append(append(args, key), s.sargs...)
+	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
+		return nil, nil, fmt.Errorf("updating row: %w", err)
+	}
+	out, err = s.getOne(ctx, t, key, false)
+	return cur, out, err
 }
 
 func (s *store) Delete(ctx context.Context, id string) error {
@@ -436,6 +451,22 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		return adapters.ErrNotFound
 	}
 	return s.tx(ctx, func(t *txn) error {
+		// Lock the row first, so memberships are removed only for a row
+		// that exists in scope, and no one adds any meanwhile.
+		row, err := s.getOne(ctx, t, key, true)
+		if err != nil {
+			return err
+		}
+		if s.members != nil {
+			if err := s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
+				return err
+			}
+		}
+		for _, m := range s.spec.Memberships {
+			if _, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", key); err != nil {
+				return fmt.Errorf("deleting memberships: %w", err)
+			}
+		}
 		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
 		if err != nil {
 			return fmt.Errorf("deleting row: %w", err)

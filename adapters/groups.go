@@ -1,0 +1,77 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrUnknownMember: a membership change names a user that does not exist in
+// the users table's scope. Nothing of the change is applied.
+var ErrUnknownMember = errors.New("unknown member")
+
+// MembershipSpec says where a group's members are stored, in one of two
+// shapes:
+//
+//   - a join table with one row per membership (JoinTable, JoinGroup,
+//     JoinUser), for roles + user_roles, or for users and groups kept in
+//     one table;
+//   - a column on the user's row (UserColumn) holding a reference to the
+//     one group the user is in, cleared to Cleared on removal.
+type MembershipSpec struct {
+	// Users is the user table: its key and scope say which member ids exist.
+	Users TableSpec
+	// Display is the user column shown as a member's display.
+	Display Column
+
+	JoinTable Table
+	JoinGroup Column // references the group (GroupRef)
+	JoinUser  Column // references the user's key
+
+	UserColumn Column
+	Cleared    any // written to UserColumn on removal; nil is NULL
+
+	// GroupRef is the group-table column that the membership stores: the
+	// group's key unless the application refers to groups by, e.g., name.
+	GroupRef Column
+}
+
+// MemberOpKind is what a MemberOp does.
+type MemberOpKind int
+
+// Membership operations.
+const (
+	MemberAdd MemberOpKind = iota
+	MemberRemove
+	MemberReplace
+)
+
+// MemberOp is one change to a group's membership. Adding a member twice or
+// removing a non-member is not an error.
+type MemberOp struct {
+	Kind MemberOpKind
+	IDs  []string // user ids
+}
+
+// Member is a user in a group, or a group of a user.
+type Member struct {
+	ID      string
+	Display string
+}
+
+// Groups is the optional capability of a Store whose TableSpec has Members:
+// group membership, changed in the same transaction as the group's row.
+// Every change costs a number of statements that depends on the number of
+// members changed, not on the size of the group.
+type Groups interface {
+	// CreateGroup inserts the group row and its members in one transaction.
+	CreateGroup(ctx context.Context, rec Record, members []string) (Record, error)
+	// UpdateGroup is Store.Update whose fn also returns membership changes,
+	// applied in order in the same transaction. It returns
+	// ErrUnknownMember for a member id that names no user.
+	UpdateGroup(ctx context.Context, id string, fn func(Record) (Record, []MemberOp, error)) (Record, error)
+	// EachMember calls fn for every member of the group, streaming them in
+	// key order without holding them all in memory.
+	EachMember(ctx context.Context, id string, fn func(Member) error) error
+	// GroupsOf returns the groups each of the given users is directly in.
+	GroupsOf(ctx context.Context, userIDs []string) (map[string][]Member, error)
+}

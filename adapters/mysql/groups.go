@@ -1,0 +1,381 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+var _ adapters.Groups = groupStore{}
+
+// chunk bounds the ids in one IN list, keeping statements a sane size; a
+// change of k members costs about k/chunk statements whatever the group's
+// size.
+const chunk = 1000
+
+// groupStore is the Store of a group table: a store plus membership.
+type groupStore struct{ *store }
+
+// members is the compiled membership of a group table.
+type members struct {
+	spec    adapters.MembershipSpec
+	group   *store // the group table's store
+	users   *store // the user table's store (for keys and scope)
+	userKey adapters.ColumnInfo
+	refCol  adapters.ColumnInfo
+	join    string // quoted join table, or ""
+	jg, ju  string // quoted join columns
+	ucol    string // quoted user column, or ""
+}
+
+func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*members, error) {
+	uinfo, ok := a.described(spec.Users.Table)
+	if !ok {
+		return nil, fmt.Errorf("table %s has not been described", spec.Users.Table)
+	}
+	users, err := newStore(a, spec.Users, uinfo)
+	if err != nil {
+		return nil, err
+	}
+	m := &members{spec: spec, group: group, users: users, userKey: users.key}
+	if m.refCol, ok = group.cols[spec.GroupRef]; !ok {
+		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
+	}
+	if spec.JoinTable != "" {
+		if _, ok := a.described(spec.JoinTable); !ok {
+			return nil, fmt.Errorf("table %s has not been described", spec.JoinTable)
+		}
+		m.join, m.jg, m.ju = quote(string(spec.JoinTable)), quote(string(spec.JoinGroup)), quote(string(spec.JoinUser))
+	} else {
+		m.ucol = quote(string(spec.UserColumn))
+	}
+	return m, nil
+}
+
+// described returns the cached description of a table.
+func (a *Adapter) described(t adapters.Table) (adapters.TableInfo, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	info, ok := a.tables[t]
+	return info, ok
+}
+
+// scopeSQL renders a scope as " AND alias.`c` = ?" terms.
+func scopeSQL(alias string, s *store) string {
+	var b strings.Builder
+	for _, c := range s.scopeC {
+		b.WriteString(" AND " + alias + "." + quote(string(c)) + " = ?")
+	}
+	return b.String()
+}
+
+// userKeys converts user ids to key values; an id no key can have is an
+// unknown member.
+func (m *members) userKeys(ids []string) ([]any, error) {
+	seen := map[string]bool{}
+	keys := make([]any, 0, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		k, ok := m.users.keyArg(id)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", adapters.ErrUnknownMember, id)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// requireUsers fails with ErrUnknownMember unless every key names a user
+// in scope.
+func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
+	u := m.users
+	for part := range slices.Chunk(keys, chunk) {
+		var n int
+		q := "SELECT COUNT(*) FROM " + u.table + " WHERE " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
+		if err := t.QueryRowxContext(ctx, q, append(slices.Clone(part), u.sargs...)...).Scan(&n); err != nil {
+			return fmt.Errorf("checking members exist: %w", err)
+		}
+		if n != len(part) {
+			return fmt.Errorf("%w: %d of %d ids name no user", adapters.ErrUnknownMember, len(part)-n, len(part))
+		}
+	}
+	return nil
+}
+
+// apply runs membership operations for the group whose reference value is
+// ref, in order, inside t.
+func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.MemberOp) error {
+	for _, op := range ops {
+		keys, err := m.userKeys(op.IDs)
+		if err != nil {
+			if op.Kind == adapters.MemberRemove {
+				// Removing an id that cannot exist removes nothing.
+				keys = m.validKeys(op.IDs)
+			} else {
+				return err
+			}
+		}
+		switch op.Kind {
+		case adapters.MemberAdd:
+			if err := m.add(ctx, t, ref, keys); err != nil {
+				return err
+			}
+		case adapters.MemberRemove:
+			if err := m.remove(ctx, t, ref, keys); err != nil {
+				return err
+			}
+		case adapters.MemberReplace:
+			if err := m.requireUsers(ctx, t, keys); err != nil {
+				return err
+			}
+			if err := m.removeAllBut(ctx, t, ref, keys); err != nil {
+				return err
+			}
+			if err := m.add(ctx, t, ref, keys); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *members) validKeys(ids []string) []any {
+	var keys []any
+	for _, id := range ids {
+		if k, ok := m.users.keyArg(id); ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) error {
+	if err := m.requireUsers(ctx, t, keys); err != nil {
+		return err
+	}
+	u := m.users
+	uk := quote(string(u.spec.Key))
+	for part := range slices.Chunk(keys, chunk) {
+		var q string
+		var args []any
+		if m.join != "" {
+			// One statement adds every user not yet a member: existing
+			// memberships are skipped, not duplicated. The group row is
+			// locked, so concurrent changes to this group are serialised.
+			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + ") SELECT ?, u." + uk + " FROM " + u.table + " u" +
+				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) +
+				" AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = u." + uk + ")"
+			args = append(append(append([]any{ref}, part...), u.sargs...), ref)
+		} else {
+			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope
+			args = append(append([]any{ref}, part...), u.sargs...)
+		}
+		if _, err := t.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("adding members: %w", err)
+		}
+	}
+	return nil
+}
+
+func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) error {
+	u := m.users
+	for part := range slices.Chunk(keys, chunk) {
+		var q string
+		var args []any
+		if m.join != "" {
+			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")"
+			args = append([]any{ref}, part...)
+		} else {
+			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
+			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
+		}
+		if _, err := t.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("removing members: %w", err)
+		}
+	}
+	return nil
+}
+
+// removeAllBut removes every member not in keys (all of them when keys is
+// empty), in one statement.
+func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any) error {
+	u := m.users
+	var q string
+	var args []any
+	if m.join != "" {
+		q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ?"
+		args = []any{ref}
+		if len(keys) > 0 {
+			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+	} else {
+		q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ?" + u.scope
+		args = append([]any{m.spec.Cleared, ref}, u.sargs...)
+		if len(keys) > 0 {
+			q += " AND " + quote(string(u.spec.Key)) + " NOT IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+	}
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("replacing members: %w", err)
+	}
+	return nil
+}
+
+// dropGroup removes every membership of the group with reference ref.
+func (m *members) dropGroup(ctx context.Context, t *txn, ref any) error {
+	return m.removeAllBut(ctx, t, ref, nil)
+}
+
+// rename moves memberships from one reference value to another, for
+// applications that refer to groups by a column that just changed.
+func (m *members) rename(ctx context.Context, t *txn, from, to any) error {
+	var q string
+	var args []any
+	if m.join != "" {
+		q, args = "UPDATE "+m.join+" SET "+m.jg+" = ? WHERE "+m.jg+" = ?", []any{to, from}
+	} else {
+		q = "UPDATE " + m.users.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ?" + m.users.scope
+		args = append([]any{to, from}, m.users.sargs...)
+	}
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("moving memberships to the renamed group: %w", err)
+	}
+	return nil
+}
+
+func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []string) (adapters.Record, error) {
+	var out adapters.Record
+	err := g.tx(ctx, func(t *txn) (err error) {
+		if out, err = g.insertRow(ctx, t, rec); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		return g.members.apply(ctx, t, out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+	})
+	return out, err
+}
+
+func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+	key, ok := g.keyArg(id)
+	if !ok {
+		return nil, adapters.ErrNotFound
+	}
+	var out adapters.Record
+	err := g.tx(ctx, func(t *txn) error {
+		var ops []adapters.MemberOp
+		cur, next, err := g.updateRow(ctx, t, key, func(r adapters.Record) (adapters.Record, error) {
+			rec, o, err := fn(r)
+			ops = o
+			return rec, err
+		})
+		if err != nil {
+			return err
+		}
+		ref := g.members.spec.GroupRef
+		if canonical(cur[ref]) != canonical(next[ref]) {
+			if err := g.members.rename(ctx, t, cur[ref], next[ref]); err != nil {
+				return err
+			}
+		}
+		out = next
+		return g.members.apply(ctx, t, next[ref], ops)
+	})
+	return out, err
+}
+
+func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {
+	key, ok := g.keyArg(id)
+	if !ok {
+		return adapters.ErrNotFound
+	}
+	row, err := g.getOne(ctx, g.db, key, false)
+	if err != nil {
+		return classify(err)
+	}
+	m := g.members
+	u := m.users
+	uk := "u." + quote(string(u.spec.Key))
+	disp := "u." + quote(string(m.spec.Display))
+	var q string
+	var args []any
+	if m.join != "" {
+		q = "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = j." + m.ju +
+			" WHERE j." + m.jg + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
+		args = append([]any{row[m.spec.GroupRef]}, u.sargs...)
+	} else {
+		q = "SELECT " + uk + ", " + disp + " FROM " + u.table + " u WHERE u." + m.ucol + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
+		args = append([]any{row[m.spec.GroupRef]}, u.sargs...)
+	}
+	rows, err := g.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return classify(fmt.Errorf("listing members: %w", err))
+	}
+	defer rows.Close()
+	dispCol := u.cols[m.spec.Display]
+	for rows.Next() {
+		var k, d any
+		if err := rows.Scan(&k, &d); err != nil {
+			return fmt.Errorf("scanning member: %w", err)
+		}
+		if err := fn(adapters.Member{ID: canonical(normalize(u.key, k)), Display: canonical(normalize(dispCol, d))}); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
+}
+
+func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string][]adapters.Member, error) {
+	m := g.members
+	u := m.users
+	out := map[string][]adapters.Member{}
+	keys := m.validKeys(userIDs)
+	gk := "g." + quote(string(g.spec.Key))
+	gd := "g." + quote(string(g.spec.Display))
+	gref := "g." + quote(string(m.spec.GroupRef))
+	dispCol := g.cols[g.spec.Display]
+	for part := range slices.Chunk(keys, chunk) {
+		var q string
+		var args []any
+		if m.join != "" {
+			q = "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = j." + m.jg +
+				" WHERE j." + m.ju + " IN (" + marks(len(part)) + ")" + scopeSQL("g", g.store) + " ORDER BY " + gk
+			args = append(slices.Clone(part), g.sargs...)
+		} else {
+			uk := "u." + quote(string(u.spec.Key))
+			q = "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = u." + m.ucol +
+				" WHERE " + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
+			args = append(append(slices.Clone(part), u.sargs...), g.sargs...)
+		}
+		rows, err := g.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, classify(fmt.Errorf("listing groups of users: %w", err))
+		}
+		for rows.Next() {
+			var uid, gid, d any
+			if err := rows.Scan(&uid, &gid, &d); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scanning group: %w", err)
+			}
+			id := canonical(normalize(u.key, uid))
+			out[id] = append(out[id], adapters.Member{ID: canonical(normalize(g.key, gid)), Display: canonical(normalize(dispCol, d))})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, classify(err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,144 @@
+package scim
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// item is one resource to send.
+type item struct {
+	id  string
+	doc map[string]any
+	// members asks for the group's members to be streamed into the
+	// document from the database, so that a group of any size is sent
+	// without holding its membership in memory.
+	members bool
+}
+
+// render turns a row into the response document, with meta.location.
+func (s *Server) render(c *gin.Context, r *resource, rec adapters.Record) item {
+	doc := r.res.FromRecord(rec)
+	id := r.res.ID(rec)
+	if meta, ok := doc["meta"].(map[string]any); ok {
+		meta["location"] = s.baseURL(c) + r.res.Endpoint + "/" + id
+	}
+	return item{id: id, doc: doc}
+}
+
+// prepare renders rows for a response: the users' groups are looked up in
+// one query for all of them, the projection is applied, and groups are
+// marked for member streaming unless members are excluded.
+func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection) ([]item, error) {
+	items := make([]item, len(recs))
+	for i, rec := range recs {
+		items[i] = s.render(c, r, rec)
+	}
+	if g := r.groupsOf; g != nil && !p.excludes("groups") && len(items) > 0 {
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.id
+		}
+		of, err := g.groups.GroupsOf(c.Request.Context(), ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if gs := of[it.id]; len(gs) > 0 {
+				list := make([]any, len(gs))
+				for j, m := range gs {
+					list[j] = map[string]any{"value": m.ID, "display": m.Display, "type": "direct",
+						"$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID}
+				}
+				it.doc["groups"] = list
+			}
+		}
+	}
+	for i := range items {
+		items[i].doc = p.apply(items[i].doc)
+		items[i].members = r.groups != nil && !p.excludes("members")
+	}
+	return items, nil
+}
+
+// sendOne writes one resource.
+func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
+	s.stream(c, status, func(w *bufio.Writer) error { return s.encode(c, w, r, it) })
+}
+
+// sendList writes a list response.
+func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items []item) {
+	s.stream(c, http.StatusOK, func(w *bufio.Writer) error {
+		head, _ := json.Marshal(map[string]any{
+			"schemas": []string{ListResponseSchema}, "totalResults": total,
+			"startIndex": start, "itemsPerPage": len(items),
+		})
+		w.Write(head[:len(head)-1])
+		w.WriteString(`,"Resources":[`)
+		for i, it := range items {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if err := s.encode(c, w, r, it); err != nil {
+				return err
+			}
+		}
+		w.WriteString("]}")
+		return nil
+	})
+}
+
+// stream sends a SCIM JSON body produced by fn. Once the status is sent an
+// error can no longer become a SCIM error: it is logged and the connection
+// is cut, so the client sees a broken response rather than a short one.
+func (s *Server) stream(c *gin.Context, status int, fn func(*bufio.Writer) error) {
+	c.Header("Content-Type", ContentType)
+	c.Status(status)
+	w := bufio.NewWriterSize(c.Writer, 32<<10)
+	if err := fn(w); err != nil {
+		s.logger.ErrorContext(c.Request.Context(), "response cut short", "request_id", c.GetString("requestID"), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	if err := w.Flush(); err != nil {
+		s.logger.DebugContext(c.Request.Context(), "writing response", "err", err)
+	}
+}
+
+// encode writes one resource document, streaming a group's members.
+func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) error {
+	b, err := json.Marshal(it.doc)
+	if err != nil {
+		return err
+	}
+	if !it.members {
+		w.Write(b)
+		return nil
+	}
+	w.Write(b[:len(b)-1])
+	w.WriteString(`,"members":[`)
+	users := s.baseURL(c) + "/Users/"
+	for _, u := range s.resources {
+		if u.groupsOf == r {
+			users = s.baseURL(c) + u.res.Endpoint + "/"
+		}
+	}
+	first := true
+	err = r.groups.EachMember(c.Request.Context(), it.id, func(m adapters.Member) error {
+		if !first {
+			w.WriteByte(',')
+		}
+		first = false
+		e, err := json.Marshal(map[string]any{"value": m.ID, "display": m.Display, "type": "User", "$ref": users + m.ID})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(e)
+		return err
+	})
+	w.WriteString("]}")
+	return err
+}
