@@ -59,8 +59,8 @@ func (a *attr) encode(v any) (any, error) {
 		if !utf8.ValidString(s) {
 			return nil, fieldErr(a.path, ScimInvalidValue, "not valid UTF-8")
 		}
-		if max := a.col.MaxLength; max > 0 && int64(utf8.RuneCountInString(s)) > max {
-			return nil, fieldErr(a.path, ScimInvalidValue, "longer than the %d characters this application stores", max)
+		if limit := a.col.MaxLength; limit > 0 && int64(utf8.RuneCountInString(s)) > limit {
+			return nil, fieldErr(a.path, ScimInvalidValue, "longer than the %d characters this application stores", limit)
 		}
 		return s, nil
 	}
@@ -91,6 +91,9 @@ func (a *attr) decode(v any) (out any, ok bool) {
 		case int64:
 			return time.Unix(t, 0).UTC().Format(time.RFC3339), true
 		case uint64:
+			if t > 1<<62 {
+				return nil, false
+			}
 			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
 		}
 		return nil, false

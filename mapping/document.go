@@ -389,6 +389,8 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 			v = t.Unix()
 		}
 		return adapters.Compare{Column: col, Op: op, Value: v}, nil
+	default:
+		// Strings and references, below.
 	}
 	s, ok := value.(string)
 	if !ok {

@@ -15,10 +15,10 @@ type Problem struct {
 
 func (p Problem) String() string { return p.Path + ": " + p.Message }
 
-// Problems is every mistake found in a mapping, reported together.
-type Problems []Problem
+// ProblemsError is every mistake found in a mapping, reported together.
+type ProblemsError []Problem
 
-func (ps Problems) Error() string {
+func (ps ProblemsError) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
 		lines[i] = "  " + p.String()

@@ -96,18 +96,36 @@ func TestToRecord(t *testing.T) {
 		want adapters.Record
 		err  string
 	}{
-		{"create", `{"userName":"Ann","name":{"givenName":"A"},"active":true,"emails":[{"value":"x@y","type":"work"},{"value":"p@y","primary":true}]}`, Create,
-			adapters.Record{"login": "Ann", "first_name": "A", "status": "on", "email": "p@y"}, ""},
-		{"case-insensitive names, string boolean", `{"USERNAME":"Ann","Active":"False"}`, Create,
-			adapters.Record{"login": "Ann", "status": "off"}, ""},
-		{"email of the mapped type when none is primary", `{"userName":"a","emails":[{"value":"w@y","type":"work"},{"value":"h@y","type":"home"}]}`, Create,
-			adapters.Record{"login": "a", "email": "h@y"}, ""},
-		{"integer column from a string attribute", `{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"0042"}}`, Create,
-			adapters.Record{"login": "a", "emp_no": int64(42)}, ""},
-		{"replace clears nullable columns only", `{"userName":"a"}`, Replace,
-			adapters.Record{"login": "a", "first_name": nil, "email": nil, "emp_no": nil}, ""},
-		{"known but unmapped attributes are ignored", `{"userName":"a","title":"x","groups":[],"password":"p","locale":"en"}`, Create,
-			adapters.Record{"login": "a"}, ""},
+		{
+			"create", `{"userName":"Ann","name":{"givenName":"A"},"active":true,"emails":[{"value":"x@y","type":"work"},{"value":"p@y","primary":true}]}`, Create,
+			adapters.Record{"login": "Ann", "first_name": "A", "status": "on", "email": "p@y"},
+			"",
+		},
+		{
+			"case-insensitive names, string boolean", `{"USERNAME":"Ann","Active":"False"}`, Create,
+			adapters.Record{"login": "Ann", "status": "off"},
+			"",
+		},
+		{
+			"email of the mapped type when none is primary", `{"userName":"a","emails":[{"value":"w@y","type":"work"},{"value":"h@y","type":"home"}]}`, Create,
+			adapters.Record{"login": "a", "email": "h@y"},
+			"",
+		},
+		{
+			"integer column from a string attribute", `{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"0042"}}`, Create,
+			adapters.Record{"login": "a", "emp_no": int64(42)},
+			"",
+		},
+		{
+			"replace clears nullable columns only", `{"userName":"a"}`, Replace,
+			adapters.Record{"login": "a", "first_name": nil, "email": nil, "emp_no": nil},
+			"",
+		},
+		{
+			"known but unmapped attributes are ignored", `{"userName":"a","title":"x","groups":[],"password":"p","locale":"en"}`, Create,
+			adapters.Record{"login": "a"},
+			"",
+		},
 		{"read-only attributes are ignored", `{"userName":"a","id":"9","meta":{"created":"x"}}`, Create, adapters.Record{"login": "a"}, ""},
 		{"missing userName", `{"name":{"givenName":"A"}}`, Create, nil, "userName: required"},
 		{"too long", `{"userName":"123456789012345678901"}`, Create, nil, "userName: longer than the 20 characters"},
@@ -138,8 +156,10 @@ func TestToRecord(t *testing.T) {
 
 func TestFromRecord(t *testing.T) {
 	r := testResource(t)
-	doc := r.FromRecord(adapters.Record{"id": int64(7), "login": "ann", "first_name": "", "status": "on", "email": "a@b", "emp_no": int64(42),
-		"updated": time.Date(2024, 2, 3, 4, 5, 6, 0, time.UTC)})
+	doc := r.FromRecord(adapters.Record{
+		"id": int64(7), "login": "ann", "first_name": "", "status": "on", "email": "a@b", "emp_no": int64(42),
+		"updated": time.Date(2024, 2, 3, 4, 5, 6, 0, time.UTC),
+	})
 	want := map[string]any{
 		"id":             "7",
 		"schemas":        []any{UserSchema, EnterpriseSchema},

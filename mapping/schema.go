@@ -74,8 +74,10 @@ func multi(name, desc string) *AttrDef {
 // mapping can store it. Attributes not listed here are still recognised by
 // name (see knownUnmapped) so that IdPs sending them get no error.
 var userSchema = []*AttrDef{
-	{Name: "userName", Type: String, Required: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "server",
-		Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider."},
+	{
+		Name: "userName", Type: String, Required: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "server",
+		Description: "Unique identifier for the User, typically used by the user to directly authenticate to the service provider.",
+	},
 	{Name: "name", Type: Complex, Mutability: ReadWrite, Returned: "default", Description: "The components of the user's real name.", Sub: []*AttrDef{
 		str("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
 		str("familyName", "The family name of the User."),
@@ -111,26 +113,32 @@ var enterpriseSchema = []*AttrDef{
 // groupSchema is the core Group schema (RFC 7643 section 4.2). members is
 // served from the membership mapping, not from a column.
 var groupSchema = []*AttrDef{
-	{Name: "displayName", Type: String, Required: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "server",
-		Description: "A human-readable name for the Group."},
-	{Name: "members", Type: Complex, MultiValued: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "none",
+	{
+		Name: "displayName", Type: String, Required: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "server",
+		Description: "A human-readable name for the Group.",
+	},
+	{
+		Name: "members", Type: Complex, MultiValued: true, Mutability: ReadWrite, Returned: "default", Uniqueness: "none",
 		Description: "A list of members of the Group.", Sub: []*AttrDef{
 			{Name: "value", Type: String, Mutability: Immutable, Returned: "default", Uniqueness: "none", Description: "Identifier of the member of this Group."},
 			{Name: "display", Type: String, Mutability: ReadOnly, Returned: "default", Uniqueness: "none", Description: "A human-readable name of the member."},
 			{Name: "$ref", Type: Reference, ReferenceType: []string{"User"}, Mutability: Immutable, Returned: "default", Uniqueness: "none", Description: "The URI of the member resource."},
 			{Name: "type", Type: String, Mutability: Immutable, Returned: "default", Uniqueness: "none", Description: "The type of the member: User."},
-		}},
+		},
+	},
 }
 
 // userGroupsAttr is the read-only User attribute listing the user's groups,
 // present when groups have a membership mapping.
-var userGroupsAttr = &AttrDef{Name: "groups", Type: Complex, MultiValued: true, Mutability: ReadOnly, Returned: "default", Uniqueness: "none",
+var userGroupsAttr = &AttrDef{
+	Name: "groups", Type: Complex, MultiValued: true, Mutability: ReadOnly, Returned: "default", Uniqueness: "none",
 	Description: "A list of groups to which the user belongs.", Sub: []*AttrDef{
 		{Name: "value", Type: String, Mutability: ReadOnly, Returned: "default", Description: "The identifier of the User's group."},
 		{Name: "display", Type: String, Mutability: ReadOnly, Returned: "default", Description: "A human-readable name of the group."},
 		{Name: "$ref", Type: Reference, ReferenceType: []string{"Group"}, Mutability: ReadOnly, Returned: "default", Description: "The URI of the corresponding Group resource."},
 		{Name: "type", Type: String, Mutability: ReadOnly, Returned: "default", Description: "direct"},
-	}}
+	},
+}
 
 // commonAttrs are the attributes every resource has (RFC 7643 section 3.1).
 var commonAttrs = []*AttrDef{

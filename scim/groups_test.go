@@ -101,7 +101,7 @@ func TestGroupsJoinTable(t *testing.T) {
 		{"Entra Add capitalised", patchBody(`{"op":"Add","path":"members","value":[{"value":"3"}]}`), "3,4"},
 		{"replace all", patchBody(`{"op":"replace","path":"members","value":[{"value":"1"},{"value":"2"}]}`), "1,2"},
 		{"add and remove the same member, in order", patchBody(`{"op":"add","path":"members","value":[{"value":"3"}]}`, `{"op":"remove","path":"members","value":[{"value":"3"}]}`), "1,2"},
-		{"rename with the read-only id: members stay", patchBody(`{"op":"replace","value":{"id":"`+ops+`","displayName":"operations"}}`), "1,2"},
+		{"rename with the read-only id: members stay", patchBody(`{"op":"replace","value":{"id":"` + ops + `","displayName":"operations"}}`), "1,2"},
 		{"Entra Replace displayName", patchBody(`{"op":"Replace","path":"displayName","value":"Operations Team"}`), "1,2"},
 		{"replace with the empty list", patchBody(`{"op":"replace","path":"members","value":[]}`), ""},
 		{"no-path add of members", patchBody(`{"op":"add","value":{"members":[{"value":"4"}]}}`), "4"},

@@ -150,7 +150,7 @@ func (s *sidecar) row(query string, args ...any) map[string]string {
 	defer rows.Close()
 	cols, _ := rows.Columns()
 	if !rows.Next() {
-		s.t.Fatalf("no row for %s %v", query, args)
+		s.t.Fatalf("no row for %s %v (%v)", query, args, rows.Err())
 	}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))

@@ -51,8 +51,10 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 			if gs := of[it.id]; len(gs) > 0 {
 				list := make([]any, len(gs))
 				for j, m := range gs {
-					list[j] = map[string]any{"value": m.ID, "display": m.Display, "type": "direct",
-						"$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID}
+					list[j] = map[string]any{
+						"value": m.ID, "display": m.Display, "type": "direct",
+						"$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID,
+					}
 				}
 				it.doc["groups"] = list
 			}

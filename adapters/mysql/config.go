@@ -134,7 +134,7 @@ func (c *Config) FormatDSN() (string, error) {
 // Open connects to the database and returns the adapter. It does not fail
 // when the database is down: Ping reports that, and requests get
 // adapters.ErrUnavailable until it is back.
-func (c *Config) Open(ctx context.Context, logger *slog.Logger) (adapters.Adapter, error) {
+func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter, error) {
 	dsn, err := c.FormatDSN()
 	if err != nil {
 		return nil, err

@@ -358,24 +358,26 @@ func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string]
 				" WHERE " + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
 			args = append(append(slices.Clone(part), u.sargs...), g.sargs...)
 		}
-		rows, err := g.db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, classify(fmt.Errorf("listing groups of users: %w", err))
-		}
-		for rows.Next() {
-			var uid, gid, d any
-			if err := rows.Scan(&uid, &gid, &d); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scanning group: %w", err)
-			}
-			id := canonical(normalize(u.key, uid))
-			out[id] = append(out[id], adapters.Member{ID: canonical(normalize(g.key, gid)), Display: canonical(normalize(dispCol, d))})
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, classify(err)
+		if err := g.groupsOfChunk(ctx, q, args, dispCol, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+func (g groupStore) groupsOfChunk(ctx context.Context, q string, args []any, dispCol adapters.ColumnInfo, out map[string][]adapters.Member) error {
+	rows, err := g.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return classify(fmt.Errorf("listing groups of users: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid, gid, d any
+		if err := rows.Scan(&uid, &gid, &d); err != nil {
+			return fmt.Errorf("scanning group: %w", err)
+		}
+		id := canonical(normalize(g.members.users.key, uid))
+		out[id] = append(out[id], adapters.Member{ID: canonical(normalize(g.key, gid)), Display: canonical(normalize(dispCol, d))})
+	}
+	return classify(rows.Err())
 }

@@ -52,8 +52,10 @@ func newGroupFixture(t testing.TB, users int) *groupFixture {
 		}
 	}
 	userSpec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login"}}
-	st, err := a.Store(adapters.TableSpec{Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name",
-		Members: &adapters.MembershipSpec{Users: userSpec, Display: "login", JoinTable: "user_roles", JoinGroup: "role_id", JoinUser: "user_id", GroupRef: "id"}})
+	st, err := a.Store(adapters.TableSpec{
+		Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name",
+		Members: &adapters.MembershipSpec{Users: userSpec, Display: "login", JoinTable: "user_roles", JoinGroup: "role_id", JoinUser: "user_id", GroupRef: "id"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

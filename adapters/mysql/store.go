@@ -125,11 +125,7 @@ func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool) 
 		}
 		return nil, adapters.ErrNotFound
 	}
-	rec, err := s.scan(rows)
-	if err != nil {
-		return nil, err
-	}
-	return rec, rows.Close()
+	return s.scan(rows)
 }
 
 func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {

@@ -136,7 +136,7 @@ func (s *store) compare(b *builder, x adapters.Compare) error {
 			pat = "%" + pat + "%"
 		case adapters.OpSw:
 			pat += "%"
-		case adapters.OpEw:
+		default: // OpEw
 			pat = "%" + pat
 		}
 		cmp, val = lhs+" LIKE ? ESCAPE '"+likeEscape+"'", pat

@@ -30,7 +30,7 @@ const EnvDSN = "SCIMBRIDGE_TEST_DSN"
 var (
 	serverOnce sync.Once
 	serverCfg  *mysql.Config // the selected server, without a database
-	serverErr  error
+	errServer  error
 )
 
 // Embedded reports whether tests run on the embedded engine rather than
@@ -59,8 +59,8 @@ func SkipIfEmbedded(t testing.TB, why string) {
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	serverOnce.Do(selectServer)
-	if serverErr != nil {
-		t.Fatalf("mysqltest: %v", serverErr)
+	if errServer != nil {
+		t.Fatalf("mysqltest: %v", errServer)
 	}
 
 	name := databaseName(t.Name())
@@ -102,9 +102,9 @@ func StartEmbedded(addr, dbName string) (dsn string, stop func() error, err erro
 // (with its logrus output silenced) for the rest of the test binary.
 func selectServer() {
 	if dsn := os.Getenv(EnvDSN); dsn != "" {
-		serverCfg, serverErr = mysql.ParseDSN(dsn)
-		if serverErr != nil {
-			serverErr = fmt.Errorf("parse %s: %w", EnvDSN, serverErr)
+		serverCfg, errServer = mysql.ParseDSN(dsn)
+		if errServer != nil {
+			errServer = fmt.Errorf("parse %s: %w", EnvDSN, errServer)
 			return
 		}
 		serverCfg.DBName = ""
@@ -115,7 +115,7 @@ func selectServer() {
 	logrus.SetOutput(io.Discard)
 	_, bound, err := startEngine("127.0.0.1:0")
 	if err != nil {
-		serverErr = fmt.Errorf("start embedded go-mysql-server: %w", err)
+		errServer = fmt.Errorf("start embedded go-mysql-server: %w", err)
 		return
 	}
 	serverCfg = rootConfig(bound)
@@ -144,7 +144,7 @@ func startEngine(addr string, dbNames ...string) (*server.Server, string, error)
 	}
 	// The listener is already bound, so clients may connect at once; their
 	// connections wait in the backlog until Start accepts them.
-	go srv.Start()
+	go func() { _ = srv.Start() }()
 	return srv, ln.Addr().String(), nil
 }
 

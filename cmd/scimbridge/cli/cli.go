@@ -47,7 +47,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, args, stdout, stderr, nil)
+		return runServe(ctx, args, stderr, nil)
 	case "check":
 		return runCheck(ctx, args, stdout, stderr)
 	case "version":
@@ -146,7 +146,7 @@ func orString(v, d string) string {
 // their addresses; tests and the demo use it.
 type Ready func(scimAddr, telemetryAddr string)
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready Ready) int {
+func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready) int {
 	path, ok := configFlag("serve", args, stderr)
 	if !ok {
 		return exitUsage
@@ -158,7 +158,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 			if ad, _, cerr := cfg.compile(ctx, err, openAdapter(ctx, nil)); cerr != nil {
 				err = cerr
 			} else {
-				ad.Close()
+				_ = ad.Close()
 			}
 		}
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)

@@ -99,19 +99,19 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 	probs = append(probs, cfg.validate()...)
 	if len(probs) > 0 {
-		return &cfg, &configProblems{probs}
+		return &cfg, &invalidConfigError{probs}
 	}
 	return &cfg, nil
 }
 
-// configProblems is every problem found in a config file.
-type configProblems struct{ list []string }
+// invalidConfigError is every problem found in a config file.
+type invalidConfigError struct{ list []string }
 
-func (e *configProblems) Error() string {
+func (e *invalidConfigError) Error() string {
 	return fmt.Sprintf("invalid configuration (%d problems):\n  %s", len(e.list), strings.Join(e.list, "\n  "))
 }
 
-func configError(probs []string) error { return &configProblems{probs} }
+func configError(probs []string) error { return &invalidConfigError{probs} }
 
 // validate checks everything that does not need the database.
 func (c *Config) validate() []string {
@@ -168,7 +168,7 @@ func (c *Config) validate() []string {
 // adapter is open; the caller closes it.
 func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters.Config) (adapters.Adapter, error)) (adapters.Adapter, *mapping.Mapping, error) {
 	var probs []string
-	var cp *configProblems
+	var cp *invalidConfigError
 	if errors.As(parseErr, &cp) {
 		probs = cp.list
 	} else if parseErr != nil {
@@ -186,7 +186,7 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 		return nil, nil, configError(append(probs, "database: cannot connect, so the mapping was not checked: "+err.Error()))
 	}
 	m, err := mapping.Compile(ctx, c.Resources, ad, "resources")
-	var ps mapping.Problems
+	var ps mapping.ProblemsError
 	switch {
 	case errors.As(err, &ps):
 		for _, p := range ps {
@@ -258,6 +258,8 @@ func strictKeys(n *yaml.Node, t reflect.Type, path string) []string {
 		for i, e := range n.Content {
 			probs = append(probs, strictKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
 		}
+	default:
+		// Scalars: the decoder checks their types.
 	}
 	return probs
 }
@@ -329,6 +331,8 @@ func indexLines(n *yaml.Node, path string, out map[int]string) {
 			}
 			indexLines(e, p, out)
 		}
+	default:
+		// Scalars and aliases hold no further lines.
 	}
 }
 
