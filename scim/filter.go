@@ -26,7 +26,7 @@ func parseFilter(res *mapping.Resource, raw string) (adapters.Expr, error) {
 	if len(raw) > maxFilterLength {
 		return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter longer than %d characters", maxFilterLength)
 	}
-	ast, err := filter.ParseFilter([]byte(raw))
+	ast, err := filter.ParseFilter([]byte(rewriteValuePathComparisons(raw)))
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, "invalidFilter",
 			"not a valid RFC 7644 filter (attribute operator value, string values in double quotes)")

@@ -275,6 +275,8 @@ func TestListAndFilter(t *testing.T) {
 		{"filter=" + url.QueryEscape(`displayName ne "Bob Baker"`), 2, "1,3"},
 		{"filter=" + url.QueryEscape(`emails.value eq "BOB@example.com"`), 1, "2"},
 		{"filter=" + url.QueryEscape(`emails[type eq "work" and value co "carol"]`), 1, "3"},
+		{"filter=" + url.QueryEscape(`emails[type eq "work"].value eq "carol@EXAMPLE.com"`), 1, "3"},
+		{"filter=" + url.QueryEscape(`emails[type eq "home"].value eq "carol@example.com"`), 0, ""},
 		{"filter=" + url.QueryEscape(`meta.created gt "2020-01-01T00:00:00Z"`), 2, "2,3"},
 		{"filter=" + url.QueryEscape(`name.familyName eq "archer" and active eq true`), 1, "1"},
 		{"filter=" + url.QueryEscape(`title eq "CEO"`), 0, ""},
