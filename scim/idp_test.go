@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,7 +15,12 @@ import (
 // each response that must match.
 type replay struct {
 	Description string `json:"description"`
-	Steps       []struct {
+	// Schema and Mapping name the database schema and the resources
+	// mapping to run on, relative to testdata; they default to the legacy
+	// users schema.
+	Schema  string `json:"schema"`
+	Mapping string `json:"mapping"`
+	Steps   []struct {
 		Name    string `json:"name"`
 		Request struct {
 			Method string          `json:"method"`
@@ -25,13 +31,17 @@ type replay struct {
 			Status  int               `json:"status"`
 			Headers map[string]string `json:"headers"`
 			Body    map[string]any    `json:"body"`
-			Absent  []string          `json:"absent"`
+			// Absent lists members the response must not have. A dotted
+			// path reaches into objects, and into every element of an
+			// array: "Resources.members" means no resource has members.
+			Absent []string `json:"absent"`
 		} `json:"response"`
 	} `json:"steps"`
 }
 
 // TestIdPReplay drives every recorded IdP sequence in testdata/idp through
-// the sidecar on the legacy schema. Expected bodies are subsets: every
+// the sidecar, on the schema and mapping the file names (the legacy users
+// schema unless it names others). Expected bodies are subsets: every
 // member given must be in the response with that value; "{{any}}" matches
 // any value, "{{save:x}}" records it, and "{{x}}" in later steps stands for
 // the recorded value.
@@ -50,7 +60,8 @@ func TestIdPReplay(t *testing.T) {
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			s := newSidecar(t, "testdata/legacy_schema.sql", "testdata/legacy_mapping.yaml")
+			schema, mapping := cmp.Or(r.Schema, "legacy_schema.sql"), cmp.Or(r.Mapping, "legacy_mapping.yaml")
+			s := newSidecar(t, filepath.Join("testdata", schema), filepath.Join("testdata", mapping))
 			vars := map[string]string{}
 			subst := func(in string) string {
 				for k, v := range vars {
@@ -77,13 +88,40 @@ func TestIdPReplay(t *testing.T) {
 					}
 				}
 				for _, a := range st.Response.Absent {
-					if _, ok := res.Body[a]; ok {
+					if present(res.Body, a) {
 						t.Fatalf("%s: %s present, want it left out\n%s", where, a, res.Raw)
 					}
 				}
 			}
 		})
 	}
+}
+
+// present reports whether the dotted path names a member of v. A key that
+// itself contains dots (a schema URN) is matched whole before it is split;
+// on an array the path is looked for in every element.
+func present(v any, path string) bool {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if present(e, path) {
+				return true
+			}
+		}
+	case map[string]any:
+		if _, ok := x[path]; ok {
+			return true
+		}
+		for i := range len(path) {
+			if path[i] != '.' {
+				continue
+			}
+			if sub, ok := x[path[:i]]; ok && present(sub, path[i+1:]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // match checks that want is a subset of got.
@@ -150,4 +188,20 @@ func match(want, got any, path string, vars map[string]string) error {
 		return fmt.Errorf("%s: got %#v, want %#v", path, got, want)
 	}
 	return nil
+}
+
+func TestReplayAbsentPaths(t *testing.T) {
+	var doc map[string]any
+	json.Unmarshal([]byte(`{"id":"1","Resources":[{"id":"2"},{"id":"3","members":[]}],
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"x"}}`), &doc)
+	for path, want := range map[string]bool{
+		"id": true, "members": false, "Resources": true, "Resources.members": true, "Resources.displayName": false,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":            true,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department": true,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager":    false,
+	} {
+		if got := present(doc, path); got != want {
+			t.Errorf("present(%q) = %v, want %v", path, got, want)
+		}
+	}
 }
