@@ -72,6 +72,9 @@ type Default struct {
 type Unique struct {
 	Column Column
 	Fold   bool
+	// Plain compares the column as stored, for a column that already holds
+	// a normalised (lower-cased) copy: its index serves the check.
+	Plain bool
 }
 
 // TableSpec describes one mapped table to a Store. It is produced by the
@@ -102,6 +105,10 @@ type TableSpec struct {
 	// Display is the column a membership shows for this row (a group's
 	// displayName), used by GroupsOf.
 	Display Column
+	// Location is the time zone of the table's DATETIME columns, for the
+	// times the store writes (defaults, created and modified stamps);
+	// nil means UTC.
+	Location *time.Location
 }
 
 // MembershipRef names a join-table column that refers to a row's key.
@@ -183,6 +190,10 @@ type Compare struct {
 	Op     Op
 	Value  any
 	Fold   bool
+	// Plain compares under the column's own collation, for a column that
+	// holds a normalised copy (a lower-cased lookup column), so that its
+	// index serves the comparison. Fold is ignored.
+	Plain bool
 }
 
 // And is true when both sides are.

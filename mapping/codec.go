@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/scimbridge/scimbridge/adapters"
 )
 
 // encode converts a SCIM JSON value (as decoded with UseNumber) to the value
@@ -21,10 +23,14 @@ func (a *attr) encode(v any) (any, error) {
 		if !ok {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a boolean, got %s", describe(v))
 		}
-		if a.mapped {
-			if b {
-				return a.trueV, nil
-			}
+		switch {
+		case a.nullTrue && b:
+			return nil, nil
+		case a.nullTrue:
+			return a.timeValue(adapters.Now()), nil
+		case a.mapped && b:
+			return a.trueV, nil
+		case a.mapped:
 			return a.falseV, nil
 		}
 		if b {
@@ -40,15 +46,13 @@ func (a *attr) encode(v any) (any, error) {
 		if err != nil {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected an RFC 3339 dateTime such as 2024-01-31T12:00:00Z")
 		}
-		if isIntColumn(a.col) {
-			return t.Unix(), nil
-		}
-		return t.UTC(), nil
+		return a.timeValue(t), nil
 	default:
 		s, ok := v.(string)
 		if !ok {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a string, got %s", describe(v))
 		}
+		s = transform(a.xform, s)
 		if isIntColumn(a.col) {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
@@ -70,15 +74,26 @@ func (a *attr) encode(v any) (any, error) {
 // the attribute is unassigned (NULL, or an empty string).
 func (a *attr) decode(v any) (out any, ok bool) {
 	if v == nil {
-		if a.def.Type == Boolean {
-			return false, true
+		if a.nullTrue {
+			return true, true
 		}
 		return nil, false
 	}
 	switch a.def.Type {
 	case Boolean:
+		if a.nullTrue {
+			return false, true
+		}
 		if a.mapped {
-			return sameValue(v, a.trueV), true
+			if sameValue(v, a.trueV) {
+				return true, true
+			}
+			for _, t := range a.trueVs {
+				if sameValue(v, t) {
+					return true, true
+				}
+			}
+			return false, true
 		}
 		return canonicalString(v) != "0" && canonicalString(v) != "", true
 	case DateTime:
@@ -86,6 +101,10 @@ func (a *attr) decode(v any) (out any, ok bool) {
 		case time.Time:
 			if t.IsZero() {
 				return nil, false
+			}
+			if a.col.DataType == "datetime" && a.loc != nil {
+				// A wall-clock time in the table's zone, read as if UTC.
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), a.loc)
 			}
 			return t.UTC().Format(time.RFC3339), true
 		case int64:
@@ -168,3 +187,36 @@ func describe(v any) string {
 
 // keyString renders a key column value as a SCIM id.
 func keyString(v any) string { return canonicalString(v) }
+
+// timeValue converts an instant to what the attribute's column stores: Unix
+// seconds for an integer column, the wall-clock time in the table's zone for
+// DATETIME, the instant itself for TIMESTAMP (the session runs in UTC).
+func (a *attr) timeValue(t time.Time) any {
+	return storedTime(a.col, a.loc, t)
+}
+
+// storedTime converts an instant to the value a column of that type
+// stores, with DATETIME columns holding wall-clock time in loc.
+func storedTime(col adapters.ColumnInfo, loc *time.Location, t time.Time) any {
+	if isIntColumn(col) {
+		return t.Unix()
+	}
+	if col.DataType == "datetime" && loc != nil {
+		w := t.In(loc)
+		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
+	}
+	return t.UTC()
+}
+
+// transform applies a column transform to a string.
+func transform(x, s string) string {
+	switch x {
+	case "lower":
+		return strings.ToLower(s)
+	case "upper":
+		return strings.ToUpper(s)
+	case "trim":
+		return strings.TrimSpace(s)
+	}
+	return s
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -60,10 +62,29 @@ type attr struct {
 	col      adapters.ColumnInfo
 	trueV    any // boolean stored as a value map; nil for a 0/1 flag
 	falseV   any
-	mapped   bool // trueV/falseV given
+	mapped   bool  // trueV/falseV given
+	trueVs   []any // further stored values read as true
+	nullTrue bool  // a nullable timestamp: NULL is true, false writes now
+	loc      *time.Location
+	xform    string     // transform of the primary column
+	extra    []extraCol // further columns written with the value
+	lookup   *extraCol  // a lower-cased copy that serves folded filters
 	typ      string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
+}
+
+// extraCol is a further column an attribute is written to.
+type extraCol struct {
+	col   adapters.ColumnInfo
+	xform string
+}
+
+// computed is a column written from a template of attribute values.
+type computed struct {
+	col   adapters.ColumnInfo
+	parts []string // literal text at even indexes, attribute paths at odd
+	attrs []*attr
 }
 
 // Resource is one compiled resource type.
@@ -83,10 +104,11 @@ type Resource struct {
 	// then carry the read-only groups attribute.
 	groups bool
 
-	key    adapters.ColumnInfo
-	attrs  []*attr
-	byPath map[string]*attr // lower-case path → attr
-	active *attr
+	key      adapters.ColumnInfo
+	attrs    []*attr
+	computed []*computed
+	byPath   map[string]*attr // lower-case path → attr
+	active   *attr
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -115,6 +137,7 @@ type compiler struct {
 	db    Describer
 	probs ProblemsError
 	warn  []string
+	loc   *time.Location // time zone of the resource being compiled
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -228,6 +251,16 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	r.Spec.Table = adapters.Table(rc.Table)
+	c.loc = time.UTC
+	if rc.TimeZone != "" {
+		loc, err := time.LoadLocation(rc.TimeZone)
+		if err != nil {
+			c.add(path+".timeZone", "unknown time zone %q; expected an IANA name such as Europe/Berlin", rc.TimeZone)
+		} else {
+			c.loc = loc
+		}
+	}
+	r.Spec.Location = c.loc
 	column := func(p, col string) (adapters.ColumnInfo, bool) {
 		if col == "" {
 			c.add(p, "no column given; expected a column of table %s", rc.Table)
@@ -317,8 +350,14 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		if ac.Type != "" && a.kind != kindSingle {
 			c.add(ap+".type", "only multi-valued attributes (emails, phoneNumbers) take a type label")
 		}
-		if (ac.TrueValue != nil || ac.FalseValue != nil) && def.Type != Boolean {
-			c.add(ap, "trueValue/falseValue apply only to boolean attributes such as active")
+		if (ac.TrueValue != nil || ac.FalseValue != nil || len(ac.TrueValues) > 0 || ac.ActiveWhenNull) && def.Type != Boolean {
+			c.add(ap, "trueValue, trueValues, falseValue and activeWhenNull apply only to boolean attributes such as active")
+		}
+		if !validTransform(ac.Transform) {
+			c.add(ap+".transform", "unknown transform %q; expected lower, upper or trim", ac.Transform)
+		}
+		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
+			c.add(ap, "transform and also apply only to string attributes")
 		}
 		ci, ok := column(ap+".column", ac.Column)
 		if !ok {
@@ -334,15 +373,63 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap+".column", "%s", msg)
 			continue
 		}
-		if def.Type == Boolean && (ac.TrueValue != nil || ac.FalseValue != nil) {
+		if def.Type == Boolean && ac.ActiveWhenNull {
+			if ac.TrueValue != nil || ac.FalseValue != nil || len(ac.TrueValues) > 0 {
+				c.add(ap, "activeWhenNull stores a timestamp; expected no trueValue, trueValues or falseValue with it")
+				continue
+			}
+			if !ci.Nullable || (!isTimeColumn(ci) && !isIntColumn(ci)) {
+				c.add(ap+".column", "activeWhenNull needs a nullable DATETIME, TIMESTAMP or integer column; %q is %s%s", ci.Name, ci.ColumnType, notNullNote(ci))
+				continue
+			}
+			a.nullTrue = true
+		} else if def.Type == Boolean && (ac.TrueValue != nil || ac.FalseValue != nil || len(ac.TrueValues) > 0) {
+			if ac.TrueValue == nil && len(ac.TrueValues) > 0 {
+				ac.TrueValue = ac.TrueValues[0]
+			}
 			if ac.TrueValue == nil || ac.FalseValue == nil {
-				c.add(ap, "give both trueValue and falseValue")
+				c.add(ap, "give trueValue (or trueValues) and falseValue")
 				continue
 			}
 			a.trueV, a.falseV, a.mapped = scalar(ac.TrueValue), scalar(ac.FalseValue), true
 			if a.trueV == nil || a.falseV == nil {
 				c.add(ap, "trueValue and falseValue must be scalars (string, number or boolean)")
 				continue
+			}
+			for i, v := range ac.TrueValues {
+				sv := scalar(v)
+				if sv == nil {
+					c.add(fmt.Sprintf("%s.trueValues[%d]", ap, i), "expected a scalar (string, number or boolean)")
+					continue
+				}
+				if !sameValue(sv, a.trueV) {
+					a.trueVs = append(a.trueVs, sv)
+				}
+			}
+		}
+		a.loc = c.loc
+		a.xform = ac.Transform
+		for i, x := range ac.Also {
+			xp := fmt.Sprintf("%s.also[%d]", ap, i)
+			if !validTransform(x.Transform) {
+				c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+			}
+			xc, ok := column(xp+".column", x.Column)
+			if !ok {
+				continue
+			}
+			if prev, dup := written[xc.Name]; dup {
+				c.add(xp+".column", "column %q is already mapped by %s; expected each column to be written by one attribute", xc.Name, prev)
+				continue
+			}
+			if !isStringColumn(xc) {
+				c.add(xp+".column", "column %q is %s; expected a character column", xc.Name, xc.ColumnType)
+				continue
+			}
+			written[xc.Name] = a.path
+			a.extra = append(a.extra, extraCol{col: xc, xform: x.Transform})
+			if x.Transform == "lower" && a.lookup == nil {
+				a.lookup = &a.extra[len(a.extra)-1]
 			}
 		}
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
@@ -357,10 +444,16 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			r.Spec.Touch = append(r.Spec.Touch, ci.Name)
 		case def.Name == "active" && parent == nil && urn == schema:
 			r.active = a
+		case def.Uniqueness == "server" && a.lookup != nil && !def.CaseExact:
+			r.Spec.Uniques = append(r.Spec.Uniques, adapters.Unique{Column: a.lookup.col.Name, Plain: true})
 		case def.Uniqueness == "server":
 			r.Spec.Uniques = append(r.Spec.Uniques, adapters.Unique{Column: ci.Name, Fold: !def.CaseExact})
 		}
+		if a.lookup != nil {
+			a.index = leadingIndex(info, a.lookup.col.Name)
+		}
 	}
+	c.computeds(path, r, rc, column, written)
 	if _, ok := r.byPath["username"]; !ok && name == "User" {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
 	}
@@ -490,7 +583,7 @@ func (c *compiler) fits(a *attr, ac AttributeConfig) string {
 			return fmt.Sprintf("%s is a dateTime but column %q is %s; expected DATETIME, TIMESTAMP or integer Unix seconds", a.path, ci.Name, ci.ColumnType)
 		}
 	case Boolean:
-		if ac.TrueValue == nil && !isIntColumn(ci) && ci.DataType != "bit" {
+		if ac.TrueValue == nil && len(ac.TrueValues) == 0 && !ac.ActiveWhenNull && !isIntColumn(ci) && ci.DataType != "bit" {
 			return fmt.Sprintf("%s is a boolean but column %q is %s; expected a numeric flag, or trueValue and falseValue for the stored values", a.path, ci.Name, ci.ColumnType)
 		}
 	}
@@ -695,4 +788,71 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 func (c *compiler) describe(t adapters.Table) (adapters.TableInfo, bool) {
 	info, err := c.db.Describe(c.ctx, t)
 	return info, err == nil
+}
+
+func validTransform(t string) bool {
+	switch t {
+	case "", "lower", "upper", "trim":
+		return true
+	}
+	return false
+}
+
+func notNullNote(ci adapters.ColumnInfo) string {
+	if !ci.Nullable {
+		return " NOT NULL"
+	}
+	return ""
+}
+
+var placeholderRE = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// computeds compiles the computed columns: templates over attribute paths.
+func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column func(p, col string) (adapters.ColumnInfo, bool), written map[adapters.Column]string) {
+	cols := make([]string, 0, len(rc.Computed))
+	for col := range rc.Computed {
+		cols = append(cols, col)
+	}
+	sort.Strings(cols)
+	for _, col := range cols {
+		tmpl := rc.Computed[col]
+		cp := path + ".computed." + col
+		ci, ok := column(cp, col)
+		if !ok {
+			continue
+		}
+		if prev, dup := written[ci.Name]; dup {
+			c.add(cp, "column %q is already mapped by %s; expected each column to be written by one attribute", col, prev)
+			continue
+		}
+		if !isStringColumn(ci) {
+			c.add(cp, "column %q is %s; expected a character column for a template", col, ci.ColumnType)
+			continue
+		}
+		cm := &computed{col: ci}
+		last := 0
+		bad := false
+		for _, m := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
+			p := tmpl[m[2]:m[3]]
+			a, ok := r.byPath[strings.ToLower(p)]
+			if !ok {
+				c.add(cp, "template names %q, which is not a mapped attribute of %s; expected mapped attributes such as {name.givenName}", p, r.Name)
+				bad = true
+				continue
+			}
+			cm.parts = append(cm.parts, tmpl[last:m[0]], p)
+			cm.attrs = append(cm.attrs, a)
+			last = m[1]
+		}
+		cm.parts = append(cm.parts, tmpl[last:])
+		if len(cm.attrs) == 0 && !bad {
+			c.add(cp, "template %q names no attribute; expected placeholders such as {name.givenName} (use defaults for constants)", tmpl)
+			continue
+		}
+		if bad {
+			continue
+		}
+		written[ci.Name] = "computed"
+		r.computed = append(r.computed, cm)
+	}
 }

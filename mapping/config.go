@@ -50,6 +50,14 @@ type ResourceConfig struct {
 	Delete string `yaml:"delete"`
 	// Members says where a Group's members are stored (Group only).
 	Members *MembersConfig `yaml:"members"`
+	// Computed columns are written from a template of attribute values
+	// whenever one of them changes: full_name: "{name.givenName}
+	// {name.familyName}".
+	Computed map[string]string `yaml:"computed"`
+	// TimeZone is the IANA zone (Europe/Berlin) in which the table's
+	// DATETIME columns hold wall-clock times; default UTC. TIMESTAMP and
+	// integer Unix-second columns are absolute and need none.
+	TimeZone string `yaml:"timeZone"`
 }
 
 // MembersConfig says where group membership is stored: either a join table
@@ -99,9 +107,31 @@ type AttributeConfig struct {
 	TrueValue any `yaml:"trueValue"`
 	// FalseValue is written for false; see TrueValue.
 	FalseValue any `yaml:"falseValue"`
+	// TrueValues are further stored values that read as true (several
+	// statuses may mean active); TrueValue is the one written.
+	TrueValues []any `yaml:"trueValues"`
+	// ActiveWhenNull stores a boolean as a nullable timestamp such as
+	// deleted_at or disabled_at: NULL reads as true; setting false writes
+	// the current time, setting true clears it.
+	ActiveWhenNull bool `yaml:"activeWhenNull"`
 	// Type is the type label reported for a multi-valued attribute stored
 	// in a single column (emails: work); default "work".
 	Type string `yaml:"type"`
+	// Transform is applied to the value before it is written: lower,
+	// upper or trim.
+	Transform string `yaml:"transform"`
+	// Also lists further columns written with the same value, each with
+	// its own transform: a lower-cased lookup column, a legacy copy. A
+	// column with transform lower serves case-insensitive filters.
+	Also []ColumnConfig `yaml:"also"`
+}
+
+// ColumnConfig is one more column an attribute is written to.
+type ColumnConfig struct {
+	// Column to write.
+	Column string `yaml:"column"`
+	// Transform is lower, upper, trim or empty.
+	Transform string `yaml:"transform"`
 }
 
 // UnmarshalYAML accepts a bare column name as shorthand for {column: name}.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -20,6 +21,9 @@ const (
 	// Replace: absent attributes are cleared (NULL) where the column
 	// allows it, and left as they are where it does not.
 	Replace
+	// Patch: like Replace, but removing an attribute whose column cannot
+	// be empty is an error rather than a no-op.
+	Patch
 )
 
 // Get returns the member of a JSON object whose name matches key
@@ -51,25 +55,96 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 			continue
 		}
 		v, present := r.value(doc, a)
-		if present && v != nil {
-			enc, err := a.encode(v)
-			if err != nil {
-				return nil, err
-			}
-			if s, ok := enc.(string); ok && s == "" && a.def.Uniqueness == "server" {
-				return nil, fieldErr(a.path, ScimInvalidValue, "must not be empty")
-			}
-			rec[a.col.Name] = enc
-			continue
-		}
-		switch {
-		case a.def.Required || (mode == Create && a.required):
-			return nil, fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
-		case mode == Replace && a.col.Nullable:
-			rec[a.col.Name] = nil
+		if err := r.put(rec, a, v, present && v != nil, mode); err != nil {
+			return nil, err
 		}
 	}
+	if err := r.putComputed(rec, doc, nil); err != nil {
+		return nil, err
+	}
 	return rec, nil
+}
+
+// put writes attribute a's value v (or its absence) into rec: the primary
+// column and every further column.
+func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode Mode) error {
+	if present {
+		enc, err := a.encode(v)
+		if err != nil {
+			return err
+		}
+		if s, ok := enc.(string); ok && s == "" && a.def.Uniqueness == "server" {
+			return fieldErr(a.path, ScimInvalidValue, "must not be empty")
+		}
+		if enc == nil && !a.col.Nullable {
+			return fieldErr(a.path, ScimInvalidValue, "this application cannot store it empty")
+		}
+		rec[a.col.Name] = enc
+		for _, x := range a.extra {
+			if s, ok := enc.(string); ok {
+				rec[x.col.Name] = transform(x.xform, s)
+			} else {
+				rec[x.col.Name] = canonicalString(enc)
+			}
+		}
+		return nil
+	}
+	switch {
+	case a.def.Required || (mode == Create && a.required):
+		return fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
+	case mode == Create:
+		if a.nullTrue {
+			// Not given: active, which the NULL default already says.
+			return nil
+		}
+	case a.col.Nullable:
+		rec[a.col.Name] = nil
+		for _, x := range a.extra {
+			if x.col.Nullable {
+				rec[x.col.Name] = nil
+			}
+		}
+	case mode == Patch:
+		return fieldErr(a.path, ScimInvalidValue, "this application cannot store a %s without it", r.Name)
+	}
+	return nil
+}
+
+// putComputed writes the computed columns rendered from doc; with only
+// set, just those whose attributes are in it.
+func (r *Resource) putComputed(rec adapters.Record, doc map[string]any, only map[*attr]bool) error {
+	for _, cm := range r.computed {
+		if only != nil {
+			hit := false
+			for _, a := range cm.attrs {
+				hit = hit || only[a]
+			}
+			if !hit {
+				continue
+			}
+		}
+		var b strings.Builder
+		for i, p := range cm.parts {
+			if i%2 == 0 {
+				b.WriteString(p)
+				continue
+			}
+			a := cm.attrs[i/2]
+			if v, ok := r.value(doc, a); ok && v != nil {
+				b.WriteString(canonicalString(v))
+			}
+		}
+		s := strings.Join(strings.Fields(b.String()), " ")
+		if limit := cm.col.MaxLength; limit > 0 && int64(utf8.RuneCountInString(s)) > limit {
+			return fieldErr(cm.attrs[0].path, ScimInvalidValue, "together with the other attributes of %s it is longer than the %d characters this application stores", cm.col.Name, limit)
+		}
+		if s == "" && cm.col.Nullable {
+			rec[cm.col.Name] = nil
+		} else {
+			rec[cm.col.Name] = s
+		}
+	}
+	return nil
 }
 
 // Changes returns the columns whose values differ between two documents of
@@ -77,22 +152,36 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 // are never written, even where reading and writing back would normalise
 // their stored form.
 func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error) {
-	old, err := r.ToRecord(before, Replace)
-	if err != nil {
-		old = adapters.Record{}
-	}
-	next, err := r.ToRecord(after, Replace)
-	if err != nil {
+	if err := r.checkShape(after); err != nil {
 		return nil, err
 	}
 	out := adapters.Record{}
-	for c, v := range next {
-		if o, ok := old[c]; ok && (o == nil) == (v == nil) && sameValue(o, v) {
+	changed := map[*attr]bool{}
+	for _, a := range r.attrs {
+		if a.kind == kindMeta {
 			continue
 		}
-		out[c] = v
+		bv, bok := r.value(before, a)
+		av, aok := r.value(after, a)
+		if bok == aok && sameJSON(bv, av) {
+			continue
+		}
+		changed[a] = true
+		if err := r.put(out, a, av, aok && av != nil, Patch); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.putComputed(out, after, changed); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// sameJSON reports whether two decoded JSON values are equal.
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
 // value finds the attribute's value in doc. For a multi-valued attribute
@@ -366,9 +455,15 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 			b = !b
 		}
 		var isTrue adapters.Expr
-		if a.mapped {
+		switch {
+		case a.nullTrue:
+			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
+		case a.mapped:
 			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV}
-		} else {
+			for _, v := range a.trueVs {
+				isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v}}
+			}
+		default:
 			isTrue = adapters.Not{X: adapters.Or{
 				Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
 				Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
@@ -406,6 +501,9 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 			return adapters.Const(op == adapters.OpNe), nil
 		}
 		return adapters.Compare{Column: col, Op: op, Value: n}, nil
+	}
+	if a.lookup != nil && !a.def.CaseExact {
+		return adapters.Compare{Column: a.lookup.col.Name, Op: op, Value: strings.ToLower(s), Plain: true}, nil
 	}
 	return adapters.Compare{Column: col, Op: op, Value: s, Fold: !a.def.CaseExact}, nil
 }
@@ -450,6 +548,9 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 	}
 	lp = strings.TrimSuffix(lp, ".value")
 	if a, found := r.byPath[lp]; found {
+		if a.lookup != nil && !a.def.CaseExact {
+			return adapters.Order{Column: a.lookup.col.Name, Descending: descending}, true, nil
+		}
 		return adapters.Order{Column: a.col.Name, Descending: descending, Fold: a.def.Type == String && !a.def.CaseExact}, true, nil
 	}
 	if _, _, _, known := lookupPath(r.Schema, path); !known {

@@ -121,6 +121,9 @@ func (c *Config) FormatDSN() (string, error) {
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	// TIMESTAMP columns are converted by the session's time zone: UTC
+	// makes what is read and written absolute instants.
+	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.InterpolateParams = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second

@@ -277,7 +277,7 @@ func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, se
 		var b builder
 		b.sql.WriteString("SELECT 1 FROM " + s.table + " WHERE 1=1" + s.scope + " AND ")
 		b.args = append(b.args, s.sargs...)
-		if err := s.expr(&b, adapters.Compare{Column: u.Column, Op: adapters.OpEq, Value: v, Fold: u.Fold}); err != nil {
+		if err := s.expr(&b, adapters.Compare{Column: u.Column, Op: adapters.OpEq, Value: v, Fold: u.Fold, Plain: u.Plain}); err != nil {
 			return err
 		}
 		if self != nil {
@@ -481,10 +481,16 @@ func (s *store) Delete(ctx context.Context, id string) error {
 // timeValue converts t to what column c stores: a time for DATETIME and
 // TIMESTAMP, Unix seconds for integer columns.
 func (s *store) timeValue(c adapters.Column, t time.Time) any {
-	if isInteger(s.cols[c].DataType) {
+	switch ci := s.cols[c]; {
+	case isInteger(ci.DataType):
 		return t.Unix()
+	case ci.DataType == "datetime" && s.spec.Location != nil:
+		// DATETIME holds wall-clock time in the table's zone.
+		w := t.In(s.spec.Location)
+		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
+	default:
+		return t.UTC()
 	}
-	return t
 }
 
 func cloneRecord(r adapters.Record) adapters.Record {

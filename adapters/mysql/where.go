@@ -109,11 +109,14 @@ func (s *store) compare(b *builder, x adapters.Compare) error {
 		return nil
 	}
 	val := x.Value
-	foldValue := x.Fold && text && !c.CaseInsensitive()
+	foldValue := x.Fold && text && !c.CaseInsensitive() && !x.Plain
 	if str, ok := val.(string); ok && foldValue {
 		val = strings.ToLower(str)
 	}
 	lhs := s.operand(c, x.Fold && text)
+	if x.Plain {
+		lhs = q
+	}
 	neg := false
 	var cmp string
 	switch x.Op {
