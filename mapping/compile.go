@@ -105,6 +105,7 @@ type Resource struct {
 	groups bool
 
 	key      adapters.ColumnInfo
+	info     adapters.TableInfo
 	attrs    []*attr
 	computed []*computed
 	byPath   map[string]*attr // lower-case path → attr
@@ -137,7 +138,8 @@ type compiler struct {
 	db    Describer
 	probs ProblemsError
 	warn  []string
-	loc   *time.Location // time zone of the resource being compiled
+	loc    *time.Location // time zone of the resource being compiled
+	scoped []string       // columns every directory's scope sets
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -147,8 +149,11 @@ func (c *compiler) add(path, format string, args ...any) {
 // Compile validates cfg, checks it against the live schema through db, and
 // returns the compiled mapping. Every problem found is returned at once as
 // ProblemsError, each starting with its YAML path under prefix (e.g. "resources").
-func Compile(ctx context.Context, cfg Config, db Describer, prefix string) (*Mapping, error) {
-	c := &compiler{ctx: ctx, db: db}
+//
+// scoped names columns that every directory's token scope sets (see
+// Specs): they count as written for the NOT NULL check.
+func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scoped ...string) (*Mapping, error) {
+	c := &compiler{ctx: ctx, db: db, scoped: scoped}
 	m := &Mapping{}
 	if cfg.User == nil {
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
@@ -248,6 +253,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(path+".table", "cannot read the table's columns from the database: %v", err)
 		default:
 			described = true
+			r.info = info
 		}
 	}
 	r.Spec.Table = adapters.Table(rc.Table)
@@ -540,10 +546,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if _, ok := written[n]; ok || defaulted[n] || n == r.Spec.Key {
 				continue
 			}
-			if _, ok := r.Spec.Scope[n]; ok {
+			if _, ok := r.Spec.Scope[n]; ok || slices.Contains(c.scoped, string(n)) {
 				continue
 			}
-			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it or defaults.%s", n, n)
+			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it, defaults.%s, or a scope setting it", n, n)
 		}
 	}
 
@@ -855,4 +861,68 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 		written[ci.Name] = "computed"
 		r.computed = append(r.computed, cm)
 	}
+}
+
+// Specs returns the table specs of every resource with extra scope columns
+// added, for one directory of a multi-tenant application (a token's
+// scope). Problems name each scope column that a mapped table lacks or
+// that conflicts with the resource's own scope.
+func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []string) {
+	var probs []string
+	specs := map[string]adapters.TableSpec{}
+	cols := make([]string, 0, len(extra))
+	for c := range extra {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	scoped := func(r *Resource, base map[adapters.Column]any) map[adapters.Column]any {
+		out := make(map[adapters.Column]any, len(base)+len(extra))
+		for c, v := range base {
+			out[c] = v
+		}
+		for _, c := range cols {
+			v := scalar(extra[c])
+			if _, ok := r.info.Column(adapters.Column(c)); !ok {
+				probs = append(probs, fmt.Sprintf("%s: column %q not in table %s, so the %s resource cannot be scoped by it", c, c, r.Spec.Table, r.Name))
+				continue
+			}
+			if prev, ok := base[adapters.Column(c)]; ok && !sameValue(prev, v) {
+				probs = append(probs, fmt.Sprintf("%s: the %s resource already scopes %s to %v", c, r.Name, c, prev))
+				continue
+			}
+			for _, a := range r.attrs {
+				if a.col.Name == adapters.Column(c) {
+					probs = append(probs, fmt.Sprintf("%s: column %q is mapped by %s.%s; a scope column is fixed", c, c, r.Name, a.path))
+				}
+			}
+			out[adapters.Column(c)] = v
+		}
+		return out
+	}
+	for _, r := range m.Resources() {
+		spec := r.Spec
+		spec.Scope = scoped(r, r.Spec.Scope)
+		if r.Spec.Members != nil && m.User != nil {
+			ms := *r.Spec.Members
+			ms.Users.Scope = specsScope(m.User, extra, cols)
+			spec.Members = &ms
+		}
+		specs[r.Name] = spec
+	}
+	return specs, probs
+}
+
+// specsScope is the user table's scope for a directory (checked by Specs
+// when it scopes the User resource itself).
+func specsScope(u *Resource, extra map[string]any, cols []string) map[adapters.Column]any {
+	out := make(map[adapters.Column]any, len(u.Spec.Scope)+len(extra))
+	for c, v := range u.Spec.Scope {
+		out[c] = v
+	}
+	for _, c := range cols {
+		if _, ok := u.info.Column(adapters.Column(c)); ok {
+			out[adapters.Column(c)] = scalar(extra[c])
+		}
+	}
+	return out
 }

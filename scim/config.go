@@ -51,6 +51,50 @@ type TokenConfig struct {
 	Token adapters.Secret `yaml:"token"`
 	// SHA256 is the hex SHA-256 of the bearer token, instead of Token.
 	SHA256 string `yaml:"sha256"`
+	// Scope binds the token to one directory of a multi-tenant
+	// application: constant column values added to the scope of every
+	// mapped table, so the token reads and writes only those rows
+	// (org_id: 42). Tokens with the same name are one directory (several
+	// tokens allow rotation) and must give the same scope.
+	Scope map[string]any `yaml:"scope"`
+}
+
+// Directory is one tenant of the application as the IdP sees it: the
+// tokens with one name, and their scope.
+type Directory struct {
+	Name  string
+	Scope map[string]any
+}
+
+// ScopedColumns lists the columns that every token's scope sets.
+func (c *Config) ScopedColumns() []string {
+	var out []string
+	for i, t := range c.Tokens {
+		for col := range t.Scope {
+			all := true
+			for _, o := range c.Tokens[i+1:] {
+				_, ok := o.Scope[col]
+				all = all && ok
+			}
+			if i == 0 && all {
+				out = append(out, col)
+			}
+		}
+	}
+	return out
+}
+
+// Directories lists the directories the tokens form, in config order.
+func (c *Config) Directories() []Directory {
+	var out []Directory
+	seen := map[string]bool{}
+	for _, t := range c.Tokens {
+		if !seen[t.Name] {
+			seen[t.Name] = true
+			out = append(out, Directory{Name: t.Name, Scope: t.Scope})
+		}
+	}
+	return out
 }
 
 // ApplyDefaults fills zero fields with their defaults.
@@ -80,15 +124,23 @@ func (c *Config) Validate() []string {
 	if len(c.Tokens) == 0 {
 		errs = append(errs, "tokens: none given; expected at least one {name, token} for the IdP to authenticate with")
 	}
-	names := map[string]bool{}
+	scopes := map[string]string{}
 	for i, t := range c.Tokens {
 		p := fmt.Sprintf("tokens[%d]", i)
+		scope := fmt.Sprint(t.Scope)
 		if t.Name == "" {
 			errs = append(errs, p+".name: missing; expected a name such as okta")
-		} else if names[t.Name] {
-			errs = append(errs, p+".name: "+t.Name+" used twice; expected unique names")
+		} else if prev, ok := scopes[t.Name]; ok && prev != scope {
+			errs = append(errs, p+".scope: differs from the scope of the other "+t.Name+" token; tokens with one name are one directory and need the same scope")
 		}
-		names[t.Name] = true
+		scopes[t.Name] = scope
+		for col, v := range t.Scope {
+			switch v.(type) {
+			case string, int, int64, uint64, float64, bool:
+			default:
+				errs = append(errs, p+".scope."+col+": expected a scalar value (string, number or boolean)")
+			}
+		}
 		switch {
 		case t.Token.IsZero() && t.SHA256 == "":
 			errs = append(errs, p+": no token; expected token (value, fromEnv or fromFile) or sha256")

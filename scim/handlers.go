@@ -19,6 +19,7 @@ const SearchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest
 
 func (s *Server) get(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		rec, err := r.store.Get(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
@@ -43,6 +44,7 @@ func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.R
 
 func (s *Server) create(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		body, err := s.readBody(c)
 		if err != nil {
 			s.fail(c, err)
@@ -74,6 +76,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 
 func (s *Server) replace(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		body, err := s.readBody(c)
 		if err != nil {
 			s.fail(c, err)
@@ -115,6 +118,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 
 func (s *Server) patch(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		body, err := s.readBody(c)
 		if err != nil {
 			s.fail(c, err)
@@ -160,6 +164,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 
 func (s *Server) delete(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		var err error
 		switch r.res.Delete {
 		case mapping.DeleteRefuse:
@@ -191,6 +196,7 @@ type listParams struct {
 
 func (s *Server) list(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		s.runList(c, r, listParams{
 			filter: c.Query("filter"), sortBy: c.Query("sortBy"), sortOrder: c.Query("sortOrder"),
 			attributes: c.Query("attributes"), excluded: c.Query("excludedAttributes"),
@@ -202,6 +208,7 @@ func (s *Server) list(r *resource) gin.HandlerFunc {
 // search serves POST /{Resource}/.search (RFC 7644 section 3.4.3).
 func (s *Server) search(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		r := s.in(c, r)
 		if c.Param("id") != ".search" {
 			s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed"))
 			return

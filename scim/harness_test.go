@@ -35,6 +35,16 @@ type sidecar struct {
 // settings can be given as YAML lines indented for the server section.
 func newSidecar(t testing.TB, schemaFile, mappingFile string, serverExtra ...string) *sidecar {
 	t.Helper()
+	tokens := "server:\n  tokens:\n    - name: okta\n      token: {value: " + testToken + "}\n"
+	for _, l := range serverExtra {
+		tokens += "  " + l + "\n"
+	}
+	return newSidecarServer(t, schemaFile, mappingFile, tokens)
+}
+
+// newSidecarServer is newSidecar with the whole server section given.
+func newSidecarServer(t testing.TB, schemaFile, mappingFile, server string) *sidecar {
+	t.Helper()
 	dsn := mysqltest.NewDatabase(t)
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
@@ -53,10 +63,7 @@ func newSidecar(t testing.TB, schemaFile, mappingFile string, serverExtra ...str
 		t.Fatal(err)
 	}
 	var cfg strings.Builder
-	cfg.WriteString("server:\n  tokens:\n    - name: okta\n      token: {value: " + testToken + "}\n")
-	for _, l := range serverExtra {
-		cfg.WriteString("  " + l + "\n")
-	}
+	cfg.WriteString(server)
 	cfg.WriteString("database:\n  type: mysql\n  config:\n    dsn: {value: " + strconvQuote(dsn) + "}\n")
 	cfg.WriteString("resources:\n")
 	for _, l := range strings.Split(strings.TrimRight(string(mapping), "\n"), "\n") {

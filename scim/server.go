@@ -29,8 +29,11 @@ type Server struct {
 	cfg       Config
 	tokens    []token
 	logger    *slog.Logger
-	resources []*resource
-	engine    *gin.Engine
+	resources []*resource // one directory's, for routes and discovery
+	// dirs holds each directory's resources (its stores carry the
+	// directory's scope), by directory and resource name.
+	dirs   map[string]map[string]*resource
+	engine *gin.Engine
 	metrics   *httpMetrics
 }
 
@@ -45,10 +48,11 @@ type resource struct {
 	groupsOf *resource
 }
 
-// NewServer builds the SCIM handler for a compiled mapping. stores holds
-// one Store per mapped resource, by resource name (User). Metrics are
-// registered on reg.
-func NewServer(cfg Config, m *mapping.Mapping, stores map[string]adapters.Store, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+// NewServer builds the SCIM handler for a compiled mapping. dirs holds, for
+// every directory (a token name, see Config.Directories), one Store per
+// mapped resource by resource name (User, Group); each directory's stores
+// carry its scope. Metrics are registered on reg.
+func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapters.Store, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
 	cfg.ApplyDefaults()
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
@@ -60,29 +64,22 @@ func NewServer(cfg Config, m *mapping.Mapping, stores map[string]adapters.Store,
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, tokens: tokens, logger: logger}
-	for _, r := range m.Resources() {
-		st, ok := stores[r.Name]
+	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}}
+	for _, d := range cfg.Directories() {
+		stores, ok := dirs[d.Name]
 		if !ok {
-			return nil, fmt.Errorf("no store for resource %s", r.Name)
+			return nil, fmt.Errorf("no stores for directory %s", d.Name)
 		}
-		rs := &resource{res: r, store: st}
-		if r.HasMembers() {
-			g, ok := st.(adapters.Groups)
-			if !ok {
-				return nil, fmt.Errorf("the store for %s does not support group membership", r.Name)
-			}
-			rs.groups = g
+		set, err := resourceSet(m, stores)
+		if err != nil {
+			return nil, fmt.Errorf("directory %s: %w", d.Name, err)
 		}
-		s.resources = append(s.resources, rs)
-	}
-	for _, u := range s.resources {
-		if u.res.HasGroups() {
-			for _, g := range s.resources {
-				if g.groups != nil {
-					u.groupsOf = g
-				}
-			}
+		s.dirs[d.Name] = map[string]*resource{}
+		for _, r := range set {
+			s.dirs[d.Name][r.res.Name] = r
+		}
+		if s.resources == nil {
+			s.resources = set
 		}
 	}
 	if s.metrics, err = newHTTPMetrics(reg); err != nil {
@@ -113,6 +110,49 @@ func NewServer(cfg Config, m *mapping.Mapping, stores map[string]adapters.Store,
 	}
 	s.engine = e
 	return s, nil
+}
+
+// resourceSet pairs each mapped resource with its store.
+func resourceSet(m *mapping.Mapping, stores map[string]adapters.Store) ([]*resource, error) {
+	var set []*resource
+	for _, r := range m.Resources() {
+		st, ok := stores[r.Name]
+		if !ok {
+			return nil, fmt.Errorf("no store for resource %s", r.Name)
+		}
+		rs := &resource{res: r, store: st}
+		if r.HasMembers() {
+			g, ok := st.(adapters.Groups)
+			if !ok {
+				return nil, fmt.Errorf("the store for %s does not support group membership", r.Name)
+			}
+			rs.groups = g
+		}
+		set = append(set, rs)
+	}
+	for _, u := range set {
+		if u.res.HasGroups() {
+			for _, g := range set {
+				if g.groups != nil {
+					u.groupsOf = g
+				}
+			}
+		}
+	}
+	return set, nil
+}
+
+// in returns the request's directory's instance of resource r: the same
+// mapping over stores scoped to the directory of the token that
+// authenticated the request.
+func (s *Server) in(c *gin.Context, r *resource) *resource {
+	if d, ok := s.dirs[c.GetString("directory")]; ok {
+		if dr, ok := d[r.res.Name]; ok {
+			return dr
+		}
+	}
+	// Unreachable after auth: every token names a configured directory.
+	panic("scim: no directory for an authenticated request")
 }
 
 // ServeHTTP serves the SCIM API.

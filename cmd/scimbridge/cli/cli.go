@@ -215,7 +215,7 @@ func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (*Sidecar, err
 		}
 		return 1
 	}))
-	stores, err := buildStores(ad, m)
+	stores, err := buildStores(ad, m, cfg.Server.Directories())
 	if err != nil {
 		ad.Close()
 		return nil, err
@@ -298,14 +298,23 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	return nil
 }
 
-func buildStores(ad adapters.Adapter, m *mapping.Mapping) (map[string]adapters.Store, error) {
-	stores := map[string]adapters.Store{}
-	for _, r := range m.Resources() {
-		st, err := ad.Store(r.Spec)
-		if err != nil {
-			return nil, fmt.Errorf("opening store for %s: %w", r.Name, err)
+// buildStores opens every resource's store once per directory, each with
+// the directory's scope.
+func buildStores(ad adapters.Adapter, m *mapping.Mapping, dirs []scim.Directory) (map[string]map[string]adapters.Store, error) {
+	out := map[string]map[string]adapters.Store{}
+	for _, d := range dirs {
+		specs, probs := m.Specs(d.Scope)
+		if len(probs) > 0 {
+			return nil, fmt.Errorf("directory %s: %s", d.Name, strings.Join(probs, "; "))
 		}
-		stores[r.Name] = st
+		out[d.Name] = map[string]adapters.Store{}
+		for name, spec := range specs {
+			st, err := ad.Store(spec)
+			if err != nil {
+				return nil, fmt.Errorf("opening store for %s: %w", name, err)
+			}
+			out[d.Name][name] = st
+		}
 	}
-	return stores, nil
+	return out, nil
 }

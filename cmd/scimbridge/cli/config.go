@@ -185,7 +185,7 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 		ad.Close()
 		return nil, nil, configError(append(probs, "database: cannot connect, so the mapping was not checked: "+err.Error()))
 	}
-	m, err := mapping.Compile(ctx, c.Resources, ad, "resources")
+	m, err := mapping.Compile(ctx, c.Resources, ad, "resources", c.Server.ScopedColumns()...)
 	var ps mapping.ProblemsError
 	switch {
 	case errors.As(err, &ps):
@@ -194,6 +194,14 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 		}
 	case err != nil:
 		probs = append(probs, err.Error())
+	default:
+		for i, t := range c.Server.Tokens {
+			if _, sp := m.Specs(t.Scope); len(sp) > 0 {
+				for _, p := range sp {
+					probs = append(probs, fmt.Sprintf("server.tokens[%d].scope.%s", i, p))
+				}
+			}
+		}
 	}
 	if len(probs) > 0 {
 		ad.Close()
