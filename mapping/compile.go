@@ -134,10 +134,10 @@ func (r *Resource) Extensions() []string {
 }
 
 type compiler struct {
-	ctx   context.Context
-	db    Describer
-	probs ProblemsError
-	warn  []string
+	ctx    context.Context
+	db     Describer
+	probs  ProblemsError
+	warn   []string
 	loc    *time.Location // time zone of the resource being compiled
 	scoped []string       // columns every directory's scope sets
 }

@@ -32,9 +32,9 @@ type Server struct {
 	resources []*resource // one directory's, for routes and discovery
 	// dirs holds each directory's resources (its stores carry the
 	// directory's scope), by directory and resource name.
-	dirs   map[string]map[string]*resource
-	engine *gin.Engine
-	metrics   *httpMetrics
+	dirs    map[string]map[string]*resource
+	engine  *gin.Engine
+	metrics *httpMetrics
 }
 
 // resource is one mapped resource type and the store holding it.

@@ -17,7 +17,9 @@ func TestDirectoriesAreIsolated(t *testing.T) {
     - {name: globex, token: {value: globex-token}, scope: {org_id: 2}}
 `)
 	acme := func(method, path string, body any) response { return s.doAuth(method, path, body, "Bearer acme-token") }
-	globex := func(method, path string, body any) response { return s.doAuth(method, path, body, "Bearer globex-token") }
+	globex := func(method, path string, body any) response {
+		return s.doAuth(method, path, body, "Bearer globex-token")
+	}
 
 	if r := acme("GET", "/scim/v2/Users", nil); r.Body["totalResults"] != float64(2) || strings.Contains(r.Raw, "globex") {
 		t.Errorf("acme lists: %s", r.Raw)
