@@ -105,6 +105,10 @@ type TableSpec struct {
 	// Display is the column a membership shows for this row (a group's
 	// displayName), used by GroupsOf.
 	Display Column
+	// SelfReferences are columns holding the key of another row of the
+	// same table and scope (a manager): writes naming a row that does not
+	// exist fail with ErrInvalid.
+	SelfReferences []Column
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.

@@ -9,6 +9,10 @@ import (
 // the users table's scope. Nothing of the change is applied.
 var ErrUnknownMember = errors.New("unknown member")
 
+// ErrUnknownReference: a column that refers to another row (a manager)
+// names a row that does not exist in scope. Nothing is written.
+var ErrUnknownReference = errors.New("unknown reference")
+
 // MembershipSpec says where a group's members are stored, in one of two
 // shapes:
 //

@@ -17,6 +17,46 @@ func (a *attr) encode(v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	switch {
+	case a.kind == kindPassword:
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected a non-empty string")
+		}
+		h, err := a.hash.hash(s)
+		if err != nil {
+			return nil, err
+		}
+		if limit := a.col.MaxLength; limit > 0 && int64(len(h)) > limit {
+			return nil, fieldErr(a.path, ScimInvalidValue, "the %s hash does not fit the application's column", a.hash.kind)
+		}
+		return h, nil
+	case a.kind == kindManager:
+		id := v
+		if m, ok := v.(map[string]any); ok {
+			id, _ = Get(m, "value")
+		}
+		s, _ := id.(string)
+		if s == "" {
+			if id == nil || s == "" {
+				return nil, nil
+			}
+		}
+		if isIntColumn(a.col) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, fieldErr(a.path, ScimInvalidValue, "no User has the id %q", s)
+			}
+			return n, nil
+		}
+		return s, nil
+	case a.def.Type == Integer:
+		i, ok := filterInt(v)
+		if !ok {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected an integer, got %s", describe(v))
+		}
+		return i, nil
+	}
 	switch a.def.Type {
 	case Boolean:
 		b, ok := ParseBool(v)
@@ -116,6 +156,15 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
 		}
 		return nil, false
+	case Integer:
+		switch n := v.(type) {
+		case int64:
+			return n, true
+		case uint64:
+			return n, true
+		}
+		i, err := strconv.ParseInt(canonicalString(v), 10, 64)
+		return i, err == nil
 	default:
 		s := canonicalString(v)
 		if s == "" {

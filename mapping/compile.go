@@ -50,6 +50,8 @@ const (
 	kindSimple attrKind = iota // one value, one column
 	kindSingle                 // a multi-valued attribute held as one value in one column
 	kindMeta                   // meta.created / meta.lastModified, written by the store
+	kindPassword               // write-only, hashed
+	kindManager                // the key of another row of the same table
 )
 
 // attr is one compiled attribute mapping.
@@ -69,6 +71,7 @@ type attr struct {
 	xform    string     // transform of the primary column
 	extra    []extraCol // further columns written with the value
 	lookup   *extraCol  // a lower-cased copy that serves folded filters
+	hash     hasher     // for a password
 	typ      string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
@@ -106,6 +109,7 @@ type Resource struct {
 
 	key      adapters.ColumnInfo
 	info     adapters.TableInfo
+	schemas  *schemaSet
 	attrs    []*attr
 	computed []*computed
 	byPath   map[string]*attr // lower-case path → attr
@@ -176,39 +180,59 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 	return m, nil
 }
 
-// schemaFor returns the attribute definitions of a schema URN.
-func schemaFor(urn string) []*AttrDef {
-	switch urn {
-	case UserSchema:
-		return userSchema
-	case EnterpriseSchema:
-		return enterpriseSchema
-	case GroupSchema:
-		return groupSchema
-	}
-	return nil
+// schemaSet holds the attribute definitions of every schema a resource
+// knows, by URN: its core schema, and for users the enterprise extension
+// and any operator-declared extensions.
+type schemaSet struct {
+	core  string
+	defs  map[string][]*AttrDef
+	names map[string]string // URN → schema name, for /Schemas
+	descs map[string]string
 }
 
-// lookupPath resolves a SCIM attribute path (with or without a schema URN
+func newSchemaSet(core string) *schemaSet {
+	s := &schemaSet{core: core, defs: map[string][]*AttrDef{}, names: map[string]string{}, descs: map[string]string{}}
+	switch core {
+	case UserSchema:
+		s.defs[UserSchema] = userSchema
+		s.names[UserSchema], s.descs[UserSchema] = "User", "User Account"
+		s.defs[EnterpriseSchema] = enterpriseSchema
+		s.names[EnterpriseSchema], s.descs[EnterpriseSchema] = "EnterpriseUser", "Enterprise User"
+	case GroupSchema:
+		s.defs[GroupSchema] = groupSchema
+		s.names[GroupSchema], s.descs[GroupSchema] = "Group", "Group"
+	}
+	return s
+}
+
+// canonical returns the registered spelling of a schema URN, matched
+// case-insensitively.
+func (s *schemaSet) canonical(urn string) (string, bool) {
+	for u := range s.defs {
+		if strings.EqualFold(u, urn) {
+			return u, true
+		}
+	}
+	return "", false
+}
+
+// lookup resolves a SCIM attribute path (with or without a schema URN
 // prefix, case-insensitively) to its schema, parent and definition.
-func lookupPath(coreURN, path string) (urn string, parent, def *AttrDef, ok bool) {
-	urn = coreURN
+func (s *schemaSet) lookup(path string) (urn string, parent, def *AttrDef, ok bool) {
+	urn = s.core
 	rest := path
 	if strings.HasPrefix(strings.ToLower(path), "urn:") {
 		i := strings.LastIndex(path, ":")
-		urn, rest = path[:i], path[i+1:]
-		switch {
-		case strings.EqualFold(urn, coreURN):
-			urn = coreURN
-		case strings.EqualFold(urn, EnterpriseSchema):
-			urn = EnterpriseSchema
-		default:
+		// A sub-attribute path keeps its dot after the last colon.
+		var found bool
+		if urn, found = s.canonical(path[:i]); !found {
 			return "", nil, nil, false
 		}
+		rest = path[i+1:]
 	}
 	name, sub, dotted := strings.Cut(rest, ".")
-	defs := schemaFor(urn)
-	if urn == coreURN {
+	defs := s.defs[urn]
+	if urn == s.core {
 		defs = append(slices.Clone(defs), commonAttrs...)
 	}
 	for _, d := range defs {
@@ -218,8 +242,8 @@ func lookupPath(coreURN, path string) (urn string, parent, def *AttrDef, ok bool
 		if !dotted {
 			return urn, nil, d, true
 		}
-		if s := d.sub(sub); s != nil {
-			return urn, d, s, true
+		if sd := d.sub(sub); sd != nil {
+			return urn, d, sd, true
 		}
 		return "", nil, nil, false
 	}
@@ -238,7 +262,8 @@ func canonicalPath(urn, coreURN string, parent, def *AttrDef) string {
 }
 
 func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
-	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}}
+	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}, schemas: newSchemaSet(schema)}
+	c.extensions(path, r, rc.Extensions)
 	var info adapters.TableInfo
 	described := false
 	if rc.Table == "" {
@@ -309,6 +334,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
+	var passwordCols []string
 	paths := make([]string, 0, len(rc.Attributes))
 	for p := range rc.Attributes {
 		paths = append(paths, p)
@@ -317,12 +343,15 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	for _, p := range paths {
 		ac := rc.Attributes[p]
 		ap := path + ".attributes[" + strconv.Quote(p) + "]"
-		urn, parent, def, ok := lookupPath(schema, p)
+		urn, parent, def, ok := r.schemas.lookup(p)
 		if !ok {
 			c.add(ap, "unknown SCIM attribute %q; expected a %s attribute such as userName, name.givenName, emails or %s:department", p, name, EnterpriseSchema)
 			continue
 		}
-		if def.Type == Complex && !def.MultiValued {
+		if def == managerAttr || (parent == managerAttr && def.Name == "value") {
+			def, parent = managerAttr, nil
+		}
+		if def.Type == Complex && !def.MultiValued && def != managerAttr {
 			c.add(ap, "%s is complex; expected one of its sub-attributes (%s.%s)", def.Name, def.Name, def.Sub[0].Name)
 			continue
 		}
@@ -334,8 +363,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "sub-attributes of %s cannot be mapped yet; expected %s itself, stored in one column", parent.Name, parent.Name)
 			continue
 		}
-		if def.Name == "password" {
-			c.add(ap, "passwords cannot be mapped yet; the attribute is accepted and ignored")
+		if parent == managerAttr {
+			c.add(ap, "map the manager itself (its id is stored); expected %s:manager", EnterpriseSchema)
 			continue
 		}
 		a := &attr{path: canonicalPath(urn, schema, parent, def), schema: urn, parent: parent, def: def}
@@ -352,6 +381,19 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			}
 		case parent != nil && parent.Name == "meta":
 			a.kind = kindMeta
+		case def == managerAttr:
+			a.kind = kindManager
+		case def.Name == "password" && urn == UserSchema:
+			a.kind = kindPassword
+			a.hash = hasher{kind: ac.Hash, cost: ac.Cost, iterations: ac.Iterations}
+			if ac.Hash == "" {
+				c.add(ap+".hash", "missing; expected how the application stores passwords: bcrypt, argon2id, pbkdf2-sha256 or salted-sha256 (or leave password unmapped to drop it)")
+			} else if msg := a.hash.valid(); msg != "" {
+				c.add(ap+".hash", "%s", msg)
+			}
+		}
+		if a.kind != kindPassword && (ac.Hash != "" || ac.Cost != 0 || ac.Iterations != 0) {
+			c.add(ap, "hash, cost and iterations apply only to password")
 		}
 		if ac.Type != "" && a.kind != kindSingle {
 			c.add(ap+".type", "only multi-valued attributes (emails, phoneNumbers) take a type label")
@@ -442,7 +484,22 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		a.index = leadingIndex(info, ci.Name)
 		r.attrs = append(r.attrs, a)
 		r.byPath[strings.ToLower(a.path)] = a
-		r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+		switch a.kind {
+		case kindPassword:
+			// Never read back: it is write-only.
+			if a.required {
+				passwordCols = append(passwordCols, ap)
+			}
+			a.required = false
+		case kindManager:
+			if !isIntColumn(ci) && !isStringColumn(ci) || (isIntColumn(ci) != isIntColumn(r.key)) {
+				c.add(ap+".column", "column %q is %s but the key %q is %s; expected a column of the key's type", ci.Name, ci.ColumnType, r.key.Name, r.key.ColumnType)
+			}
+			r.Spec.SelfReferences = append(r.Spec.SelfReferences, ci.Name)
+			r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+		default:
+			r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+		}
 		switch {
 		case a.kind == kindMeta && def.Name == "created":
 			r.Spec.Created = append(r.Spec.Created, ci.Name)
@@ -533,6 +590,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	for _, a := range r.attrs {
 		if defaulted[a.col.Name] {
 			a.required = false
+		}
+		if a.kind == kindPassword && !a.col.Nullable && !a.col.HasDefault && !defaulted[a.col.Name] {
+			c.add(path+".defaults", "column %q holds passwords and is NOT NULL without a default; expected defaults.%s with an unusable-password marker (such as \"!\") for users created without a password", a.col.Name, a.col.Name)
 		}
 	}
 
@@ -925,4 +985,61 @@ func specsScope(u *Resource, extra map[string]any, cols []string) map[adapters.C
 		}
 	}
 	return out
+}
+
+// extensions registers the operator-declared extension schemas.
+func (c *compiler) extensions(path string, r *Resource, exts []ExtensionConfig) {
+	for i, e := range exts {
+		ep := fmt.Sprintf("%s.extensions[%d]", path, i)
+		if !strings.HasPrefix(strings.ToLower(e.URN), "urn:") || strings.ContainsAny(e.URN, " \t[]\"") {
+			c.add(ep+".urn", "%q is not a schema URN; expected something like urn:acme:params:scim:schemas:extension:acme:2.0:%s", e.URN, r.Name)
+			continue
+		}
+		if _, dup := r.schemas.canonical(e.URN); dup {
+			c.add(ep+".urn", "%s is already a schema of %s", e.URN, r.Name)
+			continue
+		}
+		if len(e.Attributes) == 0 {
+			c.add(ep+".attributes", "none; expected at least one attribute")
+			continue
+		}
+		names := make([]string, 0, len(e.Attributes))
+		for n := range e.Attributes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var defs []*AttrDef
+		for _, n := range names {
+			a := e.Attributes[n]
+			d := &AttrDef{Name: n, Mutability: ReadWrite, Returned: "default", Uniqueness: "none", Description: a.Description, CaseExact: a.CaseExact, Required: a.Required}
+			switch a.Type {
+			case "", "string":
+				d.Type = String
+			case "boolean":
+				d.Type = Boolean
+			case "integer":
+				d.Type = Integer
+			case "dateTime":
+				d.Type = DateTime
+			default:
+				c.add(ep+".attributes."+n+".type", "unknown type %q; expected string, boolean, integer or dateTime", a.Type)
+				continue
+			}
+			if !attrNameRE.MatchString(n) {
+				c.add(ep+".attributes."+n, "%q is not a SCIM attribute name; expected a letter, then letters, digits, _ or -", n)
+				continue
+			}
+			defs = append(defs, d)
+		}
+		r.schemas.defs[e.URN] = defs
+		r.schemas.names[e.URN] = e.Name
+		r.schemas.descs[e.URN] = e.Description
+	}
+}
+
+var attrNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
+// SchemaName returns the name and description of a schema of the resource.
+func (r *Resource) SchemaName(urn string) (name, description string) {
+	return r.schemas.names[urn], r.schemas.descs[urn]
 }

@@ -54,6 +54,8 @@ type ResourceConfig struct {
 	// whenever one of them changes: full_name: "{name.givenName}
 	// {name.familyName}".
 	Computed map[string]string `yaml:"computed"`
+	// Extensions declares the resource's own extension schemas.
+	Extensions []ExtensionConfig `yaml:"extensions"`
 	// TimeZone is the IANA zone (Europe/Berlin) in which the table's
 	// DATETIME columns hold wall-clock times; default UTC. TIMESTAMP and
 	// integer Unix-second columns are absolute and need none.
@@ -124,6 +126,38 @@ type AttributeConfig struct {
 	// its own transform: a lower-cased lookup column, a legacy copy. A
 	// column with transform lower serves case-insensitive filters.
 	Also []ColumnConfig `yaml:"also"`
+	// Hash is how the password attribute is stored: bcrypt, argon2id,
+	// pbkdf2-sha256 or salted-sha256. Required for password.
+	Hash string `yaml:"hash"`
+	// Cost is the bcrypt cost; default 10.
+	Cost int `yaml:"cost"`
+	// Iterations is the pbkdf2-sha256 iteration count; default 600000.
+	Iterations int `yaml:"iterations"`
+}
+
+// ExtensionConfig declares an operator-defined extension schema, whose
+// attributes are then mapped like any other by their URN-qualified names.
+type ExtensionConfig struct {
+	// URN of the schema, such as urn:acme:params:scim:schemas:extension:acme:2.0:User.
+	URN string `yaml:"urn"`
+	// Name shown in /Schemas.
+	Name string `yaml:"name"`
+	// Description shown in /Schemas.
+	Description string `yaml:"description"`
+	// Attributes of the schema, by name.
+	Attributes map[string]ExtensionAttribute `yaml:"attributes"`
+}
+
+// ExtensionAttribute defines one attribute of an extension schema.
+type ExtensionAttribute struct {
+	// Type is string (default), boolean, integer or dateTime.
+	Type string `yaml:"type"`
+	// Description shown in /Schemas.
+	Description string `yaml:"description"`
+	// CaseExact makes filters on the attribute case-sensitive.
+	CaseExact bool `yaml:"caseExact"`
+	// Required attributes must be given on create and replace.
+	Required bool `yaml:"required"`
 }
 
 // ColumnConfig is one more column an attribute is written to.

@@ -68,6 +68,10 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 // put writes attribute a's value v (or its absence) into rec: the primary
 // column and every further column.
 func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode Mode) error {
+	if a.kind == kindPassword && !present {
+		// Passwords are never read back, so one not given is unchanged.
+		return nil
+	}
 	if present {
 		enc, err := a.encode(v)
 		if err != nil {
@@ -258,7 +262,8 @@ func (r *Resource) checkShape(doc map[string]any) error {
 			}
 		case lk == "id" || lk == "meta" || (r.Schema == UserSchema && (knownUnmapped[lk] || lk == "password")):
 		case strings.HasPrefix(lk, "urn:"):
-			if !strings.EqualFold(k, EnterpriseSchema) || r.Schema != UserSchema {
+			urn, known := r.schemas.canonical(k)
+			if !known || urn == r.Schema {
 				if _, ok := r.byPath[lk]; ok || strings.EqualFold(k, r.Schema) {
 					continue
 				}
@@ -272,12 +277,12 @@ func (r *Resource) checkShape(doc map[string]any) error {
 				return fieldErr(k, ScimInvalidValue, "expected an object, got %s", describe(v))
 			}
 			for sk, sv := range ext {
-				if err := checkAttr(EnterpriseSchema+":", enterpriseSchema, sk, sv); err != nil {
+				if err := checkAttr(urn+":", r.schemas.defs[urn], sk, sv); err != nil {
 					return err
 				}
 			}
 		default:
-			if err := checkAttr("", append(slices.Clone(schemaFor(r.Schema)), commonAttrs...), k, v); err != nil {
+			if err := checkAttr("", append(slices.Clone(r.schemas.defs[r.Schema]), commonAttrs...), k, v); err != nil {
 				return err
 			}
 		}
@@ -298,6 +303,12 @@ func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
 	}
 	if v == nil || def.Mutability == ReadOnly {
 		return nil
+	}
+	if def == managerAttr {
+		// Entra sends the manager's id as a bare string.
+		if _, ok := v.(string); ok {
+			return nil
+		}
 	}
 	switch {
 	case def.MultiValued:
@@ -330,6 +341,10 @@ func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
 		if _, ok := ParseBool(v); !ok {
 			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected a boolean, got %s", describe(v))
 		}
+	case def.Type == Integer:
+		if _, ok := filterInt(v); !ok {
+			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected an integer, got %s", describe(v))
+		}
 	default:
 		if _, ok := v.(string); !ok {
 			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected a string, got %s", describe(v))
@@ -345,9 +360,15 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 	schemas := []any{r.Schema}
 	meta := map[string]any{"resourceType": r.Name}
 	for _, a := range r.attrs {
+		if a.kind == kindPassword {
+			continue
+		}
 		v, ok := a.decode(rec[a.col.Name])
 		if !ok {
 			continue
+		}
+		if a.kind == kindManager {
+			v = map[string]any{"value": v}
 		}
 		obj := doc
 		if a.schema != r.Schema {
@@ -399,6 +420,12 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	if lp == "id" {
 		return r.compareKey(op, value)
 	}
+	if a, ok := r.byPath[strings.TrimSuffix(lp, ".value")]; ok && a.kind == kindManager {
+		return r.compareKeyColumn(a.col, path, op, value)
+	}
+	if a, ok := r.byPath[lp]; ok && a.kind == kindPassword {
+		return nil, fieldErr(path, ScimInvalidFilter, "password cannot be filtered on")
+	}
 	if (r.HasMembers() && strings.HasPrefix(lp, "members")) || (r.groups && strings.HasPrefix(lp, "groups")) {
 		return nil, fieldErr(path, ScimInvalidFilter, "filtering on %s is not supported", path)
 	}
@@ -412,7 +439,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		}
 	}
 	if !ok {
-		if _, _, _, known := lookupPath(r.Schema, path); !known {
+		if _, _, _, known := r.schemas.lookup(path); !known {
 			return nil, fieldErr(path, ScimInvalidFilter, "unknown attribute in filter")
 		}
 		return adapters.Const(op == adapters.OpNe), nil
@@ -473,6 +500,12 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 			return isTrue, nil
 		}
 		return adapters.Not{X: isTrue}, nil
+	case Integer:
+		n, ok := filterInt(value)
+		if !ok || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
+			return nil, fieldErr(path, ScimInvalidFilter, "%s is an integer: expected eq, ne, gt, ge, lt or le with a number", a.path)
+		}
+		return adapters.Compare{Column: col, Op: op, Value: n}, nil
 	case DateTime:
 		s, _ := value.(string)
 		t, err := time.Parse(time.RFC3339Nano, s)
@@ -512,6 +545,15 @@ func (r *Resource) compareKey(op adapters.Op, value any) (adapters.Expr, error) 
 	if op == adapters.OpPr {
 		return adapters.Const(true), nil
 	}
+	return r.compareKeyColumn(r.key, "id", op, value)
+}
+
+// compareKeyColumn compares a column holding keys (the key itself, or a
+// manager reference) with an id from a filter.
+func (r *Resource) compareKeyColumn(col adapters.ColumnInfo, path string, op adapters.Op, value any) (adapters.Expr, error) {
+	if op == adapters.OpPr {
+		return adapters.Compare{Column: col.Name, Op: op}, nil
+	}
 	var s string
 	switch v := value.(type) {
 	case string:
@@ -523,16 +565,16 @@ func (r *Resource) compareKey(op adapters.Op, value any) (adapters.Expr, error) 
 	case int, int64:
 		s = canonicalString(v)
 	default:
-		return nil, fieldErr("id", ScimInvalidFilter, "expected a quoted id")
+		return nil, fieldErr(path, ScimInvalidFilter, "expected a quoted id")
 	}
-	if isIntColumn(r.key) {
+	if isIntColumn(col) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
 			return adapters.Const(op == adapters.OpNe), nil
 		}
-		return adapters.Compare{Column: r.Spec.Key, Op: op, Value: n}, nil
+		return adapters.Compare{Column: col.Name, Op: op, Value: n}, nil
 	}
-	return adapters.Compare{Column: r.Spec.Key, Op: op, Value: s}, nil
+	return adapters.Compare{Column: col.Name, Op: op, Value: s}, nil
 }
 
 // Order resolves a sortBy attribute path. ok is false for an attribute the
@@ -553,7 +595,7 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 		}
 		return adapters.Order{Column: a.col.Name, Descending: descending, Fold: a.def.Type == String && !a.def.CaseExact}, true, nil
 	}
-	if _, _, _, known := lookupPath(r.Schema, path); !known {
+	if _, _, _, known := r.schemas.lookup(path); !known {
 		return o, false, fieldErr(path, ScimInvalidValue, "unknown attribute in sortBy")
 	}
 	return o, false, nil
@@ -632,4 +674,22 @@ func MemberValues(v any) ([]string, error) {
 		ids = append(ids, s)
 	}
 	return ids, nil
+}
+
+// filterInt reads a whole number from a filter value.
+func filterInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint64:
+		return int64(n), n < 1<<63
+	case float64:
+		return int64(n), n == float64(int64(n))
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
 }

@@ -100,14 +100,22 @@ var userSchema = []*AttrDef{
 	multi("phoneNumbers", "Phone numbers for the User."),
 }
 
-// enterpriseSchema is the enterprise User extension (RFC 7643 section 4.3),
-// without manager, which needs a reference to another row.
+// managerAttr is the enterprise manager: a reference to another User row.
+var managerAttr = &AttrDef{Name: "manager", Type: Complex, Mutability: ReadWrite, Returned: "default", Uniqueness: "none",
+	Description: "The User's manager.", Sub: []*AttrDef{
+		{Name: "value", Type: String, Mutability: ReadWrite, Returned: "default", Uniqueness: "none", Description: "The id of the SCIM resource representing the User's manager."},
+		{Name: "$ref", Type: Reference, ReferenceType: []string{"User"}, Mutability: ReadWrite, Returned: "default", Uniqueness: "none", Description: "The URI of the SCIM resource representing the User's manager."},
+		{Name: "displayName", Type: String, Mutability: ReadOnly, Returned: "default", Uniqueness: "none", Description: "The displayName of the User's manager."},
+	}}
+
+// enterpriseSchema is the enterprise User extension (RFC 7643 section 4.3).
 var enterpriseSchema = []*AttrDef{
 	str("employeeNumber", "Numeric or alphanumeric identifier assigned to a person."),
 	str("costCenter", "Identifies the name of a cost center."),
 	str("organization", "Identifies the name of an organization."),
 	str("division", "Identifies the name of a division."),
 	str("department", "Identifies the name of a department."),
+	managerAttr,
 }
 
 // groupSchema is the core Group schema (RFC 7643 section 4.2). members is

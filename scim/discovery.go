@@ -71,11 +71,6 @@ func (s *Server) resourceType(c *gin.Context) {
 
 // schemaDocs renders every schema the mapping stores attributes of.
 func (s *Server) schemaDocs(c *gin.Context) []map[string]any {
-	names := map[string]string{
-		mapping.UserSchema:       "User",
-		mapping.GroupSchema:      "Group",
-		mapping.EnterpriseSchema: "EnterpriseUser",
-	}
 	var out []map[string]any
 	for _, r := range s.resources {
 		defs := r.res.Schemas()
@@ -89,10 +84,12 @@ func (s *Server) schemaDocs(c *gin.Context) []map[string]any {
 			for _, d := range defs[u] {
 				attrs = append(attrs, attrDoc(d))
 			}
+			name, desc := r.res.SchemaName(u)
 			out = append(out, map[string]any{
-				"schemas":    []string{SchemaSchema},
-				"id":         u,
-				"name":       names[u],
+				"schemas":     []string{SchemaSchema},
+				"id":          u,
+				"name":        name,
+				"description": desc,
 				"attributes": attrs,
 				"meta":       map[string]any{"resourceType": "Schema", "location": s.baseURL(c) + "/Schemas/" + u},
 			})

@@ -50,6 +50,8 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return se, false
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, ScimType: fe.ScimType, Detail: fe.Error()}, false
+	case errors.Is(err, adapters.ErrUnknownReference):
+		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a reference (such as manager) names no %s; nothing was changed", resource), false
 	case errors.Is(err, adapters.ErrUnknownMember):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a member id names no user; nothing was changed"), false
 	case errors.Is(err, adapters.ErrNotFound):

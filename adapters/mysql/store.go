@@ -297,6 +297,26 @@ func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, se
 	return nil
 }
 
+// checkReferences fails with ErrUnknownReference when a self-reference
+// column of rec names no row of the table in scope.
+func (s *store) checkReferences(ctx context.Context, t *txn, rec adapters.Record) error {
+	for _, c := range s.spec.SelfReferences {
+		v, ok := rec[c]
+		if !ok || v == nil {
+			continue
+		}
+		var one int
+		err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope+" LIMIT 1", append([]any{v}, s.sargs...)...).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("%w: %s", adapters.ErrUnknownReference, c)
+		case err != nil:
+			return fmt.Errorf("checking %s: %w", c, err)
+		}
+	}
+	return nil
+}
+
 func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
@@ -344,6 +364,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		key = row[s.spec.Key]
 	}
 	if err := s.checkUnique(ctx, t, row, nil); err != nil {
+		return nil, err
+	}
+	if err := s.checkReferences(ctx, t, row); err != nil {
 		return nil, err
 	}
 	cols := make([]adapters.Column, 0, len(row))
@@ -416,6 +439,9 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		return cur, cur, nil
 	}
 	if err := s.checkUnique(ctx, t, changed, key); err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkReferences(ctx, t, changed); err != nil {
 		return nil, nil, err
 	}
 	now := adapters.Now()

@@ -1,0 +1,105 @@
+package scim_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+const (
+	ent  = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	acme = "urn:acme:params:scim:schemas:extension:acme:2.0:User"
+)
+
+func TestEnterpriseManagerPasswordAndExtensions(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("GET", "/scim/v2/Users/2", nil)
+	if e, _ := r.Body[ent].(map[string]any); e == nil || e["manager"].(map[string]any)["value"] != "1" || e["employeeNumber"] != "2" {
+		t.Fatalf("worker: %s", r.Raw)
+	}
+	if strings.Contains(r.Raw, "password") || strings.Contains(r.Raw, "$2y$") {
+		t.Errorf("password readable: %s", r.Raw)
+	}
+
+	// Create with a password, the enterprise and the operator's extension.
+	r = s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","`+ent+`","`+acme+`"],
+		"userName":"newbie","password":"correct horse",
+		"`+ent+`":{"employeeNumber":"3","department":"Ops","manager":{"value":"2"}},
+		"`+acme+`":{"badge":"B-17","clearance":3,"remote":"True","hired":"2024-05-01T00:00:00Z"}}`)
+	if r.Status != http.StatusCreated || strings.Contains(r.Raw, "correct horse") || strings.Contains(r.Raw, "password") {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	id := r.Body["id"].(string)
+	if x := r.Body[acme].(map[string]any); x["clearance"] != float64(3) || x["remote"] != true || x["badge"] != "B-17" || x["hired"] != "2024-05-01T00:00:00Z" {
+		t.Errorf("extension read back: %v", x)
+	}
+	hash := s.row("SELECT password_hash FROM staff WHERE id = ?", id)["password_hash"]
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte("correct horse")) != nil {
+		t.Errorf("stored %q is not a bcrypt hash of the password", hash)
+	}
+	// Entra sets the manager as a bare string; Okta as an object.
+	r = s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"Add","path":"`+ent+`:manager","value":"1"}`))
+	if r.Status != 200 || s.row("SELECT manager_id FROM staff WHERE id = ?", id)["manager_id"] != "1" {
+		t.Fatalf("bare manager: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"replace","value":{"`+ent+`:manager":{"value":"2"},"`+ent+`:department":"Ops"}}`))
+	if r.Status != 200 || s.row("SELECT manager_id FROM staff WHERE id = ?", id)["manager_id"] != "2" {
+		t.Fatalf("object manager: %d %s", r.Status, r.Raw)
+	}
+	// A manager that does not exist is refused, and nothing is written.
+	r = s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"replace","path":"`+ent+`:department","value":"Gone"}`, `{"op":"replace","path":"`+ent+`:manager","value":"999"}`))
+	checkError(t, r, http.StatusBadRequest, "invalidValue")
+	if got := s.row("SELECT dept, manager_id FROM staff WHERE id = ?", id); got["dept"] != "Ops" || got["manager_id"] != "2" {
+		t.Errorf("after refused PATCH: %v", got)
+	}
+	// Filters reach the manager, integers and the extension.
+	for f, want := range map[string]float64{
+		ent + `:manager.value eq "2"`:  1,
+		ent + `:manager eq "1"`:        1,
+		acme + `:clearance ge 3`:       1,
+		acme + `:clearance gt 3`:       0,
+		ent + `:employeeNumber eq "2"`: 1,
+		acme + `:badge eq "b-17"`:      1,
+	} {
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil)
+		if r.Status != 200 || r.Body["totalResults"] != want {
+			t.Errorf("%s: %d %v, want %v", f, r.Status, r.Body["totalResults"], want)
+		}
+	}
+	checkError(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`password eq "x"`), nil), http.StatusBadRequest, "invalidFilter")
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":"q","`+acme+`":{"clearance":"high"}}`), http.StatusBadRequest, "invalidValue")
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":"q","`+acme+`":{"shoe":1}}`), http.StatusBadRequest, "invalidSyntax")
+	// Removing the manager clears the column.
+	r = s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"remove","path":"`+ent+`:manager"}`))
+	if r.Status != 200 || s.row("SELECT manager_id FROM staff WHERE id = ?", id)["manager_id"] != "<nil>" {
+		t.Errorf("remove manager: %d %s", r.Status, r.Raw)
+	}
+
+	// PUT without a password keeps it; a user created without one gets
+	// the unusable marker.
+	if r := s.do("PUT", "/scim/v2/Users/"+id, `{"userName":"newbie"}`); r.Status != 200 {
+		t.Fatalf("put: %d %s", r.Status, r.Raw)
+	}
+	if got := s.row("SELECT password_hash, badge FROM staff WHERE id = ?", id); got["password_hash"] != hash || got["badge"] != "<nil>" {
+		t.Errorf("after PUT: %v", got)
+	}
+	r = s.do("POST", "/scim/v2/Users", `{"userName":"nopass"}`)
+	if r.Status != http.StatusCreated || s.row("SELECT password_hash FROM staff WHERE username = 'nopass'")["password_hash"] != "!" {
+		t.Errorf("user without password: %d %s", r.Status, r.Raw)
+	}
+
+	// /Schemas shows the three schemas, the password as write-only.
+	r = s.do("GET", "/scim/v2/Schemas", nil)
+	for _, want := range []string{`"name":"AcmeUser"`, `"name":"EnterpriseUser"`, `"name":"manager"`, `"mutability":"writeOnly"`, `"returned":"never"`} {
+		if !strings.Contains(r.Raw, want) {
+			t.Errorf("/Schemas lacks %s", want)
+		}
+	}
+	r = s.do("GET", "/scim/v2/ResourceTypes/User", nil)
+	if !strings.Contains(r.Raw, acme) || !strings.Contains(r.Raw, ent) {
+		t.Errorf("ResourceTypes lacks the extensions: %s", r.Raw)
+	}
+}
