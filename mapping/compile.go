@@ -47,11 +47,11 @@ func (m *Mapping) Resources() []*Resource {
 type attrKind int
 
 const (
-	kindSimple attrKind = iota // one value, one column
-	kindSingle                 // a multi-valued attribute held as one value in one column
-	kindMeta                   // meta.created / meta.lastModified, written by the store
-	kindPassword               // write-only, hashed
-	kindManager                // the key of another row of the same table
+	kindSimple   attrKind = iota // one value, one column
+	kindSingle                   // a multi-valued attribute held as one value in one column
+	kindMeta                     // meta.created / meta.lastModified, written by the store
+	kindPassword                 // write-only, hashed
+	kindManager                  // the key of another row of the same table
 )
 
 // attr is one compiled attribute mapping.

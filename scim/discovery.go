@@ -90,8 +90,8 @@ func (s *Server) schemaDocs(c *gin.Context) []map[string]any {
 				"id":          u,
 				"name":        name,
 				"description": desc,
-				"attributes": attrs,
-				"meta":       map[string]any{"resourceType": "Schema", "location": s.baseURL(c) + "/Schemas/" + u},
+				"attributes":  attrs,
+				"meta":        map[string]any{"resourceType": "Schema", "location": s.baseURL(c) + "/Schemas/" + u},
 			})
 		}
 	}
