@@ -22,18 +22,19 @@ const addBatch = 50
 const maxSpare = 50_000
 
 // benchGroup is a role with a fixed number of members on the roles
-// schema, plus spare users who are not members, for benchmarks to add.
+// schema, plus spare users who are not members, for benchmarks to add. The
+// members are users first to first+size-1.
 type benchGroup struct {
 	s      *sidecar
 	gid    int64
-	size   int
+	first  int64   // id of the first member
 	spare  []int64 // ids of users that are never left in the group
 	cursor int     // next spare user to add
 }
 
 // newBenchGroup builds the roles schema with a group of size members,
 // filling the tables with multi-row INSERTs.
-func newBenchGroup(b *testing.B, size int) *benchGroup {
+func newBenchGroup(b testing.TB, size int) *benchGroup {
 	b.Helper()
 	start := time.Now()
 	s := newSidecar(b, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml")
@@ -41,20 +42,21 @@ func newBenchGroup(b *testing.B, size int) *benchGroup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	g := &benchGroup{s: s, size: size}
+	g := &benchGroup{s: s}
 	if g.gid, err = res.LastInsertId(); err != nil {
 		b.Fatal(err)
 	}
 	members := g.newUsers(b, "m", 0, size)
+	g.first = members[0]
 	g.insertMembers(b, members)
 	b.Logf("setup: %d users and memberships in %v", size, time.Since(start).Round(time.Millisecond))
 	return g
 }
 
 // newUsers inserts n users named prefix+number (numbered from first),
-// 5,000 to a statement, and returns their ids (consecutive, as AUTO_INCREMENT gives them to a
-// multi-row insert with the default lock mode).
-func (g *benchGroup) newUsers(b *testing.B, prefix string, first, n int) []int64 {
+// 5,000 to a statement, and returns their ids: consecutive, as
+// AUTO_INCREMENT gives them to a multi-row insert.
+func (g *benchGroup) newUsers(b testing.TB, prefix string, first, n int) []int64 {
 	b.Helper()
 	ids := make([]int64, 0, n)
 	for from := 0; from < n; from += 5000 {
@@ -74,6 +76,15 @@ func (g *benchGroup) newUsers(b *testing.B, prefix string, first, n int) []int64
 		id, err := res.LastInsertId()
 		if err != nil {
 			b.Fatal(err)
+		}
+		// A multi-row insert takes consecutive ids unless the server is set
+		// to interleave or step them; then the ids below would be wrong.
+		var last int64
+		if err := g.s.db.QueryRow("SELECT MAX(id) FROM users").Scan(&last); err != nil {
+			b.Fatal(err)
+		}
+		if last != id+int64(to-from)-1 {
+			b.Fatalf("the insert of %d users took ids %d to %d, not consecutive ones", to-from, id, last)
 		}
 		for i := range to - from {
 			ids = append(ids, id+int64(i))
@@ -96,7 +107,7 @@ func (g *benchGroup) insertMembersSQL(users []int64) string {
 	return q.String()
 }
 
-func (g *benchGroup) insertMembers(b *testing.B, users []int64) {
+func (g *benchGroup) insertMembers(b testing.TB, users []int64) {
 	b.Helper()
 	for from := 0; from < len(users); from += 5000 {
 		if _, err := g.s.db.Exec(g.insertMembersSQL(users[from:min(len(users), from+5000)])); err != nil {
@@ -107,7 +118,7 @@ func (g *benchGroup) insertMembers(b *testing.B, users []int64) {
 
 // reserve makes sure n spare users follow the cursor (creating them up to
 // maxSpare, wrapping around after that).
-func (g *benchGroup) reserve(b *testing.B, n int) {
+func (g *benchGroup) reserve(b testing.TB, n int) {
 	b.Helper()
 	if want := min(maxSpare, g.cursor+n); want > len(g.spare) {
 		g.spare = append(g.spare, g.newUsers(b, "s", len(g.spare), want-len(g.spare))...)
@@ -126,7 +137,7 @@ func (g *benchGroup) next() []int64 {
 
 // restore removes the batch just added, so the group is back to its size,
 // and fails unless exactly the batch had been added.
-func (g *benchGroup) restore(b *testing.B, batch []int64) {
+func (g *benchGroup) restore(b testing.TB, batch []int64) {
 	b.Helper()
 	ids := make([]string, len(batch))
 	for i, u := range batch {
