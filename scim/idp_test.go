@@ -192,8 +192,10 @@ func match(want, got any, path string, vars map[string]string) error {
 
 func TestReplayAbsentPaths(t *testing.T) {
 	var doc map[string]any
-	json.Unmarshal([]byte(`{"id":"1","Resources":[{"id":"2"},{"id":"3","members":[]}],
-		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"x"}}`), &doc)
+	if err := json.Unmarshal([]byte(`{"id":"1","Resources":[{"id":"2"},{"id":"3","members":[]}],
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"x"}}`), &doc); err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string]bool{
 		"id": true, "members": false, "Resources": true, "Resources.members": true, "Resources.displayName": false,
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":            true,
