@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,8 +112,9 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 }
 
 // apply runs membership operations for the group whose reference value is
-// ref, in order, inside t.
-func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.MemberOp) error {
+// ref, in order, inside t. It returns how many membership rows were added
+// and removed.
+func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
 	for _, op := range ops {
 		keys, err := m.userKeys(op.IDs)
 		if err != nil {
@@ -120,31 +122,30 @@ func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.Mem
 				// Removing an id that cannot exist removes nothing.
 				keys = m.validKeys(op.IDs)
 			} else {
-				return err
+				return 0, 0, err
 			}
 		}
+		var a, r int64
 		switch op.Kind {
 		case adapters.MemberAdd:
-			if err := m.add(ctx, t, ref, keys); err != nil {
-				return err
-			}
+			a, err = m.add(ctx, t, ref, keys)
 		case adapters.MemberRemove:
-			if err := m.remove(ctx, t, ref, keys); err != nil {
-				return err
-			}
+			r, err = m.remove(ctx, t, ref, keys)
 		case adapters.MemberReplace:
-			if err := m.requireUsers(ctx, t, keys); err != nil {
-				return err
+			if err = m.requireUsers(ctx, t, keys); err != nil {
+				break
 			}
-			if err := m.removeAllBut(ctx, t, ref, keys); err != nil {
-				return err
+			if r, err = m.removeAllBut(ctx, t, ref, keys); err != nil {
+				break
 			}
-			if err := m.add(ctx, t, ref, keys); err != nil {
-				return err
-			}
+			a, err = m.add(ctx, t, ref, keys)
 		}
+		if err != nil {
+			return 0, 0, err
+		}
+		added, removed = added+a, removed+r
 	}
-	return nil
+	return added, removed, nil
 }
 
 func (m *members) validKeys(ids []string) []any {
@@ -157,10 +158,12 @@ func (m *members) validKeys(ids []string) []any {
 	return keys
 }
 
-func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) error {
+// add adds the users with these keys and returns how many rows it changed.
+func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
 	if err := m.requireUsers(ctx, t, keys); err != nil {
-		return err
+		return 0, err
 	}
+	var n int64
 	u := m.users
 	uk := quote(string(u.spec.Key))
 	for part := range slices.Chunk(keys, chunk) {
@@ -178,15 +181,20 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) error {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{ref}, part...), u.sargs...)
 		}
-		if _, err := t.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("adding members: %w", err)
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("adding members: %w", err)
 		}
+		n += rowsAffected(res)
 	}
-	return nil
+	return n, nil
 }
 
-func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) error {
+// remove removes the users with these keys and returns how many rows it
+// changed.
+func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
 	u := m.users
+	var n int64
 	for part := range slices.Chunk(keys, chunk) {
 		var q string
 		var args []any
@@ -197,16 +205,18 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) error
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
 		}
-		if _, err := t.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("removing members: %w", err)
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("removing members: %w", err)
 		}
+		n += rowsAffected(res)
 	}
-	return nil
+	return n, nil
 }
 
 // removeAllBut removes every member not in keys (all of them when keys is
-// empty), in one statement.
-func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any) error {
+// empty), in one statement, and returns how many rows it changed.
+func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
 	u := m.users
 	var q string
 	var args []any
@@ -225,14 +235,26 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 			args = append(args, keys...)
 		}
 	}
-	if _, err := t.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("replacing members: %w", err)
+	res, err := t.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("replacing members: %w", err)
 	}
-	return nil
+	return rowsAffected(res), nil
 }
 
-// dropGroup removes every membership of the group with reference ref.
-func (m *members) dropGroup(ctx context.Context, t *txn, ref any) error {
+// rowsAffected is the number of rows a membership statement changed. It
+// feeds metrics only, so a driver that cannot tell counts nothing.
+func rowsAffected(res sql.Result) int64 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// dropGroup removes every membership of the group with reference ref, and
+// returns how many rows it removed.
+func (m *members) dropGroup(ctx context.Context, t *txn, ref any) (int64, error) {
 	return m.removeAllBut(ctx, t, ref, nil)
 }
 
@@ -255,15 +277,21 @@ func (m *members) rename(ctx context.Context, t *txn, from, to any) error {
 
 func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []string) (adapters.Record, error) {
 	var out adapters.Record
+	var added int64
 	err := g.tx(ctx, func(t *txn) (err error) {
+		added = 0
 		if out, err = g.insertRow(ctx, t, rec); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
 			return nil
 		}
-		return g.members.apply(ctx, t, out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+		added, _, err = g.members.apply(ctx, t, out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+		return err
 	})
+	if err == nil {
+		adapters.MemberCountsFrom(ctx).Add(added, 0)
+	}
 	return out, err
 }
 
@@ -273,7 +301,9 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		return nil, adapters.ErrNotFound
 	}
 	var out adapters.Record
+	var added, removed int64
 	err := g.tx(ctx, func(t *txn) error {
+		added, removed = 0, 0
 		var ops []adapters.MemberOp
 		cur, next, err := g.updateRow(ctx, t, key, func(r adapters.Record) (adapters.Record, error) {
 			rec, o, err := fn(r)
@@ -290,8 +320,12 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			}
 		}
 		out = next
-		return g.members.apply(ctx, t, next[ref], ops)
+		added, removed, err = g.members.apply(ctx, t, next[ref], ops)
+		return err
 	})
+	if err == nil {
+		adapters.MemberCountsFrom(ctx).Add(added, removed)
+	}
 	return out, err
 }
 

@@ -472,7 +472,9 @@ func (s *store) Delete(ctx context.Context, id string) error {
 	if !ok {
 		return adapters.ErrNotFound
 	}
-	return s.tx(ctx, func(t *txn) error {
+	var removed int64 // membership rows, counted for adapters.MemberCounts
+	err := s.tx(ctx, func(t *txn) error {
+		removed = 0
 		// Lock the row first, so memberships are removed only for a row
 		// that exists in scope, and no one adds any meanwhile.
 		row, err := s.getOne(ctx, t, key, true)
@@ -480,14 +482,16 @@ func (s *store) Delete(ctx context.Context, id string) error {
 			return err
 		}
 		if s.members != nil {
-			if err := s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
+			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
 				return err
 			}
 		}
 		for _, m := range s.spec.Memberships {
-			if _, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", key); err != nil {
+			res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", key)
+			if err != nil {
 				return fmt.Errorf("deleting memberships: %w", err)
 			}
+			removed += rowsAffected(res)
 		}
 		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
 		if err != nil {
@@ -502,6 +506,10 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		}
 		return nil
 	})
+	if err == nil {
+		adapters.MemberCountsFrom(ctx).Add(0, removed)
+	}
+	return err
 }
 
 // timeValue converts t to what column c stores: a time for DATETIME and
