@@ -1,9 +1,10 @@
--- The users table of a classic PHP-era business application: a helpdesk
--- that several customer accounts share, with its own ideas about naming
--- (username, full_name, sso_subject), an ENUM for the account state, and
+-- The users and roles of a classic PHP-era business application: a
+-- helpdesk that several customer accounts share, with its own ideas about
+-- naming (username, full_name, sso_subject), an ENUM for the account state,
 -- NOT NULL columns that SCIM knows nothing about (password_hash, role,
--- api_key, password_changed_at). config.example.yaml and scimbridge.yaml
--- in this directory map it.
+-- api_key, password_changed_at), and per-account roles granted through a
+-- user_roles join table. config.example.yaml and scimbridge.yaml in this
+-- directory map it.
 CREATE TABLE users (
 	id INT UNSIGNED NOT NULL AUTO_INCREMENT,
 	-- The customer account (tenant) the user belongs to.
@@ -53,3 +54,47 @@ INSERT INTO users (account_id, username, email, first_name, last_name, full_name
 	(2, 'other.tenant', 'ops@other.example', 'Olga', 'Tenant', 'Olga Tenant', NULL, NULL,
 	 'active', '!', 'member',
 	 '886313e1-3b8a-5372-9b90-0c9aee199e5d', '2022-04-04 04:04:04', '2022-04-04 04:04:04', NULL);
+
+-- The helpdesk's roles, per customer account: what an agent may do
+-- (answer tickets, supervise queues, edit the knowledge base). A user can
+-- hold several roles; user_roles has one row per grant. The older
+-- users.role column above predates this table and is kept by the
+-- application for its own use.
+CREATE TABLE roles (
+	id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+	account_id INT UNSIGNED NOT NULL,
+	name VARCHAR(64) NOT NULL,
+	description VARCHAR(255) NULL,
+	-- The identity provider's id for a group pushed into the helpdesk
+	-- (SCIM externalId).
+	sso_group_id VARCHAR(255) NULL,
+	created_at DATETIME NOT NULL,
+	updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+	PRIMARY KEY (id),
+	UNIQUE KEY roles_account_name (account_id, name),
+	KEY roles_sso_group_id (sso_group_id)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE user_roles (
+	user_id INT UNSIGNED NOT NULL,
+	role_id INT UNSIGNED NOT NULL,
+	granted_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	PRIMARY KEY (role_id, user_id),
+	KEY user_roles_user (user_id)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+-- Account 1's three roles and account 2's own Agents role, which the
+-- mapping's scope keeps out of sight like account 2's user.
+INSERT INTO roles (account_id, name, description, created_at) VALUES
+	(1, 'Agents', 'Answer and update tickets', '2016-05-12 08:30:00'),
+	(1, 'Supervisors', 'Assign tickets and manage queues', '2016-05-12 08:30:00'),
+	(1, 'Knowledge Base Editors', 'Write and publish help articles', '2019-10-01 12:00:00'),
+	(2, 'Agents', 'Answer and update tickets', '2022-04-04 04:04:04');
+
+-- jsmith supervises and answers tickets; mlopez answers them; other.tenant
+-- is an agent of account 2.
+INSERT INTO user_roles (user_id, role_id, granted_at) VALUES
+	(1, 1, '2016-05-12 08:30:00'),
+	(1, 2, '2020-02-17 09:00:00'),
+	(2, 1, '2018-01-03 12:00:00'),
+	(3, 4, '2022-04-04 04:04:04');
