@@ -211,6 +211,9 @@ func TestExampleMappingsCompile(t *testing.T) {
 			if m.User == nil || len(m.User.Spec.Columns) < 2 {
 				t.Fatalf("%s: compiled no User attributes", cfgFile)
 			}
+			if cfg.Resources.Group != nil && (m.Group == nil || (cfg.Resources.Group.Members != nil && !m.Group.HasMembers())) {
+				t.Fatalf("%s: maps Group but compiled no Group with members", cfgFile)
+			}
 		})
 	}
 }
@@ -304,6 +307,72 @@ func TestConfigExampleServes(t *testing.T) {
 		!changedSet || !createdSet || subject != "00u1a2b3c4" || empNo != "E-1042" || phone != "+1 555 0100" {
 		t.Errorf("new row: account_id %d username %q status %q password_hash %q role %q api_key %q password_changed_at set %v created_at set %v sso_subject %q employee_no %q phone %q",
 			account, login, status, hash, role, apiKey, changedSet, createdSet, subject, empNo, phone)
+	}
+
+	// Groups are account 1's roles; the scope hides account 2's Agents.
+	groupNames := func(list map[string]any) []string {
+		var names []string
+		rs, _ := list["Resources"].([]any)
+		for _, r := range rs {
+			names = append(names, r.(map[string]any)["displayName"].(string))
+		}
+		slices.Sort(names)
+		return names
+	}
+	if got := groupNames(call("GET", "/Groups", "", 200)); !slices.Equal(got, []string{"Agents", "Knowledge Base Editors", "Supervisors"}) {
+		t.Errorf("GET /Groups: %v, want account 1's three roles", got)
+	}
+	call("GET", "/Groups/4", "", 404) // account 2's Agents
+	call("POST", "/Groups", `{"displayName": "agents"}`, 409)
+	group := call("POST", "/Groups", `{
+		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+		"displayName": "Escalations",
+		"externalId": "00g1a2b3c4",
+		"members": [{"value": "1"}, {"value": "`+id+`"}]
+	}`, 201)
+	gid, _ := group["id"].(string)
+	grants := func() string {
+		t.Helper()
+		rows, err := db.Query("SELECT user_id FROM user_roles WHERE role_id = ? ORDER BY user_id", gid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u)
+		}
+		return strings.Join(ids, ",")
+	}
+	var gAccount int
+	var gName, gRef string
+	if err := db.QueryRow("SELECT account_id, name, sso_group_id FROM roles WHERE id = ?", gid).Scan(&gAccount, &gName, &gRef); err != nil ||
+		gAccount != 1 || gName != "Escalations" || gRef != "00g1a2b3c4" {
+		t.Errorf("new role: account_id %d name %q sso_group_id %q (err %v); want 1, Escalations, 00g1a2b3c4", gAccount, gName, gRef, err)
+	}
+	if got := grants(); got != "1,"+id {
+		t.Errorf("user_roles of the new role: %s, want 1,%s", got, id)
+	}
+	// A member must be a user in scope: account 2's user is refused.
+	call("PATCH", "/Groups/"+gid, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations": [{"op": "add", "path": "members", "value": [{"value": "3"}]}]}`, 400)
+	call("PATCH", "/Groups/"+gid, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations": [{"op": "remove", "path": "members[value eq \"1\"]"}]}`, 200)
+	if got := grants(); got != id {
+		t.Errorf("user_roles after removing jsmith: %s, want %s", got, id)
+	}
+	// delete: hard removes the role and its grants.
+	call("DELETE", "/Groups/"+gid, "", 204)
+	if got := grants(); got != "" {
+		t.Errorf("user_roles after DELETE: %s, want none", got)
+	}
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM roles WHERE id = ?", gid).Scan(&n); err != nil || n != 0 {
+		t.Errorf("role row after DELETE: %d (err %v), want none", n, err)
 	}
 
 	// delete: deactivate keeps the row and suspends it.
