@@ -91,6 +91,59 @@ type user struct {
 	} `json:"meta"`
 }
 
+// groupList is the part of a SCIM ListResponse of groups the tests look at.
+type groupList struct {
+	TotalResults int     `json:"totalResults"`
+	Resources    []group `json:"Resources"`
+}
+
+type group struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	Members     []struct {
+		Value   string `json:"value"`
+		Display string `json:"display"`
+	} `json:"members"`
+}
+
+// memberNames returns the display names of a group's members, sorted.
+func memberNames(g group) []string {
+	var names []string
+	for _, m := range g.Members {
+		names = append(names, m.Display)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// userRoles reads the legacy user_roles table as "role:login" pairs.
+func userRoles(t *testing.T, dsn string) []string {
+	t.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT r.name, u.login FROM user_roles ur
+		JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id ORDER BY r.name, u.login`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var role, login string
+		if err := rows.Scan(&role, &login); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, role+":"+login)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func userNames(l listResponse) []string {
 	var names []string
 	for _, u := range l.Resources {
@@ -164,6 +217,29 @@ func TestDemo(t *testing.T) {
 		}
 		if u.Meta.Created == "" || u.Meta.LastModified == "" {
 			t.Errorf("%s: meta %+v lacks created or lastModified", u.UserName, u.Meta)
+		}
+	}
+
+	// Groups: the application's three roles, with the users holding them.
+	var groups groupList
+	if resp := do(t, "GET", d.Base+"/Groups", "", &groups); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /Groups: status %d, want 200", resp.StatusCode)
+	}
+	wantMembers := map[string][]string{
+		"Administrators": {"Alice Archer"},
+		"Editors":        {"Alice Archer", "Bob Baker"},
+		"Read-only":      {"Carol Cruz"},
+	}
+	if groups.TotalResults != len(wantMembers) || len(groups.Resources) != len(wantMembers) {
+		t.Errorf("GET /Groups: totalResults %d, %d resources; want %d", groups.TotalResults, len(groups.Resources), len(wantMembers))
+	}
+	for _, g := range groups.Resources {
+		want, ok := wantMembers[g.DisplayName]
+		if got := memberNames(g); !ok || !slices.Equal(got, want) {
+			t.Errorf("group %q: members %v, want %v", g.DisplayName, got, want)
+		}
+		if g.DisplayName == "Administrators" && g.ID != adminsGroup {
+			t.Errorf("Administrators has id %s; the printed PATCH command uses %s", g.ID, adminsGroup)
 		}
 	}
 
@@ -273,8 +349,8 @@ func TestPrintedCommands(t *testing.T) {
 			cmds = append(cmds, l)
 		}
 	}
-	if len(cmds) != 3 {
-		t.Fatalf("banner shows %d curl commands, want 3 (list, lookup, create):\n%s", len(cmds), d.banner)
+	if len(cmds) != 4 {
+		t.Fatalf("banner shows %d curl commands, want 4 (list, lookup, create, add a group member):\n%s", len(cmds), d.banner)
 	}
 	sh := func(cmd string, v any) {
 		t.Helper()
@@ -305,6 +381,23 @@ func TestPrintedCommands(t *testing.T) {
 	sh(cmds[0], &list)
 	if got := userNames(list); !slices.Equal(got, []string{"alice", "bob", "carol", "dave"}) {
 		t.Errorf("after creating: userNames %v, want alice, bob, carol, dave", got)
+	}
+
+	before := []string{"Administrators:alice", "Editors:alice", "Editors:bob", "Read-only:carol"}
+	if got := userRoles(t, d.DSN); !slices.Equal(got, before) {
+		t.Fatalf("user_roles before adding a member: %v, want %v", got, before)
+	}
+	after := []string{"Administrators:alice", "Administrators:bob", "Editors:alice", "Editors:bob", "Read-only:carol"}
+	// Twice: adding a member who is already in changes nothing.
+	for range 2 {
+		var admins group
+		sh(cmds[3], &admins)
+		if got := memberNames(admins); admins.DisplayName != "Administrators" || !slices.Equal(got, []string{"Alice Archer", "Bob Baker"}) {
+			t.Errorf("%s: group %q with members %v, want Administrators with Alice Archer and Bob Baker", cmds[3], admins.DisplayName, got)
+		}
+		if got := userRoles(t, d.DSN); !slices.Equal(got, after) {
+			t.Errorf("user_roles after adding bob to Administrators: %v, want %v", got, after)
+		}
 	}
 }
 

@@ -2,11 +2,13 @@
 // anything installed but Go.
 //
 // It starts an embedded MySQL-compatible engine (go-mysql-server) holding a
-// database named legacy, creates the users table of an application that was
-// never designed for SCIM (schema.sql) with three people already in it, and
-// serves the SCIM 2.0 API over that table as scimbridge.yaml maps it. Once
-// the sidecar is up it prints the SCIM base URL, the bearer token, the
-// metrics URL and curl commands to try; Ctrl-C stops it.
+// database named legacy, creates the tables of an application that was
+// never designed for SCIM (schema.sql): users with three people already in
+// it, and roles with a user_roles join table saying who holds which. It
+// serves the SCIM 2.0 API over them as scimbridge.yaml maps them, users as
+// SCIM Users and roles as SCIM Groups. Once the sidecar is up it prints the
+// SCIM base URL, the bearer token, the metrics URL and curl commands to
+// try; Ctrl-C stops it.
 //
 // Usage:
 //
@@ -37,7 +39,8 @@ import (
 	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 )
 
-// schema creates the legacy users table and its three pre-existing users.
+// schema creates the legacy tables: users with its three pre-existing
+// users, and roles and user_roles with three roles and who holds them.
 //
 //go:embed schema.sql
 var schema string
@@ -61,6 +64,11 @@ const (
 	listFilter = `userName eq "alice"`
 	// createBody is the user the printed curl command creates.
 	createBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dave","name":{"givenName":"Dave","familyName":"Diaz"},"displayName":"Dave Diaz","emails":[{"value":"dave@example.com","type":"work","primary":true}],"active":true}`
+	// adminsGroup is the SCIM id of the Administrators role (roles.id 1).
+	adminsGroup = "1"
+	// addMemberBody adds bob (users.id 2) to adminsGroup the way Okta
+	// pushes a group membership: a PATCH adding members, without a type.
+	addMemberBody = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"2","display":"bob"}]}]}`
 )
 
 func main() {
@@ -167,18 +175,20 @@ func userURLs(base string) (list, lookup string) {
 }
 
 // commands returns the curl commands printBanner shows, as shell lines.
-func commands(base string) (list, lookup, create string) {
+func commands(base string) (list, lookup, create, addMember string) {
 	auth := shellQuote("Authorization: Bearer " + token)
 	listURL, lookupURL := userURLs(base)
 	list = "curl -s -H " + auth + " " + shellQuote(listURL)
 	lookup = "curl -s -H " + auth + " " + shellQuote(lookupURL)
 	create = "curl -s -H " + auth + " -H 'Content-Type: application/scim+json' -d " +
 		shellQuote(createBody) + " " + shellQuote(base+"/Users")
-	return list, lookup, create
+	addMember = "curl -s -X PATCH -H " + auth + " -H 'Content-Type: application/scim+json' -d " +
+		shellQuote(addMemberBody) + " " + shellQuote(base+"/Groups/"+adminsGroup)
+	return list, lookup, create, addMember
 }
 
 func printBanner(w io.Writer, e endpoints) {
-	list, lookup, create := commands(e.Base)
+	list, lookup, create, addMember := commands(e.Base)
 	mysqlCmd := ""
 	if c, err := gomysql.ParseDSN(e.DSN); err == nil {
 		if host, port, err := net.SplitHostPort(c.Addr); err == nil {
@@ -186,7 +196,8 @@ func printBanner(w io.Writer, e endpoints) {
 		}
 	}
 	fmt.Fprintf(w, `
-scimbridge demo is running over the legacy app's users table (3 users already in it).
+scimbridge demo is running over the legacy app's tables: users (3 users
+already in it) and roles (3 roles, served as SCIM Groups).
 
   SCIM base URL:  %s
   Bearer token:   %s
@@ -206,9 +217,14 @@ password_hash '!'):
 
   %s
 
+Add bob to the Administrators group, as Okta does when it pushes a group
+membership (the app sees a new row in user_roles):
+
+  %s
+
 Press Ctrl-C to stop; the database lives in memory and goes with it.
 
-`, e.Base, token, e.Metrics, mysqlCmd, list, lookup, create)
+`, e.Base, token, e.Metrics, mysqlCmd, list, lookup, create, addMember)
 }
 
 // shellQuote quotes s for a POSIX shell.

@@ -27,3 +27,35 @@ INSERT INTO users (login, email, first_name, last_name, display_name, status, pa
 	('alice', 'alice@example.com', 'Alice', 'Archer', 'Alice Archer', 'active', '$2y$10$Q9m3mJ0sVZ8rA1mC7y0R2uV3Xw0mS1Gm1F5R0l8rGZ6tqK2b3b5e2', 'dark', '2019-03-04 09:15:00', '2024-01-10 17:02:11'),
 	('bob', 'bob@example.com', 'Bob', 'Baker', 'Bob Baker', 'active', '$2y$10$7b1Lr9pD2eJqk9yqv3C3DOf4Xo8s0sY8F1m5a2VnUe0wQ4nS6jT3a', 'light', '2020-11-23 14:40:00', '2023-06-01 08:30:00'),
 	('carol', 'carol@example.com', 'Carol', 'Cruz', 'Carol Cruz', 'disabled', '$2y$10$Zx4c1v8bN2m3Q5w7E9r0tuY1i3O5p7A9s0D2f4G6h8J0k2L4z6X8c', 'light', '2018-07-19 11:05:42', '2022-12-31 23:59:59');
+
+-- Legacy's roles, and who has which: one user_roles row per role a user
+-- holds. scimbridge serves the roles as SCIM Groups, so that an identity
+-- provider's groups decide who is an administrator.
+CREATE TABLE roles (
+	id INT NOT NULL AUTO_INCREMENT,
+	name VARCHAR(64) NOT NULL,
+	description VARCHAR(255) NULL,
+	created_at DATETIME NULL,
+	PRIMARY KEY (id),
+	UNIQUE KEY roles_name (name)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE user_roles (
+	user_id INT NOT NULL,
+	role_id INT NOT NULL,
+	granted_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	PRIMARY KEY (role_id, user_id),
+	KEY user_roles_user (user_id)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+INSERT INTO roles (name, description, created_at) VALUES
+	('Administrators', 'Everything, including user management', '2018-06-01 09:00:00'),
+	('Editors', 'Create and change records', '2018-06-01 09:00:00'),
+	('Read-only', 'See records, change nothing', '2018-06-01 09:00:00');
+
+-- alice administers and edits, bob edits, carol only reads.
+INSERT INTO user_roles (user_id, role_id, granted_at) VALUES
+	(1, 1, '2019-03-04 09:15:00'),
+	(1, 2, '2019-03-04 09:15:00'),
+	(2, 2, '2020-11-23 14:40:00'),
+	(3, 3, '2018-07-19 11:05:42');
