@@ -109,11 +109,54 @@ type TableSpec struct {
 	// same table and scope (a manager): writes naming a row that does not
 	// exist fail with ErrInvalid.
 	SelfReferences []Column
+	// Children are tables holding several rows per row of this table
+	// (e-mail addresses, phone numbers). A Record carries a child's rows
+	// under the child's Name as a []Record of the child's columns.
+	Children []ChildSpec
+	// KV is a key/value table holding attributes as one row per key
+	// (WordPress's wp_usermeta). A Record carries each key's value under
+	// KVColumn(key).
+	KV *KVSpec
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.
 	Location *time.Location
 }
+
+// ChildSpec describes a child table of a TableSpec. Writing a child (its
+// Name present in a Record) replaces all of the row's child rows.
+type ChildSpec struct {
+	// Name is the Record key the child's rows travel under; it starts
+	// with @ so it never collides with a column.
+	Name    Column
+	Table   Table
+	Parent  Column   // refers to the parent row's key
+	Order   Column   // optional: rows with a higher value come first (a primary flag)
+	Columns []Column // the child columns read and written
+}
+
+// KVSpec describes a key/value table of a TableSpec.
+type KVSpec struct {
+	Table  Table
+	Parent Column // refers to the parent row's key
+	Key    Column
+	Value  Column
+	// Keys are the keys the mapping reads and writes; other keys in the
+	// table are the application's and are never touched.
+	Keys []string
+}
+
+// KVColumn is the Record key under which a key/value table's key travels.
+func KVColumn(key string) Column { return Column("@kv:" + key) }
+
+// Exists is true when some row of a child (or the key/value table, named
+// "@kv") related to the row satisfies Where, whose columns are the child's.
+type Exists struct {
+	Child Column
+	Where Expr
+}
+
+func (Exists) expr() {}
 
 // MembershipRef names a join-table column that refers to a row's key.
 type MembershipRef struct {

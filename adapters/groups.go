@@ -9,6 +9,10 @@ import (
 // the users table's scope. Nothing of the change is applied.
 var ErrUnknownMember = errors.New("unknown member")
 
+// ErrRefused: the application depends on the row as it is (a default
+// role users fall back to), so it cannot be deleted or renamed.
+var ErrRefused = errors.New("refused")
+
 // ErrUnknownReference: a column that refers to another row (a manager)
 // names a row that does not exist in scope. Nothing is written.
 var ErrUnknownReference = errors.New("unknown reference")

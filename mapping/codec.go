@@ -50,6 +50,8 @@ func (a *attr) encode(v any) (any, error) {
 			return n, nil
 		}
 		return s, nil
+	case a.kind == kindChild:
+		return a.encodeChild(v)
 	case a.def.Type == Integer:
 		i, ok := filterInt(v)
 		if !ok {
@@ -118,6 +120,9 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			return true, true
 		}
 		return nil, false
+	}
+	if a.kind == kindChild {
+		return a.decodeChild(v)
 	}
 	switch a.def.Type {
 	case Boolean:
@@ -268,4 +273,104 @@ func transform(x, s string) string {
 		return strings.TrimSpace(s)
 	}
 	return s
+}
+
+// encodeChild turns a multi-valued attribute into child rows.
+func (a *attr) encodeChild(v any) (any, error) {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	cc := a.child
+	rows := make([]adapters.Record, 0, len(list))
+	primaries := 0
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fieldErr(a.path, ScimInvalidValue, "expected an array of objects")
+		}
+		row := adapters.Record{}
+		val, _ := Get(m, "value")
+		s, ok := val.(string)
+		if !ok || s == "" {
+			return nil, fieldErr(a.path+".value", ScimInvalidValue, "every %s entry needs a string value", a.def.Name)
+		}
+		put := func(sub string, ci *adapters.ColumnInfo, s string) error {
+			if limit := ci.MaxLength; limit > 0 && int64(utf8.RuneCountInString(s)) > limit {
+				return fieldErr(a.path+"."+sub, ScimInvalidValue, "longer than the %d characters this application stores", limit)
+			}
+			row[ci.Name] = s
+			return nil
+		}
+		if err := put("value", cc.value, s); err != nil {
+			return nil, err
+		}
+		if cc.typ != nil {
+			if t, _ := Get(m, "type"); t != nil {
+				ts, ok := t.(string)
+				if !ok {
+					return nil, fieldErr(a.path+".type", ScimInvalidValue, "expected a string")
+				}
+				if err := put("type", cc.typ, ts); err != nil {
+					return nil, err
+				}
+			} else {
+				row[cc.typ.Name] = nil
+			}
+		}
+		if cc.display != nil {
+			if d, _ := Get(m, "display"); d != nil {
+				ds, ok := d.(string)
+				if !ok {
+					return nil, fieldErr(a.path+".display", ScimInvalidValue, "expected a string")
+				}
+				if err := put("display", cc.display, ds); err != nil {
+					return nil, err
+				}
+			} else {
+				row[cc.display.Name] = nil
+			}
+		}
+		if cc.primary != nil {
+			p, _ := Get(m, "primary")
+			b, _ := ParseBool(p)
+			if b {
+				primaries++
+				row[cc.primary.Name] = int64(1)
+			} else {
+				row[cc.primary.Name] = int64(0)
+			}
+		}
+		rows = append(rows, row)
+	}
+	if primaries > 1 {
+		return nil, fieldErr(a.path, ScimInvalidValue, "more than one primary %s; RFC 7643 allows one", a.def.Name)
+	}
+	return rows, nil
+}
+
+// decodeChild turns child rows into the multi-valued attribute.
+func (a *attr) decodeChild(v any) (any, bool) {
+	rows, _ := v.([]adapters.Record)
+	if len(rows) == 0 {
+		return nil, false
+	}
+	cc := a.child
+	out := make([]any, 0, len(rows))
+	for _, row := range rows {
+		m := map[string]any{"value": canonicalString(row[cc.value.Name])}
+		if cc.typ != nil && row[cc.typ.Name] != nil {
+			m["type"] = canonicalString(row[cc.typ.Name])
+		}
+		if cc.display != nil && row[cc.display.Name] != nil {
+			m["display"] = canonicalString(row[cc.display.Name])
+		}
+		if cc.primary != nil {
+			if p := canonicalString(row[cc.primary.Name]); p != "" && p != "0" {
+				m["primary"] = true
+			}
+		}
+		out = append(out, m)
+	}
+	return out, true
 }

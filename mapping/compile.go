@@ -52,6 +52,8 @@ const (
 	kindMeta                     // meta.created / meta.lastModified, written by the store
 	kindPassword                 // write-only, hashed
 	kindManager                  // the key of another row of the same table
+	kindChild                    // a multi-valued attribute in a child table
+	kindKV                       // an entry of the key/value table
 )
 
 // attr is one compiled attribute mapping.
@@ -72,6 +74,8 @@ type attr struct {
 	extra    []extraCol // further columns written with the value
 	lookup   *extraCol  // a lower-cased copy that serves folded filters
 	hash     hasher     // for a password
+	child    *childCols // for kindChild
+	kvKey    string     // for kindKV
 	typ      string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
@@ -109,6 +113,7 @@ type Resource struct {
 
 	key      adapters.ColumnInfo
 	info     adapters.TableInfo
+	kvInfo   adapters.TableInfo
 	schemas  *schemaSet
 	attrs    []*attr
 	computed []*computed
@@ -332,6 +337,11 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	r.Spec.Columns = append(r.Spec.Columns, r.Spec.Key)
 
+	// Columns the scope fixes, which may lead an index.
+	var fixed []adapters.Column
+	for col := range rc.Scope {
+		fixed = append(fixed, adapters.Column(col))
+	}
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
 	var passwordCols []string
@@ -407,6 +417,22 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
 			c.add(ap, "transform and also apply only to string attributes")
 		}
+		if ac.Child != nil || ac.Meta != "" {
+			if ac.Column != "" || (ac.Child != nil && ac.Meta != "") {
+				c.add(ap, "give one of column, child and meta")
+				continue
+			}
+			if ac.Child != nil && !c.child(ap+".child", r, a, *ac.Child) {
+				continue
+			}
+			if ac.Meta != "" && !c.metaAttr(ap+".meta", path, r, a, ac.Meta, rc.MetaTable) {
+				continue
+			}
+			a.loc = c.loc
+			r.attrs = append(r.attrs, a)
+			r.byPath[strings.ToLower(a.path)] = a
+			continue
+		}
 		ci, ok := column(ap+".column", ac.Column)
 		if !ok {
 			continue
@@ -481,7 +507,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			}
 		}
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
-		a.index = leadingIndex(info, ci.Name)
+		a.index = leadingIndex(info, ci.Name, fixed...)
 		r.attrs = append(r.attrs, a)
 		r.byPath[strings.ToLower(a.path)] = a
 		switch a.kind {
@@ -513,7 +539,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			r.Spec.Uniques = append(r.Spec.Uniques, adapters.Unique{Column: ci.Name, Fold: !def.CaseExact})
 		}
 		if a.lookup != nil {
-			a.index = leadingIndex(info, a.lookup.col.Name)
+			a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
 		}
 	}
 	c.computeds(path, r, rc, column, written)
@@ -701,13 +727,20 @@ func scalar(v any) any {
 
 // leadingIndex reports the best index that starts with column c: "unique",
 // "index", or "" when a filter on c would scan the table.
-func leadingIndex(info adapters.TableInfo, c adapters.Column) string {
+//
+// Index columns that the scope fixes (a tenant or type column) may come
+// first: UNIQUE (type, name) serves a filter on name within type = 'User'.
+func leadingIndex(info adapters.TableInfo, c adapters.Column, fixed ...adapters.Column) string {
 	best := ""
 	for _, ix := range info.Indexes {
-		if len(ix.Columns) == 0 || ix.Columns[0] != c {
+		cols := ix.Columns
+		for len(cols) > 0 && slices.Contains(fixed, cols[0]) {
+			cols = cols[1:]
+		}
+		if len(cols) == 0 || cols[0] != c {
 			continue
 		}
-		if ix.Unique && len(ix.Columns) == 1 {
+		if ix.Unique && len(cols) == 1 {
 			return "unique"
 		}
 		best = "index"
@@ -722,6 +755,17 @@ func (r *Resource) Describe() []string {
 	out = append(out, fmt.Sprintf("id -> %s %s (%s)", r.key.Name, r.key.ColumnType, keyKindName(r.Spec.KeyKind)))
 	for _, a := range r.attrs {
 		var notes []string
+		switch a.kind {
+		case kindChild:
+			out = append(out, fmt.Sprintf("%s -> child rows of %s", a.path, childTable(r, a)))
+			continue
+		case kindKV:
+			out = append(out, fmt.Sprintf("%s -> %s entry %q", a.path, r.Spec.KV.Table, a.kvKey))
+			continue
+		case kindPassword:
+			out = append(out, fmt.Sprintf("%s -> %s [write-only, %s hash]", a.path, a.col.Name, a.hash.kind))
+			continue
+		}
 		switch {
 		case a.kind == kindMeta:
 			notes = append(notes, "set by scimbridge on write")
@@ -1042,4 +1086,139 @@ var attrNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 // SchemaName returns the name and description of a schema of the resource.
 func (r *Resource) SchemaName(urn string) (name, description string) {
 	return r.schemas.names[urn], r.schemas.descs[urn]
+}
+
+// childCols are the compiled columns of a child table.
+type childCols struct {
+	name                         adapters.Column
+	value, typ, primary, display *adapters.ColumnInfo
+}
+
+// child compiles a multi-valued attribute held in a child table.
+func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool {
+	if !a.def.MultiValued {
+		c.add(path, "%s is single-valued; a child table holds multi-valued attributes such as emails", a.path)
+		return false
+	}
+	if cc.Table == "" {
+		c.add(path+".table", "missing; expected the table with one row per value")
+		return false
+	}
+	info, err := c.db.Describe(c.ctx, adapters.Table(cc.Table))
+	if err != nil {
+		c.add(path+".table", "table %q not found in the database", cc.Table)
+		return false
+	}
+	col := func(key, name string, need bool) *adapters.ColumnInfo {
+		if name == "" {
+			if need {
+				c.add(path+"."+key, "missing; expected a column of %s", cc.Table)
+			}
+			return nil
+		}
+		ci, ok := info.Column(adapters.Column(name))
+		if !ok {
+			c.add(path+"."+key, "column %q not in table %s; expected one of %s", name, cc.Table, columnList(info))
+			return nil
+		}
+		return &ci
+	}
+	cols := &childCols{name: adapters.Column("@" + a.path)}
+	parent := col("parent", cc.Parent, true)
+	cols.value = col("value", cc.Value, true)
+	cols.typ = col("type", cc.Type, false)
+	cols.primary = col("primary", cc.Primary, false)
+	cols.display = col("display", cc.Display, false)
+	if parent == nil || cols.value == nil {
+		return false
+	}
+	if cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
+		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
+		return false
+	}
+	spec := adapters.ChildSpec{Name: cols.name, Table: adapters.Table(cc.Table), Parent: parent.Name}
+	for _, ci := range []*adapters.ColumnInfo{cols.value, cols.typ, cols.primary, cols.display} {
+		if ci != nil {
+			spec.Columns = append(spec.Columns, ci.Name)
+		}
+	}
+	if cols.primary != nil {
+		spec.Order = cols.primary.Name
+	}
+	for _, ci := range info.Columns {
+		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != parent.Name && !slices.Contains(spec.Columns, ci.Name) {
+			c.add(path+".table", "column %q of %s is NOT NULL without a default and scimbridge does not write it; expected a default on it, or a mapping of it", ci.Name, cc.Table)
+			return false
+		}
+	}
+	if leadingIndex(info, parent.Name) == "" {
+		c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
+	}
+	a.kind = kindChild
+	a.child = cols
+	a.col = adapters.ColumnInfo{Name: cols.name, DataType: "child", Nullable: true}
+	r.Spec.Children = append(r.Spec.Children, spec)
+	return true
+}
+
+// metaAttr compiles an attribute held in the key/value table.
+func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string, mt *MetaTableConfig) bool {
+	if mt == nil {
+		c.add(path, "no metaTable; expected %s.metaTable {table, parent, key, value}", rpath)
+		return false
+	}
+	if a.def.Type != String || a.def.MultiValued {
+		c.add(path, "%s is not a single string; a key/value table holds string attributes", a.path)
+		return false
+	}
+	if r.Spec.KV == nil {
+		info, err := c.db.Describe(c.ctx, adapters.Table(mt.Table))
+		if err != nil {
+			c.add(rpath+".metaTable.table", "table %q not found in the database", mt.Table)
+			return false
+		}
+		ok := true
+		for _, f := range []struct{ key, col string }{{"parent", mt.Parent}, {"key", mt.Key}, {"value", mt.Value}} {
+			if f.col == "" {
+				c.add(rpath+".metaTable."+f.key, "missing; expected a column of %s", mt.Table)
+				ok = false
+			} else if _, found := info.Column(adapters.Column(f.col)); !found {
+				c.add(rpath+".metaTable."+f.key, "column %q not in table %s; expected one of %s", f.col, mt.Table, columnList(info))
+				ok = false
+			}
+		}
+		if !ok {
+			return false
+		}
+		r.Spec.KV = &adapters.KVSpec{Table: adapters.Table(mt.Table), Parent: adapters.Column(mt.Parent), Key: adapters.Column(mt.Key), Value: adapters.Column(mt.Value)}
+		r.kvInfo = info
+	}
+	for _, k := range r.Spec.KV.Keys {
+		if k == key {
+			c.add(path, "meta key %q is already mapped; expected one attribute per key", key)
+			return false
+		}
+	}
+	r.Spec.KV.Keys = append(r.Spec.KV.Keys, key)
+	vc, _ := r.kvInfo.Column(r.Spec.KV.Value)
+	kc, _ := r.kvInfo.Column(r.Spec.KV.Key)
+	if kc.MaxLength > 0 && int64(len(key)) > kc.MaxLength {
+		c.add(path, "meta key %q is longer than the %d characters of %s", key, kc.MaxLength, kc.Name)
+		return false
+	}
+	a.kind = kindKV
+	a.kvKey = key
+	a.col = vc
+	a.col.Name = adapters.KVColumn(key)
+	a.col.Nullable = true
+	return true
+}
+
+func childTable(r *Resource, a *attr) adapters.Table {
+	for _, c := range r.Spec.Children {
+		if c.Name == a.child.name {
+			return c.Table
+		}
+	}
+	return ""
 }

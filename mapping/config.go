@@ -54,6 +54,9 @@ type ResourceConfig struct {
 	// whenever one of them changes: full_name: "{name.givenName}
 	// {name.familyName}".
 	Computed map[string]string `yaml:"computed"`
+	// MetaTable is the key/value table that attributes with meta: are
+	// stored in.
+	MetaTable *MetaTableConfig `yaml:"metaTable"`
 	// Extensions declares the resource's own extension schemas.
 	Extensions []ExtensionConfig `yaml:"extensions"`
 	// TimeZone is the IANA zone (Europe/Berlin) in which the table's
@@ -126,6 +129,12 @@ type AttributeConfig struct {
 	// its own transform: a lower-cased lookup column, a legacy copy. A
 	// column with transform lower serves case-insensitive filters.
 	Also []ColumnConfig `yaml:"also"`
+	// Child stores a multi-valued attribute (emails, phoneNumbers) in a
+	// table with one row per value, instead of Column.
+	Child *ChildConfig `yaml:"child"`
+	// Meta stores the attribute as the entry with this key of the
+	// resource's metaTable, instead of Column.
+	Meta string `yaml:"meta"`
 	// Hash is how the password attribute is stored: bcrypt, argon2id,
 	// pbkdf2-sha256 or salted-sha256. Required for password.
 	Hash string `yaml:"hash"`
@@ -133,6 +142,36 @@ type AttributeConfig struct {
 	Cost int `yaml:"cost"`
 	// Iterations is the pbkdf2-sha256 iteration count; default 600000.
 	Iterations int `yaml:"iterations"`
+}
+
+// ChildConfig is a table with one row per value of a multi-valued
+// attribute.
+type ChildConfig struct {
+	// Table holding the values (user_emails).
+	Table string `yaml:"table"`
+	// Parent is the column referring to the resource's key (user_id).
+	Parent string `yaml:"parent"`
+	// Value is the column holding the value (the address).
+	Value string `yaml:"value"`
+	// Type is the column holding the type label (work, home); optional.
+	Type string `yaml:"type"`
+	// Primary is the numeric column flagging the primary value; optional.
+	Primary string `yaml:"primary"`
+	// Display is the column holding a display form; optional.
+	Display string `yaml:"display"`
+}
+
+// MetaTableConfig is a key/value table holding attributes as one row per
+// resource and key, as WordPress's wp_usermeta does.
+type MetaTableConfig struct {
+	// Table holding the entries.
+	Table string `yaml:"table"`
+	// Parent is the column referring to the resource's key.
+	Parent string `yaml:"parent"`
+	// Key is the column naming the entry (meta_key).
+	Key string `yaml:"key"`
+	// Value is the column holding its value (meta_value).
+	Value string `yaml:"value"`
 }
 
 // ExtensionConfig declares an operator-defined extension schema, whose

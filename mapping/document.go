@@ -433,10 +433,27 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	a, ok := r.byPath[lp]
 	if !ok {
 		if base, s, cut := strings.Cut(lp, "."); cut {
-			if m, ok2 := r.byPath[base]; ok2 && m.kind == kindSingle {
+			if m, ok2 := r.byPath[base]; ok2 && (m.kind == kindSingle || m.kind == kindChild) {
 				a, sub, ok = m, s, true
 			}
 		}
+	}
+	if ok && a.kind == kindChild {
+		return r.compareChild(a, path, sub, op, value)
+	}
+	if ok && a.kind == kindKV {
+		kv := r.Spec.KV
+		inner, err := r.compareValue(a, r.kvValueCol(), path, op, value)
+		if err != nil {
+			return nil, err
+		}
+		isKey := adapters.Compare{Column: kv.Key, Op: adapters.OpEq, Value: a.kvKey, Plain: true}
+		if op == adapters.OpNe {
+			// ne: not an entry equal to it (a missing entry is not equal).
+			eq, _ := r.compareValue(a, r.kvValueCol(), path, adapters.OpEq, value)
+			return adapters.Not{X: adapters.Exists{Child: "@kv", Where: adapters.And{Left: isKey, Right: eq}}}, nil
+		}
+		return adapters.Exists{Child: "@kv", Where: adapters.And{Left: isKey, Right: inner}}, nil
 	}
 	if !ok {
 		if _, _, _, known := r.schemas.lookup(path); !known {
@@ -589,7 +606,10 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 		return adapters.Order{Column: r.Spec.Key, Descending: descending}, true, nil
 	}
 	lp = strings.TrimSuffix(lp, ".value")
-	if a, found := r.byPath[lp]; found {
+	if a, found := r.byPath[lp]; found && (a.kind == kindChild || a.kind == kindKV || a.kind == kindPassword) {
+		// Not a column of the table: sorting by it is not supported.
+		return o, false, nil
+	} else if found {
 		if a.lookup != nil && !a.def.CaseExact {
 			return adapters.Order{Column: a.lookup.col.Name, Descending: descending}, true, nil
 		}
@@ -692,4 +712,82 @@ func filterInt(v any) (int64, bool) {
 		return i, err == nil
 	}
 	return 0, false
+}
+
+// kvValueCol is the key/value table's value column.
+func (r *Resource) kvValueCol() adapters.ColumnInfo {
+	vc, _ := r.kvInfo.Column(r.Spec.KV.Value)
+	return vc
+}
+
+// compareValue compares a string attribute stored in column col.
+func (r *Resource) compareValue(a *attr, col adapters.ColumnInfo, path string, op adapters.Op, value any) (adapters.Expr, error) {
+	if op == adapters.OpPr {
+		return adapters.Compare{Column: col.Name, Op: op}, nil
+	}
+	s, ok := value.(string)
+	if !ok {
+		if value == nil {
+			return adapters.Compare{Column: col.Name, Op: op}, nil
+		}
+		return nil, fieldErr(path, ScimInvalidFilter, "%s is a string: expected a quoted value", a.path)
+	}
+	return adapters.Compare{Column: col.Name, Op: op, Value: s, Fold: !a.def.CaseExact}, nil
+}
+
+// compareChild translates a comparison on a multi-valued attribute held in
+// a child table into "some child row matches".
+func (r *Resource) compareChild(a *attr, path, sub string, op adapters.Op, value any) (adapters.Expr, error) {
+	cc := a.child
+	var inner adapters.Expr
+	switch sub {
+	case "", "value":
+		e, err := r.compareValue(a, *cc.value, path, op, value)
+		if err != nil {
+			return nil, err
+		}
+		inner = e
+	case "type", "display":
+		ci := cc.typ
+		if sub == "display" {
+			ci = cc.display
+		}
+		if ci == nil {
+			return adapters.Const(op == adapters.OpNe), nil
+		}
+		e, err := r.compareValue(a, *ci, path, op, value)
+		if err != nil {
+			return nil, err
+		}
+		inner = e
+	case "primary":
+		if cc.primary == nil {
+			return adapters.Const(op == adapters.OpNe), nil
+		}
+		b, ok := ParseBool(value)
+		if op == adapters.OpPr {
+			b, ok = true, true
+		} else if !ok || (op != adapters.OpEq && op != adapters.OpNe) {
+			return nil, fieldErr(path, ScimInvalidFilter, "primary is a boolean: expected eq or ne with true or false")
+		}
+		isSet := adapters.Not{X: adapters.Or{
+			Left:  adapters.Compare{Column: cc.primary.Name, Op: adapters.OpEq, Value: int64(0)},
+			Right: adapters.Compare{Column: cc.primary.Name, Op: adapters.OpEq},
+		}}
+		if b {
+			inner = isSet
+		} else {
+			inner = adapters.Not{X: isSet}
+		}
+		if op == adapters.OpNe {
+			return adapters.Not{X: adapters.Exists{Child: cc.name, Where: isSet}}, nil
+		}
+	default:
+		return nil, fieldErr(path, ScimInvalidFilter, "%s has no sub-attribute %s", a.def.Name, sub)
+	}
+	if op == adapters.OpNe && sub != "primary" {
+		eq, _ := r.compareChild(a, path, sub, adapters.OpEq, value)
+		return adapters.Not{X: eq}, nil
+	}
+	return adapters.Exists{Child: cc.name, Where: inner}, nil
 }

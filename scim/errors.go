@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/mapping"
@@ -50,6 +51,8 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return se, false
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, ScimType: fe.ScimType, Detail: fe.Error()}, false
+	case errors.Is(err, adapters.ErrRefused):
+		return errorf(http.StatusBadRequest, mapping.ScimMutability, "the application depends on this %s as it is: %s", resource, strings.TrimPrefix(err.Error(), adapters.ErrRefused.Error()+": ")), false
 	case errors.Is(err, adapters.ErrUnknownReference):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a reference (such as manager) names no %s; nothing was changed", resource), false
 	case errors.Is(err, adapters.ErrUnknownMember):

@@ -67,7 +67,11 @@ func (t *translator) expr(e filter.Expression, prefix string) (adapters.Expr, er
 		if prefix != "" {
 			return nil, errorf(http.StatusBadRequest, "invalidFilter", "value filters cannot be nested")
 		}
-		return t.expr(x.ValueFilter, pathString(x.AttributePath))
+		in, err := t.expr(x.ValueFilter, pathString(x.AttributePath))
+		if err != nil {
+			return nil, err
+		}
+		return hoist(in), nil
 	case *filter.AttributeExpression:
 		t.terms++
 		if t.terms > maxFilterTerms {
@@ -91,4 +95,56 @@ func pathString(p filter.AttributePath) string {
 		s = *p.URIPrefix + ":" + s
 	}
 	return s
+}
+
+// hoist turns a value filter whose every comparison is "some child row
+// matches" into one "some child row matches all of it":
+// emails[type eq "work" and value co "@x"] must hold for one e-mail, not
+// for one e-mail's type and another's value.
+func hoist(e adapters.Expr) adapters.Expr {
+	child, ok := soleChild(e, "")
+	if !ok || child == "" {
+		return e
+	}
+	return adapters.Exists{Child: child, Where: strip(e)}
+}
+
+// soleChild reports the child every Exists leaf of e is on, if they are
+// all on one and e has no other leaves.
+func soleChild(e adapters.Expr, child adapters.Column) (adapters.Column, bool) {
+	switch x := e.(type) {
+	case adapters.Exists:
+		if child != "" && child != x.Child {
+			return "", false
+		}
+		return x.Child, true
+	case adapters.And:
+		c, ok := soleChild(x.Left, child)
+		if !ok {
+			return "", false
+		}
+		return soleChild(x.Right, c)
+	case adapters.Or:
+		c, ok := soleChild(x.Left, child)
+		if !ok {
+			return "", false
+		}
+		return soleChild(x.Right, c)
+	case adapters.Not:
+		// NOT EXISTS cannot move inside one EXISTS.
+		return "", false
+	}
+	return "", false
+}
+
+func strip(e adapters.Expr) adapters.Expr {
+	switch x := e.(type) {
+	case adapters.Exists:
+		return x.Where
+	case adapters.And:
+		return adapters.And{Left: strip(x.Left), Right: strip(x.Right)}
+	case adapters.Or:
+		return adapters.Or{Left: strip(x.Left), Right: strip(x.Right)}
+	}
+	return e
 }

@@ -49,7 +49,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference} {
+	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference, adapters.ErrRefused} {
 		if errors.Is(err, s) {
 			return err
 		}

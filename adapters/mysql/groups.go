@@ -199,8 +199,8 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")"
-			args = append([]any{ref}, part...)
+			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.inUserScope()
+			args = append(append([]any{ref}, part...), u.sargs...)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
@@ -227,6 +227,8 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
 			args = append(args, keys...)
 		}
+		q += m.inUserScope()
+		args = append(args, u.sargs...)
 	} else {
 		q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ?" + u.scope
 		args = append([]any{m.spec.Cleared, ref}, u.sargs...)
@@ -252,10 +254,37 @@ func rowsAffected(res sql.Result) int64 {
 	return n
 }
 
-// dropGroup removes every membership of the group with reference ref, and
-// returns how many rows it removed.
+// inUserScope restricts a join-table statement to members that are users
+// in scope: rows naming other things (a service account kept in the same
+// table, another tenant's user) are the application's, not the IdP's.
+func (m *members) inUserScope() string {
+	u := m.users
+	if len(u.scopeC) == 0 {
+		return ""
+	}
+	return " AND " + m.ju + " IN (SELECT " + quote(string(u.spec.Key)) + " FROM " + u.table + " WHERE 1=1" + u.scope + ")"
+}
+
+// dropGroup removes every membership of the group with reference ref,
+// whatever the member, as the group goes away, and returns how many rows
+// it changed. The role users fall back to cannot go.
 func (m *members) dropGroup(ctx context.Context, t *txn, ref any) (int64, error) {
-	return m.removeAllBut(ctx, t, ref, nil)
+	if m.spec.Cleared != nil && canonical(ref) == canonical(m.spec.Cleared) {
+		return 0, fmt.Errorf("%w: it is the role users fall back to (whenRemoved)", adapters.ErrRefused)
+	}
+	var q string
+	var args []any
+	if m.join != "" {
+		q, args = "DELETE FROM "+m.join+" WHERE "+m.jg+" = ?", []any{ref}
+	} else {
+		q = "UPDATE " + m.users.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ?" + m.users.scope
+		args = append([]any{m.spec.Cleared, ref}, m.users.sargs...)
+	}
+	res, err := t.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("removing the group's memberships: %w", err)
+	}
+	return rowsAffected(res), nil
 }
 
 // rename moves memberships from one reference value to another, for
@@ -315,12 +344,22 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		}
 		ref := g.members.spec.GroupRef
 		if canonical(cur[ref]) != canonical(next[ref]) {
+			if c := g.members.spec.Cleared; c != nil && canonical(cur[ref]) == canonical(c) {
+				return fmt.Errorf("%w: it is the role users fall back to (whenRemoved), so it cannot be renamed", adapters.ErrRefused)
+			}
 			if err := g.members.rename(ctx, t, cur[ref], next[ref]); err != nil {
 				return err
 			}
 		}
 		out = next
 		added, removed, err = g.members.apply(ctx, t, next[ref], ops)
+		if err != nil {
+			return err
+		}
+		if added+removed > 0 && len(g.spec.Touch) > 0 && sameRecord(cur, next) {
+			// Only the membership changed: the group was still modified.
+			out, err = g.touch(ctx, t, key)
+		}
 		return err
 	})
 	if err == nil {

@@ -39,7 +39,9 @@ type store struct {
 	sargs  []any
 	scopeC []adapters.Column
 
-	members *members // set for a group table (spec.Members)
+	members  *members // set for a group table (spec.Members)
+	children map[adapters.Column]*related
+	kv       *related
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
@@ -71,6 +73,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	for _, c := range s.scopeC {
 		s.scope += " AND " + quote(string(c)) + " = ?"
 		s.sargs = append(s.sargs, spec.Scope[c])
+	}
+	if err := s.initRelated(a); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -109,7 +114,21 @@ type queryer interface {
 	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
 }
 
+// getOne reads the row with that key in scope, with its child and
+// key/value rows.
 func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool) (adapters.Record, error) {
+	rec, err := s.getRow(ctx, q, key, forUpdate)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadRelated(ctx, q, []adapters.Record{rec}); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// getRow reads the table's own columns of the row with that key.
+func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool) (adapters.Record, error) {
 	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
 	if forUpdate {
 		query += " FOR UPDATE"
@@ -187,7 +206,10 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		}
 		page.Records = append(page.Records, rec)
 	}
-	return page, classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return page, classify(err)
+	}
+	return page, classify(s.loadRelated(ctx, s.db, page.Records))
 }
 
 // tx runs fn in a READ COMMITTED transaction on a pinned connection, so that
@@ -329,10 +351,7 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 // insertRow inserts rec with the scope, defaults and timestamps, and
 // returns the row as read back.
 func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (adapters.Record, error) {
-	row := adapters.Record{}
-	for c, v := range rec {
-		row[c] = v
-	}
+	row, rel := splitRelated(rec)
 	now := adapters.Now()
 	for _, d := range s.spec.Defaults {
 		if _, set := row[d.Column]; set {
@@ -391,6 +410,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		}
 		key = id
 	}
+	if err := s.writeRelated(ctx, t, key, rel, true); err != nil {
+		return nil, err
+	}
 	out, err := s.getOne(ctx, t, key, false)
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
@@ -422,8 +444,9 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	if err != nil {
 		return nil, nil, err
 	}
+	nextRow, nextRel := splitRelated(next)
 	changed := adapters.Record{}
-	for c, v := range next {
+	for c, v := range nextRow {
 		if c == s.spec.Key {
 			continue
 		}
@@ -435,8 +458,17 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		}
 		changed[c] = v
 	}
-	if len(changed) == 0 {
+	rel := adapters.Record{}
+	for c, v := range nextRel {
+		if !sameRelated(cur[c], v) {
+			rel[c] = v
+		}
+	}
+	if len(changed) == 0 && len(rel) == 0 {
 		return cur, cur, nil
+	}
+	if err := s.writeRelated(ctx, t, key, rel, false); err != nil {
+		return nil, nil, err
 	}
 	if err := s.checkUnique(ctx, t, changed, key); err != nil {
 		return nil, nil, err
@@ -460,8 +492,10 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		args = append(args, changed[c])
 	}
 	args = append(append(args, key), s.sargs...)
-	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
-		return nil, nil, fmt.Errorf("updating row: %w", err)
+	if len(cols) > 0 {
+		if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
+			return nil, nil, fmt.Errorf("updating row: %w", err)
+		}
 	}
 	out, err = s.getOne(ctx, t, key, false)
 	return cur, out, err
@@ -477,7 +511,7 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		removed = 0
 		// Lock the row first, so memberships are removed only for a row
 		// that exists in scope, and no one adds any meanwhile.
-		row, err := s.getOne(ctx, t, key, true)
+		row, err := s.getRow(ctx, t, key, true)
 		if err != nil {
 			return err
 		}
@@ -485,6 +519,9 @@ func (s *store) Delete(ctx context.Context, id string) error {
 			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
 				return err
 			}
+		}
+		if err := s.dropRelated(ctx, t, key); err != nil {
+			return err
 		}
 		for _, m := range s.spec.Memberships {
 			res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", key)
@@ -510,6 +547,22 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		adapters.MemberCountsFrom(ctx).Add(0, removed)
 	}
 	return err
+}
+
+// touch sets the row's modified-time columns and returns it read back.
+func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, error) {
+	now := adapters.Now()
+	sets := make([]string, len(s.spec.Touch))
+	args := make([]any, 0, len(sets)+1+len(s.sargs))
+	for i, c := range s.spec.Touch {
+		sets[i] = quote(string(c)) + " = ?"
+		args = append(args, s.timeValue(c, now))
+	}
+	args = append(append(args, key), s.sargs...)
+	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
+		return nil, fmt.Errorf("updating modified time: %w", err)
+	}
+	return s.getOne(ctx, t, key, false)
 }
 
 // timeValue converts t to what column c stores: a time for DATETIME and
@@ -625,3 +678,16 @@ func canonical(v any) string {
 }
 
 var collationRE = regexp.MustCompile(`^([a-z0-9]+)_[a-z0-9_]+$`)
+
+// sameRecord reports whether two reads of a row are equal.
+func sameRecord(a, b adapters.Record) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for c, v := range a {
+		if !sameRelated(v, b[c]) {
+			return false
+		}
+	}
+	return true
+}

@@ -62,6 +62,8 @@ func (s *store) expr(b *builder, e adapters.Expr) error {
 		b.sql.WriteString(")")
 	case adapters.Compare:
 		return s.compare(b, x)
+	case adapters.Exists:
+		return s.exists(b, x)
 	default:
 		return fmt.Errorf("unsupported expression %T", e)
 	}

@@ -1,0 +1,331 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// related is a child or key/value table of a store: rows that belong to
+// one row of the store's table through a parent column.
+type related struct {
+	name   adapters.Column // Record key (children), or "@kv"
+	table  string          // quoted
+	parent string          // quoted parent column
+	cols   []adapters.Column
+	list   string // quoted select list of cols
+	order  string // ORDER BY tail after the parent column
+	in     *store // the child's columns, for expressions over them
+	kv     *adapters.KVSpec
+}
+
+// kvName is the Exists.Child name of the key/value table.
+const kvName adapters.Column = "@kv"
+
+func (s *store) initRelated(a *Adapter) error {
+	for _, c := range s.spec.Children {
+		info, ok := a.described(c.Table)
+		if !ok {
+			return fmt.Errorf("table %s has not been described", c.Table)
+		}
+		r, err := newRelated(info, c.Name, c.Table, c.Parent, c.Columns)
+		if err != nil {
+			return err
+		}
+		order := make([]string, 0, len(c.Columns)+1)
+		if c.Order != "" {
+			order = append(order, quote(string(c.Order))+" DESC")
+		}
+		for _, col := range c.Columns {
+			order = append(order, quote(string(col)))
+		}
+		r.order = strings.Join(order, ", ")
+		if s.children == nil {
+			s.children = map[adapters.Column]*related{}
+		}
+		s.children[c.Name] = r
+	}
+	if kv := s.spec.KV; kv != nil {
+		info, ok := a.described(kv.Table)
+		if !ok {
+			return fmt.Errorf("table %s has not been described", kv.Table)
+		}
+		r, err := newRelated(info, kvName, kv.Table, kv.Parent, []adapters.Column{kv.Key, kv.Value})
+		if err != nil {
+			return err
+		}
+		r.kv = kv
+		r.order = quote(string(kv.Key))
+		s.kv = r
+	}
+	return nil
+}
+
+func newRelated(info adapters.TableInfo, name adapters.Column, t adapters.Table, parent adapters.Column, cols []adapters.Column) (*related, error) {
+	in := &store{cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(t))}
+	for _, c := range info.Columns {
+		in.cols[c.Name] = c
+	}
+	q := make([]string, len(cols))
+	for i, c := range append([]adapters.Column{parent}, cols...) {
+		if _, ok := in.cols[c]; !ok {
+			return nil, fmt.Errorf("column %s of %s: %w", c, t, errNotDescribed)
+		}
+		if i > 0 {
+			q[i-1] = quote(string(c))
+		}
+	}
+	return &related{name: name, table: quote(string(t)), parent: quote(string(parent)), cols: cols, list: strings.Join(q, ", "), in: in}, nil
+}
+
+// splitRelated separates a Record's own columns from its child rows and
+// key/value entries.
+func splitRelated(rec adapters.Record) (row, rel adapters.Record) {
+	row, rel = adapters.Record{}, adapters.Record{}
+	for c, v := range rec {
+		if strings.HasPrefix(string(c), "@") {
+			rel[c] = v
+		} else {
+			row[c] = v
+		}
+	}
+	return row, rel
+}
+
+// sameRelated reports whether two values of a related Record key (child
+// rows, or one key/value entry) are equal.
+func sameRelated(a, b any) bool {
+	ra, aok := a.([]adapters.Record)
+	rb, bok := b.([]adapters.Record)
+	if aok != bok {
+		return false
+	}
+	if !aok {
+		return (a == nil) == (b == nil) && canonical(a) == canonical(b)
+	}
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if len(ra[i]) != len(rb[i]) {
+			return false
+		}
+		for c, v := range ra[i] {
+			w, ok := rb[i][c]
+			if !ok || (v == nil) != (w == nil) || canonical(v) != canonical(w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// loadRelated reads the child rows and key/value entries of recs, one
+// query per related table for all of them.
+func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Record) error {
+	if len(recs) == 0 || (len(s.children) == 0 && s.kv == nil) {
+		return nil
+	}
+	byKey := map[string]adapters.Record{}
+	keys := make([]any, 0, len(recs))
+	for _, r := range recs {
+		k := r[s.spec.Key]
+		byKey[canonical(k)] = r
+		keys = append(keys, k)
+		for name := range s.children {
+			r[name] = []adapters.Record{}
+		}
+		if s.kv != nil {
+			for _, k := range s.kv.kv.Keys {
+				r[adapters.KVColumn(k)] = nil
+			}
+		}
+	}
+	all := make([]*related, 0, len(s.children)+1)
+	for _, r := range s.children {
+		all = append(all, r)
+	}
+	if s.kv != nil {
+		all = append(all, s.kv)
+	}
+	for _, r := range all {
+		for part := range slices.Chunk(keys, chunk) {
+			query := "SELECT " + r.parent + ", " + r.list + " FROM " + r.table + " WHERE " + r.parent + " IN (" + marks(len(part)) + ")"
+			args := slices.Clone(part)
+			if r.kv != nil {
+				query += " AND " + quote(string(r.kv.Key)) + " IN (" + marks(len(r.kv.Keys)) + ")"
+				for _, k := range r.kv.Keys {
+					args = append(args, k)
+				}
+			}
+			query += " ORDER BY " + r.parent + ", " + r.order
+			if err := r.read(ctx, q, query, args, s.key, byKey); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *related) read(ctx context.Context, q queryer, query string, args []any, key adapters.ColumnInfo, byKey map[string]adapters.Record) error {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", r.table, err)
+	}
+	defer rows.Close()
+	vals := make([]any, len(r.cols)+1)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("scanning %s: %w", r.table, err)
+		}
+		parent := byKey[canonical(normalize(key, vals[0]))]
+		if parent == nil {
+			continue
+		}
+		if r.kv != nil {
+			k := canonical(normalize(r.in.cols[r.kv.Key], vals[1]))
+			c := adapters.KVColumn(k)
+			if parent[c] == nil {
+				// Several rows for one key: the first wins, as most
+				// applications read them.
+				parent[c] = normalize(r.in.cols[r.kv.Value], vals[2])
+			}
+			continue
+		}
+		child := make(adapters.Record, len(r.cols))
+		for i, c := range r.cols {
+			child[c] = normalize(r.in.cols[c], vals[i+1])
+		}
+		parent[r.name] = append(parent[r.name].([]adapters.Record), child)
+	}
+	return rows.Err()
+}
+
+// writeRelated writes the child rows and key/value entries in rel for the
+// row with that key: a child's rows are replaced, a key/value entry is
+// replaced or (nil) removed. fresh says the row was just inserted, so
+// there is nothing to delete first.
+func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.Record, fresh bool) error {
+	var kvKeys []string
+	for c, v := range rel {
+		if r, ok := s.children[c]; ok {
+			rows, _ := v.([]adapters.Record)
+			if err := r.replace(ctx, t, key, rows, fresh); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.kv != nil && strings.HasPrefix(string(c), "@kv:") {
+			kvKeys = append(kvKeys, strings.TrimPrefix(string(c), "@kv:"))
+			continue
+		}
+		return fmt.Errorf("record key %s is neither a child nor a key/value entry", c)
+	}
+	if len(kvKeys) == 0 {
+		return nil
+	}
+	slices.Sort(kvKeys)
+	kv := s.kv.kv
+	keyArgs := make([]any, len(kvKeys))
+	for i, k := range kvKeys {
+		keyArgs[i] = k
+	}
+	if !fresh {
+		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kvKeys)) + ")"
+		if _, err := t.ExecContext(ctx, q, append([]any{key}, keyArgs...)...); err != nil {
+			return fmt.Errorf("replacing %s entries: %w", kv.Table, err)
+		}
+	}
+	var vals []string
+	var args []any
+	for _, k := range kvKeys {
+		v := rel[adapters.KVColumn(k)]
+		if v == nil {
+			continue
+		}
+		vals = append(vals, "(?, ?, ?)")
+		args = append(args, key, k, v)
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	q := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + ") VALUES " + strings.Join(vals, ", ")
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("writing %s entries: %w", kv.Table, err)
+	}
+	return nil
+}
+
+// replace makes rows the child rows of the row with that key.
+func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.Record, fresh bool) error {
+	if !fresh {
+		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.parent+" = ?", key); err != nil {
+			return fmt.Errorf("replacing %s rows: %w", r.table, err)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + marks(len(r.cols)+1) + ")"
+	vals := make([]string, len(rows))
+	args := make([]any, 0, len(rows)*(len(r.cols)+1))
+	for i, row := range rows {
+		vals[i] = one
+		args = append(args, key)
+		for _, c := range r.cols {
+			args = append(args, row[c])
+		}
+	}
+	q := "INSERT INTO " + r.table + " (" + r.parent + ", " + r.list + ") VALUES " + strings.Join(vals, ", ")
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("writing %s rows: %w", r.table, err)
+	}
+	return nil
+}
+
+// dropRelated deletes the child rows and key/value entries of a row.
+func (s *store) dropRelated(ctx context.Context, t *txn, key any) error {
+	for _, r := range s.children {
+		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.parent+" = ?", key); err != nil {
+			return fmt.Errorf("deleting %s rows: %w", r.table, err)
+		}
+	}
+	if s.kv != nil {
+		kv := s.kv.kv
+		args := []any{key}
+		for _, k := range kv.Keys {
+			args = append(args, k)
+		}
+		// Only the keys the mapping owns: the application's other
+		// entries go with the row only if the application says so.
+		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kv.Keys)) + ")"
+		if _, err := t.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("deleting %s entries: %w", kv.Table, err)
+		}
+	}
+	return nil
+}
+
+// exists renders an Exists expression as a correlated subquery.
+func (s *store) exists(b *builder, x adapters.Exists) error {
+	r := s.children[x.Child]
+	if x.Child == kvName {
+		r = s.kv
+	}
+	if r == nil {
+		return fmt.Errorf("no related table %s", x.Child)
+	}
+	b.sql.WriteString("EXISTS (SELECT 1 FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + s.table + "." + quote(string(s.spec.Key)) + " AND ")
+	if err := r.in.expr(b, x.Where); err != nil {
+		return err
+	}
+	b.sql.WriteString(")")
+	return nil
+}
