@@ -25,8 +25,14 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, rec, newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes")))
+		s.respond(c, http.StatusOK, r, rec, s.projection(c, r))
 	}
+}
+
+// projection is the request's attributes/excludedAttributes selection
+// (RFC 7644 section 3.9), which applies to every response with resources.
+func (s *Server) projection(c *gin.Context, r *resource) projection {
+	return newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes"))
 }
 
 // respond sends one resource read back from the store.
@@ -70,7 +76,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusCreated, r, out, projection{})
+		s.respond(c, http.StatusCreated, r, out, s.projection(c, r))
 	}
 }
 
@@ -112,7 +118,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, projection{})
+		s.respond(c, http.StatusOK, r, out, s.projection(c, r))
 	}
 }
 
@@ -158,7 +164,14 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, projection{})
+		if r.groups != nil && c.Query("attributes") == "" && c.Query("excludedAttributes") == "" {
+			// RFC 7644 section 3.5.2 allows 204 for a PATCH; Okta and
+			// Entra accept it. Sending the whole group back would cost
+			// as much as reading every member, on every membership change.
+			c.Status(http.StatusNoContent)
+			return
+		}
+		s.respond(c, http.StatusOK, r, out, s.projection(c, r))
 	}
 }
 

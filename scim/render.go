@@ -51,10 +51,11 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 			if gs := of[it.id]; len(gs) > 0 {
 				list := make([]any, len(gs))
 				for j, m := range gs {
-					list[j] = map[string]any{
-						"value": m.ID, "display": m.Display, "type": "direct",
-						"$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID,
+					e := map[string]any{"value": m.ID, "type": "direct", "$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID}
+					if m.Display != "" {
+						e["display"] = m.Display
 					}
+					list[j] = e
 				}
 				it.doc["groups"] = list
 			}
@@ -134,7 +135,11 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) e
 			w.WriteByte(',')
 		}
 		first = false
-		e, err := json.Marshal(map[string]any{"value": m.ID, "display": m.Display, "type": "User", "$ref": users + m.ID})
+		doc := map[string]any{"value": m.ID, "type": "User", "$ref": users + m.ID}
+		if m.Display != "" {
+			doc["display"] = m.Display
+		}
+		e, err := json.Marshal(doc)
 		if err != nil {
 			return err
 		}

@@ -356,3 +356,17 @@ func (s *sidecar) doCT(method, path, body, contentType string) response {
 	req.Header.Set("Content-Type", contentType)
 	return s.send(req)
 }
+
+// TestWriteResponsesHonourAttributes: attributes and excludedAttributes
+// apply to POST, PUT and PATCH responses too (RFC 7644 section 3.9).
+func TestWriteResponsesHonourAttributes(t *testing.T) {
+	s := newSidecar(t, legacySchema, legacyMapping)
+	r := s.do("POST", "/scim/v2/Users?attributes=userName", `{"userName":"pat@example.com","name":{"givenName":"Pat"}}`)
+	if r.Status != http.StatusCreated || r.Body["userName"] != "pat@example.com" || r.Body["name"] != nil || r.Body["id"] == nil {
+		t.Errorf("POST ?attributes=userName: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/1?excludedAttributes=name,emails", patchBody(`{"op":"replace","path":"displayName","value":"A"}`))
+	if r.Status != http.StatusOK || r.Body["name"] != nil || r.Body["emails"] != nil || r.Body["displayName"] != "A" {
+		t.Errorf("PATCH ?excludedAttributes: %d %s", r.Status, r.Raw)
+	}
+}

@@ -183,7 +183,7 @@ func commands(base string) (list, lookup, create, addMember string) {
 	create = "curl -s -H " + auth + " -H 'Content-Type: application/scim+json' -d " +
 		shellQuote(createBody) + " " + shellQuote(base+"/Users")
 	addMember = "curl -s -X PATCH -H " + auth + " -H 'Content-Type: application/scim+json' -d " +
-		shellQuote(addMemberBody) + " " + shellQuote(base+"/Groups/"+adminsGroup)
+		shellQuote(addMemberBody) + " " + shellQuote(base+"/Groups/"+adminsGroup+"?attributes=displayName,members")
 	return list, lookup, create, addMember
 }
 

@@ -88,7 +88,7 @@ func TestOktaPushGroups(t *testing.T) {
 	s.Must(http.StatusNotFound, "GET", "/Users/"+id, "")
 	exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Users", ""), 3)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "add", "path": "members", "value": [{"value": "`+carol+`", "display": "carol"}]}`))
 	s.CheckRows("PATCH add carol", with(nil, "design | alice (User)", "design | bob (User)", "design | carol (User)"), memberships)
 
@@ -102,11 +102,11 @@ func TestOktaPushGroups(t *testing.T) {
 	}
 	s.CheckRows("refused PATCHes change nothing", with(nil, "design | alice (User)", "design | bob (User)", "design | carol (User)"), memberships)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "remove", "path": "members[value eq \"`+alice+`\"]"}`))
 	s.CheckRows("PATCH remove alice", with(nil, "design | bob (User)", "design | carol (User)"), memberships)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "replace", "value": {"id": "`+id+`", "displayName": "product-design"}}`))
 	s.CheckRows("PATCH replace displayName: name and its copy",
 		[]string{"Group | product-design | product-design | NULL | NULL | 0 | 1 | 1"}, principal, id)
@@ -155,16 +155,16 @@ func TestEntraGroupProvisioning(t *testing.T) {
 	s.CheckRows("POST /Groups", []string{"Group | Support | Support | NULL | " + objectID + " | 0 | 1 | 1"}, principal, id)
 	s.CheckRows("POST /Groups: no members", before, memberships)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "`+bob+`"}]}`,
 		`{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "`+carol+`"}]}`))
 	s.CheckRows("PATCH Add bob and carol", with(nil, "Support | bob (User)", "Support | carol (User)"), memberships)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "`+carol+`"}]}`))
 	s.CheckRows("PATCH Remove carol", with(nil, "Support | bob (User)"), memberships)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "Replace", "path": "displayName", "value": "Customer Support"}`))
 	s.CheckRows("PATCH Replace displayName", []string{"Group | Customer Support | Customer Support | NULL | " + objectID + " | 0 | 1 | 1"}, principal, id)
 	if rs := lookup("Customer Support", 1); rs[0]["id"] != id || rs[0]["externalId"] != objectID {
@@ -185,7 +185,7 @@ func TestEntraGroupProvisioning(t *testing.T) {
 	if got := exampletest.Members(t, doc); !slices.Equal(got, []string{alice}) {
 		t.Errorf("engineering: members %v, want only alice (the search indexer is not a user)", got)
 	}
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+engineering, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+engineering, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "`+bob+`"}]}`,
 		`{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "`+alice+`"}]}`))
 	s.CheckRows("PATCH Add bob, Remove alice: the service account stays",

@@ -62,7 +62,7 @@ func TestOktaPushGroups(t *testing.T) {
 		`SELECT name, permissions, created_at IS NOT NULL FROM roles WHERE id = ?`, id)
 	s.CheckRows("POST /Groups: bob moves from support to auditor", roles("bob", "auditor"), userRoles)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "add", "path": "members", "value": [{"value": "`+carol+`", "display": "carol"}]}`))
 	s.CheckRows("PATCH add carol", roles("bob", "auditor", "carol", "auditor"), userRoles)
 
@@ -73,12 +73,12 @@ func TestOktaPushGroups(t *testing.T) {
 	}
 
 	// Removal writes whenRemoved: bob is a viewer now, not back in support.
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "remove", "path": "members[value eq \"`+bob+`\"]"}`))
 	s.CheckRows("PATCH remove bob", roles("bob", "viewer", "carol", "auditor"), userRoles)
 
 	// The users rows refer to the role by name, so a rename moves them.
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(
 		`{"op": "replace", "value": {"id": "`+id+`", "displayName": "auditors"}}`))
 	s.CheckRows("PATCH replace displayName: the role", append(slices.Clone(shippedRoles), "auditors"), roleNames)
 	s.CheckRows("PATCH replace displayName: its members follow", roles("bob", "viewer", "carol", "auditors"), userRoles)
@@ -121,21 +121,21 @@ func TestEntraGroupProvisioning(t *testing.T) {
 		t.Fatalf("lookups: support %s, admin %s; want 2 and 4", support, admin)
 	}
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+support, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+support, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "`+dave+`"}, {"$ref": null, "value": "`+alice+`"}]}`))
 	s.CheckRows("PATCH Add dave and alice to support: both move there", roles("dave", "support", "alice", "support"), userRoles)
 
 	// alice already left admin by joining support; removing her from admin
 	// changes nothing.
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+admin, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+admin, exampletest.Patch(
 		`{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "`+alice+`"}]}`))
 	s.CheckRows("PATCH Remove alice from admin: not a member, nothing changes", roles("dave", "support", "alice", "support"), userRoles)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+support, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+support, exampletest.Patch(
 		`{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "`+bob+`"}]}`))
 	s.CheckRows("PATCH Remove bob from support", roles("dave", "support", "alice", "support", "bob", "viewer"), userRoles)
 
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+support, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+support, exampletest.Patch(
 		`{"op": "Replace", "path": "displayName", "value": "customer-support"}`))
 	s.CheckRows("PATCH Replace displayName", []string{"viewer", "customer-support", "finance", "admin"}, roleNames)
 	s.CheckRows("PATCH Replace displayName: members follow", roles("dave", "customer-support", "alice", "customer-support", "bob", "viewer"), userRoles)
@@ -151,7 +151,7 @@ func TestEntraGroupProvisioning(t *testing.T) {
 		"meta": {"resourceType": "Group"}}`)
 	oncall, _ := created["id"].(string)
 	s.CheckRows("POST /Groups", []string{"viewer", "customer-support", "finance", "admin", "oncall"}, roleNames)
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+oncall, exampletest.Patch(
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+oncall, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "`+erin+`"}]}`))
 	s.CheckRows("PATCH Add erin to oncall", roles("dave", "customer-support", "alice", "customer-support", "bob", "viewer", "erin", "oncall"), userRoles)
 	s.Must(http.StatusNoContent, "DELETE", "/Groups/"+oncall, "")
@@ -170,6 +170,6 @@ func TestViewerGroup(t *testing.T) {
 		t.Errorf("viewer: members %v, want dave and erin", got)
 	}
 	id, _ := viewer["id"].(string)
-	s.Must(http.StatusOK, "PATCH", "/Groups/"+id, exampletest.Patch(`{"op": "remove", "path": "members[value eq \"`+dave+`\"]"}`))
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(`{"op": "remove", "path": "members[value eq \"`+dave+`\"]"}`))
 	s.CheckRows("PATCH remove dave from viewer", roles(), userRoles)
 }
