@@ -43,7 +43,8 @@ func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.R
 		return
 	}
 	if status == http.StatusCreated {
-		c.Header("Location", items[0].doc["meta"].(map[string]any)["location"].(string))
+		// From the row: the projection may have left meta out.
+		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+r.res.ID(rec))
 	}
 	s.sendOne(c, status, r, items[0])
 }
