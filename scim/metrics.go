@@ -10,15 +10,70 @@ import (
 // Namespace prefixes every metric scimbridge exports.
 const Namespace = "scimbridge"
 
-// httpMetrics are the request metrics of the SCIM listener. Labels are
-// bounded: route templates, methods and status codes, never ids or names.
+// httpMetrics are the metrics of the SCIM listener: requests, and the
+// provisioning they do. Labels are bounded: route templates, methods,
+// status codes, directories (the configured token names), resource types,
+// operations and outcomes from fixed lists — never an id, a user name or
+// an e-mail address.
 type httpMetrics struct {
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
 	authFailures prometheus.Counter
+
+	// operations counts write requests by directory, resource, operation
+	// and outcome.
+	operations *prometheus.CounterVec
+	// lastSuccess is the time of each directory's last successful write.
+	lastSuccess *prometheus.GaugeVec
+	// membersAdded and membersRemoved count membership rows, by directory.
+	membersAdded, membersRemoved *prometheus.CounterVec
 }
 
-func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
+// Provisioning operations: the operation label of
+// scimbridge_provisioning_operations_total and of audit records.
+const (
+	opCreate     = "create"     // POST
+	opReplace    = "replace"    // PUT that does not change active
+	opPatch      = "patch"      // PATCH that does not change active
+	opDelete     = "delete"     // DELETE, whatever the delete policy makes of it
+	opDeactivate = "deactivate" // PUT or PATCH turning active from true to false
+	opReactivate = "reactivate" // PUT or PATCH turning active from false to true
+)
+
+// Outcomes of a provisioning operation, from its response status.
+const (
+	outcomeSuccess     = "success"     // 2xx
+	outcomeInvalid     = "invalid"     // 400, 413, 415 and other 4xx: the request was refused
+	outcomeNotFound    = "not_found"   // 404
+	outcomeConflict    = "conflict"    // 409: a unique value is taken
+	outcomeRefused     = "refused"     // 405: the mapping does not allow it (delete: refuse)
+	outcomeUnavailable = "unavailable" // 503: the database is down or timed out
+	outcomeError       = "error"       // other 5xx
+)
+
+// outcome classifies a response status.
+func outcome(status int) string {
+	switch {
+	case status >= 200 && status < 300:
+		return outcomeSuccess
+	case status == 404:
+		return outcomeNotFound
+	case status == 409:
+		return outcomeConflict
+	case status == 405:
+		return outcomeRefused
+	case status == 503:
+		return outcomeUnavailable
+	case status >= 500:
+		return outcomeError
+	}
+	return outcomeInvalid
+}
+
+// newHTTPMetrics creates the SCIM listener's metrics and registers them on
+// reg (when not nil). The membership counters of every directory start at
+// zero, so that rates are defined before the first change.
+func newHTTPMetrics(reg prometheus.Registerer, dirs []Directory) (*httpMetrics, error) {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "http", Name: "requests_total",
@@ -33,11 +88,31 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 			Namespace: Namespace, Subsystem: "http", Name: "auth_failures_total",
 			Help: "SCIM requests refused for a missing or unknown bearer token.",
 		}),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "provisioning", Name: "operations_total",
+			Help: "Provisioning writes (create, replace, patch, delete, deactivate, reactivate) by directory, resource type, operation and outcome.",
+		}, []string{"directory", "resource", "operation", "outcome"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Subsystem: "provisioning", Name: "last_success_timestamp_seconds",
+			Help: "Unix time of the directory's last successful provisioning write (the last sync); absent until the first since start-up.",
+		}, []string{"directory"}),
+		membersAdded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "group", Name: "members_added_total",
+			Help: "Group membership rows added, by directory.",
+		}, []string{"directory"}),
+		membersRemoved: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "group", Name: "members_removed_total",
+			Help: "Group membership rows removed (including with a deleted group or user), by directory.",
+		}, []string{"directory"}),
+	}
+	for _, d := range dirs {
+		m.membersAdded.WithLabelValues(d.Name)
+		m.membersRemoved.WithLabelValues(d.Name)
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.authFailures} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.authFailures, m.operations, m.lastSuccess, m.membersAdded, m.membersRemoved} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -48,4 +123,18 @@ func newHTTPMetrics(reg prometheus.Registerer) (*httpMetrics, error) {
 func (m *httpMetrics) observe(route, method string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// provisioned records one write request of a directory.
+func (m *httpMetrics) provisioned(directory, resource, op, outcome string, added, removed int64, at time.Time) {
+	m.operations.WithLabelValues(directory, resource, op, outcome).Inc()
+	if outcome == outcomeSuccess {
+		m.lastSuccess.WithLabelValues(directory).Set(float64(at.UnixNano()) / 1e9)
+	}
+	if added > 0 {
+		m.membersAdded.WithLabelValues(directory).Add(float64(added))
+	}
+	if removed > 0 {
+		m.membersRemoved.WithLabelValues(directory).Add(float64(removed))
+	}
 }

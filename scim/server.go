@@ -35,6 +35,7 @@ type Server struct {
 	dirs    map[string]map[string]*resource
 	engine  *gin.Engine
 	metrics *httpMetrics
+	audit   *slog.Logger // nil: no audit records
 }
 
 // resource is one mapped resource type and the store holding it.
@@ -52,7 +53,7 @@ type resource struct {
 // every directory (a token name, see Config.Directories), one Store per
 // mapped resource by resource name (User, Group); each directory's stores
 // carry its scope. Metrics are registered on reg.
-func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapters.Store, logger *slog.Logger, reg prometheus.Registerer) (*Server, error) {
+func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapters.Store, logger *slog.Logger, reg prometheus.Registerer, opts ...Option) (*Server, error) {
 	cfg.ApplyDefaults()
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
@@ -65,6 +66,9 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}}
+	for _, o := range opts {
+		o(s)
+	}
 	for _, d := range cfg.Directories() {
 		stores, ok := dirs[d.Name]
 		if !ok {
@@ -74,6 +78,7 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 		if err != nil {
 			return nil, fmt.Errorf("directory %s: %w", d.Name, err)
 		}
+		recordChanges(set)
 		s.dirs[d.Name] = map[string]*resource{}
 		for _, r := range set {
 			s.dirs[d.Name][r.res.Name] = r
@@ -82,17 +87,17 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 			s.resources = set
 		}
 	}
-	if s.metrics, err = newHTTPMetrics(reg); err != nil {
+	if s.metrics, err = newHTTPMetrics(reg, cfg.Directories()); err != nil {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
-	e.Use(s.recover, s.observe)
+	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
-	g := e.Group(cfg.BasePath, s.auth)
+	g := e.Group(cfg.BasePath, s.auth, s.track)
 	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
 	g.GET("/ResourceTypes", s.resourceTypes)
 	g.GET("/ResourceTypes/:name", s.resourceType)
@@ -209,18 +214,23 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	c.Header("X-Request-Id", rid)
 	c.Set("requestID", rid)
+	c.Request = c.Request.WithContext(WithRequestID(c.Request.Context(), rid))
+	// Deferred, so that a response cut short (an http.ErrAbortHandler
+	// panic) is counted and logged too.
+	defer func() {
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Writer.Status()
+		d := time.Since(start)
+		s.metrics.observe(route, c.Request.Method, status, d)
+		s.logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", rid), slog.String("method", c.Request.Method),
+			slog.String("route", route), slog.Int("status", status),
+			slog.Duration("duration", d), slog.String("directory", c.GetString("directory")))
+	}()
 	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
-	}
-	status := c.Writer.Status()
-	d := time.Since(start)
-	s.metrics.observe(route, c.Request.Method, status, d)
-	s.logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", rid), slog.String("method", c.Request.Method),
-		slog.String("route", route), slog.Int("status", status),
-		slog.Duration("duration", d), slog.String("directory", c.GetString("directory")))
 }
 
 // write sends a SCIM JSON response.
