@@ -105,6 +105,9 @@ type TableSpec struct {
 	// Display is the column a membership shows for this row (a group's
 	// displayName), used by GroupsOf.
 	Display Column
+	// Increment lists integer columns set to their value plus one on every
+	// update (an optimistic-locking version column).
+	Increment []Column
 	// SelfReferences are columns holding the key of another row of the
 	// same table and scope (a manager): writes naming a row that does not
 	// exist fail with ErrInvalid.

@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -110,6 +112,10 @@ type Resource struct {
 	// groups is set on the User resource when groups have members: users
 	// then carry the read-only groups attribute.
 	groups bool
+	// version is the column meta.version comes from, "" for a hash of
+	// the mapped columns; versioned says ETags are on.
+	version   adapters.Column
+	versioned bool
 
 	key      adapters.ColumnInfo
 	info     adapters.TableInfo
@@ -636,6 +642,29 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				continue
 			}
 			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it, defaults.%s, or a scope setting it", n, n)
+		}
+	}
+
+	switch rc.Version {
+	case "":
+	case "hash":
+		r.versioned = true
+	default:
+		if ci, ok := column(path+".version", rc.Version); ok {
+			switch {
+			case isIntColumn(ci):
+				r.Spec.Increment = append(r.Spec.Increment, ci.Name)
+			case isTimeColumn(ci):
+				if !slices.Contains(r.Spec.Touch, ci.Name) {
+					c.add(path+".version", "column %q is a time scimbridge does not set; expected the column mapped to meta.lastModified, an integer version column, or hash", rc.Version)
+				}
+			default:
+				c.add(path+".version", "column %q is %s; expected an integer version column, the meta.lastModified column, or hash", rc.Version, ci.ColumnType)
+			}
+			r.version, r.versioned = ci.Name, true
+			if !slices.Contains(r.Spec.Columns, ci.Name) {
+				r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+			}
 		}
 	}
 
@@ -1221,4 +1250,31 @@ func childTable(r *Resource, a *attr) adapters.Table {
 		}
 	}
 	return ""
+}
+
+// Versioned reports whether the resource has ETags (meta.version).
+func (r *Resource) Versioned() bool { return r.versioned }
+
+// Version returns the ETag of a row, a weak entity tag such as W/"3a7bd3e2",
+// or "" when the resource has no ETags.
+func (r *Resource) Version(rec adapters.Record) string {
+	if !r.versioned {
+		return ""
+	}
+	h := sha256.New()
+	if r.version != "" {
+		h.Write([]byte(canonicalString(rec[r.version])))
+	} else {
+		for _, c := range r.Spec.Columns {
+			h.Write([]byte(canonicalString(rec[c])))
+			h.Write([]byte{0})
+		}
+		for _, a := range r.attrs {
+			if a.kind == kindChild || a.kind == kindKV {
+				fmt.Fprint(h, rec[a.col.Name])
+				h.Write([]byte{0})
+			}
+		}
+	}
+	return `W/"` + hex.EncodeToString(h.Sum(nil)[:8]) + `"`
 }

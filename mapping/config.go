@@ -57,6 +57,11 @@ type ResourceConfig struct {
 	// MetaTable is the key/value table that attributes with meta: are
 	// stored in.
 	MetaTable *MetaTableConfig `yaml:"metaTable"`
+	// Version turns on ETags (meta.version, If-Match, If-None-Match): the
+	// name of a column that changes with every write (an integer version
+	// column, which scimbridge increments, or an updated-at time), or
+	// "hash" for a hash of every mapped column. Default: no ETags.
+	Version string `yaml:"version"`
 	// Extensions declares the resource's own extension schemas.
 	Extensions []ExtensionConfig `yaml:"extensions"`
 	// TimeZone is the IANA zone (Europe/Berlin) in which the table's

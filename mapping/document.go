@@ -396,6 +396,9 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 		}
 		obj[a.def.Name] = v
 	}
+	if v := r.Version(rec); v != "" {
+		meta["version"] = v
+	}
 	doc["schemas"] = schemas
 	doc["meta"] = meta
 	return doc

@@ -26,7 +26,7 @@ func (s *Server) serviceProviderConfig(c *gin.Context) {
 		"filter":           map[string]any{"supported": true, "maxResults": s.cfg.MaxPageSize},
 		"changePassword":   map[string]any{"supported": false},
 		"sort":             map[string]any{"supported": true},
-		"etag":             map[string]any{"supported": false},
+		"etag":             map[string]any{"supported": s.etags()},
 		"authenticationSchemes": []any{map[string]any{
 			"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
 			"description": "Authentication with a bearer token in the Authorization header.",
@@ -155,4 +155,14 @@ func (s *Server) writeList(c *gin.Context, items []any) {
 		"itemsPerPage": len(items),
 		"Resources":    items,
 	})
+}
+
+// etags reports whether any resource has ETags.
+func (s *Server) etags() bool {
+	for _, r := range s.resources {
+		if r.res.Versioned() {
+			return true
+		}
+	}
+	return false
 }

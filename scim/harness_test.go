@@ -106,7 +106,18 @@ func (s *sidecar) do(method, path string, body any) response {
 	return s.doAuth(method, path, body, "Bearer "+testToken)
 }
 
+// doHeaders sends a request with the test token and extra headers.
+func (s *sidecar) doHeaders(method, path string, body any, headers map[string]string) response {
+	s.t.Helper()
+	return s.doWith(method, path, body, "Bearer "+testToken, headers)
+}
+
 func (s *sidecar) doAuth(method, path string, body any, auth string) response {
+	s.t.Helper()
+	return s.doWith(method, path, body, auth, nil)
+}
+
+func (s *sidecar) doWith(method, path string, body any, auth string, headers map[string]string) response {
 	s.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -128,6 +139,9 @@ func (s *sidecar) doAuth(method, path string, body any, auth string) response {
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	return s.send(req)
 }

@@ -356,7 +356,7 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		if err != nil {
 			return err
 		}
-		if added+removed > 0 && len(g.spec.Touch) > 0 && sameRecord(cur, next) {
+		if added+removed > 0 && len(g.spec.Touch)+len(g.spec.Increment) > 0 && sameRecord(cur, next) {
 			// Only the membership changed: the group was still modified.
 			out, err = g.touch(ctx, t, key)
 		}

@@ -480,6 +480,11 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	for _, c := range s.spec.Touch {
 		changed[c] = s.timeValue(c, now)
 	}
+	for _, c := range s.spec.Increment {
+		// The row is locked: reading and adding one is safe.
+		n, _ := strconv.ParseInt(canonical(cur[c]), 10, 64)
+		changed[c] = n + 1
+	}
 	cols := make([]adapters.Column, 0, len(changed))
 	for c := range changed {
 		cols = append(cols, c)
@@ -552,11 +557,14 @@ func (s *store) Delete(ctx context.Context, id string) error {
 // touch sets the row's modified-time columns and returns it read back.
 func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, error) {
 	now := adapters.Now()
-	sets := make([]string, len(s.spec.Touch))
-	args := make([]any, 0, len(sets)+1+len(s.sargs))
-	for i, c := range s.spec.Touch {
-		sets[i] = quote(string(c)) + " = ?"
+	sets := make([]string, 0, len(s.spec.Touch)+len(s.spec.Increment))
+	args := make([]any, 0, cap(sets)+1+len(s.sargs))
+	for _, c := range s.spec.Touch {
+		sets = append(sets, quote(string(c))+" = ?")
 		args = append(args, s.timeValue(c, now))
+	}
+	for _, c := range s.spec.Increment {
+		sets = append(sets, quote(string(c))+" = "+quote(string(c))+" + 1")
 	}
 	args = append(append(args, key), s.sargs...)
 	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {

@@ -361,7 +361,7 @@ func TestConfigExampleServes(t *testing.T) {
 	call("PATCH", "/Groups/"+gid, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 		"Operations": [{"op": "add", "path": "members", "value": [{"value": "3"}]}]}`, 400)
 	call("PATCH", "/Groups/"+gid, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-		"Operations": [{"op": "remove", "path": "members[value eq \"1\"]"}]}`, 200)
+		"Operations": [{"op": "remove", "path": "members[value eq \"1\"]"}]}`, 204)
 	if got := grants(); got != id {
 		t.Errorf("user_roles after removing jsmith: %s, want %s", got, id)
 	}
