@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,8 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/mapping"
@@ -125,14 +122,16 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
+// newLogger returns the logger the config asks for, writing to w. Records
+// logged with a SCIM request's context carry its request id.
 func newLogger(c LogConfig, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(orString(c.Level, "info")))
 	opts := &slog.HandlerOptions{Level: lvl}
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(requestIDHandler{slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(requestIDHandler{slog.NewTextHandler(w, opts)})
 }
 
 func orString(v, d string) string {
@@ -175,57 +174,58 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready)
 type Sidecar struct {
 	// Handler serves the SCIM API.
 	Handler http.Handler
+	// Telemetry serves /metrics, /healthz/live and /healthz/ready.
+	Telemetry http.Handler
 	// Registry holds every metric.
 	Registry *prometheus.Registry
 	// Adapter is the open database; Close closes it.
 	Adapter adapters.Adapter
 	// Mapping is the compiled mapping.
 	Mapping *mapping.Mapping
+
+	tel        *telemetry
+	closeAudit func() error
 }
 
-// Close releases the database pool.
-func (s *Sidecar) Close() error { return s.Adapter.Close() }
+// Close releases the database pool and the audit log.
+func (s *Sidecar) Close() error { return errors.Join(s.Adapter.Close(), s.closeAudit()) }
 
-// Build opens the database, compiles the mapping against it and wires the
-// SCIM server with a fresh metrics registry.
-func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (*Sidecar, error) {
+// Drain makes /healthz/ready fail from now on, so that load balancers stop
+// sending requests before the sidecar stops.
+func (s *Sidecar) Drain() { s.tel.draining.Store(true) }
+
+// Build opens the database, compiles the mapping against it, opens the
+// audit log and wires the SCIM server with a fresh metrics registry.
+func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (sc *Sidecar, err error) {
 	ad, m, err := cfg.compile(ctx, nil, openAdapter(ctx, logger))
 	if err != nil {
 		return nil, err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Namespace: scim.Namespace, Name: "build_info",
-		Help: "Always 1; labels carry the scimbridge version and Go version.",
-	}, []string{"version", "goversion"})
-	buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
-	reg.MustRegister(buildInfo)
-	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
-		reg.MustRegister(collectors.NewDBStatsCollector(db.DB(), "app"))
-	}
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Namespace: scim.Namespace, Subsystem: "database", Name: "up",
-		Help: "1 if the application's database answered a ping within 2 seconds, else 0.",
-	}, func() float64 {
-		pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if ad.Ping(pctx) != nil {
-			return 0
+	defer func() {
+		if err != nil {
+			ad.Close()
 		}
-		return 1
-	}))
+	}()
+	tel, err := newTelemetry(ad)
+	if err != nil {
+		return nil, err
+	}
 	stores, err := buildStores(ad, m, cfg.Server.Directories())
 	if err != nil {
-		ad.Close()
 		return nil, err
 	}
-	srv, err := scim.NewServer(cfg.Server, m, stores, logger, reg)
+	tel.instrument(stores)
+	audit, closeAudit, err := openAudit(cfg.Audit)
 	if err != nil {
-		ad.Close()
 		return nil, err
 	}
-	return &Sidecar{Handler: srv, Registry: reg, Adapter: ad, Mapping: m}, nil
+	srv, err := scim.NewServer(cfg.Server, m, stores, logger, tel.reg, scim.WithAudit(audit))
+	if err != nil {
+		_ = closeAudit()
+		return nil, err
+	}
+	tel.config.loaded(cfg.hash, time.Now())
+	return &Sidecar{Handler: srv, Telemetry: tel.handler(), Registry: tel.reg, Adapter: ad, Mapping: m, tel: tel, closeAudit: closeAudit}, nil
 }
 
 // Serve runs the sidecar for cfg until ctx is cancelled, then shuts down
@@ -237,13 +237,12 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 		return err
 	}
 	defer sc.Close()
-	srv, reg, ad := sc.Handler, sc.Registry, sc.Adapter
 
 	scimLn, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening for SCIM: %w", err)
 	}
-	servers := []*http.Server{{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
+	servers := []*http.Server{{Handler: sc.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
 	listeners := []net.Listener{scimLn}
 	telAddr := ""
 	if cfg.Telemetry.Listen != "off" {
@@ -253,19 +252,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 			return fmt.Errorf("listening for telemetry: %w", err)
 		}
 		telAddr = telLn.Addr().String()
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-		mux.HandleFunc("/healthz/live", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-		mux.HandleFunc("/healthz/ready", func(w http.ResponseWriter, r *http.Request) {
-			pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-			defer cancel()
-			if err := ad.Ping(pctx); err != nil {
-				http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-				return
-			}
-			fmt.Fprintln(w, "ok")
-		})
-		servers = append(servers, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second})
+		servers = append(servers, &http.Server{Handler: sc.Telemetry, ReadHeaderTimeout: 10 * time.Second})
 		listeners = append(listeners, telLn)
 	}
 
@@ -285,8 +272,11 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	case serveErr = <-errc:
 	}
 	logger.Info("scimbridge stopping")
+	sc.Drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
+	// The SCIM listener first: its requests in flight finish while the
+	// telemetry listener still answers, not ready, to probes and scrapes.
 	for _, s := range servers {
 		if err := s.Shutdown(sctx); err != nil {
 			logger.Warn("shutting down listener", "err", err)

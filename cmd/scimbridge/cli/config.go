@@ -27,10 +27,15 @@ type Config struct {
 	Telemetry TelemetryConfig `yaml:"telemetry"`
 	// Log selects the log format and level.
 	Log LogConfig `yaml:"log"`
+	// Audit says where the audit records of provisioning writes go.
+	Audit AuditConfig `yaml:"audit"`
 	// Database is the application's database.
 	Database DatabaseConfig `yaml:"database"`
 	// Resources maps SCIM resources to the application's tables.
 	Resources mapping.Config `yaml:"resources"`
+
+	// hash identifies the file's bytes, for scimbridge_config_info.
+	hash string
 }
 
 // DefaultTelemetryListen keeps metrics and health checks off the public
@@ -93,7 +98,7 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 	var probs []string
 	probs = append(probs, strictKeys(root.Content[0], reflect.TypeOf(Config{}), "")...)
-	var cfg Config
+	cfg := Config{hash: configHash(data)}
 	if err := root.Content[0].Decode(&cfg); err != nil {
 		probs = append(probs, typeErrors(err, root.Content[0], "")...)
 	}
@@ -133,6 +138,7 @@ func (c *Config) validate() []string {
 	default:
 		probs = append(probs, fmt.Sprintf("log.level: unknown level %q; expected debug, info, warn or error", c.Log.Level))
 	}
+	probs = append(probs, c.Audit.validate()...)
 	newCfg, ok := adapterTypes[c.Database.Type]
 	switch {
 	case c.Database.Type == "":
