@@ -47,6 +47,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args, stderr, nil)
 	case "check":
 		return runCheck(ctx, args, stdout, stderr)
+	case "init":
+		return runInit(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "scimbridge %s %s\n", Version, runtime.Version())
 		return exitOK
@@ -65,6 +67,8 @@ func usage(w io.Writer) {
 commands:
   serve    run the SCIM server (the default)
   check    validate the config and its mapping against the live database
+  init     write a starting config from the database's tables:
+           scimbridge init -dsn DSN [-users-table users] [-groups-table roles] [-o FILE]
   version  print the version
 
 flags of serve and check:
