@@ -21,6 +21,10 @@ type Adapter struct {
 	db     *sqlx.DB
 	logger *slog.Logger
 
+	// dryRun rolls back every write transaction after logging its
+	// statements, for trying a mapping on a production database.
+	dryRun bool
+
 	mu     sync.Mutex // guards the following fields
 	tables map[adapters.Table]adapters.TableInfo
 }

@@ -49,6 +49,9 @@ type Config struct {
 	MaxIdleConns int `yaml:"maxIdleConns"`
 	// ConnMaxLifetime; default DefaultConnMaxLifetime.
 	ConnMaxLifetime time.Duration `yaml:"connMaxLifetime"`
+	// DryRun logs every write and rolls its transaction back; set by the
+	// -dry-run flag, not in the file.
+	DryRun bool `yaml:"-"`
 }
 
 // Validate reports every problem with the config, each as "field: problem".
@@ -153,7 +156,9 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 		lt = DefaultConnMaxLifetime
 	}
 	db.SetConnMaxLifetime(lt)
-	return New(db, logger), nil
+	a := New(db, logger)
+	a.dryRun = c.DryRun
+	return a, nil
 }
 
 func orDefault(v, d int) int {

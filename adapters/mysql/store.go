@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	mrand "math/rand/v2"
 	"regexp"
 	"slices"
@@ -39,13 +40,17 @@ type store struct {
 	sargs  []any
 	scopeC []adapters.Column
 
-	members  *members // set for a group table (spec.Members)
+	dryRun   *slog.Logger // set in a dry run
+	members  *members     // set for a group table (spec.Members)
 	children map[adapters.Column]*related
 	kv       *related
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
 	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table))}
+	if a.dryRun {
+		s.dryRun = a.logger
+	}
 	for _, c := range info.Columns {
 		s.cols[c.Name] = c
 	}
@@ -238,6 +243,7 @@ type txn struct {
 	*sqlx.Tx
 	conn  *sqlx.Conn
 	locks []string
+	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 }
 
 func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
@@ -251,6 +257,9 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		return err
 	}
 	t := &txn{Tx: tx, conn: conn}
+	if s.dryRun != nil {
+		t.dry = s.dryRun.With("table", string(s.spec.Table))
+	}
 	defer func() {
 		for _, l := range t.locks {
 			// Released on a fresh context: the request's may be done.
@@ -261,7 +270,20 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		_ = tx.Rollback()
 		return err
 	}
+	if t.dry != nil {
+		t.dry.InfoContext(ctx, "dry run: rolling back")
+		return tx.Rollback()
+	}
 	return tx.Commit()
+}
+
+// ExecContext runs a write in the transaction, logging it first in a dry
+// run.
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.dry != nil {
+		t.dry.InfoContext(ctx, "dry run: would execute", "sql", query, "args", args)
+	}
+	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 // lock takes a server-wide named lock for a unique value, so that two

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/scim"
 )
@@ -73,12 +74,17 @@ commands:
 
 flags of serve and check:
   -config FILE   configuration file (default $SCIMBRIDGE_CONFIG or scimbridge.yaml)
+  -dry-run       (serve) log every write and roll it back instead of committing
 `)
 }
 
-func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
+// configFlag parses the -config flag, and any other flags define adds.
+func configFlag(name string, args []string, stderr io.Writer, define ...func(*flag.FlagSet)) (string, bool) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	for _, d := range define {
+		d(fs)
+	}
 	def := os.Getenv("SCIMBRIDGE_CONFIG")
 	if def == "" {
 		def = "scimbridge.yaml"
@@ -150,11 +156,17 @@ func orString(v, d string) string {
 type Ready func(scimAddr, telemetryAddr string)
 
 func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready) int {
-	path, ok := configFlag("serve", args, stderr)
+	var dryRun bool
+	path, ok := configFlag("serve", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&dryRun, "dry-run", false, "log every write and roll it back: try a mapping on a production database safely")
+	})
 	if !ok {
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
+	if err == nil && dryRun {
+		err = cfg.setDryRun()
+	}
 	if err != nil {
 		if cfg != nil {
 			// Check the mapping too, to report every problem at once.
@@ -263,6 +275,9 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	errc := make(chan error, len(servers))
 	for i, s := range servers {
 		go func() { errc <- s.Serve(listeners[i]) }()
+	}
+	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun {
+		logger.Warn("dry run: every write is logged and rolled back; nothing reaches the database")
 	}
 	logger.Info("scimbridge started", "version", Version, "scim", scimLn.Addr().String(),
 		"base_path", cfg.Server.BasePath, "telemetry", telAddr)

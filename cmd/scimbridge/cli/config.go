@@ -390,3 +390,14 @@ func friendlyTypeError(msg string) string {
 	}
 	return "got " + got + "; expected " + want
 }
+
+// setDryRun makes every write transaction log its statements and roll
+// back, for adapters that support it.
+func (c *Config) setDryRun() error {
+	mc, ok := c.Database.adapter.(*mysql.Config)
+	if !ok {
+		return fmt.Errorf("-dry-run: the %s adapter does not support it", c.Database.Type)
+	}
+	mc.DryRun = true
+	return nil
+}
