@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -112,12 +113,44 @@ func newHTTPMetrics(reg prometheus.Registerer, dirs []Directory) (*httpMetrics, 
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.authFailures, m.operations, m.lastSuccess, m.membersAdded, m.membersRemoved} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
+	// A server built again on the same registry (a configuration reload)
+	// takes over the series already there, so they go on rather than
+	// restart.
+	var err error
+	if m.requests, err = register(reg, m.requests); err != nil {
+		return nil, err
+	}
+	if m.duration, err = register(reg, m.duration); err != nil {
+		return nil, err
+	}
+	if m.authFailures, err = register(reg, m.authFailures); err != nil {
+		return nil, err
+	}
+	if m.operations, err = register(reg, m.operations); err != nil {
+		return nil, err
+	}
+	if m.lastSuccess, err = register(reg, m.lastSuccess); err != nil {
+		return nil, err
+	}
+	if m.membersAdded, err = register(reg, m.membersAdded); err != nil {
+		return nil, err
+	}
+	if m.membersRemoved, err = register(reg, m.membersRemoved); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// register registers c, or returns the equal collector registered before.
+func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
+	err := reg.Register(c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(T); ok {
+			return existing, nil
+		}
+	}
+	return c, err
 }
 
 func (m *httpMetrics) observe(route, method string, status int, d time.Duration) {

@@ -213,6 +213,13 @@ func (s *Sidecar) Drain() { s.tel.draining.Store(true) }
 // Build opens the database, compiles the mapping against it, opens the
 // audit log and wires the SCIM server with a fresh metrics registry.
 func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (sc *Sidecar, err error) {
+	return build(ctx, cfg, logger, nil)
+}
+
+// build is Build; with tel set (a reload), the new sidecar reports into
+// the running one's telemetry, which the caller points at it (tel.use)
+// once it serves.
+func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry) (sc *Sidecar, err error) {
 	ad, m, err := cfg.compile(ctx, nil, openAdapter(ctx, logger))
 	if err != nil {
 		return nil, err
@@ -222,9 +229,10 @@ func Build(ctx context.Context, cfg *Config, logger *slog.Logger) (sc *Sidecar, 
 			ad.Close()
 		}
 	}()
-	tel, err := newTelemetry(ad)
-	if err != nil {
-		return nil, err
+	if tel == nil {
+		if tel, err = newTelemetry(ad); err != nil {
+			return nil, err
+		}
 	}
 	stores, err := buildStores(ad, m, cfg.Server.Directories())
 	if err != nil {
@@ -252,13 +260,22 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	if err != nil {
 		return err
 	}
-	defer sc.Close()
+	sw := &switcher{}
+	sw.cur.Store(&generation{sc: sc})
+	defer func() { sw.cur.Load().sc.Close() }()
+	if cfg.path != "" {
+		data, _ := os.ReadFile(cfg.path)
+		rl := &reloader{path: cfg.path, sw: sw, logger: logger, last: data, done: reloaded}
+		rctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go rl.run(rctx)
+	}
 
 	scimLn, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening for SCIM: %w", err)
 	}
-	servers := []*http.Server{{Handler: sc.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
+	servers := []*http.Server{{Handler: sw, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
 	listeners := []net.Listener{scimLn}
 	telAddr := ""
 	if cfg.Telemetry.Listen != "off" {
@@ -291,7 +308,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	case serveErr = <-errc:
 	}
 	logger.Info("scimbridge stopping")
-	sc.Drain()
+	sw.cur.Load().sc.Drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	// The SCIM listener first: its requests in flight finish while the
@@ -327,3 +344,6 @@ func buildStores(ad adapters.Adapter, m *mapping.Mapping, dirs []scim.Directory)
 	}
 	return out, nil
 }
+
+// reloaded, when set by a test, hears the result of every reload.
+var reloaded func(err error)

@@ -36,6 +36,8 @@ type Config struct {
 
 	// hash identifies the file's bytes, for scimbridge_config_info.
 	hash string
+	// path is the file it was read from, for reloads; "" if none.
+	path string
 }
 
 // DefaultTelemetryListen keeps metrics and health checks off the public
@@ -81,7 +83,11 @@ func loadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	return ParseConfig(data)
+	cfg, err := ParseConfig(data)
+	if cfg != nil {
+		cfg.path = path
+	}
+	return cfg, err
 }
 
 // ParseConfig strictly decodes and validates a configuration document

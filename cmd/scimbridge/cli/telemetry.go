@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,7 +45,10 @@ type telemetry struct {
 	reg    *prometheus.Registry
 	config *configMetrics
 	store  *instrument.Metrics
+
+	mu     sync.Mutex // guards the following fields
 	ad     adapters.Adapter
+	dbStat prometheus.Collector
 	// draining is set once shutdown has begun: /healthz/ready then fails,
 	// so that load balancers stop sending requests while those in flight
 	// finish.
@@ -63,9 +67,7 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 	}, []string{"version", "goversion"})
 	buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
 	t.reg.MustRegister(buildInfo)
-	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
-		t.reg.MustRegister(collectors.NewDBStatsCollector(db.DB(), "app"))
-	}
+	t.use(ad)
 	t.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: scim.Namespace, Subsystem: "database", Name: "up",
 		Help: "1 if the application's database answered a ping within 2 seconds at scrape time, else 0.",
@@ -86,7 +88,26 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 func (t *telemetry) ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	return t.ad.Ping(ctx)
+	t.mu.Lock()
+	ad := t.ad
+	t.mu.Unlock()
+	return ad.Ping(ctx)
+}
+
+// use points the database metrics and the readiness check at ad, the pool
+// of the configuration now serving.
+func (t *telemetry) use(ad adapters.Adapter) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ad = ad
+	if t.dbStat != nil {
+		t.reg.Unregister(t.dbStat)
+		t.dbStat = nil
+	}
+	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
+		t.dbStat = collectors.NewDBStatsCollector(db.DB(), "app")
+		t.reg.MustRegister(t.dbStat)
+	}
 }
 
 // instrument wraps every store so that its calls are measured.
