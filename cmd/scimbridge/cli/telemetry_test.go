@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,36 +48,8 @@ type telemetrySidecar struct {
 
 func newTelemetrySidecar(t *testing.T) *telemetrySidecar {
 	t.Helper()
-	schema, err := os.ReadFile(filepath.Join(exampleRoot, "scim", "testdata", "roles_schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mapping, err := os.ReadFile(filepath.Join(exampleRoot, "scim", "testdata", "roles_mapping.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn := mysqltest.NewDatabase(t)
-	if err := execSQL(dsn, string(schema)); err != nil {
-		t.Fatal(err)
-	}
 	auditPath := filepath.Join(t.TempDir(), "audit.log")
-	var b strings.Builder
-	fmt.Fprintf(&b, `server:
-  tokens:
-    - {name: okta, token: {value: %s}}
-    - {name: entra, token: {value: %s}}
-log: {format: json, level: info}
-audit: {output: %q}
-database:
-  type: mysql
-  config:
-    dsn: {value: %q}
-resources:
-`, oktaToken, entraToken, auditPath, dsn)
-	for _, l := range strings.Split(strings.TrimRight(string(mapping), "\n"), "\n") {
-		b.WriteString("  " + l + "\n")
-	}
-	data := []byte(b.String())
+	data := telemetryConfig(t, fmt.Sprintf("audit: {output: %q}\n", auditPath))
 	cfg, err := ParseConfig(data)
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +69,41 @@ resources:
 		sc.Close()
 	})
 	return s
+}
+
+// telemetryConfig returns a config for a fresh database holding the roles
+// schema, with the okta and entra tokens, JSON logs and the extra
+// top-level sections given.
+func telemetryConfig(t *testing.T, extra string) []byte {
+	t.Helper()
+	schema, err := os.ReadFile(filepath.Join(exampleRoot, "scim", "testdata", "roles_schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := os.ReadFile(filepath.Join(exampleRoot, "scim", "testdata", "roles_mapping.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := mysqltest.NewDatabase(t)
+	if err := execSQL(dsn, string(schema)); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `server:
+  tokens:
+    - {name: okta, token: {value: %s}}
+    - {name: entra, token: {value: %s}}
+log: {format: json, level: info}
+%sdatabase:
+  type: mysql
+  config:
+    dsn: {value: %q}
+resources:
+`, oktaToken, entraToken, extra, dsn)
+	for _, l := range strings.Split(strings.TrimRight(string(mapping), "\n"), "\n") {
+		b.WriteString("  " + l + "\n")
+	}
+	return []byte(b.String())
 }
 
 // call sends one SCIM request and checks its status. headers are
@@ -698,5 +706,101 @@ func TestConfigReloadMetrics(t *testing.T) {
 	}
 	if _, ok := m.value("scimbridge_config_info", "hash", "0123456789ab"); !ok {
 		t.Error("config_info does not show the new hash")
+	}
+}
+
+// TestGracefulShutdown stops a serving sidecar while a request is in
+// flight: readiness fails at once, the request still completes, and Serve
+// returns only then.
+func TestGracefulShutdown(t *testing.T) {
+	cfg, err := ParseConfig(telemetryConfig(t, "audit: {output: off}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Server.Listen, cfg.Telemetry.Listen = "127.0.0.1:0", "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs := make(chan [2]string, 1)
+	served := make(chan error, 1)
+	logs := new(syncBuffer)
+	go func() {
+		served <- Serve(ctx, cfg, logs, func(scimAddr, telAddr string) { addrs <- [2]string{scimAddr, telAddr} })
+	}()
+	var a [2]string
+	select {
+	case a = <-addrs:
+	case err := <-served:
+		t.Fatalf("Serve: %v\n%s", err, logs)
+	}
+	ready := func() int {
+		resp, err := http.Get("http://" + a[1] + "/healthz/ready")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := ready(); code != http.StatusOK {
+		t.Fatalf("ready before the stop: %d", code)
+	}
+
+	// A create whose body is still on its way when the stop comes.
+	body := `{"userName":"late@example.com","displayName":"Late Comer"}`
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", "http://"+a[0]+"/scim/v2/Users", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Authorization", "Bearer "+oktaToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	type result struct {
+		status int
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		done <- result{status: resp.StatusCode}
+	}()
+	if _, err := io.WriteString(pw, body[:10]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the handler is reading the body
+	cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for ready() != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz/ready did not fail after the stop")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned with a request in flight: %v", err)
+	default:
+	}
+	if _, err := io.WriteString(pw, body[10:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if r := <-done; r.err != nil || r.status != http.StatusCreated {
+		t.Fatalf("the request in flight: status %d, %v", r.status, r.err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after the last request")
+	}
+	if _, err := net.DialTimeout("tcp", a[0], time.Second); err == nil {
+		t.Error("the SCIM listener still accepts connections")
 	}
 }
