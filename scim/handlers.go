@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			}
 			return rec, nil
 		}
-		var out adapters.Record
+		var ops []adapters.MemberOp
 		if r.groups != nil {
 			// members given are the new membership; members left out leave
 			// it as it is, so a PUT of the name alone loses no one.
@@ -115,17 +116,11 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 				s.failFor(c, idErr, r.res.Name)
 				return
 			}
-			var ops []adapters.MemberOp
 			if present {
 				ops = []adapters.MemberOp{{Kind: adapters.MemberReplace, IDs: ids}}
 			}
-			out, err = r.groups.UpdateGroup(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
-				next, err := same(cur)
-				return next, ops, err
-			})
-		} else {
-			out, err = r.store.Update(c.Request.Context(), c.Param("id"), same)
 		}
+		out, err := r.update(c.Request.Context(), c.Param("id"), same, ops)
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
@@ -166,15 +161,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			}
 			return r.res.Changes(before, after)
 		}
-		var out adapters.Record
-		if r.groups != nil {
-			out, err = r.groups.UpdateGroup(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
-				next, err := change(cur)
-				return next, memberOps, err
-			})
-		} else {
-			out, err = r.store.Update(c.Request.Context(), c.Param("id"), change)
-		}
+		out, err := r.update(c.Request.Context(), c.Param("id"), change, memberOps)
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
@@ -347,4 +334,16 @@ func intParam(name, v string, def int) (int, error) {
 		return 0, errorf(http.StatusBadRequest, "invalidValue", "%s must be an integer", name)
 	}
 	return n, nil
+}
+
+// update runs fn on the locked row and, for a group, applies the
+// membership changes in the same transaction.
+func (r *resource) update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error), ops []adapters.MemberOp) (adapters.Record, error) {
+	if r.groups == nil {
+		return r.store.Update(ctx, id, fn)
+	}
+	return r.groups.UpdateGroup(ctx, id, func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+		next, err := fn(cur)
+		return next, ops, err
+	})
 }

@@ -168,15 +168,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready)
 		err = cfg.setDryRun()
 	}
 	if err != nil {
-		if cfg != nil {
-			// Check the mapping too, to report every problem at once.
-			if ad, _, cerr := cfg.compile(ctx, err, openAdapter(ctx, nil)); cerr != nil {
-				err = cerr
-			} else {
-				_ = ad.Close()
-			}
-		}
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		fmt.Fprintf(stderr, "%s: %v\n", path, allProblems(ctx, cfg, err))
 		return exitFailure
 	}
 	if err := Serve(ctx, cfg, stderr, ready); err != nil {

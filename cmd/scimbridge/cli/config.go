@@ -407,3 +407,18 @@ func (c *Config) setDryRun() error {
 	mc.DryRun = true
 	return nil
 }
+
+// allProblems adds the mapping's problems to those ParseConfig found, when
+// the config got far enough to check the mapping against the database, so
+// that every problem is reported at once.
+func allProblems(ctx context.Context, cfg *Config, parseErr error) error {
+	if cfg == nil {
+		return parseErr
+	}
+	ad, _, err := cfg.compile(ctx, parseErr, openAdapter(ctx, nil))
+	if err != nil {
+		return err
+	}
+	_ = ad.Close()
+	return parseErr
+}

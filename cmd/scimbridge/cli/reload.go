@@ -114,14 +114,7 @@ func (rl *reloader) try(ctx context.Context) error {
 	rl.last = data
 	cfg, err := ParseConfig(data)
 	if err != nil {
-		if cfg != nil {
-			if ad, _, cerr := cfg.compile(ctx, err, openAdapter(ctx, nil)); cerr != nil {
-				err = cerr
-			} else {
-				_ = ad.Close()
-			}
-		}
-		return err
+		return allProblems(ctx, cfg, err)
 	}
 	cfg.path = rl.path
 	old := rl.sw.cur.Load()
