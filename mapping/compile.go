@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -351,11 +351,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
 	var passwordCols []string
-	paths := make([]string, 0, len(rc.Attributes))
-	for p := range rc.Attributes {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(rc.Attributes))
 	for _, p := range paths {
 		ac := rc.Attributes[p]
 		ap := path + ".attributes[" + strconv.Quote(p) + "]"
@@ -560,11 +556,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 
 	// Defaults.
 	defaulted := map[adapters.Column]bool{}
-	cols := make([]string, 0, len(rc.Defaults))
-	for col := range rc.Defaults {
-		cols = append(cols, col)
-	}
-	sort.Strings(cols)
+	cols := slices.Sorted(maps.Keys(rc.Defaults))
 	for _, col := range cols {
 		d := rc.Defaults[col]
 		dp := path + ".defaults." + col
@@ -948,11 +940,7 @@ var placeholderRE = regexp.MustCompile(`\{([^{}]+)\}`)
 
 // computeds compiles the computed columns: templates over attribute paths.
 func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column func(p, col string) (adapters.ColumnInfo, bool), written map[adapters.Column]string) {
-	cols := make([]string, 0, len(rc.Computed))
-	for col := range rc.Computed {
-		cols = append(cols, col)
-	}
-	sort.Strings(cols)
+	cols := slices.Sorted(maps.Keys(rc.Computed))
 	for _, col := range cols {
 		tmpl := rc.Computed[col]
 		cp := path + ".computed." + col
@@ -1003,11 +991,7 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []string) {
 	var probs []string
 	specs := map[string]adapters.TableSpec{}
-	cols := make([]string, 0, len(extra))
-	for c := range extra {
-		cols = append(cols, c)
-	}
-	sort.Strings(cols)
+	cols := slices.Sorted(maps.Keys(extra))
 	scoped := func(r *Resource, base map[adapters.Column]any) map[adapters.Column]any {
 		out := make(map[adapters.Column]any, len(base)+len(extra))
 		for c, v := range base {
@@ -1076,11 +1060,7 @@ func (c *compiler) extensions(path string, r *Resource, exts []ExtensionConfig) 
 			c.add(ep+".attributes", "none; expected at least one attribute")
 			continue
 		}
-		names := make([]string, 0, len(e.Attributes))
-		for n := range e.Attributes {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(e.Attributes))
 		var defs []*AttrDef
 		for _, n := range names {
 			a := e.Attributes[n]
