@@ -73,7 +73,7 @@ func TestOperation(t *testing.T) {
 func TestOutcome(t *testing.T) {
 	for status, want := range map[int]string{
 		200: outcomeSuccess, 201: outcomeSuccess, 204: outcomeSuccess, 400: outcomeInvalid, 413: outcomeInvalid,
-		415: outcomeInvalid, 404: outcomeNotFound, 405: outcomeRefused, 409: outcomeConflict,
+		415: outcomeInvalid, 404: outcomeNotFound, 405: outcomeRefused, 409: outcomeConflict, 412: outcomeConflict,
 		500: outcomeError, 503: outcomeUnavailable, 401: outcomeInvalid,
 	} {
 		if got := outcome(status); got != want {

@@ -46,7 +46,7 @@ const (
 	outcomeSuccess     = "success"     // 2xx
 	outcomeInvalid     = "invalid"     // 400, 413, 415 and other 4xx: the request was refused
 	outcomeNotFound    = "not_found"   // 404
-	outcomeConflict    = "conflict"    // 409: a unique value is taken
+	outcomeConflict    = "conflict"    // 409: a unique value is taken; 412: If-Match names an older version
 	outcomeRefused     = "refused"     // 405: the mapping does not allow it (delete: refuse)
 	outcomeUnavailable = "unavailable" // 503: the database is down or timed out
 	outcomeError       = "error"       // other 5xx
@@ -59,7 +59,7 @@ func outcome(status int) string {
 		return outcomeSuccess
 	case status == 404:
 		return outcomeNotFound
-	case status == 409:
+	case status == 409, status == 412:
 		return outcomeConflict
 	case status == 405:
 		return outcomeRefused
