@@ -350,7 +350,6 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
-	var passwordCols []string
 	paths := slices.Sorted(maps.Keys(rc.Attributes))
 	for _, p := range paths {
 		ac := rc.Attributes[p]
@@ -514,10 +513,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		r.byPath[strings.ToLower(a.path)] = a
 		switch a.kind {
 		case kindPassword:
-			// Never read back: it is write-only.
-			if a.required {
-				passwordCols = append(passwordCols, ap)
-			}
+			// Never read back: it is write-only, and never required (a
+			// NOT NULL column needs a default; see below).
 			a.required = false
 		case kindManager:
 			if !isIntColumn(ci) && !isStringColumn(ci) || (isIntColumn(ci) != isIntColumn(r.key)) {
@@ -786,6 +783,7 @@ func (r *Resource) Describe() []string {
 		case kindPassword:
 			out = append(out, fmt.Sprintf("%s -> %s [write-only, %s hash]", a.path, a.col.Name, a.hash.kind))
 			continue
+		default:
 		}
 		switch {
 		case a.kind == kindMeta:

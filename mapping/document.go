@@ -707,7 +707,10 @@ func filterInt(v any) (int64, bool) {
 	case int64:
 		return n, true
 	case uint64:
-		return int64(n), n < 1<<63
+		if n >= 1<<63 {
+			return 0, false
+		}
+		return int64(n), true //nolint:gosec // range checked above
 	case float64:
 		return int64(n), n == float64(int64(n))
 	case json.Number:

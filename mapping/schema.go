@@ -101,12 +101,14 @@ var userSchema = []*AttrDef{
 }
 
 // managerAttr is the enterprise manager: a reference to another User row.
-var managerAttr = &AttrDef{Name: "manager", Type: Complex, Mutability: ReadWrite, Returned: "default", Uniqueness: "none",
+var managerAttr = &AttrDef{
+	Name: "manager", Type: Complex, Mutability: ReadWrite, Returned: "default", Uniqueness: "none",
 	Description: "The User's manager.", Sub: []*AttrDef{
 		{Name: "value", Type: String, Mutability: ReadWrite, Returned: "default", Uniqueness: "none", Description: "The id of the SCIM resource representing the User's manager."},
 		{Name: "$ref", Type: Reference, ReferenceType: []string{"User"}, Mutability: ReadWrite, Returned: "default", Uniqueness: "none", Description: "The URI of the SCIM resource representing the User's manager."},
 		{Name: "displayName", Type: String, Mutability: ReadOnly, Returned: "default", Uniqueness: "none", Description: "The displayName of the User's manager."},
-	}}
+	},
+}
 
 // enterpriseSchema is the enterprise User extension (RFC 7643 section 4.3).
 var enterpriseSchema = []*AttrDef{

@@ -51,7 +51,7 @@ func rewriteValuePathComparisons(f string) string {
 // parts and length, or n == 0 if s does not start with one.
 func comparisonAfter(s string) (sub, op, val string, n int) {
 	i := 0
-	for i < len(s) && (isNameChar(s[i])) {
+	for i < len(s) && isNameChar(s[i]) {
 		i++
 	}
 	if i == 0 {

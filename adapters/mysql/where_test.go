@@ -103,23 +103,33 @@ func TestEqUsesIndex(t *testing.T) {
 		if err := s.expr(&b, c.e); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.Queryx("EXPLAIN SELECT id FROM accounts WHERE 1=1 AND "+b.sql.String(), b.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var key sql.NullString
-		for rows.Next() {
-			m := map[string]any{}
-			if err := rows.MapScan(m); err != nil {
-				t.Fatal(err)
-			}
-			if k, ok := m["key"].([]byte); ok {
-				key = sql.NullString{String: string(k), Valid: true}
-			}
-		}
-		rows.Close()
+		key := explainKey(t, db, "EXPLAIN SELECT id FROM accounts WHERE 1=1 AND "+b.sql.String(), b.args...)
 		if key.String != c.key {
 			t.Errorf("%s uses index %q, want %q", b.sql.String(), key.String, c.key)
 		}
 	}
+}
+
+// explainKey returns the index EXPLAIN says a query uses.
+func explainKey(t *testing.T, db *sqlx.DB, query string, args ...any) sql.NullString {
+	t.Helper()
+	rows, err := db.Queryx(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var key sql.NullString
+	for rows.Next() {
+		m := map[string]any{}
+		if err := rows.MapScan(m); err != nil {
+			t.Fatal(err)
+		}
+		if k, ok := m["key"].([]byte); ok {
+			key = sql.NullString{String: string(k), Valid: true}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -136,8 +136,10 @@ func TestConfigExampleDocumentsEveryKey(t *testing.T) {
 			missing = append(missing, k)
 		}
 	}
-	for _, form := range []string{"generate: now", "generate: uuid", "generate: auto", "meta.created:", "meta.lastModified:",
-		"name.givenName:", "emails:", "type: work", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"} {
+	for _, form := range []string{
+		"generate: now", "generate: uuid", "generate: auto", "meta.created:", "meta.lastModified:",
+		"name.givenName:", "emails:", "type: work", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:",
+	} {
 		if !strings.Contains(string(data), form) {
 			missing = append(missing, form)
 		}
@@ -345,6 +347,9 @@ func TestConfigExampleServes(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids = append(ids, u)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
 		}
 		return strings.Join(ids, ",")
 	}
