@@ -235,6 +235,10 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry
 	if err != nil {
 		return nil, err
 	}
+	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun && audit != nil {
+		// The writes it records are rolled back.
+		audit = audit.With("dry_run", true)
+	}
 	srv, err := scim.NewServer(cfg.Server, m, stores, logger, tel.reg, scim.WithAudit(audit))
 	if err != nil {
 		_ = closeAudit()

@@ -804,3 +804,37 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("the SCIM listener still accepts connections")
 	}
 }
+
+// TestDryRunAuditRecords checks that the audit records of a dry run say
+// that their writes were rolled back.
+func TestDryRunAuditRecords(t *testing.T) {
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	cfg, err := ParseConfig(telemetryConfig(t, fmt.Sprintf("audit: {output: %q}\n", auditPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.setDryRun(); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Build(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	req := httptest.NewRequest("POST", "/scim/v2/Users", strings.NewReader(`{"userName":"dry@example.com"}`))
+	req.Header.Set("Authorization", "Bearer "+oktaToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	w := httptest.NewRecorder()
+	sc.Handler.ServeHTTP(w, req)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("dry-run create: %d %s", w.Code, w.Body.String())
+	}
+	data, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := readJSONLines(t, string(data))
+	if len(lines) != 1 || lines[0]["dry_run"] != true || lines[0]["operation"] != "create" {
+		t.Errorf("dry-run audit records: %s", data)
+	}
+}
