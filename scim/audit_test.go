@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func doc(t *testing.T, s string) map[string]any {
@@ -78,6 +81,47 @@ func TestOutcome(t *testing.T) {
 	} {
 		if got := outcome(status); got != want {
 			t.Errorf("outcome(%d) = %s, want %s", status, got, want)
+		}
+	}
+}
+
+// TestMetricsTakenOverOnReload checks that a server built again on the
+// same registry (a reload) goes on counting in the same series, and that
+// a directory the reload adds starts at zero.
+func TestMetricsTakenOverOnReload(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	first, err := newHTTPMetrics(reg, []Directory{{Name: "okta"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.provisioned("okta", "User", opCreate, outcomeSuccess, 2, 0, time.Now())
+	second, err := newHTTPMetrics(reg, []Directory{{Name: "okta"}, {Name: "entra"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.provisioned("okta", "User", opCreate, outcomeSuccess, 1, 0, time.Now())
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName()
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetValue()
+			}
+			got[key] = m.GetCounter().GetValue()
+		}
+	}
+	for key, want := range map[string]float64{
+		"scimbridge_provisioning_operations_total okta create success User": 2,
+		"scimbridge_group_members_added_total okta":                         3,
+		"scimbridge_group_members_added_total entra":                        0,
+		"scimbridge_group_members_removed_total entra":                      0,
+	} {
+		if v, ok := got[key]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", key, v, ok, want)
 		}
 	}
 }

@@ -106,39 +106,48 @@ func newHTTPMetrics(reg prometheus.Registerer, dirs []Directory) (*httpMetrics, 
 			Help: "Group membership rows removed (including with a deleted group or user), by directory.",
 		}, []string{"directory"}),
 	}
+	if reg != nil {
+		if err := m.registerOn(reg); err != nil {
+			return nil, err
+		}
+	}
+	// After registering: a reload's new directories start at zero on the
+	// counters taken over.
 	for _, d := range dirs {
 		m.membersAdded.WithLabelValues(d.Name)
 		m.membersRemoved.WithLabelValues(d.Name)
 	}
-	if reg == nil {
-		return m, nil
-	}
+	return m, nil
+}
+
+// registerOn registers the metrics on reg, taking over those already there.
+func (m *httpMetrics) registerOn(reg prometheus.Registerer) error {
 	// A server built again on the same registry (a configuration reload)
 	// takes over the series already there, so they go on rather than
 	// restart.
 	var err error
 	if m.requests, err = register(reg, m.requests); err != nil {
-		return nil, err
+		return err
 	}
 	if m.duration, err = register(reg, m.duration); err != nil {
-		return nil, err
+		return err
 	}
 	if m.authFailures, err = register(reg, m.authFailures); err != nil {
-		return nil, err
+		return err
 	}
 	if m.operations, err = register(reg, m.operations); err != nil {
-		return nil, err
+		return err
 	}
 	if m.lastSuccess, err = register(reg, m.lastSuccess); err != nil {
-		return nil, err
+		return err
 	}
 	if m.membersAdded, err = register(reg, m.membersAdded); err != nil {
-		return nil, err
+		return err
 	}
 	if m.membersRemoved, err = register(reg, m.membersRemoved); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
 // register registers c, or returns the equal collector registered before.
