@@ -136,6 +136,11 @@ func TestImportDirection(t *testing.T) {
 			{prefix: module + "/adapters/mysql", why: "scim programs against the adapters port; only cmd/scimbridge/cli picks the MySQL implementation"},
 			{prefix: sqlDriver, why: "scim must not reach the database driver directly"},
 		}},
+		{"adapters/instrument", []forbidden{
+			{prefix: gin, why: "the store decorator knows nothing of HTTP"},
+			{prefix: module + "/scim", why: "the store decorator sits below the HTTP layer"},
+			{prefix: module + "/adapters/mysql", why: "the store decorator wraps any adapters.Store, not one implementation"},
+		}},
 		{"cmd/scimbridge", []forbidden{
 			{prefix: dolthub, why: "the embedded test engine (go-mysql-server) must never be linked into the production binary"},
 		}},
