@@ -173,3 +173,69 @@ func TestViewerGroup(t *testing.T) {
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+id, exampletest.Patch(`{"op": "remove", "path": "members[value eq \"`+dave+`\"]"}`))
 	s.CheckRows("PATCH remove dave from viewer", roles(), userRoles)
 }
+
+// status shows every user's status code.
+const status = `SELECT username, status FROM users ORDER BY id`
+
+// TestStatusCodes checks the status codes that all mean active: they read
+// as active, filters on active find them, and a PATCH that keeps a user
+// active keeps the code Backoffice set (an expired password, a lockout).
+// Deactivating writes 0, activating 1.
+func TestStatusCodes(t *testing.T) {
+	s := exampletest.Start(t, ".")
+	before := []string{"alice | 1", "bob | 2", "carol | 3", "dave | 1", "erin | 0"}
+	s.CheckRows("schema.sql", before, status)
+
+	list := exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Users", ""), 5)
+	for _, u := range list {
+		if want := u["userName"] != "erin"; u["active"] != want {
+			t.Errorf("%s: active %v, want %v", u["userName"], u["active"], want)
+		}
+	}
+	for f, want := range map[string][]string{
+		`active eq true`:       {"alice", "bob", "carol", "dave"},
+		`active eq false`:      {"erin"},
+		`active ne false`:      {"alice", "bob", "carol", "dave"},
+		`not (active eq true)`: {"erin"},
+	} {
+		list := s.Must(http.StatusOK, "GET", "/Users?"+exampletest.Filter(f), "")
+		var got []string
+		for _, u := range exampletest.Resources(t, list, len(want)) {
+			got = append(got, u["userName"].(string))
+		}
+		if slices.Sort(got); !slices.Equal(got, want) {
+			t.Errorf("filter %s: %v, want %v", f, got, want)
+		}
+	}
+
+	// Okta reactivates with PATCH active true; for users who are active
+	// already that changes nothing: bob must still change his password
+	// and carol is still locked out.
+	s.Must(http.StatusOK, "PATCH", "/Users/"+bob, exampletest.Patch(`{"op": "replace", "value": {"active": true, "displayName": "Robert Baker"}}`))
+	s.Must(http.StatusOK, "PATCH", "/Users/"+carol, exampletest.Patch(`{"op": "replace", "path": "active", "value": true}`))
+	s.CheckRows("PATCH active true keeps codes 2 and 3", before, status)
+	s.CheckRows("PATCH changed the display name", []string{"Robert Baker"}, `SELECT display_name FROM users WHERE id = ?`, bob)
+	// A profile push (PUT) of an active user.
+	s.Must(http.StatusOK, "PUT", "/Users/"+alice, `{
+		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"userName": "alice", "displayName": "Alice Archer-Smith",
+		"emails": [{"value": "alice@example.com", "type": "work", "primary": true}],
+		"active": true}`)
+	s.CheckRows("PUT active true", before, status)
+
+	// Deactivating writes 0, whatever the code was.
+	s.Must(http.StatusOK, "PATCH", "/Users/"+carol, exampletest.Patch(`{"op": "replace", "value": {"active": false}}`))
+	s.Must(http.StatusNoContent, "DELETE", "/Users/"+bob, "")
+	s.CheckRows("PATCH active false, DELETE", []string{"alice | 1", "bob | 0", "carol | 0", "dave | 1", "erin | 0"}, status)
+
+	// Activating writes 1: carol comes back unlocked, erin is rehired.
+	s.Must(http.StatusOK, "PATCH", "/Users/"+carol, exampletest.Patch(`{"op": "replace", "path": "active", "value": true}`))
+	s.Must(http.StatusOK, "PATCH", "/Users/"+erin, exampletest.Patch(`{"op": "Replace", "path": "active", "value": "True"}`))
+	s.CheckRows("PATCH active true", []string{"alice | 1", "bob | 0", "carol | 1", "dave | 1", "erin | 1"}, status)
+
+	// A user created active gets 1.
+	created := s.Must(http.StatusCreated, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "frank", "active": true}`)
+	s.CheckRows("POST /Users", []string{"frank | 1 | viewer"}, `SELECT username, status, role FROM users WHERE id = ?`, created["id"])
+	// Their roles are untouched by all of it.
+	s.CheckRows("roles", roles(), `SELECT username, role FROM users WHERE username <> 'frank' ORDER BY id`)
+}
