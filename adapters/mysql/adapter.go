@@ -24,6 +24,10 @@ type Adapter struct {
 	// dryRun rolls back every write transaction after logging its
 	// statements, for trying a mapping on a production database.
 	dryRun bool
+	// readCommitted says that every connection of the pool runs at READ
+	// COMMITTED already (Config.Open sets it up), so transactions need
+	// not ask for the level.
+	readCommitted bool
 
 	mu     sync.Mutex // guards the following fields
 	tables map[adapters.Table]adapters.TableInfo

@@ -40,8 +40,9 @@ type store struct {
 	sargs  []any
 	scopeC []adapters.Column
 
-	dryRun   *slog.Logger // set in a dry run
-	members  *members     // set for a group table (spec.Members)
+	dryRun   *slog.Logger   // set in a dry run
+	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
+	members  *members       // set for a group table (spec.Members)
 	children map[adapters.Column]*related
 	kv       *related
 }
@@ -50,6 +51,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table))}
 	if a.dryRun {
 		s.dryRun = a.logger
+	}
+	if !a.readCommitted {
+		s.txOpts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	for _, c := range info.Columns {
 		s.cols[c.Name] = c
@@ -252,7 +256,7 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		return err
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	tx, err := conn.BeginTxx(ctx, s.txOpts)
 	if err != nil {
 		return err
 	}
