@@ -31,6 +31,10 @@ type Adapter struct {
 
 	mu     sync.Mutex // guards the following fields
 	tables map[adapters.Table]adapters.TableInfo
+	// probed is set once the server has been identified; collates
+	// reports whether its unique indexes compare values under their
+	// columns' collations (see probe).
+	probed, collates bool
 }
 
 // New wraps an open pool. The DSN must set parseTime=true.
@@ -72,8 +76,41 @@ type indexRow struct {
 	Column    string `db:"COLUMN_NAME"`
 }
 
+// probe identifies the server, once: MySQL, Percona Server and MariaDB
+// compare the values of a unique index under the columns' collations, so
+// that under a case-insensitive collation 'alice' and 'ALICE' are
+// duplicates, and such an index enforces a case-insensitive unique
+// attribute by itself. Engines that only speak the protocol may not (the
+// embedded go-mysql-server of the tests does not); for them, and for any
+// server this cannot identify, uniqueness keeps its named lock.
+func (a *Adapter) probe(ctx context.Context) {
+	a.mu.Lock()
+	done := a.probed
+	a.mu.Unlock()
+	if done {
+		return
+	}
+	var version, comment string
+	if err := a.db.QueryRowxContext(ctx, "SELECT VERSION(), @@version_comment").Scan(&version, &comment); err != nil {
+		return // asked again by the next Describe
+	}
+	collates := strings.Contains(version, "MariaDB") || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
+	a.mu.Lock()
+	a.probed, a.collates = true, collates
+	a.mu.Unlock()
+}
+
+// indexesCollate reports whether the server's unique indexes are known to
+// compare values under their columns' collations.
+func (a *Adapter) indexesCollate() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.collates
+}
+
 // Describe reads the table's columns and indexes from information_schema.
 func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.TableInfo, error) {
+	a.probe(ctx)
 	var cols []columnRow
 	err := a.db.SelectContext(ctx, &cols, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
 		COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, COLLATION_NAME, EXTRA

@@ -39,6 +39,10 @@ type store struct {
 	scope  string // "AND `a` = ? AND ..." or ""
 	sargs  []any
 	scopeC []adapters.Column
+	// byIndex holds the Unique columns a unique index of the table keeps
+	// unique by itself, comparing as the Unique asks: writes rely on the
+	// index (a duplicate fails with ErrConflict) and take no named lock.
+	byIndex map[adapters.Column]bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -83,10 +87,44 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 		s.scope += " AND " + quote(string(c)) + " = ?"
 		s.sargs = append(s.sargs, spec.Scope[c])
 	}
+	if a.indexesCollate() {
+		for _, u := range spec.Uniques {
+			if s.uniqueIndex(info, u) {
+				if s.byIndex == nil {
+					s.byIndex = map[adapters.Column]bool{}
+				}
+				s.byIndex[u.Column] = true
+			}
+		}
+	}
 	if err := s.initRelated(a); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// uniqueIndex reports whether a unique index of the table rejects every
+// value that the check of u would find taken: an index on u's column and
+// scope columns only (so at least as strict as unique within the scope),
+// under a collation at least as strict as u's comparison. Only a
+// case-insensitive comparison on a case-sensitive column (which the check
+// makes on LOWER(column)) is beyond every index.
+func (s *store) uniqueIndex(info adapters.TableInfo, u adapters.Unique) bool {
+	c, ok := s.cols[u.Column]
+	if !ok || (u.Fold && !u.Plain && isText(c.DataType) && !c.CaseInsensitive()) {
+		return false
+	}
+	for _, ix := range info.Indexes {
+		if !ix.Unique || !slices.Contains(ix.Columns, u.Column) {
+			continue
+		}
+		if !slices.ContainsFunc(ix.Columns, func(col adapters.Column) bool {
+			return col != u.Column && !slices.Contains(s.scopeC, col)
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // quote quotes an identifier. Identifiers come only from validated
@@ -312,11 +350,12 @@ func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) erro
 }
 
 // checkUnique locks and checks every Unique column that rec sets, excluding
-// the row with key self (nil on insert).
+// the row with key self (nil on insert). A column a unique index keeps
+// unique is left to the index.
 func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, self any) error {
 	for _, u := range s.spec.Uniques {
 		v, ok := rec[u.Column]
-		if !ok || v == nil {
+		if !ok || v == nil || s.byIndex[u.Column] {
 			continue
 		}
 		if err := s.lock(ctx, t, u, v); err != nil {

@@ -3,7 +3,15 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
@@ -47,5 +55,173 @@ func TestSessionReadCommitted(t *testing.T) {
 		if level != "READ-COMMITTED" {
 			t.Errorf("connection %d: isolation %s, want READ-COMMITTED", i, level)
 		}
+	}
+}
+
+// recorder wraps the MySQL connector and records every statement sent.
+type recorder struct {
+	driver.Connector
+	mu  sync.Mutex
+	log []string
+}
+
+func openRecording(t *testing.T) (*sqlx.DB, *recorder) {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(mysqltest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.InterpolateParams = true
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{Connector: c}
+	db := sqlx.NewDb(sql.OpenDB(r), "mysql")
+	t.Cleanup(func() { db.Close() })
+	return db, r
+}
+
+func (r *recorder) Connect(ctx context.Context) (driver.Conn, error) {
+	c, err := r.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &recordingConn{Conn: c, r: r}, nil
+}
+
+func (r *recorder) add(q string) {
+	r.mu.Lock()
+	r.log = append(r.log, q)
+	r.mu.Unlock()
+}
+
+// take returns the statements recorded since the last take.
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.log
+	r.log = nil
+	return out
+}
+
+type recordingConn struct {
+	driver.Conn
+	r *recorder
+}
+
+func (c *recordingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.r.add(q)
+	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
+}
+
+func (c *recordingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.r.add(q)
+	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+}
+
+func (c *recordingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.r.add("BEGIN")
+	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c *recordingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+}
+
+func (c *recordingConn) CheckNamedValue(nv *driver.NamedValue) error {
+	return c.Conn.(driver.NamedValueChecker).CheckNamedValue(nv)
+}
+
+func (c *recordingConn) ResetSession(ctx context.Context) error {
+	return c.Conn.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c *recordingConn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
+
+func (c *recordingConn) Ping(ctx context.Context) error { return c.Conn.(driver.Pinger).Ping(ctx) }
+
+// TestUniqueIndexSparesLock checks where uniqueness is left to a unique
+// index: on MySQL and MariaDB, a case-insensitive userName whose column has
+// a case-insensitive unique index needs no named lock (the index rejects
+// 'ALICE' beside 'alice'), while a case-sensitive column still does; on
+// the embedded engine, whose indexes ignore collations, both do. Either
+// way concurrent creates of one name in several cases make exactly one
+// row.
+func TestUniqueIndexSparesLock(t *testing.T) {
+	db, rec := openRecording(t)
+	for _, q := range []string{
+		"CREATE TABLE ci (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL, UNIQUE KEY (login)) COLLATE=utf8mb4_general_ci",
+		"CREATE TABLE cs (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) COLLATE utf8mb4_bin NOT NULL, UNIQUE KEY (login)) COLLATE=utf8mb4_general_ci",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := New(db, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		table    adapters.Table
+		wantLock bool
+	}{
+		{"ci", mysqltest.Embedded()},
+		{"cs", true},
+	} {
+		t.Run(string(tc.table), func(t *testing.T) {
+			if _, err := a.Describe(ctx, tc.table); err != nil {
+				t.Fatal(err)
+			}
+			st, err := a.Store(adapters.TableSpec{Table: tc.table, Key: "id", Columns: []adapters.Column{"id", "login"},
+				Uniques: []adapters.Unique{{Column: "login", Fold: true}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.take()
+			if _, err := st.Create(ctx, adapters.Record{"login": "alice"}); err != nil {
+				t.Fatal(err)
+			}
+			sent := rec.take()
+			locked := strings.Contains(strings.Join(sent, "\n"), "GET_LOCK")
+			if locked != tc.wantLock {
+				t.Errorf("named lock taken: %v, want %v; statements:\n%s", locked, tc.wantLock, strings.Join(sent, "\n"))
+			}
+			if _, err := st.Create(ctx, adapters.Record{"login": "ALICE"}); !errors.Is(err, adapters.ErrConflict) {
+				t.Errorf("creating ALICE beside alice: %v, want ErrConflict", err)
+			}
+			if mysqltest.Embedded() {
+				return // the embedded engine loses concurrent writes to one table
+			}
+			const n = 8
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					name := "bob"
+					if i%2 == 1 {
+						name = "BOB"
+					}
+					_, errs[i] = st.Create(ctx, adapters.Record{"login": name})
+				}()
+			}
+			wg.Wait()
+			created := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					created++
+				case !errors.Is(err, adapters.ErrConflict):
+					t.Errorf("concurrent create: %v", err)
+				}
+			}
+			var rows int
+			if err := db.QueryRow(fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE LOWER(login) = 'bob'", tc.table)).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			if created != 1 || rows != 1 {
+				t.Errorf("%d of %d concurrent creates succeeded, %d rows; want 1 and 1", created, n, rows)
+			}
+		})
 	}
 }
