@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -23,6 +25,16 @@ const (
 	DefaultMaxPageSize = 1000
 	// DefaultMaxBodyBytes caps a request body (413 above it).
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultRequestTimeout bounds one request, its database work
+	// included (503 when it runs out).
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultAuthMaxFailures is how many failed authentications one
+	// address may make within DefaultAuthWindow before it is refused.
+	DefaultAuthMaxFailures = 10
+	// DefaultAuthWindow is the window failures are counted in.
+	DefaultAuthWindow = time.Minute
+	// DefaultAuthBlockFor is how long an address is then refused (429).
+	DefaultAuthBlockFor = 5 * time.Minute
 )
 
 // Config is the server section of the configuration.
@@ -39,6 +51,40 @@ type Config struct {
 	MaxPageSize int `yaml:"maxPageSize"`
 	// MaxBodyBytes; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// RequestTimeout bounds each request; its context, which every SQL
+	// statement runs under, ends then. Default DefaultRequestTimeout.
+	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	// TLS, when set, serves the SCIM API over HTTPS (TLS 1.2 or later).
+	TLS *TLSConfig `yaml:"tls"`
+	// AuthThrottle refuses, for a while, an address that keeps failing to
+	// authenticate.
+	AuthThrottle AuthThrottleConfig `yaml:"authThrottle"`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// and load balancers whose X-Forwarded-For header names the client.
+	// The header of any other peer is ignored. Default none.
+	TrustedProxies []string `yaml:"trustedProxies"`
+}
+
+// TLSConfig is a certificate and key, both PEM files. The files are read
+// again when they change, so a renewed certificate needs no restart.
+type TLSConfig struct {
+	// CertFile holds the certificate chain, leaf first.
+	CertFile string `yaml:"certFile"`
+	// KeyFile holds the private key.
+	KeyFile string `yaml:"keyFile"`
+}
+
+// AuthThrottleConfig says when an address that fails to authenticate is
+// refused: after MaxFailures failures within Window, every request from it
+// gets 429 Too Many Requests, valid token or not, for BlockFor.
+type AuthThrottleConfig struct {
+	// MaxFailures; default DefaultAuthMaxFailures; -1 turns the throttle
+	// off.
+	MaxFailures int `yaml:"maxFailures"`
+	// Window; default DefaultAuthWindow.
+	Window time.Duration `yaml:"window"`
+	// BlockFor; default DefaultAuthBlockFor.
+	BlockFor time.Duration `yaml:"blockFor"`
 }
 
 // TokenConfig is one named bearer token. Give the token itself (as a
@@ -115,6 +161,18 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.AuthThrottle.MaxFailures == 0 {
+		c.AuthThrottle.MaxFailures = DefaultAuthMaxFailures
+	}
+	if c.AuthThrottle.Window == 0 {
+		c.AuthThrottle.Window = DefaultAuthWindow
+	}
+	if c.AuthThrottle.BlockFor == 0 {
+		c.AuthThrottle.BlockFor = DefaultAuthBlockFor
+	}
 }
 
 // Validate reports every problem, each starting with its path under the
@@ -162,7 +220,39 @@ func (c *Config) Validate() []string {
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, "maxBodyBytes: expected a positive number of bytes")
 	}
+	if c.RequestTimeout < 0 {
+		errs = append(errs, "requestTimeout: expected a positive duration such as 30s")
+	}
+	if c.AuthThrottle.MaxFailures < -1 {
+		errs = append(errs, "authThrottle.maxFailures: expected a positive number, or -1 to turn the throttle off")
+	}
+	if c.AuthThrottle.Window < 0 {
+		errs = append(errs, "authThrottle.window: expected a positive duration such as 1m")
+	}
+	if c.AuthThrottle.BlockFor < 0 {
+		errs = append(errs, "authThrottle.blockFor: expected a positive duration such as 5m")
+	}
+	for i, p := range c.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			errs = append(errs, fmt.Sprintf("trustedProxies[%d]: %q is not an IP address or CIDR range; expected e.g. 10.0.0.0/8 or 192.0.2.7", i, p))
+		}
+	}
+	if c.TLS != nil {
+		errs = append(errs, c.TLS.validate()...)
+	}
 	return errs
+}
+
+// parseProxy parses a trusted proxy: an address or a CIDR range.
+func parseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // token is a resolved token: its name and the SHA-256 of its value.

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +38,8 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *httpMetrics
 	audit   *slog.Logger // nil: no audit records
+	// throttle refuses addresses that keep failing to authenticate.
+	throttle *authThrottle
 }
 
 // resource is one mapped resource type and the store holding it.
@@ -65,7 +69,7 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}}
+	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}, throttle: newAuthThrottle(cfg.AuthThrottle)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -94,10 +98,15 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
+	// The client address (for the auth throttle) comes from
+	// X-Forwarded-For only when the peer is a configured proxy.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trustedProxies: %w", err)
+	}
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
-	g := e.Group(cfg.BasePath, s.auth, s.track)
+	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.track)
 	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
 	g.GET("/ResourceTypes", s.resourceTypes)
 	g.GET("/ResourceTypes/:name", s.resourceType)
@@ -170,6 +179,9 @@ const directoryKey ctxKey = iota
 // auth checks the bearer token against every configured token in constant
 // time and records which one matched.
 func (s *Server) auth(c *gin.Context) {
+	if s.throttled(c) {
+		return
+	}
 	h := c.GetHeader("Authorization")
 	scheme, tok, _ := strings.Cut(h, " ")
 	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
@@ -182,6 +194,7 @@ func (s *Server) auth(c *gin.Context) {
 	if !strings.EqualFold(scheme, "Bearer") || name == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="scimbridge"`)
 		s.metrics.authFailures.Inc()
+		s.authFailed(c, authFailure(h, scheme))
 		s.fail(c, errorf(http.StatusUnauthorized, "", "missing or invalid bearer token"))
 		return
 	}
@@ -270,15 +283,26 @@ func (s *Server) readBody(c *gin.Context) (map[string]any, error) {
 			return nil, errorf(http.StatusUnsupportedMediaType, "invalidSyntax", "expected Content-Type application/scim+json or application/json")
 		}
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(body)
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", s.cfg.MaxBodyBytes)
 		}
+		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "the request body could not be read")
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD: refuse it
+	// rather than store something the client did not send.
+	if !utf8.Valid(data) {
+		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "request body is not valid UTF-8")
+	}
+	if err := checkJSONText(data); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errorf(http.StatusBadRequest, "invalidSyntax", "empty request body; expected a JSON object")
 		}

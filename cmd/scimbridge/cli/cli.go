@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -271,7 +272,17 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	if err != nil {
 		return fmt.Errorf("listening for SCIM: %w", err)
 	}
-	servers := []*http.Server{{Handler: sw, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
+	if cfg.Server.TLS != nil {
+		tc, err := cfg.Server.TLS.ServerConfig()
+		if err != nil {
+			scimLn.Close()
+			return err
+		}
+		scimLn = tls.NewListener(scimLn, tc)
+	}
+	// ReadTimeout: a body trickled in slowly must not hold a connection
+	// longer than the request itself may take.
+	servers := []*http.Server{{Handler: sw, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cfg.Server.RequestTimeout, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}}
 	listeners := []net.Listener{scimLn}
 	telAddr := ""
 	if cfg.Telemetry.Listen != "off" {
@@ -293,7 +304,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 		logger.Warn("dry run: every write is logged and rolled back; nothing reaches the database")
 	}
 	logger.Info("scimbridge started", "version", Version, "scim", scimLn.Addr().String(),
-		"base_path", cfg.Server.BasePath, "telemetry", telAddr)
+		"base_path", cfg.Server.BasePath, "telemetry", telAddr, "tls", cfg.Server.TLS != nil)
 	if ready != nil {
 		ready(scimLn.Addr().String(), telAddr)
 	}
