@@ -1,0 +1,363 @@
+// Package faultproxy is a TCP proxy for tests that puts faults between a
+// client and a database server: it can drop every connection at once,
+// refuse new ones as a server that is down or restarting does, stall
+// traffic as a network cut does, and cut or stall the one connection whose
+// client sends a given statement (COMMIT, say), so that a test can fail a
+// transaction at an exact point. It is for tests only and is never linked
+// into the scimbridge binary.
+package faultproxy
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"sync"
+)
+
+// Proxy forwards TCP connections from its own address to a target.
+type Proxy struct {
+	target string
+	addr   string
+
+	mu       sync.Mutex
+	ln       net.Listener // nil while down
+	links    map[*link]struct{}
+	gate     chan struct{} // closed: traffic flows; open: stalled
+	rules    []*rule
+	counts   map[string]int
+	counting []string
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// Action is what a rule does to the connection that matches it.
+type Action int
+
+const (
+	// Cut resets the connection at once, on both sides, without
+	// forwarding the data that matched: the server sees its client vanish
+	// and the client sees the connection reset.
+	Cut Action = iota
+	// Stall holds the data that matched and every byte after it, in both
+	// directions, until Resume. The client sees a server that does not
+	// answer. If the client gives up and closes the connection meanwhile,
+	// the held data is dropped, never delivered.
+	Stall
+)
+
+type rule struct {
+	pattern []byte
+	action  Action
+	hit     chan struct{}
+}
+
+// Start listens on a free loopback port and forwards every connection to
+// target (host:port).
+func Start(target string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	open := make(chan struct{})
+	close(open)
+	p := &Proxy{target: target, addr: ln.Addr().String(), ln: ln, links: map[*link]struct{}{}, gate: open, counts: map[string]int{}}
+	p.serve(ln)
+	return p, nil
+}
+
+// Addr is the proxy's address (127.0.0.1:port): give it to the client in
+// place of the target's. It stays the same across Down and Up.
+func (p *Proxy) Addr() string { return p.addr }
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.handle(c)
+			}()
+		}
+	}()
+}
+
+// link is one proxied connection.
+type link struct {
+	client, server net.Conn
+	done           chan struct{}
+	once           sync.Once
+	stalled        chan struct{} // set by a Stall rule: closed on Resume
+}
+
+func (l *link) reset() {
+	l.once.Do(func() {
+		close(l.done)
+		for _, c := range []net.Conn{l.client, l.server} {
+			if c == nil {
+				continue
+			}
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // an RST, not an orderly FIN
+			}
+			_ = c.Close()
+		}
+	})
+}
+
+func (p *Proxy) handle(client net.Conn) {
+	server, err := net.Dial("tcp", p.target)
+	if err != nil {
+		_ = client.Close()
+		return
+	}
+	l := &link{client: client, server: server, done: make(chan struct{})}
+	p.mu.Lock()
+	if p.closed || p.ln == nil {
+		p.mu.Unlock()
+		l.reset()
+		return
+	}
+	p.links[l] = struct{}{}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.links, l)
+		p.mu.Unlock()
+		l.reset()
+	}()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); p.pipe(l, client, server, true) }()
+	go func() { defer wg.Done(); p.pipe(l, server, client, false) }()
+	wg.Wait()
+}
+
+// pipe copies src to dst until either side fails; upstream is the client's
+// direction, where rules apply.
+func (p *Proxy) pipe(l *link, src, dst net.Conn, upstream bool) {
+	defer l.reset()
+	buf := make([]byte, 64<<10)
+	var tail []byte // the end of the previous chunk, for patterns split across reads
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			if upstream {
+				window := append(append([]byte(nil), tail...), chunk...)
+				if p.match(l, window, len(tail)) {
+					return
+				}
+				tail = window[max(0, len(window)-256):]
+			}
+			if !p.wait(l) {
+				return
+			}
+			if _, werr := dst.Write(chunk); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// contains reports whether pattern occurs in data ending after its first
+// old bytes, which were seen (and matched) with the previous chunk.
+func contains(data []byte, old int, pattern []byte) bool {
+	from := max(0, old-len(pattern)+1)
+	return bytes.Contains(data[from:], pattern)
+}
+
+// match applies the first rule whose pattern data contains, and reports
+// whether the link was cut. The first old bytes of data were seen before.
+func (p *Proxy) match(l *link, data []byte, old int) bool {
+	p.mu.Lock()
+	for _, pat := range p.counting {
+		if contains(data, old, []byte(pat)) {
+			p.counts[pat]++
+		}
+	}
+	var r *rule
+	for i, x := range p.rules {
+		if contains(data, old, x.pattern) {
+			r = x
+			p.rules = append(p.rules[:i:i], p.rules[i+1:]...)
+			break
+		}
+	}
+	if r != nil && r.action == Stall && l.stalled == nil {
+		l.stalled = make(chan struct{})
+	}
+	p.mu.Unlock()
+	if r == nil {
+		return false
+	}
+	close(r.hit)
+	if r.action == Cut {
+		l.reset()
+		return true
+	}
+	return false
+}
+
+// wait blocks while the proxy or the link is stalled, and reports false if
+// the link went away meanwhile.
+func (p *Proxy) wait(l *link) bool {
+	p.mu.Lock()
+	own := l.stalled
+	p.mu.Unlock()
+	if own != nil {
+		select {
+		case <-own:
+		case <-l.done:
+			return false
+		}
+	}
+	p.mu.Lock()
+	gate := p.gate
+	p.mu.Unlock()
+	select {
+	case <-gate:
+		select {
+		case <-l.done:
+			return false
+		default:
+			return true
+		}
+	case <-l.done:
+		return false
+	}
+}
+
+// On arms a one-shot rule: the first connection whose client sends data
+// containing pattern (a statement such as "COMMIT", which a MySQL client
+// sends as plain text) is cut or stalled before that data is forwarded. The
+// returned channel is closed when the rule fires.
+func (p *Proxy) On(pattern string, a Action) <-chan struct{} {
+	r := &rule{pattern: []byte(pattern), action: a, hit: make(chan struct{})}
+	p.mu.Lock()
+	p.rules = append(p.rules, r)
+	p.mu.Unlock()
+	return r.hit
+}
+
+// Count starts counting the chunks clients send that contain pattern.
+func (p *Proxy) Count(pattern string) {
+	p.mu.Lock()
+	p.counting = append(p.counting, pattern)
+	p.mu.Unlock()
+}
+
+// Counted returns how many chunks containing pattern clients have sent
+// since Count.
+func (p *Proxy) Counted(pattern string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.counts[pattern]
+}
+
+// ClearRules drops the rules that have not fired.
+func (p *Proxy) ClearRules() {
+	p.mu.Lock()
+	p.rules = nil
+	p.mu.Unlock()
+}
+
+// CutAll resets every open connection, as a server crash or a killed
+// network path does, and returns how many there were. New connections
+// are still accepted.
+func (p *Proxy) CutAll() int {
+	p.mu.Lock()
+	links := make([]*link, 0, len(p.links))
+	for l := range p.links {
+		links = append(links, l)
+	}
+	p.mu.Unlock()
+	for _, l := range links {
+		l.reset()
+	}
+	return len(links)
+}
+
+// Down stops listening, so that new connections are refused
+// (ECONNREFUSED), and resets every open one: the server is down.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	ln := p.ln
+	p.ln = nil
+	p.mu.Unlock()
+	if ln != nil {
+		_ = ln.Close()
+	}
+	p.CutAll()
+}
+
+// Up listens again on the same address after Down: the server is back.
+func (p *Proxy) Up() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("faultproxy: closed")
+	}
+	if p.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		return err
+	}
+	p.ln = ln
+	p.serve(ln)
+	return nil
+}
+
+// StallAll holds every byte in both directions, on open and new
+// connections, until Resume: a network cut that neither side notices.
+func (p *Proxy) StallAll() {
+	p.mu.Lock()
+	select {
+	case <-p.gate:
+		p.gate = make(chan struct{})
+	default:
+	}
+	p.mu.Unlock()
+}
+
+// Resume lets traffic flow again after StallAll and on connections a Stall
+// rule held.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	select {
+	case <-p.gate:
+	default:
+		close(p.gate)
+	}
+	for l := range p.links {
+		if l.stalled != nil {
+			select {
+			case <-l.stalled:
+			default:
+				close(l.stalled)
+			}
+		}
+	}
+	p.mu.Unlock()
+}
+
+// Close stops the proxy and resets every connection.
+func (p *Proxy) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.Resume()
+	p.Down()
+	p.wg.Wait()
+	return nil
+}

@@ -1,0 +1,163 @@
+package faultproxy
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// echo serves a line-echo server and returns its address.
+func echo(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if _, err := io.WriteString(c, line); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func start(t *testing.T) *Proxy {
+	t.Helper()
+	p, err := Start(echo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// roundTrip sends a line and reads the echo, with a deadline.
+func roundTrip(c net.Conn, r *bufio.Reader, line string, wait time.Duration) (string, error) {
+	_ = c.SetDeadline(time.Now().Add(wait))
+	if _, err := io.WriteString(c, line+"\n"); err != nil {
+		return "", err
+	}
+	got, err := r.ReadString('\n')
+	return strings.TrimSuffix(got, "\n"), err
+}
+
+func dial(t *testing.T, p *Proxy) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
+}
+
+func TestForwardsAndCuts(t *testing.T) {
+	p := start(t)
+	c, r := dial(t, p)
+	if got, err := roundTrip(c, r, "hello", 2*time.Second); err != nil || got != "hello" {
+		t.Fatalf("echo: %q, %v", got, err)
+	}
+	if n := p.CutAll(); n != 1 {
+		t.Errorf("CutAll cut %d connections, want 1", n)
+	}
+	if _, err := roundTrip(c, r, "again", 2*time.Second); err == nil {
+		t.Error("the connection still works after CutAll")
+	}
+	c2, r2 := dial(t, p)
+	if got, err := roundTrip(c2, r2, "new", 2*time.Second); err != nil || got != "new" {
+		t.Fatalf("a new connection after CutAll: %q, %v", got, err)
+	}
+}
+
+func TestDownRefusesAndUpAccepts(t *testing.T) {
+	p := start(t)
+	p.Down()
+	_, err := net.DialTimeout("tcp", p.Addr(), time.Second)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial while down: %v, want connection refused", err)
+	}
+	if err := p.Up(); err != nil {
+		t.Fatal(err)
+	}
+	c, r := dial(t, p)
+	if got, err := roundTrip(c, r, "back", 2*time.Second); err != nil || got != "back" {
+		t.Fatalf("after Up: %q, %v", got, err)
+	}
+}
+
+func TestStallAllAndResume(t *testing.T) {
+	p := start(t)
+	c, r := dial(t, p)
+	p.StallAll()
+	if _, err := roundTrip(c, r, "held", 300*time.Millisecond); err == nil {
+		t.Fatal("an answer came through a stalled proxy")
+	}
+	p.Resume()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if got, err := r.ReadString('\n'); err != nil || got != "held\n" {
+		t.Fatalf("after Resume: %q, %v", got, err)
+	}
+}
+
+func TestRules(t *testing.T) {
+	p := start(t)
+	p.Count("COMMIT")
+	hit := p.On("COMMIT", Cut)
+	c, r := dial(t, p)
+	if got, err := roundTrip(c, r, "SELECT 1", 2*time.Second); err != nil || got != "SELECT 1" {
+		t.Fatalf("before the rule: %q, %v", got, err)
+	}
+	if _, err := roundTrip(c, r, "COMMIT", 2*time.Second); err == nil {
+		t.Fatal("COMMIT went through a Cut rule")
+	}
+	select {
+	case <-hit:
+	default:
+		t.Error("the rule did not report its hit")
+	}
+	// One-shot: the next COMMIT passes.
+	c2, r2 := dial(t, p)
+	if got, err := roundTrip(c2, r2, "COMMIT", 2*time.Second); err != nil || got != "COMMIT" {
+		t.Fatalf("second COMMIT: %q, %v", got, err)
+	}
+	if n := p.Counted("COMMIT"); n != 2 {
+		t.Errorf("counted %d COMMITs, want 2", n)
+	}
+
+	p.On("ROLLBACK", Stall)
+	if _, err := roundTrip(c2, r2, "ROLLBACK", 300*time.Millisecond); err == nil {
+		t.Fatal("ROLLBACK went through a Stall rule")
+	}
+	// Other connections are not stalled.
+	c3, r3 := dial(t, p)
+	if got, err := roundTrip(c3, r3, "other", 2*time.Second); err != nil || got != "other" {
+		t.Fatalf("another connection during a Stall rule: %q, %v", got, err)
+	}
+	p.Resume()
+	_ = c2.SetDeadline(time.Now().Add(2 * time.Second))
+	if got, err := r2.ReadString('\n'); err != nil || got != "ROLLBACK\n" {
+		t.Fatalf("after Resume: %q, %v", got, err)
+	}
+}
