@@ -79,16 +79,30 @@ type user struct {
 		GivenName  string `json:"givenName"`
 		FamilyName string `json:"familyName"`
 	} `json:"name"`
-	Emails []struct {
-		Value   string `json:"value"`
-		Type    string `json:"type"`
-		Primary bool   `json:"primary"`
-	} `json:"emails"`
-	Meta struct {
+	Emails     []email    `json:"emails"`
+	Enterprise enterprise `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
+	Meta       struct {
 		Created      string `json:"created"`
 		LastModified string `json:"lastModified"`
 		Location     string `json:"location"`
+		Version      string `json:"version"`
 	} `json:"meta"`
+}
+
+type email struct {
+	Value   string `json:"value"`
+	Type    string `json:"type"`
+	Primary bool   `json:"primary"`
+}
+
+// enterprise is the enterprise extension of a user, with the manager's
+// id only.
+type enterprise struct {
+	EmployeeNumber string `json:"employeeNumber"`
+	Department     string `json:"department"`
+	Manager        struct {
+		Value string `json:"value"`
+	} `json:"manager"`
 }
 
 // groupList is the part of a SCIM ListResponse of groups the tests look at.
@@ -114,6 +128,49 @@ func memberNames(g group) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// rows runs a query on the demo's database and returns one string per row,
+// its columns separated by " | " and NULL as NULL.
+func rows(t *testing.T, dsn, query string, args ...any) []string {
+	t.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rs, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for rs.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		f := make([]string, len(cols))
+		for i, v := range vals {
+			f[i] = "NULL"
+			if v.Valid {
+				f[i] = v.String
+			}
+		}
+		out = append(out, strings.Join(f, " | "))
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // userRoles reads the legacy user_roles table as "role:login" pairs.
@@ -157,6 +214,12 @@ func userNames(l listResponse) []string {
 // v (if not nil), returning the response.
 func do(t *testing.T, method, url, body string, v any) *http.Response {
 	t.Helper()
+	return doHeaders(t, method, url, body, nil, v)
+}
+
+// doHeaders is do with further request headers.
+func doHeaders(t *testing.T, method, url, body string, headers map[string]string, v any) *http.Response {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -168,6 +231,9 @@ func do(t *testing.T, method, url, body string, v any) *http.Response {
 	req.Header.Set("Authorization", "Bearer "+token)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
@@ -207,16 +273,25 @@ func TestDemo(t *testing.T) {
 	if got, want := userNames(all), []string{"alice", "bob", "carol"}; all.TotalResults != 3 || !slices.Equal(got, want) {
 		t.Fatalf("GET /Users: totalResults %d, userNames %v; want 3, %v", all.TotalResults, got, want)
 	}
+	wantEmails := map[string][]email{
+		"alice": {{"alice@example.com", "work", true}, {"alice.archer@home.example", "home", false}},
+		"bob":   {{"bob@example.com", "work", true}},
+		"carol": {{"carol@example.com", "work", true}},
+	}
+	wantHR := map[string]string{"alice": "E-1001 Engineering ", "bob": "E-1002 Engineering 1", "carol": "E-0917 Support 1"}
 	for _, u := range all.Resources {
 		wantActive := u.UserName != "carol" // status 'disabled'
 		if u.Active != wantActive {
 			t.Errorf("%s: active %v, want %v", u.UserName, u.Active, wantActive)
 		}
-		if len(u.Emails) != 1 || u.Emails[0].Value != u.UserName+"@example.com" || u.Emails[0].Type != "work" {
-			t.Errorf("%s: emails %+v, want one work email %s@example.com", u.UserName, u.Emails, u.UserName)
+		if !slices.Equal(u.Emails, wantEmails[u.UserName]) {
+			t.Errorf("%s: emails %+v, want %+v (from user_emails)", u.UserName, u.Emails, wantEmails[u.UserName])
 		}
-		if u.Meta.Created == "" || u.Meta.LastModified == "" {
-			t.Errorf("%s: meta %+v lacks created or lastModified", u.UserName, u.Meta)
+		if e := u.Enterprise; e.EmployeeNumber+" "+e.Department+" "+e.Manager.Value != wantHR[u.UserName] {
+			t.Errorf("%s: enterprise %+v, want employee number, department and manager %q", u.UserName, e, wantHR[u.UserName])
+		}
+		if u.Meta.Created == "" || u.Meta.LastModified == "" || !strings.HasPrefix(u.Meta.Version, `W/"`) {
+			t.Errorf("%s: meta %+v lacks created, lastModified or version", u.UserName, u.Meta)
 		}
 	}
 
@@ -260,8 +335,9 @@ func TestDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /Users: status %d, want 201", resp.StatusCode)
 	}
-	if created.ID == "" || created.UserName != "dave" || !created.Active || created.Name.GivenName != "Dave" {
-		t.Errorf("POST /Users: %+v; want an id, userName dave, active, givenName Dave", created)
+	if created.ID == "" || created.UserName != "dave" || !created.Active || created.Name.GivenName != "Dave" ||
+		created.Enterprise.Manager.Value != "1" || len(created.Emails) != 2 || created.Meta.Version == "" {
+		t.Errorf("POST /Users: %+v; want an id, userName dave, active, givenName Dave, manager 1, two emails and a version", created)
 	}
 	if loc := resp.Header.Get("Location"); loc != d.Base+"/Users/"+created.ID || created.Meta.Location != loc {
 		t.Errorf("POST /Users: Location %q, meta.location %q; want %s/Users/%s", loc, created.Meta.Location, d.Base, created.ID)
@@ -282,18 +358,25 @@ func TestDemo(t *testing.T) {
 	}
 	defer db.Close()
 	var login, status, hash, theme string
-	var email, first, last sql.NullString
+	var first, last, empNo, dept sql.NullString
+	var manager sql.NullInt64
+	var version int
 	var createdAt, updatedAt sql.NullTime
-	err = db.QueryRow(`SELECT login, email, first_name, last_name, status, password_hash, theme, created_at, updated_at
-		FROM users WHERE id = ?`, created.ID).Scan(&login, &email, &first, &last, &status, &hash, &theme, &createdAt, &updatedAt)
+	err = db.QueryRow(`SELECT login, first_name, last_name, status, password_hash, theme, employee_no, department, manager_id, lock_version,
+		created_at, updated_at FROM users WHERE id = ?`, created.ID).Scan(&login, &first, &last, &status, &hash, &theme,
+		&empNo, &dept, &manager, &version, &createdAt, &updatedAt)
 	if err != nil {
 		t.Fatalf("reading the new row: %v", err)
 	}
-	if login != "dave" || email.String != "dave@example.com" || first.String != "Dave" || last.String != "Diaz" ||
-		status != "active" || hash != "!" || theme != "light" || !createdAt.Valid || !updatedAt.Valid {
-		t.Errorf("new row: login %q email %q name %q %q status %q password_hash %q theme %q created_at %v updated_at %v; "+
-			"want dave, dave@example.com, Dave Diaz, active, !, light and both timestamps set",
-			login, email.String, first.String, last.String, status, hash, theme, createdAt, updatedAt)
+	if login != "dave" || first.String != "Dave" || last.String != "Diaz" || status != "active" || hash != "!" || theme != "light" ||
+		empNo.String != "E-1042" || dept.String != "Engineering" || manager.Int64 != 1 || version != 0 || !createdAt.Valid || !updatedAt.Valid {
+		t.Errorf("new row: login %q name %q %q status %q password_hash %q theme %q employee_no %q department %q manager_id %v "+
+			"lock_version %d created_at %v updated_at %v; want dave, Dave Diaz, active, !, light, E-1042, Engineering, 1, 0 and both timestamps set",
+			login, first.String, last.String, status, hash, theme, empNo.String, dept.String, manager, version, createdAt, updatedAt)
+	}
+	wantRows := []string{"dave@example.com | work | 1", "dave.diaz@home.example | home | 0"}
+	if got := rows(t, d.DSN, `SELECT address, label, is_primary FROM user_emails WHERE user_id = ? ORDER BY is_primary DESC`, created.ID); !slices.Equal(got, wantRows) {
+		t.Errorf("user_emails of the new user: %q, want %q", got, wantRows)
 	}
 	var n int
 	if err := db.QueryRow("SELECT COUNT(*) FROM users").Scan(&n); err != nil || n != 4 {
@@ -331,6 +414,108 @@ func TestDemo(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
 		c.Close()
 		t.Errorf("%s still accepts connections after shutdown", host)
+	}
+}
+
+// TestETagsAndManager checks the users' versions, which come from
+// lock_version, and the enterprise manager, which is manager_id: a GET
+// with the current version is 304; a write with a stale If-Match is 412
+// and writes nothing; every write, including one that changes only
+// user_emails, bumps lock_version; a manager is set by id (as Okta and
+// Entra send it), must exist, and can be removed.
+func TestETagsAndManager(t *testing.T) {
+	d := startDemo(t)
+	const bobURL = "/Users/2"
+	row := func() string {
+		t.Helper()
+		return rows(t, d.DSN, `SELECT department, COALESCE(manager_id, 'NULL'), lock_version FROM users WHERE id = 2`)[0]
+	}
+	patch := func(ops ...string) string {
+		return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(ops, ",") + `]}`
+	}
+	if got := row(); got != "Engineering | 1 | 2" {
+		t.Fatalf("bob in schema.sql: %s", got)
+	}
+
+	var bob user
+	resp := do(t, "GET", d.Base+bobURL, "", &bob)
+	v1 := resp.Header.Get("ETag")
+	if v1 == "" || v1 != bob.Meta.Version {
+		t.Fatalf("GET %s: ETag %q, meta.version %q; want them equal and set", bobURL, v1, bob.Meta.Version)
+	}
+	if resp := doHeaders(t, "GET", d.Base+bobURL, "", map[string]string{"If-None-Match": v1}, nil); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET with If-None-Match of the current version: %d, want 304", resp.StatusCode)
+	}
+
+	// A write with the current version succeeds and bumps lock_version.
+	var changed user
+	resp = doHeaders(t, "PATCH", d.Base+bobURL, patch(`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Platform"}`),
+		map[string]string{"If-Match": v1}, &changed)
+	v2 := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || v2 == "" || v2 == v1 || changed.Meta.Version != v2 {
+		t.Fatalf("PATCH with If-Match of the current version: %d, ETag %q (was %q), meta.version %q", resp.StatusCode, v2, v1, changed.Meta.Version)
+	}
+	if got := row(); got != "Platform | 1 | 3" {
+		t.Errorf("after the PATCH: %s, want Platform | 1 | 3", got)
+	}
+	// Writes with the old version are refused and change nothing.
+	for _, req := range []struct{ method, body string }{
+		{"PATCH", patch(`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Lost update"}`)},
+		{"PUT", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bob","active":false}`},
+		{"DELETE", ""},
+	} {
+		if resp := doHeaders(t, req.method, d.Base+bobURL, req.body, map[string]string{"If-Match": v1}, nil); resp.StatusCode != http.StatusPreconditionFailed {
+			t.Errorf("%s with a stale If-Match: %d, want 412", req.method, resp.StatusCode)
+		}
+	}
+	if got := row(); got != "Platform | 1 | 3" {
+		t.Errorf("after the refused writes: %s, want Platform | 1 | 3", got)
+	}
+	if resp := doHeaders(t, "GET", d.Base+bobURL, "", map[string]string{"If-None-Match": v1}, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET with If-None-Match of the old version: %d, want 200", resp.StatusCode)
+	}
+
+	// A change to the addresses alone is a write too.
+	resp = do(t, "PATCH", d.Base+bobURL, patch(`{"op":"add","path":"emails","value":[{"value":"bob@home.example","type":"home"}]}`), nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == v2 {
+		t.Errorf("PATCH add emails: %d, ETag %q (was %q)", resp.StatusCode, resp.Header.Get("ETag"), v2)
+	}
+	wantEmails := []string{"bob@example.com | work | 1", "bob@home.example | home | 0"}
+	if got := rows(t, d.DSN, `SELECT address, label, is_primary FROM user_emails WHERE user_id = 2 ORDER BY is_primary DESC`); !slices.Equal(got, wantEmails) {
+		t.Errorf("bob's user_emails: %q, want %q", got, wantEmails)
+	}
+	if got := row(); got != "Platform | 1 | 4" {
+		t.Errorf("after adding an address: %s, want Platform | 1 | 4", got)
+	}
+
+	// The manager: Okta sends {"value": id}, Entra a bare id; a user who
+	// does not exist is refused.
+	const managerPath = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+	if resp := do(t, "PATCH", d.Base+bobURL, patch(`{"op":"replace","path":"`+managerPath+`","value":{"value":"3"}}`), nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("PATCH manager carol: %d", resp.StatusCode)
+	}
+	if got := row(); got != "Platform | 3 | 5" {
+		t.Errorf("after making carol bob's manager: %s, want Platform | 3 | 5", got)
+	}
+	if resp := do(t, "PATCH", d.Base+bobURL, patch(`{"op":"Replace","path":"`+managerPath+`","value":"99"}`), nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("PATCH manager 99, who does not exist: %d, want 400", resp.StatusCode)
+	}
+	if resp := do(t, "PATCH", d.Base+bobURL, patch(`{"op":"Replace","path":"`+managerPath+`","value":"1"}`), nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("PATCH manager alice as a bare id: %d", resp.StatusCode)
+	}
+	if got := row(); got != "Platform | 1 | 6" {
+		t.Errorf("after making alice bob's manager again: %s, want Platform | 1 | 6", got)
+	}
+	var reports listResponse
+	do(t, "GET", d.Base+"/Users?filter="+queryEscape(managerPath+`.value eq "1"`), "", &reports)
+	if got := userNames(reports); !slices.Equal(got, []string{"bob", "carol"}) {
+		t.Errorf("users managed by alice: %v, want bob and carol", got)
+	}
+	if resp := do(t, "PATCH", d.Base+bobURL, patch(`{"op":"remove","path":"`+managerPath+`"}`), nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("PATCH remove manager: %d", resp.StatusCode)
+	}
+	if got := row(); got != "Platform | NULL | 7" {
+		t.Errorf("after removing bob's manager: %s, want Platform | NULL | 7", got)
 	}
 }
 
@@ -375,8 +560,12 @@ func TestPrintedCommands(t *testing.T) {
 	}
 	var created user
 	sh(cmds[2], &created)
-	if created.ID == "" || created.UserName != "dave" {
-		t.Errorf("%s: got %+v, want a new user dave", cmds[2], created)
+	if created.ID == "" || created.UserName != "dave" || created.Enterprise.Manager.Value != "1" {
+		t.Errorf("%s: got %+v, want a new user dave managed by alice", cmds[2], created)
+	}
+	wantRows := []string{"dave@example.com | work | 1", "dave.diaz@home.example | home | 0"}
+	if got := rows(t, d.DSN, `SELECT address, label, is_primary FROM user_emails WHERE user_id = ? ORDER BY is_primary DESC`, created.ID); !slices.Equal(got, wantRows) {
+		t.Errorf("%s: user_emails %q, want %q", cmds[2], got, wantRows)
 	}
 	sh(cmds[0], &list)
 	if got := userNames(list); !slices.Equal(got, []string{"alice", "bob", "carol", "dave"}) {

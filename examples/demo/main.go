@@ -4,11 +4,13 @@
 // It starts an embedded MySQL-compatible engine (go-mysql-server) holding a
 // database named legacy, creates the tables of an application that was
 // never designed for SCIM (schema.sql): users with three people already in
-// it, and roles with a user_roles join table saying who holds which. It
-// serves the SCIM 2.0 API over them as scimbridge.yaml maps them, users as
-// SCIM Users and roles as SCIM Groups. Once the sidecar is up it prints the
-// SCIM base URL, the bearer token, the metrics URL and curl commands to
-// try; Ctrl-C stops it.
+// it, their e-mail addresses in user_emails, and roles with a user_roles
+// join table saying who holds which. It serves the SCIM 2.0 API over them
+// as scimbridge.yaml maps them: users as SCIM Users, with the enterprise
+// extension (employee number, department, manager), e-mails with their
+// types, and ETags from the users' lock_version; roles as SCIM Groups. Once
+// the sidecar is up it prints the SCIM base URL, the bearer token, the
+// metrics URL and curl commands to try; Ctrl-C stops it.
 //
 // Usage:
 //
@@ -40,7 +42,8 @@ import (
 )
 
 // schema creates the legacy tables: users with its three pre-existing
-// users, and roles and user_roles with three roles and who holds them.
+// users, user_emails with their addresses, and roles and user_roles with
+// three roles and who holds them.
 //
 //go:embed schema.sql
 var schema string
@@ -62,8 +65,13 @@ const (
 	// listFilter finds one user the way Okta and Entra look a user up
 	// before creating it.
 	listFilter = `userName eq "alice"`
-	// createBody is the user the printed curl command creates.
-	createBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dave","name":{"givenName":"Dave","familyName":"Diaz"},"displayName":"Dave Diaz","emails":[{"value":"dave@example.com","type":"work","primary":true}],"active":true}`
+	// createBody is the user the printed curl command creates: with two
+	// e-mail addresses, and enterprise attributes naming alice (users.id
+	// 1) as the manager.
+	createBody = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
+		`"userName":"dave","name":{"givenName":"Dave","familyName":"Diaz"},"displayName":"Dave Diaz",` +
+		`"emails":[{"value":"dave@example.com","type":"work","primary":true},{"value":"dave.diaz@home.example","type":"home"}],"active":true,` +
+		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"E-1042","department":"Engineering","manager":{"value":"1"}}}`
 	// adminsGroup is the SCIM id of the Administrators role (roles.id 1).
 	adminsGroup = "1"
 	// addMemberBody adds bob (users.id 2) to adminsGroup the way Okta
@@ -197,7 +205,8 @@ func printBanner(w io.Writer, e endpoints) {
 	}
 	fmt.Fprintf(w, `
 scimbridge demo is running over the legacy app's tables: users (3 users
-already in it) and roles (3 roles, served as SCIM Groups).
+already in it, with their addresses in user_emails) and roles (3 roles,
+served as SCIM Groups).
 
   SCIM base URL:  %s
   Bearer token:   %s
@@ -208,12 +217,15 @@ List every user, including the ones the app created itself:
 
   %s
 
-Look a user up the way Okta does before provisioning:
+Look a user up the way Okta does before provisioning (meta.version is an
+ETag from users.lock_version: send it in If-Match to change a user only if
+nobody else has since):
 
   %s
 
-Create a user (the app sees a new row in users, with status 'active' and
-password_hash '!'):
+Create a user (the app sees a new row in users, with status 'active',
+password_hash '!', department Engineering and manager_id 1, alice; and a
+work and a home address in user_emails):
 
   %s
 
