@@ -28,16 +28,26 @@ func (c *TLSConfig) validate() []string {
 }
 
 // ServerConfig returns the crypto/tls configuration of the SCIM listener:
-// TLS 1.2 or later (Go's defaults then offer only AEAD cipher suites with
-// forward secrecy), HTTP/1.1, and the certificate read from CertFile and
-// KeyFile, again whenever either file changes.
+// TLS 1.3, or TLS 1.2 with ECDHE key exchange and AEAD ciphers only (the
+// Mozilla "intermediate" profile), HTTP/1.1, and the certificate read
+// from CertFile and KeyFile, again whenever either file changes.
 func (c *TLSConfig) ServerConfig() (*tls.Config, error) {
 	r := &certReloader{cert: c.CertFile, key: c.KeyFile}
 	if _, err := r.get(nil); err != nil {
 		return nil, err
 	}
 	return &tls.Config{
-		MinVersion:     tls.VersionTLS12,
+		MinVersion: tls.VersionTLS12,
+		// TLS 1.2 only; TLS 1.3's suites are all modern and not
+		// configurable.
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
 		GetCertificate: r.get,
 		NextProtos:     []string{"http/1.1"},
 	}, nil
