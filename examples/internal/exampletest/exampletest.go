@@ -53,6 +53,19 @@ type Sidecar struct {
 	DB *sql.DB
 	// Client is the HTTP client for Base.
 	Client *http.Client
+	// token is the bearer token Do sends instead of Token if as is set.
+	token string
+	as    bool
+}
+
+// As returns a Sidecar for the same server and database that sends token
+// instead of Token, for configurations with several tokens (one per
+// tenant, or a rotated one); As("") sends no Authorization header. The
+// receiver is not changed.
+func (s *Sidecar) As(token string) *Sidecar {
+	c := *s
+	c.token, c.as = token, true
+	return &c
 }
 
 // Start creates a database from dir/schema.sql, points dir/scimbridge.yaml
@@ -112,8 +125,9 @@ type Response struct {
 	Raw string
 }
 
-// Do sends a request with the bearer token; path is relative to Base and
-// body, if not empty, is sent as application/scim+json.
+// Do sends a request with the bearer token (Token, or the one given to
+// As); path is relative to Base and body, if not empty, is sent as
+// application/scim+json.
 func (s *Sidecar) Do(method, path, body string) Response {
 	s.t.Helper()
 	var rd io.Reader
@@ -124,7 +138,12 @@ func (s *Sidecar) Do(method, path, body string) Response {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+Token)
+	switch {
+	case !s.as:
+		req.Header.Set("Authorization", "Bearer "+Token)
+	case s.token != "":
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 	}
