@@ -206,7 +206,7 @@ func TestExampleMappingsCompile(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ad.Close()
-			m, err := mapping.Compile(ctx, cfg.Resources, ad, "resources")
+			m, err := mapping.Compile(ctx, cfg.Resources, ad, "resources", cfg.Server.ScopedColumns()...)
 			if err != nil {
 				t.Fatalf("%s against %s:\n%v", cfgFile, schemaFile, err)
 			}
