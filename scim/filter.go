@@ -15,6 +15,11 @@ import (
 const (
 	maxFilterLength = 4096
 	maxFilterTerms  = 50
+	// maxFilterDepth bounds how deeply not, value filters and
+	// alternations of and and or nest, which the term count alone does
+	// not: not (not (not ...)). A chain of one operator (a or b or c)
+	// is one level.
+	maxFilterDepth = 32
 )
 
 // parseFilter parses an RFC 7644 filter and translates it through the
@@ -38,11 +43,27 @@ func parseFilter(res *mapping.Resource, raw string) (adapters.Expr, error) {
 type translator struct {
 	res   *mapping.Resource
 	terms int
+	depth int
+	op    string // the operator of the enclosing and/or, lower-cased
 }
 
 // expr translates e; prefix is the multi-valued attribute a value filter
 // is inside of ("emails" in emails[type eq "work"]).
 func (t *translator) expr(e filter.Expression, prefix string) (adapters.Expr, error) {
+	op := ""
+	if l, ok := e.(*filter.LogicalExpression); ok {
+		op = strings.ToLower(string(l.Operator))
+	}
+	if _, leaf := e.(*filter.AttributeExpression); !leaf && (op == "" || op != t.op) {
+		t.depth++
+		defer func() { t.depth-- }()
+		if t.depth > maxFilterDepth {
+			return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter nests not, [] and alternations of and and or deeper than %d levels", maxFilterDepth)
+		}
+	}
+	outer := t.op
+	t.op = op
+	defer func() { t.op = outer }()
 	switch x := e.(type) {
 	case *filter.LogicalExpression:
 		l, err := t.expr(x.Left, prefix)

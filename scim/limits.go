@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -92,5 +93,26 @@ func (s *Server) deadline(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// validText answers requests whose id or query parameters are not UTF-8
+// before they reach a handler: SCIM ids and parameter values are strings,
+// which invalid UTF-8 cannot spell, and databases differ in what they make
+// of it (an error, a warning, a mangled comparison). No resource has such
+// an id (404); such a parameter is refused (400).
+func (s *Server) validText(c *gin.Context) {
+	if !utf8.ValidString(c.Param("id")) {
+		s.fail(c, errorf(http.StatusNotFound, "", "resource not found"))
+		return
+	}
+	for k, vs := range c.Request.URL.Query() {
+		for _, v := range vs {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				s.fail(c, errorf(http.StatusBadRequest, "invalidValue", "query parameters must be UTF-8"))
+				return
+			}
+		}
+	}
 	c.Next()
 }

@@ -45,6 +45,9 @@ func TestRequestLimits(t *testing.T) {
 		{"unpaired surrogate escape", "POST", "/scim/v2/Users", `{"userName":"half\ud83d@example.com"}`, 400, "invalidSyntax"},
 		{"filter over 4096 characters", "GET", "/scim/v2/Users?filter=" + url.QueryEscape(`userName eq "`+strings.Repeat("a", 4100)+`"`), "", 400, "invalidFilter"},
 		{"filter with 51 comparisons", "GET", terms(51), "", 400, "invalidFilter"},
+		{"filter with not nested 33 deep", "GET", "/scim/v2/Users?filter=" + url.QueryEscape(strings.Repeat("not (", 33)+`userName eq "x"`+strings.Repeat(")", 33)), "", 400, "invalidFilter"},
+		{"filter that is not UTF-8", "GET", "/scim/v2/Users?filter=" + url.QueryEscape("userName eq \"\xff\""), "", 400, "invalidValue"},
+		{"id that is not UTF-8", "GET", "/scim/v2/Users/%ff", "", 404, ""},
 		{"PATCH with 1001 operations", "PATCH", "/scim/v2/Users/1", ops(1001), 413, ""},
 		{"userName over its 100-character column", "POST", "/scim/v2/Users", `{"userName":"` + strings.Repeat("x", 101) + `"}`, 400, "invalidValue"},
 		{"101 four-byte characters in a 100-character column", "POST", "/scim/v2/Users", `{"userName":"` + strings.Repeat("😀", 101) + `"}`, 400, "invalidValue"},
@@ -71,6 +74,9 @@ func TestRequestLimits(t *testing.T) {
 	// Just within the limits: accepted, and stored exactly.
 	if r := s.do("GET", terms(50), nil); r.Status != 200 {
 		t.Errorf("50 comparisons: %d %s", r.Status, r.Raw)
+	}
+	if r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(strings.Repeat("not (", 31)+`userName eq "x"`+strings.Repeat(")", 31)), nil); r.Status != 200 {
+		t.Errorf("not nested 31 deep: %d %s", r.Status, r.Raw)
 	}
 	if r := s.do("POST", "/scim/v2/Users", nested(31)); r.Status == 400 && strings.Contains(r.Raw, "nests") {
 		t.Errorf("32 levels refused as too deep: %s", r.Raw)

@@ -106,7 +106,7 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
-	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.track)
+	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.track, s.validText)
 	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
 	g.GET("/ResourceTypes", s.resourceTypes)
 	g.GET("/ResourceTypes/:name", s.resourceType)
