@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 
@@ -28,6 +29,9 @@ type Adapter struct {
 	// COMMITTED already (Config.Open sets it up), so transactions need
 	// not ask for the level.
 	readCommitted bool
+	// writes counts the write transactions of every store, so that a
+	// store can tell whether a count it took may still be right.
+	writes atomic.Uint64
 
 	mu     sync.Mutex // guards the following fields
 	tables map[adapters.Table]adapters.TableInfo

@@ -47,12 +47,13 @@ type store struct {
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
 	members  *members       // set for a group table (spec.Members)
+	pages    *pages         // recent list pages and counts
 	children map[adapters.Column]*related
 	kv       *related
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table))}
+	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -210,6 +211,13 @@ func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
 	return rec, nil
 }
 
+// List reads one page in one round trip where it can. It asks for one row
+// more than the page: a page that is not full ends the list, and its
+// total is the rows before it plus its own, with no count. Otherwise the
+// rows are counted, on the first page of a list, and on the pages after
+// it only when the count is older than countMaxAge or the adapter has
+// written since (see pages). Pages in key order after the first start
+// from where a page served before ended, when one is remembered.
 func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, error) {
 	var b builder
 	b.sql.WriteString(" FROM " + s.table + " WHERE 1=1" + s.scope)
@@ -220,28 +228,42 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 			return adapters.Page{}, err
 		}
 	}
+	where, args := b.sql.String(), b.args
+	sig := signature(where, args)
 	var page adapters.Page
-	if err := s.db.QueryRowxContext(ctx, "SELECT COUNT(*)"+b.sql.String(), b.args...).Scan(&page.Total); err != nil {
-		return page, classify(fmt.Errorf("counting rows: %w", err))
+	if q.Limit <= 0 {
+		var err error
+		page.Total, err = s.count(ctx, sig, where, args)
+		return page, err
 	}
-	if q.Limit <= 0 || q.Offset >= page.Total {
-		return page, nil
-	}
-	b.sql.WriteString(" ORDER BY ")
+	var order strings.Builder
+	order.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
 		c, ok := s.cols[o.Column]
 		if !ok {
 			return page, fmt.Errorf("sorting by %s: %w", o.Column, errNotDescribed)
 		}
-		b.sql.WriteString(s.operand(c, o.Fold))
+		order.WriteString(s.operand(c, o.Fold))
 		if o.Descending {
-			b.sql.WriteString(" DESC")
+			order.WriteString(" DESC")
 		}
-		b.sql.WriteString(", ")
+		order.WriteString(", ")
 	}
-	b.sql.WriteString(quote(string(s.spec.Key)) + " LIMIT ? OFFSET ?")
-	b.args = append(b.args, q.Limit, q.Offset)
-	rows, err := s.db.QueryxContext(ctx, "SELECT "+s.list+b.sql.String(), b.args...)
+	key := quote(string(s.spec.Key))
+	order.WriteString(key + " LIMIT ? OFFSET ?")
+	// In key order, a page can start after the key a page before it
+	// ended with, skipping only the rows between the two.
+	byKey := len(q.Order) == 0
+	cond, qargs, skip := where, slices.Clone(args), q.Offset
+	if byKey && q.Offset > 0 {
+		if e, ok := s.pages.end(sig, q.Offset); ok {
+			cond += " AND " + key + " > ?"
+			qargs = append(qargs, e.key)
+			skip = q.Offset - e.offset
+		}
+	}
+	qargs = append(qargs, q.Limit+1, skip)
+	rows, err := s.db.QueryxContext(ctx, "SELECT "+s.list+cond+order.String(), qargs...)
 	if err != nil {
 		return page, classify(fmt.Errorf("listing rows: %w", err))
 	}
@@ -256,7 +278,41 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	if err := rows.Err(); err != nil {
 		return page, classify(err)
 	}
+	rows.Close()
+	more := len(page.Records) > q.Limit
+	if more {
+		page.Records = page.Records[:q.Limit]
+	}
+	switch total, cached := s.pages.total(sig); {
+	case !more && (len(page.Records) > 0 || q.Offset == 0):
+		page.Total = q.Offset + len(page.Records)
+	case more && q.Offset > 0 && cached:
+		page.Total = total
+	default:
+		if page.Total, err = s.count(ctx, sig, where, args); err != nil {
+			return page, err
+		}
+	}
+	if more {
+		// Never fewer than the rows seen, whatever happened since the
+		// count.
+		page.Total = max(page.Total, q.Offset+q.Limit+1)
+		if byKey {
+			s.pages.ended(sig, q.Offset+q.Limit, page.Records[q.Limit-1][s.spec.Key])
+		}
+	}
 	return page, classify(s.loadRelated(ctx, s.db, page.Records))
+}
+
+// count counts the rows of a query and remembers the count.
+func (s *store) count(ctx context.Context, sig, where string, args []any) (int, error) {
+	writes := s.pages.writes.Load()
+	var n int
+	if err := s.db.QueryRowxContext(ctx, "SELECT COUNT(*)"+where, args...).Scan(&n); err != nil {
+		return 0, classify(fmt.Errorf("counting rows: %w", err))
+	}
+	s.pages.counted(sig, n, writes)
+	return n, nil
 }
 
 // tx runs fn in a READ COMMITTED transaction on a pinned connection, so that
@@ -277,6 +333,10 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 		if !retryable(err) {
 			break
 		}
+	}
+	if err == nil {
+		// Counts taken before may be off now.
+		s.pages.writes.Add(1)
 	}
 	return classify(err)
 }

@@ -110,13 +110,22 @@ type recordingConn struct {
 	r *recorder
 }
 
+// withArgs is a statement as recorded: its text, then its arguments.
+func withArgs(q string, args []driver.NamedValue) string {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	return fmt.Sprintf("%s %v", q, vals)
+}
+
 func (c *recordingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	c.r.add(q)
+	c.r.add(withArgs(q, args))
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 }
 
 func (c *recordingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	c.r.add(q)
+	c.r.add(withArgs(q, args))
 	return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
 }
 
