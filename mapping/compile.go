@@ -348,6 +348,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	for col := range rc.Scope {
 		fixed = append(fixed, adapters.Column(col))
 	}
+	for _, col := range c.scoped {
+		fixed = append(fixed, adapters.Column(col))
+	}
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
 	paths := slices.Sorted(maps.Keys(rc.Attributes))
@@ -911,6 +914,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	}
 	g.Spec.Members = spec
 	u.groups = true
+	if g.versioned && g.version == "" && len(g.Spec.Touch) == 0 {
+		c.add(strings.TrimSuffix(path, ".members")+".version", "a hash of the group's columns does not change when only its members do; expected meta.lastModified mapped (stamped on membership changes) or an integer version column")
+	}
 }
 
 // describe returns the described table, if the database could describe it.

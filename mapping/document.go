@@ -156,6 +156,19 @@ func (r *Resource) putComputed(rec adapters.Record, doc map[string]any, only map
 // are never written, even where reading and writing back would normalise
 // their stored form.
 func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error) {
+	return r.diff(before, after, Patch)
+}
+
+// Replacement returns the columns a PUT of after writes over the row read
+// as before: attributes left out are cleared where their column allows it,
+// and, as with PATCH, attributes whose SCIM value does not change are not
+// written, so a PUT repeating active: true leaves a stored status that
+// reads as active (2, "pending") as it is.
+func (r *Resource) Replacement(before, after map[string]any) (adapters.Record, error) {
+	return r.diff(before, after, Replace)
+}
+
+func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Record, error) {
 	if err := r.checkShape(after); err != nil {
 		return nil, err
 	}
@@ -167,11 +180,11 @@ func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error
 		}
 		bv, bok := r.value(before, a)
 		av, aok := r.value(after, a)
-		if bok == aok && sameJSON(bv, av) {
+		if a.kind != kindPassword && sameAttr(a, bv, bok, av, aok) {
 			continue
 		}
 		changed[a] = true
-		if err := r.put(out, a, av, aok && av != nil, Patch); err != nil {
+		if err := r.put(out, a, av, aok && av != nil, mode); err != nil {
 			return nil, err
 		}
 	}
@@ -179,6 +192,26 @@ func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// sameAttr reports whether an attribute has the same SCIM value in two
+// documents; booleans compare as booleans, so Entra's "True" equals true.
+func sameAttr(a *attr, bv any, bok bool, av any, aok bool) bool {
+	bok, aok = bok && bv != nil, aok && av != nil
+	if bok != aok {
+		return false
+	}
+	if !bok {
+		return true
+	}
+	if a.def.Type == Boolean && a.kind != kindChild {
+		b1, ok1 := ParseBool(bv)
+		b2, ok2 := ParseBool(av)
+		if ok1 && ok2 {
+			return b1 == b2
+		}
+	}
+	return sameJSON(bv, av)
 }
 
 // sameJSON reports whether two decoded JSON values are equal.

@@ -101,11 +101,14 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
+		// rec above validated the body; what is written is what differs
+		// from the locked row.
+		_ = rec
 		same := func(cur adapters.Record) (adapters.Record, error) {
 			if err := s.checkIfMatch(c, r, cur); err != nil {
 				return nil, err
 			}
-			return rec, nil
+			return r.res.Replacement(r.res.FromRecord(cur), body)
 		}
 		var ops []adapters.MemberOp
 		if r.groups != nil {

@@ -106,6 +106,16 @@ func TestStatusValuesAndUnixTimes(t *testing.T) {
 	if got := s.row("SELECT changed FROM members WHERE member_id = 2")["changed"]; got == "1700000200" || got == "<nil>" {
 		t.Errorf("changed not stamped with Unix seconds: %s", got)
 	}
+	// Repeating active: true, as Okta's PUT and Entra's "True" do, keeps
+	// the pending status rather than writing 1 over it.
+	r = s.do("PUT", "/scim/v2/Users/2", `{"userName":"benjamin","active":true}`)
+	if r.Status != 200 || s.row("SELECT state FROM members WHERE member_id = 2")["state"] != "2" {
+		t.Errorf("PUT active:true rewrote the status: %d %s", r.Status, s.row("SELECT state FROM members WHERE member_id = 2"))
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"Replace","path":"active","value":"True"}`))
+	if r.Status != 200 || s.row("SELECT state FROM members WHERE member_id = 2")["state"] != "2" {
+		t.Errorf("PATCH active \"True\" rewrote the status: %d %s", r.Status, s.row("SELECT state FROM members WHERE member_id = 2"))
+	}
 	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","value":{"active":false}}`))
 	if r.Status != 200 || s.row("SELECT state FROM members WHERE member_id = 2")["state"] != "0" {
 		t.Errorf("deactivate: %s", r.Raw)
