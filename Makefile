@@ -8,7 +8,7 @@ PKG     := github.com/scimbridge/scimbridge
 BIN     := bin/scimbridge
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help test build vet fmt lint demo ci clean
+.PHONY: help test build vet fmt lint demo bench ci clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target>\n\nTargets:\n"} \
@@ -40,6 +40,14 @@ lint: ## Run golangci-lint (optional; not required by CI)
 
 demo: ## Run the self-contained demo (no database needed)
 	$(GO) run ./examples/demo
+
+# The server the benchmark creates its scratch database on, and extra flags
+# (e.g. BENCH_FLAGS='-c 16 -sizes 1000,1000000'); see go doc ./cmd/scimbench.
+BENCH_DSN   ?= root@tcp(127.0.0.1:3306)/
+BENCH_FLAGS ?=
+
+bench: build ## Compare the production binary with raw SQL on MariaDB (BENCH_DSN, BENCH_FLAGS)
+	$(GO) run ./cmd/scimbench -dsn '$(BENCH_DSN)' -binary $(BIN) $(BENCH_FLAGS)
 
 ci: ## Run the CI script (.ci/run) locally
 	bash .ci/run
