@@ -8,7 +8,7 @@ PKG     := github.com/scimbridge/scimbridge
 BIN     := bin/scimbridge
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help test build vet fmt lint demo bench ci clean
+.PHONY: help test build vet fmt lint demo bench soak ci clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target>\n\nTargets:\n"} \
@@ -48,6 +48,14 @@ BENCH_FLAGS ?=
 
 bench: build ## Compare the production binary with raw SQL on MariaDB (BENCH_DSN, BENCH_FLAGS)
 	$(GO) run ./cmd/scimbench -dsn '$(BENCH_DSN)' -binary $(BIN) $(BENCH_FLAGS)
+
+# The soak test's server (a scratch database is created and dropped on it)
+# and extra flags of cmd/scimsoak.
+SOAK_DSN   ?= root@tcp(127.0.0.1:3306)/
+SOAK_FLAGS ?=
+
+soak: ## Soak test: 16 clients for 3 minutes on MariaDB (SOAK_DSN, SOAK_FLAGS="-duration 30s")
+	$(GO) run ./cmd/scimsoak -dsn '$(SOAK_DSN)' $(SOAK_FLAGS)
 
 ci: ## Run the CI script (.ci/run) locally
 	bash .ci/run
