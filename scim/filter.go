@@ -31,10 +31,13 @@ func parseFilter(res *mapping.Resource, raw string) (adapters.Expr, error) {
 	if len(raw) > maxFilterLength {
 		return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter longer than %d characters", maxFilterLength)
 	}
-	ast, err := filter.ParseFilter([]byte(rewriteValuePathComparisons(raw)))
-	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "invalidFilter",
-			"not a valid RFC 7644 filter (attribute operator value, string values in double quotes)")
+	ast, ok := simpleFilter(raw)
+	if !ok {
+		var err error
+		if ast, err = filter.ParseFilter([]byte(rewriteValuePathComparisons(raw))); err != nil {
+			return nil, errorf(http.StatusBadRequest, "invalidFilter",
+				"not a valid RFC 7644 filter (attribute operator value, string values in double quotes)")
+		}
 	}
 	t := translator{res: res}
 	return t.expr(ast, "")
