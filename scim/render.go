@@ -2,7 +2,6 @@ package scim
 
 import (
 	"bufio"
-	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -76,7 +75,7 @@ func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
 // sendList writes a list response.
 func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items []item) {
 	s.stream(c, http.StatusOK, func(w *bufio.Writer) error {
-		head, _ := json.Marshal(map[string]any{
+		head, _ := appendJSON(nil, map[string]any{
 			"schemas": []string{ListResponseSchema}, "totalResults": total,
 			"startIndex": start, "itemsPerPage": len(items),
 		})
@@ -113,7 +112,7 @@ func (s *Server) stream(c *gin.Context, status int, fn func(*bufio.Writer) error
 
 // encode writes one resource document, streaming a group's members.
 func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) error {
-	b, err := json.Marshal(it.doc)
+	b, err := appendJSON(make([]byte, 0, 1024), it.doc)
 	if err != nil {
 		return err
 	}
@@ -130,6 +129,7 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) e
 		}
 	}
 	first := true
+	var buf []byte
 	err = r.groups.EachMember(c.Request.Context(), it.id, func(m adapters.Member) error {
 		if !first {
 			w.WriteByte(',')
@@ -139,11 +139,11 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) e
 		if m.Display != "" {
 			doc["display"] = m.Display
 		}
-		e, err := json.Marshal(doc)
-		if err != nil {
+		var err error
+		if buf, err = appendJSON(buf[:0], doc); err != nil {
 			return err
 		}
-		_, err = w.Write(e)
+		_, err = w.Write(buf)
 		return err
 	})
 	w.WriteString("]}")
