@@ -27,10 +27,16 @@ var rolesTables = []string{"users", "roles", "user_roles"}
 // through a fault proxy.
 func faultSidecar(t *testing.T, params map[string]string, serverExtra ...string) (*sidecar, *faultproxy.Proxy, string) {
 	t.Helper()
+	return faultSidecarOn(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", params, serverExtra...)
+}
+
+// faultSidecarOn is faultSidecar on another schema and mapping.
+func faultSidecarOn(t *testing.T, schemaFile, mappingFile string, params map[string]string, serverExtra ...string) (*sidecar, *faultproxy.Proxy, string) {
+	t.Helper()
 	mysqltest.SkipIfEmbedded(t, faultSkip)
-	dsn, db := scratchDB(t, "testdata/roles_schema.sql")
+	dsn, db := scratchDB(t, schemaFile)
 	pdsn, p := proxied(t, withParams(t, dsn, params))
-	return attach(t, db, pdsn, "testdata/roles_mapping.yaml", serverSection(serverExtra...)), p, dsn
+	return attach(t, db, pdsn, mappingFile, serverSection(serverExtra...)), p, dsn
 }
 
 // checkUnavailable asserts a 503 SCIM error with Retry-After.
@@ -182,10 +188,12 @@ func TestFaultNetworkStall(t *testing.T) {
 }
 
 // TestFaultStallAtStatement stalls one connection just before a chosen
-// statement of a write; the request must still end at its deadline with
-// 503, and the held statement must never reach the server.
+// statement of a create; the request must still end at its deadline with
+// 503, and the held statement must never reach the server. users.login of
+// the legacy schema has no unique index, so a create takes a named lock
+// (GET_LOCK) and releases it after the commit (RELEASE_LOCK).
 func TestFaultStallAtStatement(t *testing.T) {
-	s, p, _ := faultSidecar(t, nil, "requestTimeout: 1s")
+	s, p, _ := faultSidecarOn(t, legacySchema, legacyMapping, nil, "requestTimeout: 1s")
 	for _, at := range []string{"INSERT INTO", "COMMIT", "RELEASE_LOCK"} {
 		t.Run(at, func(t *testing.T) {
 			if at == "RELEASE_LOCK" {
