@@ -86,3 +86,21 @@ func filterName(s string) (name, rest string, ok bool) {
 }
 
 func isAlpha(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// parsePath parses a PATCH path as filter.ParsePath does, without the
+// general parser for a plain attribute name with at most one
+// sub-attribute (members, active, name.givenName): filter.ParsePath costs
+// about 60µs even for those.
+func parsePath(raw string) (filter.Path, error) {
+	if name, rest, ok := filterName(raw); ok {
+		p := filter.Path{AttributePath: filter.AttributePath{AttributeName: name}}
+		if rest == "" {
+			return p, nil
+		}
+		if sub, tail, ok := filterName(rest[1:]); rest[0] == '.' && ok && tail == "" {
+			p.AttributePath.SubAttribute = &sub
+			return p, nil
+		}
+	}
+	return filter.ParsePath([]byte(raw))
+}

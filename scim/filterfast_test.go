@@ -83,6 +83,39 @@ func FuzzSimpleFilter(f *testing.F) {
 	f.Fuzz(checkSimpleFilter)
 }
 
+// paths are PATCH paths for TestParsePath and FuzzParsePath.
+var paths = []string{
+	"members", "active", "name.givenName", "emails", "x-y_z.a1", "userName", "Members",
+	"", ".", "members.", ".members", "name.given.name", "$ref", "members[value eq \"1\"]",
+	`emails[type eq "work"].value`, "urn:ietf:params:scim:schemas:core:2.0:Group:members",
+	"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "1abc", "a b", "members ",
+	"name..x", "name.1x",
+}
+
+// TestParsePath checks that parsePath parses every path as
+// filter.ParsePath does.
+func TestParsePath(t *testing.T) {
+	for _, p := range paths {
+		checkPath(t, p)
+	}
+}
+
+func checkPath(t *testing.T, raw string) {
+	t.Helper()
+	got, err := parsePath(raw)
+	want, werr := filter.ParsePath([]byte(raw))
+	if (err != nil) != (werr != nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("parsePath(%q) = %#v, %v; filter.ParsePath = %#v, %v", raw, got, err, want, werr)
+	}
+}
+
+func FuzzParsePath(f *testing.F) {
+	for _, p := range paths {
+		f.Add(p)
+	}
+	f.Fuzz(checkPath)
+}
+
 func BenchmarkFilterEq(b *testing.B) {
 	const f = `userName eq "user0001234"`
 	b.Run("simple", func(b *testing.B) {

@@ -39,7 +39,7 @@ func splitMemberOps(ops []patchOp) (rest []patchOp, members []adapters.MemberOp,
 			}
 			continue
 		}
-		path, perr := filter.ParsePath([]byte(op.Path))
+		path, perr := parsePath(op.Path)
 		if perr != nil || !strings.EqualFold(path.AttributePath.AttributeName, "members") ||
 			(path.AttributePath.URIPrefix != nil && !strings.EqualFold(*path.AttributePath.URIPrefix, mapping.GroupSchema)) {
 			rest = append(rest, op)

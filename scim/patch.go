@@ -118,7 +118,7 @@ func (p patcher) one(doc map[string]any, op patchOp) error {
 		}
 		return nil
 	}
-	path, err := filter.ParsePath([]byte(op.Path))
+	path, err := parsePath(op.Path)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "invalidPath", "path %q is not a valid attribute path", op.Path)
 	}
