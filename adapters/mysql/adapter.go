@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +38,9 @@ type Adapter struct {
 	tables map[adapters.Table]adapters.TableInfo
 	// probed is set once the server has been identified; collates
 	// reports whether its unique indexes compare values under their
-	// columns' collations (see probe).
-	probed, collates bool
+	// columns' collations, returning whether it has INSERT ... RETURNING
+	// (see probe).
+	probed, collates, returning bool
 }
 
 // New wraps an open pool. The DSN must set parseTime=true.
@@ -87,6 +89,9 @@ type indexRow struct {
 // attribute by itself. Engines that only speak the protocol may not (the
 // embedded go-mysql-server of the tests does not); for them, and for any
 // server this cannot identify, uniqueness keeps its named lock.
+//
+// MariaDB from 10.5 returns an inserted row from the INSERT itself
+// (INSERT ... RETURNING), saving the statement that reads it back.
 func (a *Adapter) probe(ctx context.Context) {
 	a.mu.Lock()
 	done := a.probed
@@ -98,10 +103,27 @@ func (a *Adapter) probe(ctx context.Context) {
 	if err := a.db.QueryRowxContext(ctx, "SELECT VERSION(), @@version_comment").Scan(&version, &comment); err != nil {
 		return // asked again by the next Describe
 	}
-	collates := strings.Contains(version, "MariaDB") || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
+	mariadb := strings.Contains(version, "MariaDB")
+	collates := mariadb || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
 	a.mu.Lock()
 	a.probed, a.collates = true, collates
+	a.returning = mariadb && atLeast(version, 10, 5)
 	a.mu.Unlock()
+}
+
+// atLeast reports whether a server version ("10.11.6-MariaDB-...")
+// is major.minor or later.
+func atLeast(version string, major, minor int) bool {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // indexesCollate reports whether the server's unique indexes are known to
@@ -110,6 +132,13 @@ func (a *Adapter) indexesCollate() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.collates
+}
+
+// insertReturning reports whether the server has INSERT ... RETURNING.
+func (a *Adapter) insertReturning() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.returning
 }
 
 // Describe reads the table's columns and indexes from information_schema.

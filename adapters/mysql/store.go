@@ -43,6 +43,8 @@ type store struct {
 	// unique by itself, comparing as the Unique asks: writes rely on the
 	// index (a duplicate fails with ErrConflict) and take no named lock.
 	byIndex map[adapters.Column]bool
+	// returning says that an INSERT can return the row it inserted.
+	returning bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -88,6 +90,7 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 		s.scope += " AND " + quote(string(c)) + " = ?"
 		s.sargs = append(s.sargs, spec.Scope[c])
 	}
+	s.returning = a.insertReturning()
 	if a.indexesCollate() {
 		for _, u := range spec.Uniques {
 			if s.uniqueIndex(info, u) {
@@ -524,7 +527,23 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	for i, c := range cols {
 		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
 	}
-	res, err := t.ExecContext(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+	insert := "INSERT INTO " + s.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
+	if s.returning {
+		// The row comes back from the INSERT itself, as it was stored:
+		// no statement to read it back.
+		out, err := s.insertReturning(ctx, t, insert, args)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
+			return nil, err
+		}
+		if err := s.loadRelated(ctx, t, []adapters.Record{out}); err != nil {
+			return nil, fmt.Errorf("reading back new row: %w", err)
+		}
+		return out, nil
+	}
+	res, err := t.ExecContext(ctx, insert, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inserting row: %w", err)
 	}
@@ -543,6 +562,30 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
 	return out, nil
+}
+
+// insertReturning runs an INSERT of one row with RETURNING and returns
+// the table's own columns of the row.
+func (s *store) insertReturning(ctx context.Context, t *txn, insert string, args []any) (adapters.Record, error) {
+	if t.dry != nil {
+		t.dry.InfoContext(ctx, "dry run: would execute", "sql", insert, "args", args)
+	}
+	rows, err := t.QueryxContext(ctx, insert+" RETURNING "+s.list, args...)
+	if err != nil {
+		return nil, fmt.Errorf("inserting row: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("inserting row: %w", err)
+		}
+		return nil, errors.New("inserting row: INSERT ... RETURNING returned no row")
+	}
+	out, err := s.scan(rows)
+	if err != nil {
+		return nil, err
+	}
+	return out, rows.Close()
 }
 
 func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, error) {
