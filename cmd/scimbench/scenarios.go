@@ -183,6 +183,23 @@ func (b *bencher) compare(ctx context.Context) error {
 	fmt.Fprintf(b.out, "CPU per request, microseconds (db: the database server; scimbench: the baseline's or the HTTP client's side; - unknown)\n")
 	fmt.Fprintf(b.out, "%-24s | %8s %8s | %8s %8s %8s\n", "scenario", "raw: db", client, "db", "sidecar", client)
 	fmt.Fprintf(b.out, "%s\n\n", strings.Join(cpu, "\n"))
+	return b.floor(ctx)
+}
+
+// floor measures what a request costs the sidecar and the client with no
+// database work at all: GET /ServiceProviderConfig, served from memory.
+func (b *bencher) floor(ctx context.Context) error {
+	before := b.cpu.read()
+	r, err := load(ctx, b.o.conc, b.o.requests, b.o.duration, 0, func(ctx context.Context, w *worker, i int) error {
+		_, err := b.http.do(ctx, "GET", "/ServiceProviderConfig", nil, http.StatusOK, false)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("GET /ServiceProviderConfig: %w", err)
+	}
+	used := b.cpu.read().since(before)
+	fmt.Fprintf(b.out, "HTTP floor, GET /ServiceProviderConfig (no database): %.0f req/s, p50 %s, p99 %s; CPU per request: sidecar %s µs, scimbench %s µs\n\n",
+		r.rate(), ms(r.quantile(.5)), ms(r.quantile(.99)), perRequest(used.sidecar, r.requests), perRequest(used.self, r.requests))
 	return nil
 }
 
