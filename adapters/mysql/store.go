@@ -232,11 +232,19 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		}
 	}
 	where, args := b.sql.String(), b.args
-	sig := signature(where, args)
+	// The query's signature, for the page cache, is made only if needed:
+	// a lookup (a filter matching a few rows) never needs it.
+	sig := ""
+	signed := func() string {
+		if sig == "" {
+			sig = signature(where, args)
+		}
+		return sig
+	}
 	var page adapters.Page
 	if q.Limit <= 0 {
 		var err error
-		page.Total, err = s.count(ctx, sig, where, args)
+		page.Total, err = s.count(ctx, signed(), where, args)
 		return page, err
 	}
 	var order strings.Builder
@@ -259,7 +267,7 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	byKey := len(q.Order) == 0
 	cond, qargs, skip := where, slices.Clone(args), q.Offset
 	if byKey && q.Offset > 0 {
-		if e, ok := s.pages.end(sig, q.Offset); ok {
+		if e, ok := s.pages.end(signed(), q.Offset); ok {
 			cond += " AND " + key + " > ?"
 			qargs = append(qargs, e.key)
 			skip = q.Offset - e.offset
@@ -286,13 +294,17 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	if more {
 		page.Records = page.Records[:q.Limit]
 	}
-	switch total, cached := s.pages.total(sig); {
+	total, cached := 0, false
+	if more && q.Offset > 0 {
+		total, cached = s.pages.total(signed())
+	}
+	switch {
 	case !more && (len(page.Records) > 0 || q.Offset == 0):
 		page.Total = q.Offset + len(page.Records)
-	case more && q.Offset > 0 && cached:
+	case cached:
 		page.Total = total
 	default:
-		if page.Total, err = s.count(ctx, sig, where, args); err != nil {
+		if page.Total, err = s.count(ctx, signed(), where, args); err != nil {
 			return page, err
 		}
 	}
@@ -301,7 +313,7 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		// count.
 		page.Total = max(page.Total, q.Offset+q.Limit+1)
 		if byKey {
-			s.pages.ended(sig, q.Offset+q.Limit, page.Records[q.Limit-1][s.spec.Key])
+			s.pages.ended(signed(), q.Offset+q.Limit, page.Records[q.Limit-1][s.spec.Key])
 		}
 	}
 	return page, classify(s.loadRelated(ctx, s.db, page.Records))
