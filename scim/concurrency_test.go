@@ -233,9 +233,6 @@ func TestConcurrentGroupPutsAndPatches(t *testing.T) {
 // be left naming a user that no longer exists.
 func TestConcurrentDeleteAndAddMember(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
-	knownBug(t, "adapters/mysql/groups.go members.add checks and reads the users it adds with consistent "+
-		"(non-locking) reads under READ COMMITTED, so a user deleted meanwhile (store.Delete removes its "+
-		"memberships, then its row) is still added: the membership outlives the user")
 	forReplicas(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", func(t *testing.T, s []*sidecar) {
 		var values []string
 		for i := range 60 {

@@ -196,11 +196,6 @@ func TestFaultStallAtStatement(t *testing.T) {
 	s, p, _ := faultSidecarOn(t, legacySchema, legacyMapping, nil, "requestTimeout: 1s")
 	for _, at := range []string{"INSERT INTO", "COMMIT", "RELEASE_LOCK"} {
 		t.Run(at, func(t *testing.T) {
-			if at == "RELEASE_LOCK" {
-				knownBug(t, "adapters/mysql/store.go runTx releases its named locks on context.WithoutCancel(ctx), "+
-					"with no deadline, and the DSN sets no readTimeout: a network that stalls after the COMMIT "+
-					"holds the request, and a pool connection, until TCP gives up, minutes later")
-			}
 			name := "stall-" + strings.ToLower(strings.Fields(at)[0]) + "@example.com"
 			hit := p.On(at, faultproxy.Stall)
 			type result struct {

@@ -133,6 +133,14 @@ func (c *Config) FormatDSN() (string, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
+	// A stalled network must not hold a connection for ever: reads and
+	// writes of one packet give up after a minute unless told otherwise.
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = time.Minute
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = time.Minute
+	}
 	if cfg.DBName == "" {
 		return "", errors.New("dsn: no database named")
 	}

@@ -106,7 +106,9 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 	u := m.users
 	for part := range slices.Chunk(keys, chunk) {
 		var n int
-		q := "SELECT COUNT(*) FROM " + u.table + " WHERE " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
+		// A shared lock on the users read, so that none of them can be
+		// deleted before this transaction's memberships commit.
+		q := "SELECT COUNT(*) FROM " + u.table + " WHERE " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope + " LOCK IN SHARE MODE"
 		if err := t.QueryRowxContext(ctx, q, append(slices.Clone(part), u.sargs...)...).Scan(&n); err != nil {
 			return fmt.Errorf("checking members exist: %w", err)
 		}
@@ -187,7 +189,11 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			// locked, so concurrent changes to this group are serialised.
 			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + ") SELECT ?, u." + uk + " FROM " + u.table + " u" +
 				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) +
-				" AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = u." + uk + ")"
+				" AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = u." + uk + ")" +
+				// Share-lock the users added, so none is deleted before
+				// the membership commits (a delete takes the row's
+				// exclusive lock first, then removes its memberships).
+				" LOCK IN SHARE MODE"
 			args = append(append(append([]any{ref}, part...), u.sargs...), ref)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope

@@ -23,6 +23,11 @@ import (
 
 var _ adapters.Store = (*store)(nil)
 
+// releaseTimeout bounds the release of a uniqueness lock after the
+// transaction, which the request may have outlived; the server releases
+// the lock anyway when the connection goes.
+const releaseTimeout = 2 * time.Second
+
 // maxAttempts bounds how often a transaction is run after deadlocks and
 // lock-wait timeouts.
 const maxAttempts = 4
@@ -274,22 +279,10 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		}
 	}
 	qargs = append(qargs, q.Limit+1, skip)
-	rows, err := s.db.QueryxContext(ctx, "SELECT "+s.list+cond+order.String(), qargs...)
-	if err != nil {
+	var err error
+	if page.Records, err = s.rows(ctx, "SELECT "+s.list+cond+order.String(), qargs); err != nil {
 		return page, classify(fmt.Errorf("listing rows: %w", err))
 	}
-	defer rows.Close()
-	for rows.Next() {
-		rec, err := s.scan(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Records = append(page.Records, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return page, classify(err)
-	}
-	rows.Close()
 	more := len(page.Records) > q.Limit
 	if more {
 		page.Records = page.Records[:q.Limit]
@@ -317,6 +310,24 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		}
 	}
 	return page, classify(s.loadRelated(ctx, s.db, page.Records))
+}
+
+// rows reads the rows a query of the table's own columns returns.
+func (s *store) rows(ctx context.Context, query string, args []any) ([]adapters.Record, error) {
+	rows, err := s.db.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []adapters.Record
+	for rows.Next() {
+		rec, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
 }
 
 // count counts the rows of a query and remembers the count.
@@ -380,7 +391,9 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 	defer func() {
 		for _, l := range t.locks {
 			// Released on a fresh context: the request's may be done.
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", l)
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			_, _ = conn.ExecContext(rctx, "SELECT RELEASE_LOCK(?)", l)
+			cancel()
 		}
 	}()
 	if err := fn(t); err != nil {
@@ -597,7 +610,7 @@ func (s *store) insertReturning(ctx context.Context, t *txn, insert string, args
 	if err != nil {
 		return nil, err
 	}
-	return out, rows.Close()
+	return out, rows.Err()
 }
 
 func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, error) {
