@@ -13,7 +13,12 @@ var jsonDocs = []any{
 	nil, "", true, false, 0, -1, int64(math.MinInt64), uint64(math.MaxUint64),
 	"plain", `quote " backslash \ slash /`, "<script>&amp;</script>", "\b\f\n\r\t\x00\x1f\x7f",
 	"ünïcödé – 日本語 \u2028\u2029 😀", "bad \xff\xfe utf-8 \xe2\x82",
-	map[string]any{}, map[string]any(nil), []any{}, []any(nil), []string{"a", "<b>"}, []string(nil),
+	map[string]any{},
+	map[string]any(nil),
+	[]any{},
+	[]any(nil),
+	[]string{"a", "<b>"},
+	[]string(nil),
 	map[string]any{
 		"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": "42", "userName": "alice@example.com",
 		"name":   map[string]any{"givenName": "Alice", "familyName": "O'Brien & Sons"},
@@ -22,8 +27,10 @@ var jsonDocs = []any{
 		"z": nil, "A": int64(7), "a": uint64(8), "_": map[string]any{"nested": []any{nil, 1.5, json.Number("12"), time.Unix(0, 0).UTC()}},
 	},
 	1.5, 1e21, 1e-7, float32(0.1), json.Number("3.25"), time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC),
-	map[string]any{"many": map[string]any{"k01": 1, "k02": 2, "k03": 3, "k04": 4, "k05": 5, "k06": 6, "k07": 7, "k08": 8,
-		"k09": 9, "k10": 10, "k11": 11, "k12": 12, "k13": 13, "k14": 14, "k15": 15, "k16": 16, "k17": 17, "k18": 18}},
+	map[string]any{"many": map[string]any{
+		"k01": 1, "k02": 2, "k03": 3, "k04": 4, "k05": 5, "k06": 6, "k07": 7, "k08": 8,
+		"k09": 9, "k10": 10, "k11": 11, "k12": 12, "k13": 13, "k14": 14, "k15": 15, "k16": 16, "k17": 17, "k18": 18,
+	}},
 }
 
 // TestAppendJSON checks appendJSON against json.Marshal, byte for byte.
@@ -61,8 +68,10 @@ func BenchmarkEncodeUser(b *testing.B) {
 		"name":   map[string]any{"givenName": "First", "familyName": "Last41"},
 		"emails": []any{map[string]any{"value": "user0000041@example.com", "type": "work", "primary": true}},
 		"groups": []any{map[string]any{"value": "3", "display": "dept-1", "type": "direct", "$ref": "http://127.0.0.1:8080/scim/v2/Groups/3"}},
-		"meta": map[string]any{"resourceType": "User", "created": "2024-01-01T00:00:00Z", "lastModified": "2024-01-01T00:00:00Z",
-			"location": "http://127.0.0.1:8080/scim/v2/Users/42"},
+		"meta": map[string]any{
+			"resourceType": "User", "created": "2024-01-01T00:00:00Z", "lastModified": "2024-01-01T00:00:00Z",
+			"location": "http://127.0.0.1:8080/scim/v2/Users/42",
+		},
 	}
 	b.Run("appendJSON", func(b *testing.B) {
 		b.ReportAllocs()

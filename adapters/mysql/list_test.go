@@ -137,12 +137,11 @@ func TestListPagesFromKey(t *testing.T) {
 
 	// A row removed before the next page by the application shifts
 	// OFFSET; the next page still starts after the last row served.
-	p, err := st.List(ctx, adapters.Query{Limit: 10})
-	if err != nil {
+	if _, err := st.List(ctx, adapters.Query{Limit: 10}); err != nil {
 		t.Fatal(err)
 	}
 	exec("DELETE FROM users WHERE login = 'u0003'")
-	p, err = st.List(ctx, adapters.Query{Offset: 10, Limit: 10})
+	p, err := st.List(ctx, adapters.Query{Offset: 10, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

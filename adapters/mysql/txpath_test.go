@@ -180,8 +180,10 @@ func TestUniqueIndexSparesLock(t *testing.T) {
 			if _, err := a.Describe(ctx, tc.table); err != nil {
 				t.Fatal(err)
 			}
-			st, err := a.Store(adapters.TableSpec{Table: tc.table, Key: "id", Columns: []adapters.Column{"id", "login"},
-				Uniques: []adapters.Unique{{Column: "login", Fold: true}}})
+			st, err := a.Store(adapters.TableSpec{
+				Table: tc.table, Key: "id", Columns: []adapters.Column{"id", "login"},
+				Uniques: []adapters.Unique{{Column: "login", Fold: true}},
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,8 +256,10 @@ func TestCreateReturning(t *testing.T) {
 	if _, err := a.Describe(ctx, "items"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.Store(adapters.TableSpec{Table: "items", Key: "id", Columns: []adapters.Column{"id", "name", "kind", "added", "code"},
-		Created: []adapters.Column{"added"}})
+	st, err := a.Store(adapters.TableSpec{
+		Table: "items", Key: "id", Columns: []adapters.Column{"id", "name", "kind", "added", "code"},
+		Created: []adapters.Column{"added"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
