@@ -160,7 +160,10 @@ func (s *scratch) analyze(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("analyzing the tables: %w", err)
 	}
-	return rows.Close()
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 // truncate empties the tables.

@@ -30,13 +30,13 @@ func (b *bencher) growth(ctx context.Context) error {
 	var group int64
 	var members int // users 0 to members-1 are in group; the others are spare
 	gn := b.o.growthN
-	sidecarFilter := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	sidecarFilter := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, _ *worker, i int) error {
 			return b.filter(ctx, fmt.Sprintf("user%07d", (i*7919)%size), 1)
 		}
 	}
-	rawFilter := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	rawFilter := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, _ *worker, i int) error {
 			login := fmt.Sprintf("user%07d", (i*7919)%size)
 			n, err := b.rawFilter(ctx, login)
 			if err == nil && n != 1 {
@@ -45,8 +45,8 @@ func (b *bencher) growth(ctx context.Context) error {
 			return err
 		}
 	}
-	sidecarPage := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	sidecarPage := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, w *worker, _ int) error {
 			n, err := b.page(ctx, int(w.state)+1, size)
 			w.state += pageSize
 			if n < pageSize {
@@ -55,14 +55,14 @@ func (b *bencher) growth(ctx context.Context) error {
 			return err
 		}
 	}
-	firstPage := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	firstPage := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, _ *worker, _ int) error {
 			_, err := b.page(ctx, 1, size)
 			return err
 		}
 	}
-	rawPage := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	rawPage := func(_ context.Context, _ int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, w *worker, _ int) error {
 			n, last, err := b.rawPage(ctx, w.state)
 			w.state = last
 			if n < pageSize {
@@ -82,8 +82,8 @@ func (b *bencher) growth(ctx context.Context) error {
 		}
 		return out
 	}
-	sidecarMembers := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	sidecarMembers := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, _ *worker, i int) error {
 			body := addMembersBody(spareBatch(size, i))
 			if i%2 == 1 {
 				body = []byte(strings.Replace(string(body), `"op":"add"`, `"op":"remove"`, 1))
@@ -92,8 +92,8 @@ func (b *bencher) growth(ctx context.Context) error {
 			return err
 		}
 	}
-	rawMembers := func(ctx context.Context, size int) func(context.Context, *worker, int) error {
-		return func(ctx context.Context, w *worker, i int) error {
+	rawMembers := func(_ context.Context, size int) func(context.Context, *worker, int) error {
+		return func(ctx context.Context, _ *worker, i int) error {
 			batch := spareBatch(size, i)
 			var q strings.Builder
 			if i%2 == 0 {
@@ -117,9 +117,9 @@ func (b *bencher) growth(ctx context.Context) error {
 			return nil
 		}
 	}
-	fixed := func(size int) int { return gn }
+	fixed := func(int) int { return gn }
 	// even makes every add of a membership measure followed by its remove.
-	even := func(size int) int { return (gn + 1) &^ 1 }
+	even := func(int) int { return (gn + 1) &^ 1 }
 	// passes is enough whole passes through the directory for gn pages.
 	passes := func(size int) int {
 		per := (size + pageSize) / pageSize // the last page is short, or empty

@@ -78,6 +78,9 @@ func scratchDatabases(t *testing.T, db *sql.DB) int {
 			n++
 		}
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 

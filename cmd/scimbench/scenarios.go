@@ -190,7 +190,7 @@ func (b *bencher) compare(ctx context.Context) error {
 // database work at all: GET /ServiceProviderConfig, served from memory.
 func (b *bencher) floor(ctx context.Context) error {
 	before := b.cpu.read()
-	r, err := load(ctx, b.o.conc, b.o.requests, b.o.duration, 0, func(ctx context.Context, w *worker, i int) error {
+	r, err := load(ctx, b.o.conc, b.o.requests, b.o.duration, 0, func(ctx context.Context, _ *worker, _ int) error {
 		_, err := b.http.do(ctx, "GET", "/ServiceProviderConfig", nil, http.StatusOK, false)
 		return err
 	})
@@ -212,11 +212,11 @@ func (b *bencher) scenarios() []scenario {
 			name: "create user", unit: "req/s", per: 1, target: 0.5,
 			raw:   "INSERT, SELECT it back by id",
 			reset: func(ctx context.Context) error { return b.db.exec(ctx, "DELETE FROM users WHERE login LIKE 'new%'") },
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				_, err := b.rawCreate(ctx, fmt.Sprintf("new%07d", i))
 				return err
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, _ *worker, i int) error {
 				_, err := b.http.do(ctx, "POST", "/Users", newUserBody(fmt.Sprintf("new%07d", i)), http.StatusCreated, false)
 				return err
 			},
@@ -224,11 +224,11 @@ func (b *bencher) scenarios() []scenario {
 		{
 			name: "get by id", unit: "req/s", per: 1, target: 0.5,
 			raw: "SELECT the row by id, SELECT its groups (JOIN roles)",
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id, _ := b.user(i)
 				return b.rawGet(ctx, id)
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, _ *worker, i int) error {
 				id, _ := b.user(i)
 				_, err := b.http.do(ctx, "GET", "/Users/"+strconv.FormatInt(id, 10), nil, http.StatusOK, false)
 				return err
@@ -237,7 +237,7 @@ func (b *bencher) scenarios() []scenario {
 		{
 			name: "filter userName eq", unit: "req/s", per: 1, target: 0.5,
 			raw: "SELECT the row WHERE login = ?, SELECT its groups",
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				_, login := b.user(i)
 				n, err := b.rawFilter(ctx, login)
 				if err == nil && n != 1 {
@@ -245,7 +245,7 @@ func (b *bencher) scenarios() []scenario {
 				}
 				return err
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, _ *worker, i int) error {
 				_, login := b.user(i)
 				return b.filter(ctx, login, 1)
 			},
@@ -257,11 +257,11 @@ func (b *bencher) scenarios() []scenario {
 			reset: func(ctx context.Context) error {
 				return b.db.exec(ctx, "UPDATE users SET status = 1 WHERE status <> 1")
 			},
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id := b.first + int64(i%b.o.users)
 				return b.rawUpdate(ctx, id, "UPDATE users SET status = 0, updated_at = ? WHERE id = ?", now(), id)
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, _ *worker, i int) error {
 				id := b.first + int64(i%b.o.users)
 				body := `{"schemas":["` + patchOp + `"],"Operations":[{"op":"replace","path":"active","value":false}]}`
 				_, err := b.http.do(ctx, "PATCH", "/Users/"+strconv.FormatInt(id, 10), []byte(body), http.StatusOK, false)
@@ -271,13 +271,13 @@ func (b *bencher) scenarios() []scenario {
 		{
 			name: "PUT", unit: "req/s", per: 1, target: 0.5,
 			raw: "UPDATE every mapped column, SELECT the row back, SELECT its groups",
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id, login := b.user(i)
 				v := putValues(login, "raw", i)
 				return b.rawUpdate(ctx, id, "UPDATE users SET login = ?, okta_id = ?, first_name = ?, last_name = ?, display_name = ?, email = ?, status = 1, updated_at = ? WHERE id = ?",
 					v.login, v.oktaID, v.given, v.family, v.display, v.email, now(), id)
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, _ *worker, i int) error {
 				id, login := b.user(i)
 				_, err := b.http.do(ctx, "PUT", "/Users/"+strconv.FormatInt(id, 10), putValues(login, "sidecar", i).body(), http.StatusOK, false)
 				return err
@@ -290,7 +290,7 @@ func (b *bencher) scenarios() []scenario {
 			reset: func(ctx context.Context) error {
 				return b.db.exec(ctx, "DELETE FROM user_roles WHERE role_id IN ("+joinIDs(b.memberGroups)+")")
 			},
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, w *worker, _ int) error {
 				var q strings.Builder
 				q.WriteString("INSERT INTO user_roles (user_id, role_id) VALUES ")
 				for j, u := range b.batch(w) {
@@ -302,7 +302,7 @@ func (b *bencher) scenarios() []scenario {
 				_, err := b.raw.ExecContext(ctx, q.String())
 				return err
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, w *worker, _ int) error {
 				_, err := b.http.do(ctx, "PATCH", "/Groups/"+strconv.FormatInt(b.memberGroups[w.id], 10), addMembersBody(b.batch(w)), http.StatusNoContent, false)
 				return err
 			},
@@ -310,7 +310,7 @@ func (b *bencher) scenarios() []scenario {
 		{
 			name: "page through users", unit: "pages/s", per: 1,
 			raw: "SELECT 100 rows WHERE id > last ORDER BY id LIMIT 100 (keyset), SELECT their groups; no count",
-			doRaw: func(ctx context.Context, w *worker, i int) error {
+			doRaw: func(ctx context.Context, w *worker, _ int) error {
 				n, last, err := b.rawPage(ctx, w.state)
 				w.state = last
 				if n < pageSize {
@@ -318,7 +318,7 @@ func (b *bencher) scenarios() []scenario {
 				}
 				return err
 			},
-			doSidecar: func(ctx context.Context, w *worker, i int) error {
+			doSidecar: func(ctx context.Context, w *worker, _ int) error {
 				n, err := b.page(ctx, int(w.state)+1, -1)
 				w.state += pageSize
 				if n < pageSize {
@@ -440,8 +440,10 @@ func newUserBody(login string) []byte {
 type putFields struct{ login, oktaID, given, family, display, email string }
 
 func putValues(login, side string, i int) putFields {
-	return putFields{login: login, oktaID: "00u" + login, given: "Put", family: side + " " + strconv.Itoa(i),
-		display: "Put " + side + " " + strconv.Itoa(i), email: login + "@example.org"}
+	return putFields{
+		login: login, oktaID: "00u" + login, given: "Put", family: side + " " + strconv.Itoa(i),
+		display: "Put " + side + " " + strconv.Itoa(i), email: login + "@example.org",
+	}
 }
 
 func (v putFields) body() []byte {
@@ -493,27 +495,29 @@ func (b *bencher) rawGet(ctx context.Context, id int64) error {
 // rawFilter reads the users with that login and their groups, and returns
 // how many there are.
 func (b *bencher) rawFilter(ctx context.Context, login string) (int, error) {
-	rows, err := b.raw.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", login)
-	if err != nil {
-		return 0, err
+	ids, err := b.rawUsers(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", login)
+	if err != nil || len(ids) != 1 {
+		return len(ids), err
 	}
+	return 1, b.rawGroups(ctx, "ur.user_id = ?", ids[0])
+}
+
+// rawUsers reads the users a query selects and returns their ids.
+func (b *bencher) rawUsers(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := b.raw.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var u userRow
 		if err := rows.Scan(u.ptrs()...); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, err
 		}
 		ids = append(ids, u.id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	if len(ids) == 1 {
-		return 1, b.rawGroups(ctx, "ur.user_id = ?", ids[0])
-	}
-	return len(ids), nil
+	return ids, rows.Err()
 }
 
 // rawUpdate runs an UPDATE of user id, then reads the user and its groups
@@ -528,25 +532,11 @@ func (b *bencher) rawUpdate(ctx context.Context, id int64, q string, args ...any
 // rawPage reads the page of users after id last, with their groups, and
 // returns how many it read and the last id.
 func (b *bencher) rawPage(ctx context.Context, last int64) (int, int64, error) {
-	rows, err := b.raw.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE id > ? ORDER BY id LIMIT ?", last, pageSize)
-	if err != nil {
-		return 0, 0, err
-	}
-	ids := make([]string, 0, pageSize)
-	for rows.Next() {
-		var u userRow
-		if err := rows.Scan(u.ptrs()...); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		ids = append(ids, strconv.FormatInt(u.id, 10))
-		last = u.id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	ids, err := b.rawUsers(ctx, "SELECT "+userCols+" FROM users WHERE id > ? ORDER BY id LIMIT ?", last, pageSize)
+	if err != nil || len(ids) == 0 {
 		return 0, last, err
 	}
-	return len(ids), last, b.rawGroups(ctx, "ur.user_id IN ("+strings.Join(ids, ",")+")")
+	return len(ids), ids[len(ids)-1], b.rawGroups(ctx, "ur.user_id IN ("+joinIDs(ids)+")")
 }
 
 // rawGroups reads the groups of the users the condition on ur selects.
