@@ -2,20 +2,17 @@ package scim_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	_ "github.com/go-sql-driver/mysql"
 
-	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 )
 
@@ -35,50 +32,14 @@ type sidecar struct {
 // settings can be given as YAML lines indented for the server section.
 func newSidecar(t testing.TB, schemaFile, mappingFile string, serverExtra ...string) *sidecar {
 	t.Helper()
-	tokens := "server:\n  tokens:\n    - name: okta\n      token: {value: " + testToken + "}\n"
-	for _, l := range serverExtra {
-		tokens += "  " + l + "\n"
-	}
-	return newSidecarServer(t, schemaFile, mappingFile, tokens)
+	return newSidecarServer(t, schemaFile, mappingFile, serverSection(serverExtra...))
 }
 
 // newSidecarServer is newSidecar with the whole server section given.
 func newSidecarServer(t testing.TB, schemaFile, mappingFile, server string) *sidecar {
 	t.Helper()
-	dsn := mysqltest.NewDatabase(t)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	schema, err := os.ReadFile(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(string(schema)); err != nil {
-		t.Fatalf("loading %s: %v", schemaFile, err)
-	}
-	mapping, err := os.ReadFile(mappingFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg strings.Builder
-	cfg.WriteString(server)
-	cfg.WriteString("database:\n  type: mysql\n  config:\n    dsn: {value: " + strconvQuote(dsn) + "}\n")
-	cfg.WriteString("resources:\n")
-	for _, l := range strings.Split(strings.TrimRight(string(mapping), "\n"), "\n") {
-		cfg.WriteString("  " + l + "\n")
-	}
-	c, err := cli.ParseConfig([]byte(cfg.String()))
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	sc, err := cli.Build(context.Background(), c, slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatalf("building sidecar: %v", err)
-	}
-	t.Cleanup(func() { sc.Close() })
-	return &sidecar{t: t, h: sc.Handler, db: db, cli: sc}
+	dsn, db := scratchDB(t, schemaFile)
+	return attachLogged(t, db, dsn, mappingFile, server, slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 // tlog writes a sidecar's warnings and errors to the test log.
