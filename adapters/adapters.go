@@ -20,6 +20,17 @@ var (
 	// ErrInvalid: the database refused a value (too long, out of range, wrong
 	// type) that validation did not catch.
 	ErrInvalid = errors.New("invalid value")
+	// ErrOutOfScope: a new row would not satisfy the table's Conditions, so
+	// it would be invisible once written; nothing was written. It is a
+	// mistake of the mapping (its defaults), not of the request.
+	ErrOutOfScope = errors.New("the new row would be outside the mapping's scope")
+	// ErrHeldByDeleted wraps ErrConflict when the unique value is held by a
+	// soft-deleted row, which keeps it unless the mapping releases it.
+	ErrHeldByDeleted = errors.New("held by a deleted row the application keeps")
+	// ErrHeldOutOfScope wraps ErrConflict when the unique value is held by
+	// a row outside the mapping's scope (a bot, another kind of account),
+	// which the database's unique index still counts.
+	ErrHeldOutOfScope = errors.New("held by a row outside the mapping's scope")
 )
 
 // Table names a table of the application's database.
@@ -27,6 +38,15 @@ type Table string
 
 // Column names a column of a Table.
 type Column string
+
+// DBDefault, as a value in a Record to write, sets the column to its own
+// DEFAULT, for clearing an attribute whose column is NOT NULL but has a
+// default (the SQL keyword DEFAULT, not a value the mapping knows).
+var DBDefault any = dbDefault{}
+
+type dbDefault struct{}
+
+func (dbDefault) String() string { return "DEFAULT" }
 
 // Record is one row, as column values. Values are Go scalars: string, int64,
 // uint64, float64, bool, time.Time, []byte, or nil for SQL NULL. A Record
@@ -86,11 +106,29 @@ type TableSpec struct {
 	KeyKind KeyKind
 	// Columns lists every column the mapping reads; Get and List return them.
 	Columns []Column
+	// IDPrefix is put before the key to make the SCIM id (g-7 for the
+	// group with key 7), so that the ids of two resource types kept in
+	// separate tables cannot collide. Every Store method takes and
+	// returns such ids; an id without the prefix names no row.
+	IDPrefix string
 	// Scope holds constant column values that every read filters on and every
 	// insert writes (a discriminator or tenant column).
-	Scope    map[Column]any
-	Defaults []Default
-	Uniques  []Unique
+	Scope map[Column]any
+	// Conditions further restrict the rows in scope (user_type IN (0, 1),
+	// deleted_at IS NULL, id > 1): rows that fail one are invisible to every
+	// read, filter, uniqueness check and membership, and no write touches
+	// them. Unlike Scope they are not written; see VerifyInsert.
+	Conditions []Condition
+	// VerifyInsert asks the store to check, before it commits, that a new
+	// row satisfies Conditions, failing with ErrOutOfScope otherwise; the
+	// mapping sets it when its defaults do not already prove it.
+	VerifyInsert bool
+	// SoftDelete, when set, makes Delete mark the row instead of removing
+	// it: a marked row is out of scope (but still holds its unique
+	// values, unless released).
+	SoftDelete *SoftDelete
+	Defaults   []Default
+	Uniques    []Unique
 	// Touch lists columns set to the current time on every insert and update
 	// (a last-modified column); Created lists those set only on insert.
 	Touch   []Column
@@ -126,6 +164,55 @@ type TableSpec struct {
 	Location *time.Location
 }
 
+// CondOp is the operator of a Condition.
+type CondOp string
+
+// Condition operators.
+const (
+	CondIn      CondOp = "in"      // the column equals one of Values
+	CondNotIn   CondOp = "notIn"   // the column is NULL or equals none of Values
+	CondNull    CondOp = "null"    // the column is NULL
+	CondNotNull CondOp = "notNull" // the column is not NULL
+	CondNe      CondOp = "ne"      // the column is NULL or differs from Values[0]
+	CondLt      CondOp = "lt"      // the column is less than Values[0]
+	CondLe      CondOp = "le"
+	CondGt      CondOp = "gt"
+	CondGe      CondOp = "ge"
+)
+
+// Condition is one restriction on the rows of a table in scope.
+type Condition struct {
+	Column Column
+	Op     CondOp
+	Values []any
+}
+
+// SoftDelete says how a deleted row is marked.
+type SoftDelete struct {
+	// Column holds the mark.
+	Column Column
+	// Now marks a row with the time of its deletion (a deleted_at column);
+	// NULL, or 0 in an integer column, means not deleted. Otherwise the
+	// row is marked with Value (a status such as 'deleted', a flag 1) and
+	// any other value means not deleted.
+	Now   bool
+	Value any
+	// Release lists columns rewritten on delete, so that the unique values
+	// they held (a userName) can be given to a new row.
+	Release []Release
+}
+
+// Release renames a column of a soft-deleted row: Template with {value}
+// replaced by the column's value and {id} by the row's key, then
+// Transform (nil: none), cut to MaxLength characters by shortening
+// {value}.
+type Release struct {
+	Column    Column
+	Template  string
+	Transform func(string) string
+	MaxLength int64
+}
+
 // ChildSpec describes a child table of a TableSpec. Writing a child (its
 // Name present in a Record) replaces all of the row's child rows.
 type ChildSpec struct {
@@ -136,6 +223,9 @@ type ChildSpec struct {
 	Parent  Column   // refers to the parent row's key
 	Order   Column   // optional: rows with a higher value come first (a primary flag)
 	Columns []Column // the child columns read and written
+	// Defaults are written into every new child row (created_on, a
+	// NOT NULL flag the application needs).
+	Defaults []Default
 }
 
 // KVSpec describes a key/value table of a TableSpec.
@@ -147,6 +237,11 @@ type KVSpec struct {
 	// Keys are the keys the mapping reads and writes; other keys in the
 	// table are the application's and are never touched.
 	Keys []string
+	// Scope holds constant column values of the entries the mapping
+	// owns (Nextcloud's appid = 'settings'): read, matched and written.
+	Scope map[Column]any
+	// Defaults are written into every new entry.
+	Defaults []Default
 }
 
 // KVColumn is the Record key under which a key/value table's key travels.
@@ -177,7 +272,8 @@ type ColumnInfo struct {
 	AutoIncrement bool
 	MaxLength     int64 // characters, for string types; 0 if unbounded/not a string
 	Unsigned      bool
-	Collation     string
+	Collation     string // "" for columns that are not character strings
+	Charset       string // character set of Collation: utf8mb4, latin1, ...
 }
 
 // CaseInsensitive reports whether comparisons on the column fold case under

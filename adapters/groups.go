@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrUnknownMember: a membership change names a user that does not exist in
@@ -34,6 +35,20 @@ type MembershipSpec struct {
 	JoinTable Table
 	JoinGroup Column // references the group (GroupRef)
 	JoinUser  Column // references the user's key
+	// JoinScope holds constant values of the join rows that are
+	// memberships (user_pending = 0): read, matched and written on add.
+	// JoinConditions further restrict which rows are memberships. Rows
+	// outside them are the application's (an applicant, a revoked grant)
+	// and are neither listed nor removed, though a group's deletion
+	// removes them with it.
+	JoinScope      map[Column]any
+	JoinConditions []Condition
+	// JoinDefaults are written into every new join row (granted_at, a
+	// leader flag).
+	JoinDefaults []Default
+	// Location is the time zone of the join table's DATETIME columns,
+	// for defaults of kind DefaultNow; nil means UTC.
+	Location *time.Location
 
 	UserColumn Column
 	Cleared    any // written to UserColumn on removal; nil is NULL
