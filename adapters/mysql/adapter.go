@@ -73,6 +73,7 @@ type columnRow struct {
 	Default   sql.NullString `db:"COLUMN_DEFAULT"`
 	MaxLen    sql.NullInt64  `db:"CHARACTER_MAXIMUM_LENGTH"`
 	Collation sql.NullString `db:"COLLATION_NAME"`
+	Charset   sql.NullString `db:"CHARACTER_SET_NAME"`
 	Extra     string         `db:"EXTRA"`
 }
 
@@ -146,7 +147,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 	a.probe(ctx)
 	var cols []columnRow
 	err := a.db.SelectContext(ctx, &cols, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
-		COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, COLLATION_NAME, EXTRA
+		COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, COLLATION_NAME, CHARACTER_SET_NAME, EXTRA
 		FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, string(t))
 	if err != nil {
@@ -171,6 +172,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 			MaxLength:     c.MaxLen.Int64,
 			Unsigned:      strings.Contains(strings.ToLower(c.Type), "unsigned"),
 			Collation:     c.Collation.String,
+			Charset:       c.Charset.String,
 		})
 	}
 	var idx []indexRow

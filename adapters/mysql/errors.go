@@ -43,13 +43,20 @@ func retryable(err error) bool {
 	return false
 }
 
+// isDuplicate reports whether err is a duplicate-key error of a unique
+// index.
+func isDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == errDupEntry
+}
+
 // classify wraps err with the adapters sentinel that describes it, keeping
 // the original for logs. Errors already classified pass unchanged.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference, adapters.ErrRefused} {
+	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference, adapters.ErrRefused, adapters.ErrOutOfScope} {
 		if errors.Is(err, s) {
 			return err
 		}

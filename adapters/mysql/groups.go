@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -30,6 +31,18 @@ type members struct {
 	join    string // quoted join table, or ""
 	jg, ju  string // quoted join columns
 	ucol    string // quoted user column, or ""
+	// jgCol and juCol are the join table's group and user columns, ucolCol
+	// the user column; joins convert to and from them (see coerce).
+	jgCol, juCol, ucolCol adapters.ColumnInfo
+	// jscope is the join rows' scope as " AND ..." terms on the join
+	// table aliased j, jscopeBare the same unaliased, jargs their
+	// arguments.
+	jscope, jscopeBare string
+	jargs              []any
+	// addCols and addVals are the further columns an added join row gets
+	// (its scope constants and defaults) and their SQL, ", ?" each.
+	addCols string
+	jcols   map[adapters.Column]adapters.ColumnInfo
 	// countAfter checks that added members are users after adding them,
 	// and only when fewer rows were added than asked for, saving a
 	// statement per change. Only on MySQL and MariaDB: the embedded
@@ -52,14 +65,53 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
 	}
 	if spec.JoinTable != "" {
-		if _, ok := a.described(spec.JoinTable); !ok {
+		jinfo, ok := a.described(spec.JoinTable)
+		if !ok {
 			return nil, fmt.Errorf("table %s has not been described", spec.JoinTable)
 		}
 		m.join, m.jg, m.ju = quote(string(spec.JoinTable)), quote(string(spec.JoinGroup)), quote(string(spec.JoinUser))
+		m.jcols = map[adapters.Column]adapters.ColumnInfo{}
+		for _, c := range jinfo.Columns {
+			m.jcols[c.Name] = c
+		}
+		if m.jgCol, ok = m.jcols[spec.JoinGroup]; !ok {
+			return nil, fmt.Errorf("join column %s: %w", spec.JoinGroup, errNotDescribed)
+		}
+		if m.juCol, ok = m.jcols[spec.JoinUser]; !ok {
+			return nil, fmt.Errorf("join column %s: %w", spec.JoinUser, errNotDescribed)
+		}
+		m.jscope, m.jargs = scopeTerms("j.", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
+		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
+		for _, c := range slices.Sorted(maps.Keys(spec.JoinScope)) {
+			m.addCols += ", " + quote(string(c))
+		}
+		for _, d := range spec.JoinDefaults {
+			if _, scoped := spec.JoinScope[d.Column]; !scoped {
+				m.addCols += ", " + quote(string(d.Column))
+			}
+		}
 	} else {
 		m.ucol = quote(string(spec.UserColumn))
+		if m.ucolCol, ok = users.cols[spec.UserColumn]; !ok {
+			return nil, fmt.Errorf("user column %s: %w", spec.UserColumn, errNotDescribed)
+		}
 	}
 	return m, nil
+}
+
+// addArgs returns the values of addCols for one new join row.
+func (m *members) addArgs() []any {
+	var out []any
+	for _, c := range slices.Sorted(maps.Keys(m.spec.JoinScope)) {
+		out = append(out, m.spec.JoinScope[c])
+	}
+	now := adapters.Now()
+	for _, d := range m.spec.JoinDefaults {
+		if _, scoped := m.spec.JoinScope[d.Column]; !scoped {
+			out = append(out, defaultValue(d, m.jcols[d.Column], m.spec.Location, now))
+		}
+	}
+	return out
 }
 
 // described returns the cached description of a table.
@@ -70,13 +122,13 @@ func (a *Adapter) described(t adapters.Table) (adapters.TableInfo, bool) {
 	return info, ok
 }
 
-// scopeSQL renders a scope as " AND alias.`c` = ?" terms.
+// scopeSQL returns a store's scope terms for the table aliased u or g;
+// their arguments are the store's sargs.
 func scopeSQL(alias string, s *store) string {
-	var b strings.Builder
-	for _, c := range s.scopeC {
-		b.WriteString(" AND " + alias + "." + quote(string(c)) + " = ?")
+	if alias == "g" {
+		return s.scopeG
 	}
-	return b.String()
+	return s.scopeU
 }
 
 // userKeys converts user ids to key values; an id no key can have is an
@@ -187,14 +239,15 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			// One statement adds every user not yet a member: existing
 			// memberships are skipped, not duplicated. The group row is
 			// locked, so concurrent changes to this group are serialised.
-			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + ") SELECT ?, u." + uk + " FROM " + u.table + " u" +
+			extra := m.addArgs()
+			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + uk + strings.Repeat(", ?", len(extra)) + " FROM " + u.table + " u" +
 				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) +
-				" AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = u." + uk + ")" +
+				" AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = " + coerce("u."+uk, u.key, m.juCol) + m.jscope + ")" +
 				// Share-lock the users added, so none is deleted before
 				// the membership commits (a delete takes the row's
 				// exclusive lock first, then removes its memberships).
 				" LOCK IN SHARE MODE"
-			args = append(append(append([]any{ref}, part...), u.sargs...), ref)
+			args = append(append(append(append(append([]any{ref}, extra...), part...), u.sargs...), ref), m.jargs...)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{ref}, part...), u.sargs...)
@@ -225,8 +278,8 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.inUserScope()
-			args = append(append([]any{ref}, part...), u.sargs...)
+			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
+			args = append(append(append([]any{ref}, part...), m.jargs...), u.sargs...)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
@@ -253,8 +306,8 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
 			args = append(args, keys...)
 		}
-		q += m.inUserScope()
-		args = append(args, u.sargs...)
+		q += m.jscopeBare + m.inUserScope()
+		args = append(append(args, m.jargs...), u.sargs...)
 	} else {
 		q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ?" + u.scope
 		args = append([]any{m.spec.Cleared, ref}, u.sargs...)
@@ -285,10 +338,10 @@ func rowsAffected(res sql.Result) int64 {
 // table, another tenant's user) are the application's, not the IdP's.
 func (m *members) inUserScope() string {
 	u := m.users
-	if len(u.scopeC) == 0 {
+	if u.scope == "" {
 		return ""
 	}
-	return " AND " + m.ju + " IN (SELECT " + quote(string(u.spec.Key)) + " FROM " + u.table + " WHERE 1=1" + u.scope + ")"
+	return " AND " + m.ju + " IN (SELECT " + coerce(quote(string(u.spec.Key)), u.key, m.juCol) + " FROM " + u.table + " WHERE 1=1" + u.scope + ")"
 }
 
 // dropGroup removes every membership of the group with reference ref,
@@ -410,9 +463,9 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 	var q string
 	var args []any
 	if m.join != "" {
-		q = "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = j." + m.ju +
-			" WHERE j." + m.jg + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
-		args = append([]any{row[m.spec.GroupRef]}, u.sargs...)
+		q = "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
+			" WHERE j." + m.jg + " = ?" + m.jscope + scopeSQL("u", u) + " ORDER BY " + uk
+		args = append(append([]any{row[m.spec.GroupRef]}, m.jargs...), u.sargs...)
 	} else {
 		q = "SELECT " + uk + ", " + disp + " FROM " + u.table + " u WHERE u." + m.ucol + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
 		args = append([]any{row[m.spec.GroupRef]}, u.sargs...)
@@ -428,7 +481,7 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 		if err := rows.Scan(&k, &d); err != nil {
 			return fmt.Errorf("scanning member: %w", err)
 		}
-		if err := fn(adapters.Member{ID: canonical(normalize(u.key, k)), Display: canonical(normalize(dispCol, d))}); err != nil {
+		if err := fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))}); err != nil {
 			return err
 		}
 	}
@@ -448,12 +501,14 @@ func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string]
 		var q string
 		var args []any
 		if m.join != "" {
-			q = "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = j." + m.jg +
-				" WHERE j." + m.ju + " IN (" + marks(len(part)) + ")" + scopeSQL("g", g.store) + " ORDER BY " + gk
-			args = append(slices.Clone(part), g.sargs...)
+			// The users asked about were read in scope: only the join
+			// rows' and the groups' scopes apply.
+			q = "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
+				" WHERE j." + m.ju + " IN (" + marks(len(part)) + ")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
+			args = append(append(slices.Clone(part), m.jargs...), g.sargs...)
 		} else {
 			uk := "u." + quote(string(u.spec.Key))
-			q = "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = u." + m.ucol +
+			q = "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
 				" WHERE " + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
 			args = append(append(slices.Clone(part), u.sargs...), g.sargs...)
 		}
@@ -475,8 +530,8 @@ func (g groupStore) groupsOfChunk(ctx context.Context, q string, args []any, dis
 		if err := rows.Scan(&uid, &gid, &d); err != nil {
 			return fmt.Errorf("scanning group: %w", err)
 		}
-		id := canonical(normalize(g.members.users.key, uid))
-		out[id] = append(out[id], adapters.Member{ID: canonical(normalize(g.key, gid)), Display: canonical(normalize(dispCol, d))})
+		id := g.members.users.idOf(uid)
+		out[id] = append(out[id], adapters.Member{ID: g.idOf(gid), Display: canonical(normalize(dispCol, d))})
 	}
 	return classify(rows.Err())
 }

@@ -3,8 +3,10 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -20,6 +22,19 @@ type related struct {
 	order  string // ORDER BY tail after the parent column
 	in     *store // the child's columns, for expressions over them
 	kv     *adapters.KVSpec
+	// parentCol is the parent column, whose type and collation the
+	// parent's key is converted to in joins (see coerce).
+	parentCol adapters.ColumnInfo
+	// defaults are written into every new row, in loc (the parent
+	// table's time zone).
+	defaults []adapters.Default
+	loc      *time.Location
+	// scope is a key/value table's scope (" AND ..." terms, unaliased)
+	// and its arguments; scopeCols and scopeVals are the constants
+	// written into new entries.
+	scope     string
+	sargs     []any
+	scopeCols []adapters.Column
 }
 
 // kvName is the Exists.Child name of the key/value table.
@@ -35,6 +50,7 @@ func (s *store) initRelated(a *Adapter) error {
 		if err != nil {
 			return err
 		}
+		r.defaults, r.loc = c.Defaults, s.spec.Location
 		order := make([]string, 0, len(c.Columns)+1)
 		if c.Order != "" {
 			order = append(order, quote(string(c.Order))+" DESC")
@@ -59,6 +75,9 @@ func (s *store) initRelated(a *Adapter) error {
 		}
 		r.kv = kv
 		r.order = quote(string(kv.Key))
+		r.defaults, r.loc = kv.Defaults, s.spec.Location
+		r.scope, r.sargs = scopeTerms("", kv.Scope, nil, nil, r.in.cols)
+		r.scopeCols = slices.Sorted(maps.Keys(kv.Scope))
 		s.kv = r
 	}
 	return nil
@@ -78,7 +97,7 @@ func newRelated(info adapters.TableInfo, name adapters.Column, t adapters.Table,
 			q[i-1] = quote(string(c))
 		}
 	}
-	return &related{name: name, table: quote(string(t)), parent: quote(string(parent)), cols: cols, list: strings.Join(q, ", "), in: in}, nil
+	return &related{name: name, table: quote(string(t)), parent: quote(string(parent)), cols: cols, list: strings.Join(q, ", "), in: in, parentCol: in.cols[parent]}, nil
 }
 
 // splitRelated separates a Record's own columns from its child rows and
@@ -156,10 +175,11 @@ func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Reco
 			query := "SELECT " + r.parent + ", " + r.list + " FROM " + r.table + " WHERE " + r.parent + " IN (" + marks(len(part)) + ")"
 			args := slices.Clone(part)
 			if r.kv != nil {
-				query += " AND " + quote(string(r.kv.Key)) + " IN (" + marks(len(r.kv.Keys)) + ")"
+				query += " AND " + quote(string(r.kv.Key)) + " IN (" + marks(len(r.kv.Keys)) + ")" + r.scope
 				for _, k := range r.kv.Keys {
 					args = append(args, k)
 				}
+				args = append(args, r.sargs...)
 			}
 			query += " ORDER BY " + r.parent + ", " + r.order
 			if err := r.read(ctx, q, query, args, s.key, byKey); err != nil {
@@ -238,11 +258,12 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 		keyArgs[i] = k
 	}
 	if !fresh {
-		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kvKeys)) + ")"
-		if _, err := t.ExecContext(ctx, q, append([]any{key}, keyArgs...)...); err != nil {
+		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kvKeys)) + ")" + s.kv.scope
+		if _, err := t.ExecContext(ctx, q, append(append([]any{key}, keyArgs...), s.kv.sargs...)...); err != nil {
 			return fmt.Errorf("replacing %s entries: %w", kv.Table, err)
 		}
 	}
+	extraCols, extra := s.kv.extra()
 	var vals []string
 	var args []any
 	for _, k := range kvKeys {
@@ -250,13 +271,13 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 		if v == nil {
 			continue
 		}
-		vals = append(vals, "(?, ?, ?)")
-		args = append(args, key, k, v)
+		vals = append(vals, "(?, ?, ?"+strings.Repeat(", ?", len(extra))+")")
+		args = append(append(args, key, k, v), extra...)
 	}
 	if len(vals) == 0 {
 		return nil
 	}
-	q := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + ") VALUES " + strings.Join(vals, ", ")
+	q := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + extraCols + ") VALUES " + strings.Join(vals, ", ")
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("writing %s entries: %w", kv.Table, err)
 	}
@@ -273,21 +294,44 @@ func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.
 	if len(rows) == 0 {
 		return nil
 	}
-	one := "(" + marks(len(r.cols)+1) + ")"
+	extraCols, _ := r.extra()
 	vals := make([]string, len(rows))
 	args := make([]any, 0, len(rows)*(len(r.cols)+1))
 	for i, row := range rows {
-		vals[i] = one
+		_, extra := r.extra()
+		vals[i] = "(" + marks(len(r.cols)+1+len(extra)) + ")"
 		args = append(args, key)
 		for _, c := range r.cols {
 			args = append(args, row[c])
 		}
+		args = append(args, extra...)
 	}
-	q := "INSERT INTO " + r.table + " (" + r.parent + ", " + r.list + ") VALUES " + strings.Join(vals, ", ")
+	q := "INSERT INTO " + r.table + " (" + r.parent + ", " + r.list + extraCols + ") VALUES " + strings.Join(vals, ", ")
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("writing %s rows: %w", r.table, err)
 	}
 	return nil
+}
+
+// extra returns the further columns of a new row, as ", `c`" text, and
+// their values: the scope's constants, then the defaults that no mapped
+// column already writes. Each call makes fresh values (a new UUID).
+func (r *related) extra() (string, []any) {
+	var cols strings.Builder
+	var vals []any
+	for _, c := range r.scopeCols {
+		cols.WriteString(", " + quote(string(c)))
+		vals = append(vals, r.kv.Scope[c])
+	}
+	now := adapters.Now()
+	for _, d := range r.defaults {
+		if slices.Contains(r.cols, d.Column) || slices.Contains(r.scopeCols, d.Column) {
+			continue
+		}
+		cols.WriteString(", " + quote(string(d.Column)))
+		vals = append(vals, defaultValue(d, r.in.cols[d.Column], r.loc, now))
+	}
+	return cols.String(), vals
 }
 
 // dropRelated deletes the child rows and key/value entries of a row.
@@ -305,8 +349,8 @@ func (s *store) dropRelated(ctx context.Context, t *txn, key any) error {
 		}
 		// Only the keys the mapping owns: the application's other
 		// entries go with the row only if the application says so.
-		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kv.Keys)) + ")"
-		if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kv.Keys)) + ")" + s.kv.scope
+		if _, err := t.ExecContext(ctx, q, append(args, s.kv.sargs...)...); err != nil {
 			return fmt.Errorf("deleting %s entries: %w", kv.Table, err)
 		}
 	}
@@ -322,7 +366,8 @@ func (s *store) exists(b *builder, x adapters.Exists) error {
 	if r == nil {
 		return fmt.Errorf("no related table %s", x.Child)
 	}
-	b.sql.WriteString("EXISTS (SELECT 1 FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + s.table + "." + quote(string(s.spec.Key)) + " AND ")
+	b.sql.WriteString("EXISTS (SELECT 1 FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol) + r.scope + " AND ")
+	b.args = append(b.args, r.sargs...)
 	if err := r.in.expr(b, x.Where); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"maps"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -39,11 +41,19 @@ type store struct {
 	spec   adapters.TableSpec
 	cols   map[adapters.Column]adapters.ColumnInfo
 	key    adapters.ColumnInfo
-	table  string // quoted
-	list   string // quoted select list
-	scope  string // "AND `a` = ? AND ..." or ""
-	sargs  []any
-	scopeC []adapters.Column
+	table string // quoted
+	list  string // quoted select list
+	// scope is the table's scope as " AND ..." terms (constants,
+	// conditions, not soft-deleted), sargs their arguments; scopeU and
+	// scopeG are the same terms for the table aliased u and g.
+	scope          string
+	sargs          []any
+	scopeU, scopeG string
+	// uscope is the scope uniqueness is checked in, with uargs: that of
+	// reads, but counting soft-deleted rows, which keep their values.
+	uscope string
+	uargs  []any
+	scopeC []adapters.Column // the constant scope's columns, sorted
 	// byIndex holds the Unique columns a unique index of the table keeps
 	// unique by itself, comparing as the Unique asks: writes rely on the
 	// index (a duplicate fails with ErrConflict) and take no named lock.
@@ -87,14 +97,16 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 		q[i] = quote(string(c))
 	}
 	s.list = strings.Join(q, ", ")
-	for c := range spec.Scope {
-		s.scopeC = append(s.scopeC, c)
+	s.scopeC = slices.Sorted(maps.Keys(spec.Scope))
+	for _, c := range spec.Conditions {
+		if _, ok := s.cols[c.Column]; !ok {
+			return nil, fmt.Errorf("scope column %s: %w", c.Column, errNotDescribed)
+		}
 	}
-	slices.Sort(s.scopeC)
-	for _, c := range s.scopeC {
-		s.scope += " AND " + quote(string(c)) + " = ?"
-		s.sargs = append(s.sargs, spec.Scope[c])
-	}
+	s.scope, s.sargs = scopeTerms("", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
+	s.scopeU, _ = scopeTerms("u.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
+	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
+	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
 	s.returning = a.insertReturning()
 	if a.indexesCollate() {
 		for _, u := range spec.Uniques {
@@ -141,8 +153,16 @@ func (s *store) uniqueIndex(info adapters.TableInfo, u adapters.Unique) bool {
 func quote(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
 
 // keyArg converts a SCIM id to a key value, or reports that no row can have
-// it (a non-numeric id for an integer key must not compare equal to 0).
+// it (an id without the spec's IDPrefix, a non-numeric id for an integer
+// key, which must not compare equal to 0).
 func (s *store) keyArg(id string) (any, bool) {
+	if p := s.spec.IDPrefix; p != "" {
+		rest, ok := strings.CutPrefix(id, p)
+		if !ok {
+			return nil, false
+		}
+		id = rest
+	}
 	if isInteger(s.key.DataType) {
 		if s.key.Unsigned {
 			v, err := strconv.ParseUint(id, 10, 64)
@@ -155,6 +175,11 @@ func (s *store) keyArg(id string) (any, bool) {
 		return nil, false
 	}
 	return id, true
+}
+
+// idOf is the SCIM id of a key value as the driver scanned it.
+func (s *store) idOf(key any) string {
+	return s.spec.IDPrefix + canonical(normalize(s.key, key))
 }
 
 func (s *store) Get(ctx context.Context, id string) (adapters.Record, error) {
@@ -449,27 +474,81 @@ func (s *store) checkUnique(ctx context.Context, t *txn, rec adapters.Record, se
 		if err := s.lock(ctx, t, u, v); err != nil {
 			return err
 		}
-		var b builder
-		b.sql.WriteString("SELECT 1 FROM " + s.table + " WHERE 1=1" + s.scope + " AND ")
-		b.args = append(b.args, s.sargs...)
-		if err := s.expr(&b, adapters.Compare{Column: u.Column, Op: adapters.OpEq, Value: v, Fold: u.Fold, Plain: u.Plain}); err != nil {
+		taken, err := s.holds(ctx, t, s.uscope, s.uargs, u, v, self)
+		if err != nil {
 			return err
 		}
-		if self != nil {
-			b.sql.WriteString(" AND " + quote(string(s.spec.Key)) + " <> ?")
-			b.args = append(b.args, self)
-		}
-		b.sql.WriteString(" LIMIT 1")
-		var one int
-		err := t.QueryRowxContext(ctx, b.sql.String(), b.args...).Scan(&one)
-		switch {
-		case err == nil:
-			return fmt.Errorf("%w: %s already taken", adapters.ErrConflict, u.Column)
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("checking uniqueness of %s: %w", u.Column, err)
+		if taken {
+			return s.conflict(ctx, t, u, v, self)
 		}
 	}
 	return nil
+}
+
+// holds reports whether a row of the table within the scope given by
+// terms and args, other than the row with key self (nil: none), holds the
+// unique value v.
+func (s *store) holds(ctx context.Context, t *txn, terms string, args []any, u adapters.Unique, v, self any) (bool, error) {
+	var b builder
+	b.sql.WriteString("SELECT 1 FROM " + s.table + " WHERE 1=1" + terms + " AND ")
+	b.args = append(b.args, args...)
+	if err := s.expr(&b, adapters.Compare{Column: u.Column, Op: adapters.OpEq, Value: v, Fold: u.Fold, Plain: u.Plain}); err != nil {
+		return false, err
+	}
+	if self != nil {
+		b.sql.WriteString(" AND " + quote(string(s.spec.Key)) + " <> ?")
+		b.args = append(b.args, self)
+	}
+	b.sql.WriteString(" LIMIT 1")
+	var one int
+	err := t.QueryRowxContext(ctx, b.sql.String(), b.args...).Scan(&one)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("checking uniqueness of %s: %w", u.Column, err)
+}
+
+// conflict is the error for the unique value v of u being taken, saying
+// by what when the holder is not a row in scope: a soft-deleted row
+// (ErrHeldByDeleted), or a row the scope's conditions or a soft delete
+// hide (ErrHeldOutOfScope), which the table's unique index still counts.
+func (s *store) conflict(ctx context.Context, t *txn, u adapters.Unique, v, self any) error {
+	plain := fmt.Errorf("%w: %s already taken", adapters.ErrConflict, u.Column)
+	if len(s.spec.Conditions) == 0 && s.spec.SoftDelete == nil {
+		return plain
+	}
+	if in, err := s.holds(ctx, t, s.scope, s.sargs, u, v, self); err != nil || in {
+		return plain
+	}
+	if s.spec.SoftDelete != nil {
+		if del, err := s.holds(ctx, t, s.uscope, s.uargs, u, v, self); err == nil && del {
+			return fmt.Errorf("%w: %s: %w", adapters.ErrConflict, u.Column, adapters.ErrHeldByDeleted)
+		}
+	}
+	return fmt.Errorf("%w: %s: %w", adapters.ErrConflict, u.Column, adapters.ErrHeldOutOfScope)
+}
+
+// duplicate explains a duplicate-key error of a write of row (a unique
+// index refused it) by the first Unique value of row that some other row
+// holds; other errors, and duplicates of no Unique, pass unchanged.
+func (s *store) duplicate(ctx context.Context, t *txn, err error, row adapters.Record, self any) error {
+	if !isDuplicate(err) || len(s.spec.Conditions) == 0 && s.spec.SoftDelete == nil {
+		return err
+	}
+	constant, cargs := scopeTerms("", s.spec.Scope, nil, nil, s.cols)
+	for _, u := range s.spec.Uniques {
+		v, ok := row[u.Column]
+		if !ok || v == nil {
+			continue
+		}
+		if held, herr := s.holds(ctx, t, constant, cargs, u, v, self); herr == nil && held {
+			return s.conflict(ctx, t, u, v, self)
+		}
+	}
+	return err
 }
 
 // checkReferences fails with ErrUnknownReference when a self-reference
@@ -510,14 +589,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		if _, set := row[d.Column]; set {
 			continue
 		}
-		switch d.Kind {
-		case adapters.DefaultConstant:
-			row[d.Column] = d.Value
-		case adapters.DefaultNow:
-			row[d.Column] = s.timeValue(d.Column, now)
-		case adapters.DefaultUUID:
-			row[d.Column] = newUUID()
-		}
+		row[d.Column] = defaultValue(d, s.cols[d.Column], s.spec.Location, now)
 	}
 	for _, c := range append(slices.Clone(s.spec.Created), s.spec.Touch...) {
 		row[c] = s.timeValue(c, now)
@@ -558,7 +630,12 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		// no statement to read it back.
 		out, err := s.insertReturning(ctx, t, insert, args)
 		if err != nil {
-			return nil, err
+			return nil, s.duplicate(ctx, t, err, row, nil)
+		}
+		if s.spec.VerifyInsert {
+			if err := s.inScope(ctx, t, out[s.spec.Key]); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
 			return nil, err
@@ -570,7 +647,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	}
 	res, err := t.ExecContext(ctx, insert, args...)
 	if err != nil {
-		return nil, fmt.Errorf("inserting row: %w", err)
+		return nil, s.duplicate(ctx, t, fmt.Errorf("inserting row: %w", err), row, nil)
 	}
 	if s.spec.KeyKind == adapters.KeyAutoIncrement {
 		id, err := res.LastInsertId()
@@ -583,10 +660,28 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		return nil, err
 	}
 	out, err := s.getOne(ctx, t, key, false)
+	if errors.Is(err, adapters.ErrNotFound) {
+		// Read back in scope: a row outside it would be lost to SCIM.
+		return nil, adapters.ErrOutOfScope
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
 	return out, nil
+}
+
+// inScope fails with ErrOutOfScope unless the row with that key is in
+// scope.
+func (s *store) inScope(ctx context.Context, t *txn, key any) error {
+	var one int
+	err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return adapters.ErrOutOfScope
+	case err != nil:
+		return fmt.Errorf("checking the new row is in scope: %w", err)
+	}
+	return nil
 }
 
 // insertReturning runs an INSERT of one row with RETURNING and returns
@@ -646,7 +741,7 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		if _, scoped := s.spec.Scope[c]; scoped {
 			continue
 		}
-		if old, ok := cur[c]; ok && canonical(old) == canonical(v) && (old == nil) == (v == nil) {
+		if old, ok := cur[c]; ok && v != adapters.DBDefault && canonical(old) == canonical(v) && (old == nil) == (v == nil) {
 			continue
 		}
 		changed[c] = v
@@ -686,13 +781,17 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	sets := make([]string, len(cols))
 	args := make([]any, 0, len(cols)+1+len(s.sargs))
 	for i, c := range cols {
+		if changed[c] == adapters.DBDefault {
+			sets[i] = quote(string(c)) + " = DEFAULT"
+			continue
+		}
 		sets[i] = quote(string(c)) + " = ?"
 		args = append(args, changed[c])
 	}
 	args = append(append(args, key), s.sargs...)
 	if len(cols) > 0 {
 		if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
-			return nil, nil, fmt.Errorf("updating row: %w", err)
+			return nil, nil, s.duplicate(ctx, t, fmt.Errorf("updating row: %w", err), changed, key)
 		}
 	}
 	out, err = s.getOne(ctx, t, key, false)
@@ -712,6 +811,11 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		row, err := s.getRow(ctx, t, key, true)
 		if err != nil {
 			return err
+		}
+		if s.spec.SoftDelete != nil {
+			// The row stays for the application, with its child rows
+			// and memberships, but leaves the scope.
+			return s.softDelete(ctx, t, key, row)
 		}
 		if s.members != nil {
 			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
@@ -747,6 +851,73 @@ func (s *store) Delete(ctx context.Context, id string) error {
 	return err
 }
 
+// softDelete marks the locked row as deleted, renaming the columns the
+// spec releases, and stamps its modified-time columns.
+func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Record) error {
+	sd := s.spec.SoftDelete
+	now := adapters.Now()
+	var sets []string
+	var args []any
+	if sd.Now {
+		sets, args = append(sets, quote(string(sd.Column))+" = ?"), append(args, s.timeValue(sd.Column, now))
+	} else {
+		sets, args = append(sets, quote(string(sd.Column))+" = ?"), append(args, sd.Value)
+	}
+	id := canonical(key)
+	for _, r := range sd.Release {
+		v, ok := row[r.Column]
+		if !ok {
+			// Not read: ask for it (a lookup column the mapping only writes).
+			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
+				return fmt.Errorf("reading %s to release it: %w", r.Column, err)
+			}
+			v = normalize(s.cols[r.Column], v)
+		}
+		if v == nil {
+			continue
+		}
+		sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, released(r, canonical(v), id))
+	}
+	for _, c := range s.spec.Touch {
+		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
+	}
+	for _, c := range s.spec.Increment {
+		sets = append(sets, quote(string(c))+" = "+quote(string(c))+" + 1")
+	}
+	args = append(append(args, key), s.sargs...)
+	res, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...)
+	if err != nil {
+		return fmt.Errorf("marking the row deleted: %w", err)
+	}
+	if rowsAffected(res) == 0 {
+		return adapters.ErrNotFound
+	}
+	return nil
+}
+
+// released renders a Release for a value of the row with key id, cutting
+// the value (never the id) so that the result fits the column.
+func released(r adapters.Release, value, id string) string {
+	render := func(v string) string {
+		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id)
+		if r.Transform != nil {
+			out = r.Transform(out)
+		}
+		return out
+	}
+	out := render(value)
+	if r.MaxLength <= 0 {
+		return out
+	}
+	runes := []rune(value)
+	for int64(utf8.RuneCountInString(out)) > r.MaxLength && len(runes) > 0 {
+		over := int(int64(utf8.RuneCountInString(out)) - r.MaxLength)
+		runes = runes[:max(0, len(runes)-over)]
+		out = render(string(runes))
+	}
+	return out
+}
+
 // touch sets the row's modified-time columns and returns it read back.
 func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, error) {
 	now := adapters.Now()
@@ -769,15 +940,33 @@ func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, er
 // timeValue converts t to what column c stores: a time for DATETIME and
 // TIMESTAMP, Unix seconds for integer columns.
 func (s *store) timeValue(c adapters.Column, t time.Time) any {
-	switch ci := s.cols[c]; {
+	return timeIn(s.cols[c], s.spec.Location, t)
+}
+
+// timeIn converts t to what a column of that type stores: Unix seconds in
+// an integer column, wall-clock time in loc (nil: UTC) in a DATETIME,
+// the instant in a TIMESTAMP.
+func timeIn(ci adapters.ColumnInfo, loc *time.Location, t time.Time) any {
+	switch {
 	case isInteger(ci.DataType):
 		return t.Unix()
-	case ci.DataType == "datetime" && s.spec.Location != nil:
-		// DATETIME holds wall-clock time in the table's zone.
-		w := t.In(s.spec.Location)
+	case ci.DataType == "datetime" && loc != nil:
+		w := t.In(loc)
 		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
 	default:
 		return t.UTC()
+	}
+}
+
+// defaultValue is the value a Default writes into a column of that type.
+func defaultValue(d adapters.Default, ci adapters.ColumnInfo, loc *time.Location, now time.Time) any {
+	switch d.Kind {
+	case adapters.DefaultNow:
+		return timeIn(ci, loc, now)
+	case adapters.DefaultUUID:
+		return newUUID()
+	default:
+		return d.Value
 	}
 }
 
