@@ -38,9 +38,14 @@ func (a *attr) encode(v any) (any, error) {
 		}
 		s, _ := id.(string)
 		if s == "" {
-			if id == nil || s == "" {
-				return nil, nil
+			return nil, nil
+		}
+		if a.idPrefix != "" {
+			k, ok := strings.CutPrefix(s, a.idPrefix)
+			if !ok {
+				return nil, fieldErr(a.path, ScimInvalidValue, "no User has the id %q", s)
 			}
+			s = k
 		}
 		if isIntColumn(a.col) {
 			n, err := strconv.ParseInt(s, 10, 64)
@@ -304,6 +309,11 @@ func (a *attr) encodeChild(v any) (any, error) {
 		}
 		if err := put("value", cc.value, s); err != nil {
 			return nil, err
+		}
+		for _, x := range cc.also {
+			if err := put("value", &x.col, transform(x.xform, s)); err != nil {
+				return nil, err
+			}
 		}
 		if cc.typ != nil {
 			if t, _ := Get(m, "type"); t != nil {

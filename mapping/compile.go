@@ -79,6 +79,14 @@ type attr struct {
 	child    *childCols // for kindChild
 	kvKey    string     // for kindKV
 	typ      string
+	// strictType: the one value stored is the entry of type typ (a path
+	// emails[type eq "work"].value), never another entry.
+	strictType bool
+	// shared lists the other attributes stored in the same column
+	// (userName and emails[type eq "work"].value on one email column).
+	shared []*attr
+	// idPrefix is the resource's id prefix, for a manager's id.
+	idPrefix string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
 }
@@ -117,14 +125,17 @@ type Resource struct {
 	version   adapters.Column
 	versioned bool
 
-	key      adapters.ColumnInfo
-	info     adapters.TableInfo
-	kvInfo   adapters.TableInfo
-	schemas  *schemaSet
-	attrs    []*attr
-	computed []*computed
-	byPath   map[string]*attr // lower-case path → attr
-	active   *attr
+	key     adapters.ColumnInfo
+	info    adapters.TableInfo
+	kvInfo  adapters.TableInfo
+	schemas *schemaSet
+	// ignoreDeactivation accepts active: false without an active column.
+	ignoreDeactivation bool
+	attrs              []*attr
+	computed           []*computed
+	byPath             map[string]*attr // lower-case path → attr
+	active             *attr
+	conds              []scopeCond // the scope's conditions, with their columns
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -182,6 +193,11 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
+		}
+	}
+	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
+		if why := idsOverlap(m.User, m.Group); why != "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s.Group.id: %s, so GET /Users/7 and GET /Groups/7 name different rows, and RFC 7643 section 3.1 wants ids unique across resource types; expected id.prefix on one of them (such as prefix: g-)", prefix, why))
 		}
 	}
 	if len(c.probs) > 0 {
@@ -342,11 +358,23 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	r.Spec.Columns = append(r.Spec.Columns, r.Spec.Key)
+	if p := rc.ID.Prefix; p != "" {
+		if !idPrefixRE.MatchString(p) {
+			c.add(path+".id.prefix", "%q cannot start an id in a URL; expected letters, digits and -._~: only (such as g-)", p)
+		}
+		r.Spec.IDPrefix = p
+	}
+	r.ignoreDeactivation = rc.IgnoreDeactivation
+	if rc.IgnoreDeactivation && name != "User" {
+		c.add(path+".ignoreDeactivation", "applies only to the User resource")
+	}
 
 	// Columns the scope fixes, which may lead an index.
 	var fixed []adapters.Column
-	for col := range rc.Scope {
-		fixed = append(fixed, adapters.Column(col))
+	for col, v := range rc.Scope {
+		if v.Constant {
+			fixed = append(fixed, adapters.Column(col))
+		}
 	}
 	for _, col := range c.scoped {
 		fixed = append(fixed, adapters.Column(col))
@@ -354,9 +382,19 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
 	paths := slices.Sorted(maps.Keys(rc.Attributes))
+	byCol := map[adapters.Column]*attr{}
 	for _, p := range paths {
 		ac := rc.Attributes[p]
 		ap := path + ".attributes[" + strconv.Quote(p) + "]"
+		strictType := ""
+		if m := typedValueRE.FindStringSubmatch(p); m != nil {
+			// emails[type eq "work"].value: the entry of that type.
+			p, strictType = m[1], m[2]
+			if ac.Type != "" && ac.Type != strictType {
+				c.add(ap+".type", "the path says type %q; expected no other type", strictType)
+			}
+			ac.Type = strictType
+		}
 		urn, parent, def, ok := r.schemas.lookup(p)
 		if !ok {
 			c.add(ap, "unknown SCIM attribute %q; expected a %s attribute such as userName, name.givenName, emails or %s:department", p, name, EnterpriseSchema)
@@ -386,9 +424,14 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "%s is mapped twice; expected one mapping per attribute", a.path)
 			continue
 		}
+		if strictType != "" && (!def.MultiValued || parent != nil) {
+			c.add(ap, "only a multi-valued attribute (emails, phoneNumbers) is chosen by type; expected such as emails[type eq \"work\"].value")
+			continue
+		}
 		switch {
 		case def.MultiValued:
 			a.kind = kindSingle
+			a.strictType = strictType != ""
 			a.typ = ac.Type
 			if a.typ == "" {
 				a.typ = "work"
@@ -397,6 +440,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			a.kind = kindMeta
 		case def == managerAttr:
 			a.kind = kindManager
+			a.idPrefix = rc.ID.Prefix
 		case def.Name == "password" && urn == UserSchema:
 			a.kind = kindPassword
 			a.hash = hasher{kind: ac.Hash, cost: ac.Cost, iterations: ac.Iterations}
@@ -443,10 +487,28 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		a.col = ci
 		if prev, dup := written[ci.Name]; dup {
-			c.add(ap+".column", "column %q is already mapped by %s; expected each column to be written by one attribute", ci.Name, prev)
-			continue
+			other := byCol[ci.Name]
+			if other == nil || !shareable(a) || !shareable(other) {
+				c.add(ap+".column", "column %q is already mapped by %s; expected each column to be written by one attribute (only string attributes such as userName, displayName and emails may share one)", ci.Name, prev)
+				continue
+			}
+			if ac.Transform != other.xform {
+				c.add(ap+".transform", "column %q is shared with %s, whose transform is %q; expected the same transform", ci.Name, other.path, other.xform)
+				continue
+			}
+			if len(ac.Also) > 0 {
+				c.add(ap+".also", "column %q is shared with %s; give its further columns there", ci.Name, other.path)
+				continue
+			}
+			for _, o := range append([]*attr{other}, other.shared...) {
+				o.shared = append(o.shared, a)
+				a.shared = append(a.shared, o)
+			}
 		}
 		written[ci.Name] = a.path
+		if byCol[ci.Name] == nil {
+			byCol[ci.Name] = a
+		}
 		if msg := c.fits(a, ac); msg != "" {
 			c.add(ap+".column", "%s", msg)
 			continue
@@ -512,6 +574,15 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
 		a.index = leadingIndex(info, ci.Name, fixed...)
+		if first := byCol[ci.Name]; first != a {
+			// Further columns belong to the column, whichever attribute
+			// writes it; a column one of them always gives is required
+			// of none of the others.
+			a.extra, a.lookup = first.extra, first.lookup
+			if a.def.Required || first.def.Required {
+				a.required, first.required = false, false
+			}
+		}
 		r.attrs = append(r.attrs, a)
 		r.byPath[strings.ToLower(a.path)] = a
 		switch a.kind {
@@ -526,7 +597,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			r.Spec.SelfReferences = append(r.Spec.SelfReferences, ci.Name)
 			r.Spec.Columns = append(r.Spec.Columns, ci.Name)
 		default:
-			r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+			if !slices.Contains(r.Spec.Columns, ci.Name) {
+				r.Spec.Columns = append(r.Spec.Columns, ci.Name)
+			}
 		}
 		switch {
 		case a.kind == kindMeta && def.Name == "created":
@@ -555,60 +628,12 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 
 	// Defaults.
-	defaulted := map[adapters.Column]bool{}
-	cols := slices.Sorted(maps.Keys(rc.Defaults))
-	for _, col := range cols {
-		d := rc.Defaults[col]
-		dp := path + ".defaults." + col
-		ci, ok := column(dp, col)
-		var def adapters.Default
-		def.Column = adapters.Column(col)
-		switch {
-		case d.Generate != "" && d.Value != nil:
-			c.add(dp, "both value and generate given; expected one of them")
-			continue
-		case d.Generate == GenerateNow:
-			def.Kind = adapters.DefaultNow
-			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
-				c.add(dp, "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", col, ci.ColumnType)
-			}
-		case d.Generate == GenerateUUID:
-			def.Kind = adapters.DefaultUUID
-			if ok && (!isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36)) {
-				c.add(dp, "generate: uuid needs a character column of at least 36 characters; %q is %s", col, ci.ColumnType)
-			}
-		case d.Generate != "":
-			c.add(dp+".generate", "unknown generator %q; expected now or uuid", d.Generate)
-			continue
-		case d.Value == nil:
-			c.add(dp, "no value; expected {value: ...} or {generate: now|uuid}")
-			continue
-		default:
-			def.Kind, def.Value = adapters.DefaultConstant, scalar(d.Value)
-			if def.Value == nil {
-				c.add(dp+".value", "expected a scalar value (string, number or boolean)")
-				continue
-			}
-		}
-		defaulted[def.Column] = true
-		r.Spec.Defaults = append(r.Spec.Defaults, def)
-	}
+	var defaulted map[adapters.Column]bool
+	r.Spec.Defaults, defaulted = c.tableDefaults(path+".defaults", rc.Defaults, column)
 
 	// Scope.
-	r.Spec.Scope = map[adapters.Column]any{}
-	for col, v := range rc.Scope {
-		sp := path + ".scope." + col
-		column(sp, col)
-		sv := scalar(v)
-		if sv == nil {
-			c.add(sp, "expected a scalar value (string, number or boolean)")
-			continue
-		}
-		r.Spec.Scope[adapters.Column(col)] = sv
-		if prev, dup := written[adapters.Column(col)]; dup {
-			c.add(sp, "column %q is also mapped by %s; a scope column is fixed", col, prev)
-		}
-	}
+	c.resourceScope(path, r, rc, column, written, byCol)
+	c.checkDefaultsInScope(path, r)
 
 	// A required attribute is not required if a default covers it.
 	for _, a := range r.attrs {
@@ -660,24 +685,20 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 
-	switch rc.Delete {
-	case "":
-		r.Delete = DefaultDelete
-		if r.active == nil {
-			r.Delete = DeleteRefuse
+	c.deletePolicy(path, r, rc, column, byCol)
+	if len(r.conds) > 0 {
+		covered := maps.Clone(defaulted)
+		for col := range written {
+			covered[col] = true
 		}
-		if name == "Group" {
-			r.Delete = DeleteHard
+		r.Spec.VerifyInsert = !r.insertProven(covered)
+	}
+	if name == "User" && r.active == nil {
+		if rc.IgnoreDeactivation {
+			c.warn = append(c.warn, fmt.Sprintf("%s.ignoreDeactivation: active is not mapped, and active: false is accepted and ignored: a user the IdP deactivates can still sign in", path))
+		} else {
+			c.warn = append(c.warn, fmt.Sprintf("%s.attributes: active is not mapped, so deactivating a user (active: false) is refused with 400; map active to the application's status, or set ignoreDeactivation if the application has none", path))
 		}
-	case DeleteHard, DeleteRefuse:
-		r.Delete = rc.Delete
-	case DeleteDeactivate:
-		r.Delete = rc.Delete
-		if r.active == nil {
-			c.add(path+".delete", "deactivate needs the active attribute mapped; expected active: <column> or delete: hard|refuse")
-		}
-	default:
-		c.add(path+".delete", "unknown policy %q; expected hard, deactivate or refuse", rc.Delete)
 	}
 	return r
 }
@@ -874,16 +895,93 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 			c.add(path+".table", "table %q not found in the database", mc.Table)
 			return
 		}
+		jcols := map[string]adapters.ColumnInfo{}
 		for _, f := range []struct{ key, col string }{{"group", mc.Group}, {"user", mc.User}} {
 			if f.col == "" {
 				c.add(path+"."+f.key, "missing; expected the column of %s referring to the %s", mc.Table, f.key)
-			} else if _, ok := jinfo.Column(adapters.Column(f.col)); !ok {
+			} else if ci, ok := jinfo.Column(adapters.Column(f.col)); !ok {
 				c.add(path+"."+f.key, "column %q not in table %s; expected one of %s", f.col, mc.Table, columnList(jinfo))
+			} else {
+				jcols[f.key] = ci
+			}
+		}
+		jcolumn := func(p, name string) (adapters.ColumnInfo, bool) {
+			ci, ok := jinfo.Column(adapters.Column(name))
+			if !ok {
+				c.add(p, "column %q not in table %s; expected one of %s", name, mc.Table, columnList(jinfo))
+			}
+			return ci, ok
+		}
+		spec.JoinScope = map[adapters.Column]any{}
+		for _, col := range slices.Sorted(maps.Keys(mc.Scope)) {
+			v := mc.Scope[col]
+			sp := path + ".scope." + col
+			ci, ok := jcolumn(sp, col)
+			if !ok {
+				continue
+			}
+			if ci.Name == spec.JoinGroup || ci.Name == spec.JoinUser {
+				c.add(sp, "column %q is the group or user column; expected another column of %s", col, mc.Table)
+				continue
+			}
+			if v.Constant {
+				sv := scalar(v.Const)
+				if sv == nil {
+					c.add(sp, "expected a scalar value (string, number or boolean), or conditions such as {in: [0, 1]}")
+					continue
+				}
+				if msg := valueFits(ci, sv); msg != "" {
+					c.add(sp, "%s", msg)
+					continue
+				}
+				spec.JoinScope[ci.Name] = sv
+				continue
+			}
+			for _, sc := range c.conditions(sp, ci, v) {
+				spec.JoinConditions = append(spec.JoinConditions, sc.Condition)
+			}
+		}
+		var covered map[adapters.Column]bool
+		spec.JoinDefaults, covered = c.tableDefaults(path+".defaults", mc.Defaults, jcolumn)
+		for _, d := range spec.JoinDefaults {
+			if d.Column == spec.JoinGroup || d.Column == spec.JoinUser {
+				c.add(path+".defaults."+string(d.Column), "column %q is the group or user column; expected a default only for another column", d.Column)
+			}
+			if _, scoped := spec.JoinScope[d.Column]; scoped {
+				c.add(path+".defaults."+string(d.Column), "column %q is set by the scope; expected it in one of scope and defaults", d.Column)
+			}
+			for _, cond := range spec.JoinConditions {
+				jc, _ := jinfo.Column(cond.Column)
+				if cond.Column == d.Column && d.Kind == adapters.DefaultConstant && !holds(cond, jc, d.Value) {
+					c.add(path+".defaults."+string(d.Column), "%v is outside the scope's condition on %s, so every membership added would be invisible; expected a value in scope", d.Value, d.Column)
+				}
 			}
 		}
 		for _, ci := range jinfo.Columns {
-			if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != spec.JoinGroup && ci.Name != spec.JoinUser {
-				c.add(path+".table", "column %q of %s is NOT NULL without a default, and scimbridge writes only the group and user columns; expected a default on that column", ci.Name, mc.Table)
+			n := ci.Name
+			if ci.Nullable || ci.HasDefault || ci.AutoIncrement || n == spec.JoinGroup || n == spec.JoinUser || covered[n] {
+				continue
+			}
+			if _, scoped := spec.JoinScope[n]; scoped {
+				continue
+			}
+			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}) or a scope setting it", n, mc.Table, n)
+		}
+		spec.Location = g.Spec.Location
+		if gc, ok := jcols["group"]; ok && gok {
+			if rc, ok := ginfo.Column(spec.GroupRef); ok {
+				if msg := joinable(gc, rc); msg != "" {
+					c.add(path+".group", "%s", msg)
+				} else {
+					c.joinWarnings(path+".group", "the membership's group column", gc, rc, spec.JoinTable, g.Spec.Table)
+				}
+			}
+		}
+		if uc, ok := jcols["user"]; ok && u.key.Name != "" {
+			if msg := joinable(uc, u.key); msg != "" {
+				c.add(path+".user", "%s", msg)
+			} else {
+				c.joinWarnings(path+".user", "the membership's user column", uc, u.key, spec.JoinTable, u.Spec.Table)
 			}
 		}
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
@@ -893,6 +991,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")
+		}
+		if len(mc.Scope) > 0 || len(mc.Defaults) > 0 {
+			c.add(path, "scope and defaults describe join-table rows; with userColumn expected neither")
 		}
 		spec.UserColumn = adapters.Column(mc.UserColumn)
 		spec.Cleared = scalar(mc.WhenRemoved)
@@ -1105,6 +1206,7 @@ func (r *Resource) SchemaName(urn string) (name, description string) {
 type childCols struct {
 	name                         adapters.Column
 	value, typ, primary, display *adapters.ColumnInfo
+	also                         []extraCol // further columns written with the value
 }
 
 // child compiles a multi-valued attribute held in a child table.
@@ -1145,25 +1247,84 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	if parent == nil || cols.value == nil {
 		return false
 	}
+	bad := false
 	if cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
-		return false
+		bad = true
+	}
+	for _, f := range []struct {
+		key string
+		ci  *adapters.ColumnInfo
+	}{{"value", cols.value}, {"type", cols.typ}, {"display", cols.display}} {
+		if f.ci != nil && !isStringColumn(*f.ci) {
+			c.add(path+"."+f.key, "column %q is %s; expected a character column for the %s", f.ci.Name, f.ci.ColumnType, f.key)
+			bad = true
+		}
+	}
+	if msg := joinable(*parent, r.key); msg != "" && r.key.Name != "" {
+		c.add(path+".parent", "%s", msg)
+		bad = true
 	}
 	spec := adapters.ChildSpec{Name: cols.name, Table: adapters.Table(cc.Table), Parent: parent.Name}
 	for _, ci := range []*adapters.ColumnInfo{cols.value, cols.typ, cols.primary, cols.display} {
 		if ci != nil {
+			if slices.Contains(spec.Columns, ci.Name) || ci.Name == parent.Name {
+				c.add(path, "column %q is given twice; expected a column for each of value, type, primary and display", ci.Name)
+				bad = true
+			}
 			spec.Columns = append(spec.Columns, ci.Name)
+		}
+	}
+	for i, x := range cc.Also {
+		xp := fmt.Sprintf("%s.also[%d]", path, i)
+		if !validTransform(x.Transform) {
+			c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+			bad = true
+			continue
+		}
+		xc := col(fmt.Sprintf("also[%d].column", i), x.Column, true)
+		switch {
+		case xc == nil:
+			bad = true
+		case !isStringColumn(*xc):
+			c.add(xp+".column", "column %q is %s; expected a character column", xc.Name, xc.ColumnType)
+			bad = true
+		case slices.Contains(spec.Columns, xc.Name) || xc.Name == parent.Name:
+			c.add(xp+".column", "column %q is already written; expected a further column", xc.Name)
+			bad = true
+		default:
+			spec.Columns = append(spec.Columns, xc.Name)
+			cols.also = append(cols.also, extraCol{col: *xc, xform: x.Transform})
 		}
 	}
 	if cols.primary != nil {
 		spec.Order = cols.primary.Name
 	}
-	for _, ci := range info.Columns {
-		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != parent.Name && !slices.Contains(spec.Columns, ci.Name) {
-			c.add(path+".table", "column %q of %s is NOT NULL without a default and scimbridge does not write it; expected a default on it, or a mapping of it", ci.Name, cc.Table)
-			return false
+	childColumn := func(p, name string) (adapters.ColumnInfo, bool) {
+		ci, ok := info.Column(adapters.Column(name))
+		if !ok {
+			c.add(p, "column %q not in table %s; expected one of %s", name, cc.Table, columnList(info))
+		}
+		return ci, ok
+	}
+	var covered map[adapters.Column]bool
+	spec.Defaults, covered = c.tableDefaults(path+".defaults", cc.Defaults, childColumn)
+	for _, d := range spec.Defaults {
+		if slices.Contains(spec.Columns, d.Column) || d.Column == parent.Name {
+			c.add(path+".defaults."+string(d.Column), "column %q is written from the attribute; expected a default only for a column nothing else writes", d.Column)
+			bad = true
 		}
 	}
+	for _, ci := range info.Columns {
+		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != parent.Name && !slices.Contains(spec.Columns, ci.Name) && !covered[ci.Name] {
+			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}), or a mapping of it", ci.Name, cc.Table, ci.Name)
+			bad = true
+		}
+	}
+	if bad {
+		return false
+	}
+	c.joinWarnings(path+".parent", "the child rows' parent column", *parent, r.key, adapters.Table(cc.Table), r.Spec.Table)
 	if leadingIndex(info, parent.Name) == "" {
 		c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
 	}
@@ -1203,7 +1364,54 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		if !ok {
 			return false
 		}
-		r.Spec.KV = &adapters.KVSpec{Table: adapters.Table(mt.Table), Parent: adapters.Column(mt.Parent), Key: adapters.Column(mt.Key), Value: adapters.Column(mt.Value)}
+		kv := &adapters.KVSpec{Table: adapters.Table(mt.Table), Parent: adapters.Column(mt.Parent), Key: adapters.Column(mt.Key), Value: adapters.Column(mt.Value), Scope: map[adapters.Column]any{}}
+		kvColumn := func(p, name string) (adapters.ColumnInfo, bool) {
+			ci, found := info.Column(adapters.Column(name))
+			if !found {
+				c.add(p, "column %q not in table %s; expected one of %s", name, mt.Table, columnList(info))
+			}
+			return ci, found
+		}
+		for _, col := range slices.Sorted(maps.Keys(mt.Scope)) {
+			sp := rpath + ".metaTable.scope." + col
+			ci, found := kvColumn(sp, col)
+			sv := scalar(mt.Scope[col])
+			switch {
+			case !found:
+				ok = false
+			case sv == nil:
+				c.add(sp, "expected a scalar value (string, number or boolean)")
+				ok = false
+			case ci.Name == kv.Parent || ci.Name == kv.Key || ci.Name == kv.Value:
+				c.add(sp, "column %q is the entries' parent, key or value; expected another column", col)
+				ok = false
+			default:
+				kv.Scope[ci.Name] = sv
+			}
+		}
+		var covered map[adapters.Column]bool
+		kv.Defaults, covered = c.tableDefaults(rpath+".metaTable.defaults", mt.Defaults, kvColumn)
+		for _, ci := range info.Columns {
+			n := ci.Name
+			if ci.Nullable || ci.HasDefault || ci.AutoIncrement || n == kv.Parent || n == kv.Key || n == kv.Value || covered[n] {
+				continue
+			}
+			if _, scoped := kv.Scope[n]; scoped {
+				continue
+			}
+			c.add(rpath+".metaTable.defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s or a scope setting it", n, mt.Table, n)
+			ok = false
+		}
+		pc, _ := info.Column(kv.Parent)
+		if msg := joinable(pc, r.key); msg != "" && r.key.Name != "" {
+			c.add(rpath+".metaTable.parent", "%s", msg)
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+		c.joinWarnings(rpath+".metaTable.parent", "the entries' parent column", pc, r.key, kv.Table, r.Spec.Table)
+		r.Spec.KV = kv
 		r.kvInfo = info
 	}
 	for _, k := range r.Spec.KV.Keys {

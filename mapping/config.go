@@ -42,12 +42,25 @@ type ResourceConfig struct {
 	// Defaults gives values for columns the application requires but SCIM
 	// does not carry, written on insert.
 	Defaults map[string]DefaultConfig `yaml:"defaults"`
-	// Scope holds constant column values: every read filters on them and
-	// every insert writes them (a tenant or discriminator column).
-	Scope map[string]any `yaml:"scope"`
-	// Delete is the DELETE policy: hard, deactivate or refuse. Default:
-	// deactivate for users with active mapped, hard for groups, else refuse.
-	Delete string `yaml:"delete"`
+	// Scope says which rows of the table are SCIM resources. A column
+	// given a constant (tenant_id: 7, type: User) is filtered on by every
+	// read and written by every insert; a column given a condition
+	// ({in: [0, 1, 3]}, {notIn: [2]}, {null: true}, {ne: x}, {gt: 1},
+	// {lt/le/ge: x}; several keys are all required) is filtered on only.
+	// Rows outside the scope are invisible to every read, filter,
+	// uniqueness check and membership, and are never written.
+	Scope map[string]ScopeValue `yaml:"scope"`
+	// Delete is what DELETE does: hard (remove the row), refuse (405),
+	// deactivate (set active false: not RFC 7644 behaviour, the resource
+	// stays visible), or a soft delete {mark: {column, value | generate:
+	// now}, release: template}. Default: refuse for users, hard for
+	// groups.
+	Delete DeleteConfig `yaml:"delete"`
+	// IgnoreDeactivation accepts active: false on a User resource that
+	// does not map active, leaving the account as it is. Without it such
+	// a write is refused, so that an IdP never believes an account is
+	// disabled while it still works.
+	IgnoreDeactivation bool `yaml:"ignoreDeactivation"`
 	// Members says where a Group's members are stored (Group only).
 	Members *MembersConfig `yaml:"members"`
 	// Computed columns are written from a template of attribute values
@@ -88,6 +101,87 @@ type MembersConfig struct {
 	// References is the group column the membership stores; default the
 	// group's key. Set it when the application refers to roles by name.
 	References string `yaml:"references"`
+	// Scope says which join-table rows are memberships, as a resource's
+	// scope does: constants are matched and written on add
+	// (user_pending: 0), conditions only matched. Other rows (a pending
+	// applicant) are the application's: never listed or removed.
+	Scope map[string]ScopeValue `yaml:"scope"`
+	// Defaults are written into every join-table row scimbridge adds
+	// (granted_at: {generate: now}, group_leader: 0).
+	Defaults map[string]DefaultConfig `yaml:"defaults"`
+}
+
+// DeleteConfig is the delete policy. In YAML it is hard, deactivate or
+// refuse, or a mapping {mark, release} for a soft delete.
+type DeleteConfig struct {
+	// Policy is hard, deactivate or refuse; empty with Mark set.
+	Policy string `yaml:"-"`
+	// Mark is how a deleted row is marked: a column and the value
+	// written, or generate: now for a deleted_at time. The mark must
+	// differ from anything active writes, so deleted and inactive stay
+	// apart. Marked rows leave the scope: every operation on them
+	// answers 404, and they are in no list.
+	Mark *MarkConfig `yaml:"mark"`
+	// Release renames the deleted row's userName (a Group's displayName)
+	// so that a new resource can take it: {value} is the old value and
+	// {id} the row's key, e.g. "{value}#deleted-{id}". Without it the
+	// deleted row keeps the name and creating it again answers 409.
+	Release string `yaml:"release"`
+}
+
+// MarkConfig is the soft-delete mark: a column and what is written to it.
+type MarkConfig struct {
+	// Column holding the mark.
+	Column string `yaml:"column"`
+	// Value written to mark a row deleted (a status 'deleted', a flag 1).
+	Value any `yaml:"value"`
+	// Generate is "now": the time of deletion, in the column's type;
+	// NULL (or 0 in an integer column) means not deleted.
+	Generate string `yaml:"generate"`
+}
+
+// UnmarshalYAML accepts a policy name or a soft-delete mapping.
+func (d *DeleteConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		d.Policy = n.Value
+		return nil
+	}
+	type plain DeleteConfig
+	return n.Decode((*plain)(d))
+}
+
+// ScopeValue is one column's part of a scope: a constant, or conditions.
+// In YAML a bare scalar is a constant; a mapping holds conditions.
+type ScopeValue struct {
+	// Const is the constant, when Constant is set.
+	Const    any  `yaml:"-"`
+	Constant bool `yaml:"-"`
+	// In lists the values a row in scope may have.
+	In []any `yaml:"in"`
+	// NotIn lists values a row in scope may not have; NULL is in scope.
+	NotIn []any `yaml:"notIn"`
+	// Null is true for IS NULL, false for IS NOT NULL.
+	Null *bool `yaml:"null"`
+	// Ne is a value a row in scope may not have; NULL is in scope.
+	Ne any `yaml:"ne"`
+	// Lt, Le, Gt and Ge bound the column's value (id: {gt: 1}).
+	Lt any `yaml:"lt"`
+	Le any `yaml:"le"`
+	Gt any `yaml:"gt"`
+	Ge any `yaml:"ge"`
+}
+
+// UnmarshalYAML accepts a scalar as a constant.
+func (v *ScopeValue) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		v.Constant = true
+		return n.Decode(&v.Const)
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: expected a constant or conditions such as {in: [0, 1]}, {null: true}, {gt: 1}", n.Line)
+	}
+	type plain ScopeValue
+	return n.Decode((*plain)(v))
 }
 
 // Key generation strategies.
@@ -104,6 +198,11 @@ type IDConfig struct {
 	Column string `yaml:"column"`
 	// Generate is "auto" (AUTO_INCREMENT, the default) or "uuid".
 	Generate string `yaml:"generate"`
+	// Prefix is put before the key to make the SCIM id (g-7 for the role
+	// with key 7), so that two resource types kept in separate tables
+	// never share an id (RFC 7643 section 3.1). Letters, digits and
+	// "-._~:" only. Changing it changes every id an IdP has stored.
+	Prefix string `yaml:"prefix"`
 }
 
 // AttributeConfig maps one SCIM attribute to a column. In YAML it is either
@@ -164,6 +263,12 @@ type ChildConfig struct {
 	Primary string `yaml:"primary"`
 	// Display is the column holding a display form; optional.
 	Display string `yaml:"display"`
+	// Also lists further columns written with the value, each with its
+	// own transform (a lower-cased lower_email).
+	Also []ColumnConfig `yaml:"also"`
+	// Defaults are written into every row scimbridge inserts (created_on:
+	// {generate: now}, is_activated: 1).
+	Defaults map[string]DefaultConfig `yaml:"defaults"`
 }
 
 // MetaTableConfig is a key/value table holding attributes as one row per
@@ -177,6 +282,11 @@ type MetaTableConfig struct {
 	Key string `yaml:"key"`
 	// Value is the column holding its value (meta_value).
 	Value string `yaml:"value"`
+	// Scope holds constant columns of the entries the mapping owns
+	// (appid: settings): matched on read and written on insert.
+	Scope map[string]any `yaml:"scope"`
+	// Defaults are written into every entry scimbridge inserts.
+	Defaults map[string]DefaultConfig `yaml:"defaults"`
 }
 
 // ExtensionConfig declares an operator-defined extension schema, whose

@@ -49,25 +49,59 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 	if err := r.checkShape(doc); err != nil {
 		return nil, err
 	}
-	rec := adapters.Record{}
+	if err := r.checkDeactivation(doc); err != nil {
+		return nil, err
+	}
+	w := newRecordWriter(doc)
 	for _, a := range r.attrs {
 		if a.kind == kindMeta {
 			continue
 		}
 		v, present := r.value(doc, a)
-		if err := r.put(rec, a, v, present && v != nil, mode); err != nil {
+		if err := r.put(w, a, v, present && v != nil, mode); err != nil {
 			return nil, err
 		}
 	}
-	if err := r.putComputed(rec, doc, nil); err != nil {
+	if err := r.putComputed(w.rec, doc, nil); err != nil {
 		return nil, err
 	}
-	return rec, nil
+	return w.rec, nil
 }
 
-// put writes attribute a's value v (or its absence) into rec: the primary
-// column and every further column.
-func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode Mode) error {
+// recordWriter collects the columns a document writes.
+type recordWriter struct {
+	rec adapters.Record
+	// by is the attribute whose value a shared column holds.
+	by map[adapters.Column]*attr
+	// doc is the document written, where attributes sharing a column
+	// are looked up.
+	doc map[string]any
+}
+
+func newRecordWriter(doc map[string]any) *recordWriter {
+	return &recordWriter{rec: adapters.Record{}, by: map[adapters.Column]*attr{}, doc: doc}
+}
+
+// checkDeactivation refuses active: false on a User resource that cannot
+// store it, unless the operator chose to ignore it: the IdP must not
+// believe an account disabled that still works.
+func (r *Resource) checkDeactivation(doc map[string]any) error {
+	if r.Name != "User" || r.active != nil || r.ignoreDeactivation {
+		return nil
+	}
+	v, ok := Get(doc, "active")
+	if b, isBool := ParseBool(v); ok && isBool && !b {
+		return fieldErr("active", ScimMutability, "this application has no way to deactivate a user, so nothing was changed; the operator can map active to the application's status column (or set ignoreDeactivation to accept and ignore it)")
+	}
+	return nil
+}
+
+// put writes attribute a's value v (or its absence) into the record: the
+// primary column and every further column. A column several attributes
+// share is written by the ones that have a value, which must agree, and
+// cleared only when none of them has one.
+func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode) error {
+	rec := w.rec
 	if a.kind == kindPassword && !present {
 		// Passwords are never read back, so one not given is unchanged.
 		return nil
@@ -83,6 +117,12 @@ func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode M
 		if enc == nil && !a.col.Nullable {
 			return fieldErr(a.path, ScimInvalidValue, "this application cannot store it empty")
 		}
+		if prev := w.by[a.col.Name]; prev != nil && canonicalString(rec[a.col.Name]) != canonicalString(enc) {
+			return fieldErr(a.path, ScimInvalidValue, "%s and %s are one value in this application (column %s); expected them equal, or only one of them", prev.path, a.path, a.col.Name)
+		}
+		if len(a.shared) > 0 {
+			w.by[a.col.Name] = a
+		}
 		rec[a.col.Name] = enc
 		for _, x := range a.extra {
 			if s, ok := enc.(string); ok {
@@ -91,6 +131,10 @@ func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode M
 				rec[x.col.Name] = canonicalString(enc)
 			}
 		}
+		return nil
+	}
+	if len(a.shared) > 0 && w.sharedGiven(r, a) {
+		// Another attribute gives the column its value.
 		return nil
 	}
 	switch {
@@ -106,12 +150,40 @@ func (r *Resource) put(rec adapters.Record, a *attr, v any, present bool, mode M
 		for _, x := range a.extra {
 			if x.col.Nullable {
 				rec[x.col.Name] = nil
+			} else if x.col.HasDefault {
+				rec[x.col.Name] = adapters.DBDefault
+			}
+		}
+	case a.col.HasDefault && a.def.Type != Boolean:
+		// NOT NULL, but the application's own default stands for "not
+		// set" (an empty string, 'UTC'). Not for active: a PUT that
+		// leaves it out must not reactivate or deactivate anyone.
+		rec[a.col.Name] = adapters.DBDefault
+		for _, x := range a.extra {
+			if x.col.Nullable {
+				rec[x.col.Name] = nil
+			} else if x.col.HasDefault {
+				rec[x.col.Name] = adapters.DBDefault
 			}
 		}
 	case mode == Patch:
 		return fieldErr(a.path, ScimInvalidValue, "this application cannot store a %s without it", r.Name)
 	}
 	return nil
+}
+
+// sharedGiven reports whether an attribute sharing a's column has a
+// value in the document written.
+func (w *recordWriter) sharedGiven(r *Resource, a *attr) bool {
+	if w.by[a.col.Name] != nil {
+		return true
+	}
+	for _, o := range a.shared {
+		if v, ok := r.value(w.doc, o); ok && v != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // putComputed writes the computed columns rendered from doc; with only
@@ -172,7 +244,11 @@ func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Recor
 	if err := r.checkShape(after); err != nil {
 		return nil, err
 	}
-	out := adapters.Record{}
+	if err := r.checkDeactivation(after); err != nil {
+		return nil, err
+	}
+	w := newRecordWriter(after)
+	out := w.rec
 	changed := map[*attr]bool{}
 	for _, a := range r.attrs {
 		if a.kind == kindMeta {
@@ -184,7 +260,7 @@ func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Recor
 			continue
 		}
 		changed[a] = true
-		if err := r.put(out, a, av, aok && av != nil, mode); err != nil {
+		if err := r.put(w, a, av, aok && av != nil, mode); err != nil {
 			return nil, err
 		}
 	}
@@ -248,6 +324,16 @@ func (r *Resource) value(doc map[string]any, a *attr) (any, bool) {
 	}
 	list, _ := v.([]any)
 	if len(list) == 0 {
+		return nil, true
+	}
+	if a.strictType {
+		for _, e := range list {
+			m, _ := e.(map[string]any)
+			if t, _ := Get(m, "type"); t != nil && strings.EqualFold(canonicalString(t), a.typ) {
+				val, ok := Get(m, "value")
+				return val, ok
+			}
+		}
 		return nil, true
 	}
 	pick := -1
@@ -389,7 +475,7 @@ func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
 // FromRecord renders a row as a SCIM resource document, without
 // meta.location, which the caller adds.
 func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
-	doc := map[string]any{"id": keyString(rec[r.Spec.Key])}
+	doc := map[string]any{"id": r.ID(rec)}
 	schemas := []any{r.Schema}
 	meta := map[string]any{"resourceType": r.Name}
 	for _, a := range r.attrs {
@@ -401,7 +487,7 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 			continue
 		}
 		if a.kind == kindManager {
-			v = map[string]any{"value": v}
+			v = map[string]any{"value": r.Spec.IDPrefix + canonicalString(v)}
 		}
 		obj := doc
 		if a.schema != r.Schema {
@@ -438,7 +524,15 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 }
 
 // ID returns the SCIM id of a row.
-func (r *Resource) ID(rec adapters.Record) string { return keyString(rec[r.Spec.Key]) }
+func (r *Resource) ID(rec adapters.Record) string {
+	return r.Spec.IDPrefix + keyString(rec[r.Spec.Key])
+}
+
+// Key returns the key an id names: the id without the resource's id
+// prefix; ok is false for an id without it, which names no row.
+func (r *Resource) Key(id string) (key string, ok bool) {
+	return strings.CutPrefix(id, r.Spec.IDPrefix)
+}
 
 // Compare translates one filter comparison (RFC 7644 section 3.4.2.2) on a
 // SCIM attribute path into an expression over the mapped columns. value is
@@ -619,6 +713,16 @@ func (r *Resource) compareKeyColumn(col adapters.ColumnInfo, path string, op ada
 		s = canonicalString(v)
 	default:
 		return nil, fieldErr(path, ScimInvalidFilter, "expected a quoted id")
+	}
+	if r.Spec.IDPrefix != "" {
+		k, ok := r.Key(s)
+		if !ok || (op != adapters.OpEq && op != adapters.OpNe) {
+			if op != adapters.OpEq && op != adapters.OpNe {
+				return nil, fieldErr(path, ScimInvalidFilter, "ids of %s resources are compared with eq and ne only", r.Name)
+			}
+			return adapters.Const(op == adapters.OpNe), nil
+		}
+		s = k
 	}
 	if isIntColumn(col) {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -829,4 +933,51 @@ func (r *Resource) compareChild(a *attr, path, sub string, op adapters.Op, value
 		return adapters.Not{X: eq}, nil
 	}
 	return adapters.Exists{Child: cc.name, Where: inner}, nil
+}
+
+// Ignored lists the attributes a write was asked to change (asked differs
+// from before) that it did not change (after is as before): values the
+// application cannot store as given, and a deactivation that
+// ignoreDeactivation accepts without effect. before is nil for a create.
+// Passwords, which are never read back, are never listed.
+func (r *Resource) Ignored(before, asked, after map[string]any) []string {
+	if before == nil {
+		before = map[string]any{}
+	}
+	var out []string
+	for _, a := range r.attrs {
+		if a.kind == kindMeta || a.kind == kindPassword {
+			continue
+		}
+		qv, qok := r.value(asked, a)
+		if !qok {
+			continue
+		}
+		bv, bok := r.value(before, a)
+		av, aok := r.value(after, a)
+		if !sameAttrFold(a, bv, bok, qv, qok) && sameAttr(a, bv, bok, av, aok) {
+			out = append(out, a.path)
+		}
+	}
+	if r.Name == "User" && r.active == nil {
+		if v, ok := Get(asked, "active"); ok {
+			if b, isBool := ParseBool(v); isBool && !b {
+				out = append(out, "active")
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sameAttrFold is sameAttr that compares strings of attributes that are
+// not caseExact without case, as the application's transforms and
+// collations may store them.
+func sameAttrFold(a *attr, bv any, bok bool, av any, aok bool) bool {
+	if sameAttr(a, bv, bok, av, aok) {
+		return true
+	}
+	bs, ok1 := bv.(string)
+	as, ok2 := av.(string)
+	return ok1 && ok2 && !a.def.CaseExact && strings.EqualFold(strings.TrimSpace(bs), strings.TrimSpace(as))
 }

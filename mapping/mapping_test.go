@@ -262,8 +262,8 @@ func TestCompileRequiredAndSchemas(t *testing.T) {
 	if len(defs[EnterpriseSchema]) != 1 || r.Extensions()[0] != EnterpriseSchema {
 		t.Errorf("enterprise schema: %v %v", defs[EnterpriseSchema], r.Extensions())
 	}
-	if r.Delete != DeleteDeactivate {
-		t.Errorf("default delete policy %q with active mapped, want deactivate", r.Delete)
+	if r.Delete != DeleteRefuse {
+		t.Errorf("default delete policy %q with active mapped, want refuse (deactivate only when asked for)", r.Delete)
 	}
 	noActive := compileUsers(t, map[string]AttributeConfig{"userName": {Column: "login"}})
 	if noActive.Delete != DeleteRefuse {

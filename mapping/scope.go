@@ -1,0 +1,589 @@
+package mapping
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// Delete policies beyond those an operator names: a soft delete is given
+// as delete: {mark: ...}.
+const (
+	// DeleteSoft marks the row deleted; it leaves the scope but stays.
+	DeleteSoft = "soft"
+)
+
+var (
+	idPrefixRE = regexp.MustCompile(`^[A-Za-z0-9._~:-]+$`)
+	// typedValueRE matches an attribute path that picks one entry of a
+	// multi-valued attribute by type: emails[type eq "work"].value.
+	typedValueRE = regexp.MustCompile(`^\s*([A-Za-z][A-Za-z0-9]*)\s*\[\s*type\s+eq\s+"([^"]+)"\s*\]\s*\.\s*value\s*$`)
+)
+
+// shareable reports whether an attribute may share its column with
+// another: one string value, written as it is.
+func shareable(a *attr) bool {
+	switch a.kind {
+	case kindSingle:
+		return true
+	case kindSimple:
+		return a.def.Type == String || a.def.Type == Reference
+	}
+	return false
+}
+
+// tableDefaults compiles a defaults section for a table: the defaults, and
+// which columns they cover. column resolves a column of the table,
+// reporting a problem for a missing one.
+func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, column func(p, col string) (adapters.ColumnInfo, bool)) ([]adapters.Default, map[adapters.Column]bool) {
+	var out []adapters.Default
+	covered := map[adapters.Column]bool{}
+	for _, col := range slices.Sorted(maps.Keys(cfg)) {
+		d := cfg[col]
+		dp := path + "." + col
+		ci, ok := column(dp, col)
+		def := adapters.Default{Column: adapters.Column(col)}
+		switch {
+		case d.Generate != "" && d.Value != nil:
+			c.add(dp, "both value and generate given; expected one of them")
+			continue
+		case d.Generate == GenerateNow:
+			def.Kind = adapters.DefaultNow
+			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
+				c.add(dp, "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", col, ci.ColumnType)
+			}
+		case d.Generate == GenerateUUID:
+			def.Kind = adapters.DefaultUUID
+			if ok && (!isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36)) {
+				c.add(dp, "generate: uuid needs a character column of at least 36 characters; %q is %s", col, ci.ColumnType)
+			}
+		case d.Generate != "":
+			c.add(dp+".generate", "unknown generator %q; expected now or uuid", d.Generate)
+			continue
+		case d.Value == nil:
+			c.add(dp, "no value; expected {value: ...} or {generate: now|uuid}")
+			continue
+		default:
+			def.Kind, def.Value = adapters.DefaultConstant, scalar(d.Value)
+			if def.Value == nil {
+				c.add(dp+".value", "expected a scalar value (string, number or boolean)")
+				continue
+			}
+			if ok {
+				if msg := valueFits(ci, def.Value); msg != "" {
+					c.add(dp+".value", "%s", msg)
+					continue
+				}
+			}
+		}
+		covered[def.Column] = true
+		out = append(out, def)
+	}
+	return out, covered
+}
+
+// valueFits reports why a constant cannot be stored in a column, or "".
+func valueFits(ci adapters.ColumnInfo, v any) string {
+	switch {
+	case isIntColumn(ci) || ci.DataType == "bit":
+		if _, ok := intValue(v); !ok {
+			return fmt.Sprintf("column %q is %s; expected an integer, not %v", ci.Name, ci.ColumnType, v)
+		}
+	case isStringColumn(ci):
+		if s := canonicalString(v); ci.MaxLength > 0 && int64(utf8.RuneCountInString(s)) > ci.MaxLength {
+			return fmt.Sprintf("%q is longer than the %d characters of column %q", s, ci.MaxLength, ci.Name)
+		}
+	}
+	return ""
+}
+
+// intValue reads an integer from a YAML scalar: a number, a numeric
+// string, or a boolean as 0/1.
+func intValue(v any) (int64, bool) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n, err == nil
+	}
+	return filterInt(v)
+}
+
+// scopeCond is one compiled scope condition and whether inserts are known
+// to satisfy it.
+type scopeCond struct {
+	adapters.Condition
+	col adapters.ColumnInfo
+}
+
+// conditions compiles the conditions of one scope column.
+func (c *compiler) conditions(path string, ci adapters.ColumnInfo, v ScopeValue) []scopeCond {
+	var out []scopeCond
+	add := func(op adapters.CondOp, vals ...any) {
+		out = append(out, scopeCond{Condition: adapters.Condition{Column: ci.Name, Op: op, Values: vals}, col: ci})
+	}
+	values := func(key string, list []any) ([]any, bool) {
+		if len(list) == 0 {
+			c.add(path+"."+key, "empty list; expected at least one value")
+			return nil, false
+		}
+		out := make([]any, 0, len(list))
+		for i, e := range list {
+			sv, ok := c.condValue(fmt.Sprintf("%s.%s[%d]", path, key, i), ci, e)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, sv)
+		}
+		return out, true
+	}
+	if v.In != nil {
+		if vals, ok := values("in", v.In); ok {
+			add(adapters.CondIn, vals...)
+		}
+	}
+	if v.NotIn != nil {
+		if vals, ok := values("notIn", v.NotIn); ok {
+			add(adapters.CondNotIn, vals...)
+		}
+	}
+	if v.Null != nil {
+		if *v.Null {
+			add(adapters.CondNull)
+		} else {
+			add(adapters.CondNotNull)
+		}
+		if *v.Null && !ci.Nullable {
+			c.add(path+".null", "column %q is NOT NULL, so no row would be in scope", ci.Name)
+		}
+	}
+	for _, b := range []struct {
+		key string
+		op  adapters.CondOp
+		v   any
+	}{{"ne", adapters.CondNe, v.Ne}, {"lt", adapters.CondLt, v.Lt}, {"le", adapters.CondLe, v.Le}, {"gt", adapters.CondGt, v.Gt}, {"ge", adapters.CondGe, v.Ge}} {
+		if b.v == nil {
+			continue
+		}
+		if sv, ok := c.condValue(path+"."+b.key, ci, b.v); ok {
+			add(b.op, sv)
+		}
+	}
+	if len(out) == 0 && !c.probs.has(path) {
+		c.add(path, "no condition; expected a constant or one of in, notIn, null, ne, lt, le, gt, ge")
+	}
+	return out
+}
+
+// has reports whether a problem was already reported at or under path.
+func (ps ProblemsError) has(path string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(p.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// condValue checks and normalises one value of a condition on column ci.
+func (c *compiler) condValue(path string, ci adapters.ColumnInfo, v any) (any, bool) {
+	sv := scalar(v)
+	if sv == nil {
+		c.add(path, "expected a scalar value (string, number or boolean)")
+		return nil, false
+	}
+	if isIntColumn(ci) || ci.DataType == "bit" {
+		n, ok := intValue(sv)
+		if !ok {
+			c.add(path, "column %q is %s; expected an integer, not %v", ci.Name, ci.ColumnType, sv)
+			return nil, false
+		}
+		return n, true
+	}
+	return sv, true
+}
+
+// holds reports whether a value (nil for NULL) satisfies a condition on a
+// column, comparing as the column does: numbers as numbers, text under a
+// case-insensitive collation without case.
+func holds(cond adapters.Condition, ci adapters.ColumnInfo, v any) bool {
+	eq := func(a, b any) bool { return compareValues(ci, a, b) == 0 }
+	switch cond.Op {
+	case adapters.CondIn:
+		return v != nil && slices.ContainsFunc(cond.Values, func(x any) bool { return eq(v, x) })
+	case adapters.CondNotIn:
+		return v == nil || !slices.ContainsFunc(cond.Values, func(x any) bool { return eq(v, x) })
+	case adapters.CondNull:
+		return v == nil
+	case adapters.CondNotNull:
+		return v != nil
+	case adapters.CondNe:
+		return v == nil || !eq(v, cond.Values[0])
+	}
+	if v == nil {
+		return false
+	}
+	d := compareValues(ci, v, cond.Values[0])
+	switch cond.Op {
+	case adapters.CondLt:
+		return d < 0
+	case adapters.CondLe:
+		return d <= 0
+	case adapters.CondGt:
+		return d > 0
+	case adapters.CondGe:
+		return d >= 0
+	}
+	return false
+}
+
+// compareValues orders two values as column ci compares them.
+func compareValues(ci adapters.ColumnInfo, a, b any) int {
+	if x, ok := intValue(a); ok && !isStringColumn(ci) {
+		if y, ok := intValue(b); ok {
+			return cmpInt(x, y)
+		}
+	}
+	sa, sb := canonicalString(a), canonicalString(b)
+	if ci.CaseInsensitive() {
+		sa, sb = strings.ToLower(sa), strings.ToLower(sb)
+	}
+	return strings.Compare(sa, sb)
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// resourceScope compiles a resource's scope: constants into Spec.Scope,
+// conditions into Spec.Conditions, and whether inserts must be verified
+// against them. byCol maps columns to the attributes written to them.
+func (c *compiler) resourceScope(path string, r *Resource, rc ResourceConfig, column func(p, col string) (adapters.ColumnInfo, bool), written map[adapters.Column]string, byCol map[adapters.Column]*attr) {
+	r.Spec.Scope = map[adapters.Column]any{}
+	for _, col := range slices.Sorted(maps.Keys(rc.Scope)) {
+		v := rc.Scope[col]
+		sp := path + ".scope." + col
+		ci, ok := column(sp, col)
+		if v.Constant {
+			sv := scalar(v.Const)
+			if sv == nil {
+				c.add(sp, "expected a scalar value (string, number or boolean), or conditions such as {in: [0, 1]}")
+				continue
+			}
+			r.Spec.Scope[adapters.Column(col)] = sv
+			if prev, dup := written[adapters.Column(col)]; dup {
+				c.add(sp, "column %q is also mapped by %s; a scope column is fixed", col, prev)
+			}
+			continue
+		}
+		if !ok {
+			continue
+		}
+		for _, sc := range c.conditions(sp, ci, v) {
+			if a := byCol[ci.Name]; a != nil {
+				if msg := c.writesInScope(a, sc); msg != "" {
+					c.add(sp, "column %q is also mapped by %s, which %s; expected a condition every value it writes satisfies", col, a.path, msg)
+					continue
+				}
+			}
+			r.Spec.Conditions = append(r.Spec.Conditions, sc.Condition)
+			r.conds = append(r.conds, sc)
+		}
+	}
+}
+
+// writesInScope reports how attribute a could write a value outside
+// condition sc, or "".
+func (c *compiler) writesInScope(a *attr, sc scopeCond) string {
+	var vals []any
+	switch {
+	case a.nullTrue:
+		if !holds(sc.Condition, sc.col, nil) {
+			return "writes NULL for an active user"
+		}
+		if isIntColumn(sc.col) {
+			vals = []any{adapters.Now().Unix()}
+		} else if sc.Op != adapters.CondNotNull && sc.Op != adapters.CondNotIn && sc.Op != adapters.CondNe {
+			return "writes the time of deactivation"
+		}
+	case a.mapped:
+		vals = []any{a.trueV, a.falseV}
+	case a.def.Type == Boolean:
+		vals = []any{int64(0), int64(1)}
+	default:
+		return "can write any value"
+	}
+	for _, v := range vals {
+		if !holds(sc.Condition, sc.col, v) {
+			return fmt.Sprintf("writes %v", v)
+		}
+	}
+	return ""
+}
+
+// insertProven reports whether every insert satisfies the resource's
+// conditions by the mapping alone: a default that satisfies it, a NULL
+// that does, or, for an attribute with a value map, both its values
+// satisfy it and the column's default is covered by a mapping default.
+func (r *Resource) insertProven(covered map[adapters.Column]bool) bool {
+	for _, sc := range r.conds {
+		var def *adapters.Default
+		for i := range r.Spec.Defaults {
+			if r.Spec.Defaults[i].Column == sc.Column {
+				def = &r.Spec.Defaults[i]
+			}
+		}
+		switch {
+		case def != nil && def.Kind == adapters.DefaultConstant && holds(sc.Condition, sc.col, def.Value):
+		case !covered[sc.Column] && sc.col.Nullable && !sc.col.HasDefault && holds(sc.Condition, sc.col, nil) && !slices.ContainsFunc(r.attrs, func(a *attr) bool { return a.col.Name == sc.Column }):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkDefaultsInScope reports defaults that would put new rows outside a
+// condition.
+func (c *compiler) checkDefaultsInScope(path string, r *Resource) {
+	for _, d := range r.Spec.Defaults {
+		if d.Kind != adapters.DefaultConstant {
+			continue
+		}
+		for _, sc := range r.conds {
+			if sc.Column == d.Column && !holds(sc.Condition, sc.col, d.Value) {
+				c.add(path+".defaults."+string(d.Column), "%v is outside the scope's condition on %s, so every new row would be invisible; expected a value in scope", d.Value, d.Column)
+			}
+		}
+	}
+}
+
+// deletePolicy compiles what DELETE does.
+func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, column func(p, col string) (adapters.ColumnInfo, bool), byCol map[adapters.Column]*attr) {
+	dc := rc.Delete
+	dp := path + ".delete"
+	if dc.Mark == nil {
+		if dc.Release != "" {
+			c.add(dp+".release", "a release renames a soft-deleted row; expected it with delete.mark")
+		}
+		switch dc.Policy {
+		case "":
+			r.Delete = DeleteRefuse
+			if r.Name == "Group" {
+				r.Delete = DeleteHard
+			} else {
+				c.warn = append(c.warn, fmt.Sprintf("%s: not set, so DELETE /%ss answers 405; expected hard, a soft delete {mark: ...}, or refuse to say so", dp, r.Name))
+			}
+		case DeleteHard, DeleteRefuse:
+			r.Delete = dc.Policy
+		case DeleteDeactivate:
+			r.Delete = dc.Policy
+			if r.active == nil {
+				c.add(dp, "deactivate needs the active attribute mapped; expected active: <column> or delete: hard|refuse")
+			} else {
+				c.warn = append(c.warn, fmt.Sprintf("%s: deactivate is not RFC 7644 behaviour: a deleted %s stays visible (inactive) instead of answering 404; a soft delete {mark: ...} keeps the row and is", dp, r.Name))
+			}
+		case DeleteSoft:
+			c.add(dp, "a soft delete needs its mark; expected {mark: {column: ..., value: ...}}")
+		default:
+			c.add(dp, "unknown policy %q; expected hard, deactivate, refuse, or a soft delete {mark: {column, value}}", dc.Policy)
+		}
+		return
+	}
+	m := dc.Mark
+	mp := dp + ".mark"
+	ci, ok := column(mp+".column", m.Column)
+	if !ok {
+		return
+	}
+	sd := &adapters.SoftDelete{Column: ci.Name}
+	switch {
+	case m.Generate != "" && m.Value != nil:
+		c.add(mp, "both value and generate given; expected one of them")
+		return
+	case m.Generate == GenerateNow:
+		sd.Now = true
+		switch {
+		case isIntColumn(ci):
+		case isTimeColumn(ci) && ci.Nullable:
+		case isTimeColumn(ci):
+			c.add(mp+".column", "column %q is NOT NULL, but a row that is not deleted has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
+			return
+		default:
+			c.add(mp+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
+			return
+		}
+	case m.Generate != "":
+		c.add(mp+".generate", "unknown generator %q; expected now", m.Generate)
+		return
+	case m.Value == nil:
+		c.add(mp, "no value; expected {column, value} or {column, generate: now}")
+		return
+	default:
+		sd.Value = scalar(m.Value)
+		if sd.Value == nil {
+			c.add(mp+".value", "expected a scalar value (string, number or boolean)")
+			return
+		}
+		if msg := valueFits(ci, sd.Value); msg != "" {
+			c.add(mp+".value", "%s", msg)
+			return
+		}
+		if isIntColumn(ci) {
+			sd.Value, _ = intValue(sd.Value)
+		}
+	}
+	if _, scoped := r.Spec.Scope[ci.Name]; scoped || slices.ContainsFunc(r.Spec.Conditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
+		c.add(mp+".column", "column %q is in the scope; the mark adds its own condition (not deleted), expected it out of the scope", ci.Name)
+		return
+	}
+	if a := byCol[ci.Name]; a != nil {
+		switch {
+		case a != r.active:
+			c.add(mp+".column", "column %q is mapped by %s; expected a column only the mark writes, or the active attribute's status column", ci.Name, a.path)
+			return
+		case sd.Now || a.nullTrue || !a.mapped:
+			c.add(mp+".column", "column %q is the active attribute's too, so a deleted row could not be told from an inactive one; expected a mark value that active never writes (a status such as deleted)", ci.Name)
+			return
+		}
+		for _, v := range append([]any{a.trueV, a.falseV}, a.trueVs...) {
+			if sameValue(v, sd.Value) {
+				c.add(mp+".value", "%v is what active writes or reads as true; expected a value that marks deleted rows only (such as deleted)", v)
+				return
+			}
+		}
+	}
+	if dc.Release != "" {
+		c.release(dp+".release", r, sd, dc.Release)
+	}
+	r.Spec.SoftDelete = sd
+	r.Delete = DeleteSoft
+}
+
+var releasePlaceholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+
+// release compiles the rename of a soft-deleted row's identifying
+// attribute (userName, or a Group's displayName) and its further columns.
+func (c *compiler) release(path string, r *Resource, sd *adapters.SoftDelete, tmpl string) {
+	for _, ph := range releasePlaceholderRE.FindAllString(tmpl, -1) {
+		if ph != "{value}" && ph != "{id}" {
+			c.add(path, "unknown placeholder %s; expected {value} and {id}", ph)
+			return
+		}
+	}
+	if !strings.Contains(tmpl, "{id}") {
+		c.add(path, "%q has no {id}, so two deletions of one name would collide; expected something like \"{value}#deleted-{id}\"", tmpl)
+		return
+	}
+	name := "username"
+	if r.Name == "Group" {
+		name = "displayname"
+	}
+	a, ok := r.byPath[name]
+	if !ok || a.kind != kindSimple {
+		c.add(path, "%s is not mapped to a column of %s; expected it mapped to release it", name, r.Spec.Table)
+		return
+	}
+	xf := func(x string) func(string) string {
+		if x == "" {
+			return nil
+		}
+		return func(s string) string { return transform(x, s) }
+	}
+	sd.Release = append(sd.Release, adapters.Release{Column: a.col.Name, Template: tmpl, Transform: xf(a.xform), MaxLength: a.col.MaxLength})
+	for _, x := range a.extra {
+		sd.Release = append(sd.Release, adapters.Release{Column: x.col.Name, Template: tmpl, Transform: xf(x.xform), MaxLength: x.col.MaxLength})
+	}
+	if isIntColumn(a.col) {
+		c.add(path, "%s is stored as an integer in %q; a renamed value would not fit", name, a.col.Name)
+	}
+}
+
+// joinWarnings reports joins between columns of different types or
+// collations: from refers to the key to (a membership's user column to
+// the users key).
+func (c *compiler) joinWarnings(path, what string, from, to adapters.ColumnInfo, fromTable, toTable adapters.Table) {
+	switch {
+	case isIntColumn(from) != isIntColumn(to):
+		c.warn = append(c.warn, fmt.Sprintf("%s: %s.%s is %s but %s.%s is %s: the join compares them as numbers and cannot use an index on the character column", path, fromTable, from.Name, from.ColumnType, toTable, to.Name, to.ColumnType))
+	case from.Collation != "" && to.Collation != "" && from.Collation != to.Collation:
+		c.warn = append(c.warn, fmt.Sprintf("%s: %s %s.%s is %s but %s.%s is %s: scimbridge converts %s (COLLATE %s) so that the index on %s.%s still serves the lookups", path, what, fromTable, from.Name, from.Collation, toTable, to.Name, to.Collation, "the other side", to.Collation, toTable, to.Name))
+	}
+}
+
+// joinable reports why column from cannot refer to key column to, or "".
+func joinable(from, to adapters.ColumnInfo) string {
+	ok := func(ci adapters.ColumnInfo) bool { return isIntColumn(ci) || isStringColumn(ci) }
+	if !ok(from) || !ok(to) {
+		return fmt.Sprintf("column %q is %s and %q is %s; expected integer or character columns", from.Name, from.ColumnType, to.Name, to.ColumnType)
+	}
+	return ""
+}
+
+// idsOverlap reports why the ids of two resources could be equal, or ""
+// when they cannot: RFC 7643 section 3.1 wants an id unique across all of
+// a service provider's resources, and an IdP that stores "7" cannot tell
+// the user 7 from the group 7.
+func idsOverlap(a, b *Resource) string {
+	if a.Spec.Table == b.Spec.Table && a.Spec.Key == b.Spec.Key {
+		return "" // one table, one key: told apart by its scope
+	}
+	pa, pb := a.Spec.IDPrefix, b.Spec.IDPrefix
+	if pa != "" && pb != "" && !strings.HasPrefix(pa, pb) && !strings.HasPrefix(pb, pa) {
+		return ""
+	}
+	if a.Spec.KeyKind == adapters.KeyUUID && b.Spec.KeyKind == adapters.KeyUUID && pa == pb {
+		return "" // random UUIDs do not collide
+	}
+	// With one prefix empty, the other resource's ids start with it;
+	// they overlap only if a key of the unprefixed one can too.
+	switch {
+	case pa == "" && pb != "":
+		if !keyCanStartWith(a, pb) {
+			return ""
+		}
+	case pb == "" && pa != "":
+		if !keyCanStartWith(b, pa) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s ids (%s keys of %s) and %s ids (%s keys of %s) can be equal",
+		a.Name, keyKindWord(a), a.Spec.Table, b.Name, keyKindWord(b), b.Spec.Table)
+}
+
+// keyCanStartWith reports whether a key of r, as an id, can start with p.
+func keyCanStartWith(r *Resource, p string) bool {
+	switch {
+	case isIntColumn(r.key):
+		return strings.Trim(p, "-0123456789") == "" && !strings.Contains(strings.TrimPrefix(p, "-"), "-")
+	case r.Spec.KeyKind == adapters.KeyUUID:
+		return strings.Trim(p, "-0123456789abcdef") == ""
+	}
+	return true
+}
+
+func keyKindWord(r *Resource) string {
+	switch {
+	case r.Spec.KeyKind == adapters.KeyUUID:
+		return "UUID"
+	case isIntColumn(r.key):
+		return "integer"
+	}
+	return "character"
+}
