@@ -54,7 +54,19 @@ type change struct {
 	// the handler asked to write over it; after is what was read back.
 	// Each is nil when the request did not get that far.
 	before, intended, after map[string]any
-	members                 adapters.MemberCounts
+	// asked is the document the client asked for: the body of a POST or
+	// PUT, the resource with a PATCH's operations applied.
+	asked   map[string]any
+	res     *mapping.Resource
+	members adapters.MemberCounts
+}
+
+// noteAsked records the document a write request asked for, for the
+// audit record's list of what was ignored.
+func noteAsked(ctx context.Context, res *mapping.Resource, doc map[string]any) {
+	if ch := changeFrom(ctx); ch != nil {
+		ch.asked, ch.res = doc, res
+	}
 }
 
 type changeKey struct{}
@@ -130,16 +142,24 @@ func (s *Server) finish(c *gin.Context, ch *change, status int) {
 	out := outcome(status)
 	op := ch.operation()
 	added, removed := ch.members.Added(), ch.members.Removed()
-	s.metrics.provisioned(dir, ch.resource, op, out, added, removed, now)
-	if s.audit == nil {
-		return
-	}
-	var attrs []string
+	var attrs, ignored []string
 	if out == outcomeSuccess {
 		attrs = changedAttributes(ch.before, ch.after)
 		if added > 0 || removed > 0 {
 			attrs = append(attrs, "members")
 		}
+		if ch.asked != nil && ch.res != nil && ch.after != nil {
+			ignored = ch.res.Ignored(ch.before, ch.asked, ch.after)
+		}
+		if len(ignored) > 0 && len(attrs) == 0 && ch.op != opCreate {
+			// Asked to change something and changed nothing: never
+			// reported as a success.
+			out = outcomeIgnored
+		}
+	}
+	s.metrics.provisioned(dir, ch.resource, op, out, added, removed, now)
+	if s.audit == nil {
+		return
 	}
 	if attrs == nil {
 		attrs = []string{}
@@ -157,6 +177,9 @@ func (s *Server) finish(c *gin.Context, ch *change, status int) {
 	if added > 0 || removed > 0 {
 		rec = append(rec, slog.Int64("members_added", added), slog.Int64("members_removed", removed))
 	}
+	if len(ignored) > 0 {
+		rec = append(rec, slog.Any("ignored", ignored))
+	}
 	s.audit.LogAttrs(c.Request.Context(), slog.LevelInfo, "audit", rec...)
 }
 
@@ -170,6 +193,14 @@ func (ch *change) operation() string {
 	}
 	was, wok := ch.before["active"].(bool)
 	is, iok := ch.intended["active"].(bool)
+	if !wok && !iok && ch.asked != nil {
+		// active is not stored: judged by what was asked.
+		if v, ok := mapping.Get(ch.asked, "active"); ok {
+			if b, isBool := mapping.ParseBool(v); isBool {
+				was, wok, is, iok = true, true, b, true
+			}
+		}
+	}
 	switch {
 	case !wok || !iok || was == is:
 		return ch.op

@@ -59,12 +59,26 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a member id names no user; nothing was changed"), false
 	case errors.Is(err, adapters.ErrNotFound):
 		return errorf(http.StatusNotFound, "", "%s not found", resource), false
+	case errors.Is(err, adapters.ErrHeldByDeleted):
+		return errorf(http.StatusConflict, "uniqueness", "a deleted %s still holds that %s: the application keeps deleted rows, and this mapping does not release their names (delete.release)", resource, uniqueName(resource)), false
+	case errors.Is(err, adapters.ErrHeldOutOfScope):
+		return errorf(http.StatusConflict, "uniqueness", "that %s is taken by an account of the application that is not provisioned as a SCIM %s (outside the mapping's scope)", uniqueName(resource), resource), false
 	case errors.Is(err, adapters.ErrConflict):
 		return errorf(http.StatusConflict, "uniqueness", "a %s with that value already exists", resource), false
 	case errors.Is(err, adapters.ErrUnavailable):
 		return errorf(http.StatusServiceUnavailable, "", "the application's database is unavailable; retry later"), true
+	case errors.Is(err, adapters.ErrOutOfScope):
+		return errorf(http.StatusInternalServerError, "", "the mapping would create a %s outside its own scope; nothing was stored (the operator's mapping needs a default for the scope's columns)", resource), true
 	case errors.Is(err, adapters.ErrInvalid):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application's database refused a value"), false
 	}
 	return errorf(http.StatusInternalServerError, "", "internal error"), true
+}
+
+// uniqueName is the attribute that must be unique for a resource type.
+func uniqueName(resource string) string {
+	if resource == "Group" {
+		return "displayName"
+	}
+	return "userName"
 }

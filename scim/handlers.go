@@ -69,6 +69,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
+		noteAsked(c.Request.Context(), r.res, body)
 		var out adapters.Record
 		if r.groups != nil {
 			ids, _, idErr := mapping.MemberIDs(body)
@@ -104,6 +105,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 		// rec above validated the body; what is written is what differs
 		// from the locked row.
 		_ = rec
+		noteAsked(c.Request.Context(), r.res, body)
 		same := func(cur adapters.Record) (adapters.Record, error) {
 			if err := s.checkIfMatch(c, r, cur); err != nil {
 				return nil, err
@@ -162,6 +164,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			if err := p.apply(after, ops); err != nil {
 				return nil, err
 			}
+			noteAsked(c.Request.Context(), r.res, after)
 			return r.res.Changes(before, after)
 		}
 		out, err := r.update(c.Request.Context(), c.Param("id"), change, memberOps)
@@ -189,6 +192,11 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 		var err error
 		switch r.res.Delete {
 		case mapping.DeleteRefuse:
+			// 404 for what does not exist, as for every other method.
+			if _, err := r.store.Get(c.Request.Context(), c.Param("id")); err != nil {
+				s.failFor(c, err, r.res.Name)
+				return
+			}
 			s.fail(c, errorf(http.StatusMethodNotAllowed, "", "this application does not delete %ss; deactivate them instead", r.res.Name))
 			return
 		case mapping.DeleteDeactivate:

@@ -50,6 +50,10 @@ const (
 	outcomeRefused     = "refused"     // 405: the mapping does not allow it (delete: refuse)
 	outcomeUnavailable = "unavailable" // 503: the database is down or timed out
 	outcomeError       = "error"       // other 5xx
+	// outcomeIgnored: 2xx, but nothing the request asked to change was
+	// changed (a deactivation the mapping ignores, a value the
+	// application cannot store).
+	outcomeIgnored = "ignored"
 )
 
 // outcome classifies a response status.

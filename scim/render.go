@@ -70,12 +70,12 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 
 // sendOne writes one resource.
 func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
-	s.stream(c, status, func(w *bufio.Writer) error { return s.encode(c, w, r, it) })
+	s.stream(c, status, r, func(w *bufio.Writer) error { return s.encode(c, w, r, it) })
 }
 
 // sendList writes a list response.
 func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items []item) {
-	s.stream(c, http.StatusOK, func(w *bufio.Writer) error {
+	s.stream(c, http.StatusOK, r, func(w *bufio.Writer) error {
 		head, _ := appendJSON(nil, map[string]any{
 			"schemas": []string{ListResponseSchema}, "totalResults": total,
 			"startIndex": start, "itemsPerPage": len(items),
@@ -99,10 +99,14 @@ func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items [
 // buffer per response was 70% of the bytes a GET of a user allocated.
 var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
-// stream sends a SCIM JSON body produced by fn. Once the status is sent an
-// error can no longer become a SCIM error: it is logged and the connection
-// is cut, so the client sees a broken response rather than a short one.
-func (s *Server) stream(c *gin.Context, status int, fn func(*bufio.Writer) error) {
+// stream sends a SCIM JSON body produced by fn. Nothing reaches the
+// client until the body fills the buffer or is complete, so an error
+// before then (the members query of a group failing) is answered as a
+// SCIM error with its status, and no byte of the failed body is sent.
+// Once part of the body is sent an error can no longer become a SCIM
+// error: it is logged and the connection is cut, so the client sees a
+// broken response rather than a short one.
+func (s *Server) stream(c *gin.Context, status int, r *resource, fn func(*bufio.Writer) error) {
 	c.Header("Content-Type", ContentType)
 	c.Status(status)
 	w := writers.Get().(*bufio.Writer)
@@ -112,6 +116,14 @@ func (s *Server) stream(c *gin.Context, status int, fn func(*bufio.Writer) error
 		writers.Put(w)
 	}()
 	if err := fn(w); err != nil {
+		if !c.Writer.Written() {
+			w.Reset(nil) // drop what was buffered
+			for _, h := range []string{"ETag", "Location"} {
+				c.Writer.Header().Del(h)
+			}
+			s.failFor(c, err, r.res.Name)
+			return
+		}
 		s.logger.ErrorContext(c.Request.Context(), "response cut short", "request_id", c.GetString("requestID"), "err", err)
 		panic(http.ErrAbortHandler)
 	}
