@@ -129,6 +129,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "  %s\n", l)
 		}
 	}
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	if n := len(m.Warnings); n > 0 {
+		fmt.Fprintf(stdout, "%s: OK, with %d warnings\n", path, n)
+		return exitOK
+	}
 	fmt.Fprintf(stdout, "%s: OK\n", path)
 	return exitOK
 }
@@ -216,6 +223,11 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry
 	ad, m, err := cfg.compile(ctx, nil, openAdapter(ctx, logger))
 	if err != nil {
 		return nil, err
+	}
+	if logger != nil {
+		for _, w := range m.Warnings {
+			logger.WarnContext(ctx, "mapping", "warning", w)
+		}
 	}
 	defer func() {
 		if err != nil {

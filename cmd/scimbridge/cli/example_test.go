@@ -333,9 +333,14 @@ func TestConfigExampleServes(t *testing.T) {
 		"members": [{"value": "1"}, {"value": "`+id+`"}]
 	}`, 201)
 	gid, _ := group["id"].(string)
+	// Groups have the id prefix g-: role 7 is g-7.
+	key, ok := strings.CutPrefix(gid, "g-")
+	if !ok {
+		t.Fatalf("group id %q, want the prefix g-", gid)
+	}
 	grants := func() string {
 		t.Helper()
-		rows, err := db.Query("SELECT user_id FROM user_roles WHERE role_id = ? ORDER BY user_id", gid)
+		rows, err := db.Query("SELECT user_id FROM user_roles WHERE role_id = ? ORDER BY user_id", key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -355,7 +360,7 @@ func TestConfigExampleServes(t *testing.T) {
 	}
 	var gAccount int
 	var gName, gRef string
-	if err := db.QueryRow("SELECT account_id, name, sso_group_id FROM roles WHERE id = ?", gid).Scan(&gAccount, &gName, &gRef); err != nil ||
+	if err := db.QueryRow("SELECT account_id, name, sso_group_id FROM roles WHERE id = ?", key).Scan(&gAccount, &gName, &gRef); err != nil ||
 		gAccount != 1 || gName != "Escalations" || gRef != "00g1a2b3c4" {
 		t.Errorf("new role: account_id %d name %q sso_group_id %q (err %v); want 1, Escalations, 00g1a2b3c4", gAccount, gName, gRef, err)
 	}
@@ -376,7 +381,7 @@ func TestConfigExampleServes(t *testing.T) {
 		t.Errorf("user_roles after DELETE: %s, want none", got)
 	}
 	var n int
-	if err := db.QueryRow("SELECT COUNT(*) FROM roles WHERE id = ?", gid).Scan(&n); err != nil || n != 0 {
+	if err := db.QueryRow("SELECT COUNT(*) FROM roles WHERE id = ?", key).Scan(&n); err != nil || n != 0 {
 		t.Errorf("role row after DELETE: %d (err %v), want none", n, err)
 	}
 
