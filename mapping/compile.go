@@ -496,8 +496,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				c.add(ap+".transform", "column %q is shared with %s, whose transform is %q; expected the same transform", ci.Name, other.path, other.xform)
 				continue
 			}
-			if len(ac.Also) > 0 {
-				c.add(ap+".also", "column %q is shared with %s; give its further columns there", ci.Name, other.path)
+			if len(ac.Also) > 0 && slices.ContainsFunc(append([]*attr{other}, other.shared...), func(o *attr) bool { return len(o.extra) > 0 }) {
+				c.add(ap+".also", "column %q is shared with %s, which gives its further columns already; expected them given once", ci.Name, other.path)
 				continue
 			}
 			for _, o := range append([]*attr{other}, other.shared...) {
@@ -574,14 +574,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
 		a.index = leadingIndex(info, ci.Name, fixed...)
-		if first := byCol[ci.Name]; first != a {
-			// Further columns belong to the column, whichever attribute
-			// writes it; a column one of them always gives is required
-			// of none of the others.
-			a.extra, a.lookup = first.extra, first.lookup
-			if a.def.Required || first.def.Required {
-				a.required, first.required = false, false
-			}
+		if first := byCol[ci.Name]; first != a && (a.def.Required || first.def.Required) {
+			// A column one of them always gives is required of none of
+			// the others.
+			a.required, first.required = false, false
 		}
 		r.attrs = append(r.attrs, a)
 		r.byPath[strings.ToLower(a.path)] = a
@@ -617,6 +613,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
 		}
 	}
+	c.shareExtras(r, info, fixed)
 	c.computeds(path, r, rc, column, written)
 	if _, ok := r.byPath["username"]; !ok && name == "User" {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")

@@ -45,7 +45,7 @@ type ResourceConfig struct {
 	// Scope says which rows of the table are SCIM resources. A column
 	// given a constant (tenant_id: 7, type: User) is filtered on by every
 	// read and written by every insert; a column given a condition
-	// ({in: [0, 1, 3]}, {notIn: [2]}, {null: true}, {ne: x}, {gt: 1},
+	// ({in: [0, 1, 3]}, {notIn: [2]}, {isNull: true}, {ne: x}, {gt: 1},
 	// {lt/le/ge: x}; several keys are all required) is filtered on only.
 	// Rows outside the scope are invisible to every read, filter,
 	// uniqueness check and membership, and are never written.
@@ -160,8 +160,9 @@ type ScopeValue struct {
 	In []any `yaml:"in"`
 	// NotIn lists values a row in scope may not have; NULL is in scope.
 	NotIn []any `yaml:"notIn"`
-	// Null is true for IS NULL, false for IS NOT NULL.
-	Null *bool `yaml:"null"`
+	// IsNull is true for IS NULL, false for IS NOT NULL. (The key is not
+	// "null", which YAML reads as a null key.)
+	IsNull *bool `yaml:"isNull"`
 	// Ne is a value a row in scope may not have; NULL is in scope.
 	Ne any `yaml:"ne"`
 	// Lt, Le, Gt and Ge bound the column's value (id: {gt: 1}).
@@ -178,7 +179,7 @@ func (v *ScopeValue) UnmarshalYAML(n *yaml.Node) error {
 		return n.Decode(&v.Const)
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: expected a constant or conditions such as {in: [0, 1]}, {null: true}, {gt: 1}", n.Line)
+		return fmt.Errorf("line %d: expected a constant or conditions such as {in: [0, 1]}, {isNull: true}, {gt: 1}", n.Line)
 	}
 	type plain ScopeValue
 	return n.Decode((*plain)(v))

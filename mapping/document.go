@@ -53,6 +53,9 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 		return nil, err
 	}
 	w := newRecordWriter(doc)
+	// A PUT body is checked here and written through Replacement, which
+	// knows which of the attributes sharing a column changed.
+	w.lenient = mode == Replace
 	for _, a := range r.attrs {
 		if a.kind == kindMeta {
 			continue
@@ -76,6 +79,9 @@ type recordWriter struct {
 	// doc is the document written, where attributes sharing a column
 	// are looked up.
 	doc map[string]any
+	// lenient lets attributes sharing a column disagree (the first
+	// wins), for a record that only validates a document.
+	lenient bool
 }
 
 func newRecordWriter(doc map[string]any) *recordWriter {
@@ -117,7 +123,7 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 		if enc == nil && !a.col.Nullable {
 			return fieldErr(a.path, ScimInvalidValue, "this application cannot store it empty")
 		}
-		if prev := w.by[a.col.Name]; prev != nil && canonicalString(rec[a.col.Name]) != canonicalString(enc) {
+		if prev := w.by[a.col.Name]; prev != nil && canonicalString(rec[a.col.Name]) != canonicalString(enc) && !w.lenient {
 			return fieldErr(a.path, ScimInvalidValue, "%s and %s are one value in this application (column %s); expected them equal, or only one of them", prev.path, a.path, a.col.Name)
 		}
 		if len(a.shared) > 0 {
@@ -133,12 +139,15 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 		}
 		return nil
 	}
+	if a.def.Required {
+		return fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
+	}
 	if len(a.shared) > 0 && w.sharedGiven(r, a) {
 		// Another attribute gives the column its value.
 		return nil
 	}
 	switch {
-	case a.def.Required || (mode == Create && a.required):
+	case mode == Create && a.required:
 		return fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
 	case mode == Create:
 		if a.nullTrue {

@@ -157,14 +157,14 @@ func (c *compiler) conditions(path string, ci adapters.ColumnInfo, v ScopeValue)
 			add(adapters.CondNotIn, vals...)
 		}
 	}
-	if v.Null != nil {
-		if *v.Null {
+	if v.IsNull != nil {
+		if *v.IsNull {
 			add(adapters.CondNull)
 		} else {
 			add(adapters.CondNotNull)
 		}
-		if *v.Null && !ci.Nullable {
-			c.add(path+".null", "column %q is NOT NULL, so no row would be in scope", ci.Name)
+		if *v.IsNull && !ci.Nullable {
+			c.add(path+".isNull", "column %q is NOT NULL, so no row would be in scope", ci.Name)
 		}
 	}
 	for _, b := range []struct {
@@ -180,7 +180,7 @@ func (c *compiler) conditions(path string, ci adapters.ColumnInfo, v ScopeValue)
 		}
 	}
 	if len(out) == 0 && !c.probs.has(path) {
-		c.add(path, "no condition; expected a constant or one of in, notIn, null, ne, lt, le, gt, ge")
+		c.add(path, "no condition; expected a constant or one of in, notIn, isNull, ne, lt, le, gt, ge")
 	}
 	return out
 }
@@ -299,7 +299,7 @@ func (c *compiler) resourceScope(path string, r *Resource, rc ResourceConfig, co
 			if a := byCol[ci.Name]; a != nil {
 				if msg := c.writesInScope(a, sc); msg != "" {
 					c.add(sp, "column %q is also mapped by %s, which %s; expected a condition every value it writes satisfies", col, a.path, msg)
-					continue
+					break
 				}
 			}
 			r.Spec.Conditions = append(r.Spec.Conditions, sc.Condition)
@@ -586,4 +586,32 @@ func keyKindWord(r *Resource) string {
 		return "integer"
 	}
 	return "character"
+}
+
+// shareExtras gives every attribute of a shared column the further
+// columns (and lower-cased lookup column) that one of them declares: they
+// belong to the column, whichever attribute writes it. Uniqueness and
+// index notes follow the lookup column.
+func (c *compiler) shareExtras(r *Resource, info adapters.TableInfo, fixed []adapters.Column) {
+	for _, a := range r.attrs {
+		if len(a.shared) == 0 || len(a.extra) > 0 {
+			continue
+		}
+		for _, o := range a.shared {
+			if len(o.extra) > 0 {
+				a.extra, a.lookup = o.extra, o.lookup
+			}
+		}
+		if a.lookup == nil {
+			continue
+		}
+		a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
+		if a.def.Uniqueness == "server" && !a.def.CaseExact {
+			for i, u := range r.Spec.Uniques {
+				if u.Column == a.col.Name {
+					r.Spec.Uniques[i] = adapters.Unique{Column: a.lookup.col.Name, Plain: true}
+				}
+			}
+		}
+	}
 }

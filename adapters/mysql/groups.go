@@ -224,12 +224,41 @@ func (m *members) validKeys(ids []string) []any {
 // be members already), and the transaction fails if one is missing;
 // otherwise they are counted first.
 func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
-	if !m.countAfter {
+	// With a join scope, rows brought into it count as added, so the
+	// count after cannot tell a missing user: check the users first.
+	countAfter := m.countAfter && len(m.spec.JoinScope) == 0
+	if !countAfter {
 		if err := m.requireUsers(ctx, t, keys); err != nil {
 			return 0, err
 		}
 	}
 	var n int64
+	if m.join != "" && len(m.spec.JoinScope) > 0 {
+		// A row of the user that the scope's constants leave out (an
+		// applicant still pending) becomes the membership, rather than
+		// a second row beside it.
+		for part := range slices.Chunk(keys, chunk) {
+			cols := slices.Sorted(maps.Keys(m.spec.JoinScope))
+			sets := make([]string, len(cols))
+			same := make([]string, len(cols))
+			var args, cargs []any
+			for i, c := range cols {
+				sets[i] = quote(string(c)) + " = ?"
+				same[i] = quote(string(c)) + " <=> ?"
+				args = append(args, m.spec.JoinScope[c])
+				cargs = append(cargs, m.spec.JoinScope[c])
+			}
+			conds, condArgs := scopeTerms("", nil, m.spec.JoinConditions, nil, m.jcols)
+			q := "UPDATE " + m.join + " SET " + strings.Join(sets, ", ") + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" +
+				" AND NOT (" + strings.Join(same, " AND ") + ")" + conds
+			args = append(append(append(append(args, ref), part...), cargs...), condArgs...)
+			res, err := t.ExecContext(ctx, q, args...)
+			if err != nil {
+				return 0, fmt.Errorf("bringing join rows into the membership scope: %w", err)
+			}
+			n += rowsAffected(res)
+		}
+	}
 	u := m.users
 	uk := quote(string(u.spec.Key))
 	for part := range slices.Chunk(keys, chunk) {
@@ -257,7 +286,7 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			return 0, fmt.Errorf("adding members: %w", err)
 		}
 		added := rowsAffected(res)
-		if m.countAfter && added != int64(len(part)) {
+		if countAfter && added != int64(len(part)) {
 			// A row was added for every user selected, so when there is
 			// one per key, every key named a user.
 			if err := m.requireUsers(ctx, t, part); err != nil {
