@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"maps"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -10,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	mrand "math/rand/v2"
 	"regexp"
 	"slices"
@@ -37,10 +37,10 @@ const maxAttempts = 4
 // store implements adapters.Store for one TableSpec. Everything that can be
 // computed from the spec is computed once here.
 type store struct {
-	db     *sqlx.DB
-	spec   adapters.TableSpec
-	cols   map[adapters.Column]adapters.ColumnInfo
-	key    adapters.ColumnInfo
+	db    *sqlx.DB
+	spec  adapters.TableSpec
+	cols  map[adapters.Column]adapters.ColumnInfo
+	key   adapters.ColumnInfo
 	table string // quoted
 	list  string // quoted select list
 	// scope is the table's scope as " AND ..." terms (constants,
