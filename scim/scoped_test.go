@@ -88,6 +88,16 @@ func TestScopeConditionsHideRows(t *testing.T) {
 		t.Errorf("groups listed: %v, want g-2 g-3", got)
 	}
 	checkError(t, s.do("GET", "/scim/v2/Groups/g-1", nil), http.StatusNotFound, "")
+	// Ids are unique across resource types: a user's id names no group,
+	// a group's no user.
+	checkError(t, s.do("GET", "/scim/v2/Groups/3", nil), http.StatusNotFound, "")
+	checkError(t, s.do("GET", "/scim/v2/Users/g-3", nil), http.StatusNotFound, "")
+	if got := listIDs(t, s.do("GET", "/scim/v2/Groups?"+filterQuery(`id eq "g-3"`), nil)); !slices.Equal(got, []string{"g-3"}) {
+		t.Errorf("id eq g-3: %v", got)
+	}
+	if got := listIDs(t, s.do("GET", "/scim/v2/Groups?"+filterQuery(`id eq "3"`), nil)); len(got) != 0 {
+		t.Errorf("id eq 3 (without the prefix): %v", got)
+	}
 	checkError(t, s.do("DELETE", "/scim/v2/Groups/g-1", nil), http.StatusNotFound, "")
 	staff := s.do("GET", "/scim/v2/Groups/g-2", nil)
 	if got := memberValues(staff.Body, "members"); !slices.Equal(got, []string{"3", "4"}) {

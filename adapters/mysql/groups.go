@@ -487,18 +487,7 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 	}
 	m := g.members
 	u := m.users
-	uk := "u." + quote(string(u.spec.Key))
-	disp := "u." + quote(string(m.spec.Display))
-	var q string
-	var args []any
-	if m.join != "" {
-		q = "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
-			" WHERE j." + m.jg + " = ?" + m.jscope + scopeSQL("u", u) + " ORDER BY " + uk
-		args = append(append([]any{row[m.spec.GroupRef]}, m.jargs...), u.sargs...)
-	} else {
-		q = "SELECT " + uk + ", " + disp + " FROM " + u.table + " u WHERE u." + m.ucol + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
-		args = append([]any{row[m.spec.GroupRef]}, u.sargs...)
-	}
+	q, args := m.membersQuery(row[m.spec.GroupRef])
 	rows, err := g.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return classify(fmt.Errorf("listing members: %w", err))
@@ -518,34 +507,53 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 }
 
 func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string][]adapters.Member, error) {
-	m := g.members
-	u := m.users
 	out := map[string][]adapters.Member{}
-	keys := m.validKeys(userIDs)
-	gk := "g." + quote(string(g.spec.Key))
-	gd := "g." + quote(string(g.spec.Display))
-	gref := "g." + quote(string(m.spec.GroupRef))
 	dispCol := g.cols[g.spec.Display]
-	for part := range slices.Chunk(keys, chunk) {
-		var q string
-		var args []any
-		if m.join != "" {
-			// The users asked about were read in scope: only the join
-			// rows' and the groups' scopes apply.
-			q = "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
-				" WHERE j." + m.ju + " IN (" + marks(len(part)) + ")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
-			args = append(append(slices.Clone(part), m.jargs...), g.sargs...)
-		} else {
-			uk := "u." + quote(string(u.spec.Key))
-			q = "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
-				" WHERE " + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
-			args = append(append(slices.Clone(part), u.sargs...), g.sargs...)
-		}
+	for part := range slices.Chunk(g.members.validKeys(userIDs), chunk) {
+		q, args := g.groupsQuery(part)
 		if err := g.groupsOfChunk(ctx, q, args, dispCol, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// membersQuery is the query listing the members of the group whose
+// reference value is ref: user key and display, in key order.
+func (m *members) membersQuery(ref any) (string, []any) {
+	u := m.users
+	uk := "u." + quote(string(u.spec.Key))
+	disp := "u." + quote(string(m.spec.Display))
+	if m.join != "" {
+		// Driven by the join table's group index; each user is found by
+		// its key, which the join column is converted to.
+		q := "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
+			" WHERE j." + m.jg + " = ?" + m.jscope + scopeSQL("u", u) + " ORDER BY " + uk
+		return q, append(append([]any{ref}, m.jargs...), u.sargs...)
+	}
+	q := "SELECT " + uk + ", " + disp + " FROM " + u.table + " u WHERE u." + m.ucol + " = ?" + scopeSQL("u", u) + " ORDER BY " + uk
+	return q, append([]any{ref}, u.sargs...)
+}
+
+// groupsQuery is the query listing the groups of the users with these
+// keys: user key, group key and display.
+func (g groupStore) groupsQuery(keys []any) (string, []any) {
+	m := g.members
+	u := m.users
+	gk := "g." + quote(string(g.spec.Key))
+	gd := "g." + quote(string(g.spec.Display))
+	gref := "g." + quote(string(m.spec.GroupRef))
+	if m.join != "" {
+		// The users asked about were read in scope: only the join rows'
+		// and the groups' scopes apply.
+		q := "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
+			" WHERE j." + m.ju + " IN (" + marks(len(keys)) + ")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
+		return q, append(append(slices.Clone(keys), m.jargs...), g.sargs...)
+	}
+	uk := "u." + quote(string(u.spec.Key))
+	q := "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
+		" WHERE " + uk + " IN (" + marks(len(keys)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
+	return q, append(append(slices.Clone(keys), u.sargs...), g.sargs...)
 }
 
 func (g groupStore) groupsOfChunk(ctx context.Context, q string, args []any, dispCol adapters.ColumnInfo, out map[string][]adapters.Member) error {
