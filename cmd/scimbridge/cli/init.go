@@ -113,18 +113,24 @@ database:
 
 resources:
 `, time.Now().UTC().Format(time.DateOnly))
-	writeResource(&b, "User", u, userGuesses)
+	writeResource(&b, "User", u, userGuesses, "")
 	if groupsTable != "" {
 		g, err := ad.Describe(ctx, adapters.Table(groupsTable))
 		if err != nil {
 			return "", fmt.Errorf("reading table %s: %w", groupsTable, err)
+		}
+		// Ids must be unique across resource types (RFC 7643 section
+		// 3.1): the keys of two tables that count up both have a 7.
+		prefix := ""
+		if groupsTable != usersTable && !uuidKeyed(u) && !uuidKeyed(g) {
+			prefix = "g-"
 		}
 		writeResource(&b, "Group", g, []guess{
 			{"displayName", regexp.MustCompile(`^(name|display_?name|title|role|role_?name|label|group_?name)$`), "the group's name"},
 			{"externalId", regexp.MustCompile(`^(external_?id|okta_?id|idp_?id|sso_?group_?id|object_?id)$`), "an identity provider's id"},
 			{"meta.created", regexp.MustCompile(`^(created_?at|created)$`), "the creation time"},
 			{"meta.lastModified", regexp.MustCompile(`^(updated_?at|modified_?at|updated)$`), "the last change"},
-		})
+		}, prefix)
 		b.WriteString(`    # GUESS: where memberships live. A join table, or a column of the users
     # table holding the user's one group (then use userColumn instead).
     members:
@@ -136,7 +142,23 @@ resources:
 	return b.String(), nil
 }
 
-func writeResource(b *strings.Builder, name string, t adapters.TableInfo, guesses []guess) {
+// uuidKeyed reports whether a table's primary key is a character column
+// long enough for a UUID, which init then has scimbridge generate.
+func uuidKeyed(t adapters.TableInfo) bool {
+	for _, ix := range t.Indexes {
+		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
+			ci, _ := t.Column(ix.Columns[0])
+			return !ci.AutoIncrement
+		}
+	}
+	return false
+}
+
+// softDeleteRE matches the columns legacy applications mark deleted rows
+// with.
+var softDeleteRE = regexp.MustCompile(`^(deleted|is_?deleted|deleted_?at|deleted_?on|removed_?at)$`)
+
+func writeResource(b *strings.Builder, name string, t adapters.TableInfo, guesses []guess, prefix string) {
 	key := ""
 	for _, ix := range t.Indexes {
 		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
@@ -152,7 +174,12 @@ func writeResource(b *strings.Builder, name string, t adapters.TableInfo, guesse
 		if !ci.AutoIncrement {
 			gen = "uuid"
 		}
-		fmt.Fprintf(b, "    id: {column: %s, generate: %s}\n", key, gen)
+		if prefix != "" {
+			fmt.Fprintf(b, "    # The users' keys count up too: the prefix keeps group %s apart\n    # from user %s (ids are unique across resource types).\n", prefix+"7", "7")
+			fmt.Fprintf(b, "    id: {column: %s, generate: %s, prefix: %s}\n", key, gen, prefix)
+		} else {
+			fmt.Fprintf(b, "    id: {column: %s, generate: %s}\n", key, gen)
+		}
 	}
 	b.WriteString("    attributes:\n")
 	used := map[adapters.Column]bool{adapters.Column(key): true}
@@ -206,12 +233,27 @@ func writeResource(b *strings.Builder, name string, t adapters.TableInfo, guesse
 			}
 		}
 	}
-	if name == "User" {
-		if mapped["active"] {
-			b.WriteString("    # Okta's and Entra's deprovisioning deactivates; DELETE does too.\n    delete: deactivate\n")
-		} else {
-			b.WriteString("    # No status column recognised: DELETE is refused rather than\n    # removing the application's rows.\n    delete: refuse\n")
+	if name != "User" {
+		return
+	}
+	for _, c := range t.Columns {
+		if used[c.Name] || !softDeleteRE.MatchString(strings.ToLower(string(c.Name))) {
+			continue
 		}
+		switch {
+		case (c.DataType == "datetime" || c.DataType == "timestamp") && c.Nullable:
+			fmt.Fprintf(b, "    # GUESS: %s marks deleted rows. DELETE sets it: the row stays for the\n    # application, and SCIM answers 404 for it from then on.\n", c.Name)
+			fmt.Fprintf(b, "    delete:\n      mark: {column: %s, generate: now}\n", c.Name)
+			return
+		case strings.HasPrefix(c.DataType, "tinyint") || c.DataType == "bit":
+			fmt.Fprintf(b, "    # GUESS: %s marks deleted rows. DELETE sets it: the row stays for the\n    # application, and SCIM answers 404 for it from then on.\n", c.Name)
+			fmt.Fprintf(b, "    delete:\n      mark: {column: %s, value: 1}\n", c.Name)
+			return
+		}
+	}
+	b.WriteString("    # DELETE is refused (405) rather than removing the application's rows;\n    # Okta and Entra deprovision by PATCH active: false. Use hard, or a\n    # soft delete {mark: {column, value}}, when the application allows it.\n    delete: refuse\n")
+	if !mapped["active"] {
+		b.WriteString("    # No status column recognised: active: false is refused (400) until\n    # active is mapped, or ignoreDeactivation says the application has no\n    # way to disable an account.\n")
 	}
 }
 

@@ -27,7 +27,7 @@ func TestInitWritesAMappingThatChecks(t *testing.T) {
 		"      userName: login\n", "      externalId: okta_id\n", "      name.givenName: first_name\n",
 		"      name.familyName: last_name\n", "      displayName: display_name\n", "      emails: email\n",
 		"        column: status\n", "      meta.created: created_at\n", "      meta.lastModified: updated_at\n",
-		"      password_hash: \"!\"\n", "delete: deactivate",
+		"      password_hash: \"!\"\n", "delete: refuse",
 	} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("init output lacks %q:\n%s", want, text)
@@ -38,6 +38,15 @@ func TestInitWritesAMappingThatChecks(t *testing.T) {
 	}
 	if strings.Contains(string(text), dsn) {
 		t.Error("the DSN was written into the file")
+	}
+	// Groups in a table of their own, keyed by AUTO_INCREMENT like the
+	// users: their ids get a prefix.
+	var groupsOut bytes.Buffer
+	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-users-table", "users", "-groups-table", "teams"}, &groupsOut, &stderr); code != 0 {
+		t.Fatalf("init with groups exited %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(groupsOut.String(), "    id: {column: id, generate: auto, prefix: g-}\n") {
+		t.Errorf("init gives the groups no id prefix:\n%s", groupsOut.String())
 	}
 	// Refuses to overwrite.
 	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-o", out}, &stdout, &stderr); code != 1 {
