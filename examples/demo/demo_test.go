@@ -606,3 +606,38 @@ func TestPortBusy(t *testing.T) {
 		t.Fatalf("run on a taken port: %v; want an error saying the port is busy and naming -listen", err)
 	}
 }
+
+// TestDeleteMeansGone: DELETE keeps carol's row for the application,
+// marked deleted and renamed, while SCIM answers 404 for her from then
+// on, lists her nowhere, and lets a new user take her name.
+func TestDeleteMeansGone(t *testing.T) {
+	d := startDemo(t)
+	if resp := do(t, "DELETE", d.Base+"/Users/3", "", nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE /Users/3: %d, want 204", resp.StatusCode)
+	}
+	if got := rows(t, d.DSN, `SELECT login, status FROM users WHERE id = 3`); !slices.Equal(got, []string{"carol#deleted-3 | deleted"}) {
+		t.Errorf("carol's row after DELETE: %q, want it kept, renamed and marked deleted", got)
+	}
+	for _, method := range []string{"GET", "DELETE"} {
+		if resp := do(t, method, d.Base+"/Users/3", "", nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s /Users/3 after DELETE: %d, want 404", method, resp.StatusCode)
+		}
+	}
+	reactivate := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`
+	if resp := do(t, "PATCH", d.Base+"/Users/3", reactivate, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("PATCH /Users/3 after DELETE: %d, want 404", resp.StatusCode)
+	}
+	var all listResponse
+	do(t, "GET", d.Base+"/Users", "", &all)
+	if slices.Contains(userNames(all), "carol") || all.TotalResults != 2 {
+		t.Errorf("GET /Users after DELETE: %v", userNames(all))
+	}
+	var readOnly group
+	do(t, "GET", d.Base+"/Groups/g-3", "", &readOnly)
+	if len(readOnly.Members) != 0 {
+		t.Errorf("Read-only still lists carol: %v", memberNames(readOnly))
+	}
+	if resp := do(t, "POST", d.Base+"/Users", `{"userName":"carol","name":{"givenName":"Carol","familyName":"Cole"},"active":true}`, nil); resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST carol again: %d, want 201 (the name was released)", resp.StatusCode)
+	}
+}

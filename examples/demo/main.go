@@ -72,8 +72,9 @@ const (
 		`"userName":"dave","name":{"givenName":"Dave","familyName":"Diaz"},"displayName":"Dave Diaz",` +
 		`"emails":[{"value":"dave@example.com","type":"work","primary":true},{"value":"dave.diaz@home.example","type":"home"}],"active":true,` +
 		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"E-1042","department":"Engineering","manager":{"value":"1"}}}`
-	// adminsGroup is the SCIM id of the Administrators role (roles.id 1).
-	adminsGroup = "1"
+	// adminsGroup is the SCIM id of the Administrators role (roles.id 1,
+	// with the groups' id prefix g-).
+	adminsGroup = "g-1"
 	// addMemberBody adds bob (users.id 2) to adminsGroup the way Okta
 	// pushes a group membership: a PATCH adding members, without a type.
 	addMemberBody = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"2","display":"bob"}]}]}`
