@@ -834,8 +834,88 @@ func (r *Resource) Describe() []string {
 	for _, d := range r.Spec.Defaults {
 		out = append(out, fmt.Sprintf("default %s on insert", d.Column))
 	}
-	out = append(out, "delete policy: "+r.Delete)
+	if r.Spec.IDPrefix != "" {
+		out = append(out, fmt.Sprintf("ids: %s<key> (%s7 is the row with key 7)", r.Spec.IDPrefix, r.Spec.IDPrefix))
+	}
+	if s := r.scopeText(); s != "" {
+		out = append(out, "scope: "+s)
+	}
+	if ms := r.Spec.Members; ms != nil && ms.JoinTable != "" {
+		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> the user)", ms.JoinTable, ms.JoinGroup, ms.GroupRef, ms.JoinUser)
+		if s := conditionText(ms.JoinScope, ms.JoinConditions, false); s != "" {
+			line += "; memberships are the rows with " + s
+		}
+		for _, d := range ms.JoinDefaults {
+			line += fmt.Sprintf("; default %s on add", d.Column)
+		}
+		out = append(out, line)
+	}
+	switch sd := r.Spec.SoftDelete; {
+	case sd != nil && sd.Now:
+		out = append(out, fmt.Sprintf("delete policy: soft (%s set to the time of deletion; rows with it set are out of scope)%s", sd.Column, releaseText(sd)))
+	case sd != nil:
+		out = append(out, fmt.Sprintf("delete policy: soft (%s = %v; rows with it are out of scope)%s", sd.Column, sd.Value, releaseText(sd)))
+	default:
+		out = append(out, "delete policy: "+r.Delete)
+	}
 	return out
+}
+
+// scopeText renders the resource's scope for check: constants, then
+// conditions, in SQL terms.
+func (r *Resource) scopeText() string {
+	return conditionText(r.Spec.Scope, r.Spec.Conditions, r.Spec.VerifyInsert)
+}
+
+// literal renders a scope value as SQL would: strings quoted.
+func literal(v any) string {
+	if s, ok := v.(string); ok {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return canonicalString(v)
+}
+
+func conditionText(consts map[adapters.Column]any, conds []adapters.Condition, verify bool) string {
+	var parts []string
+	for _, c := range slices.Sorted(maps.Keys(consts)) {
+		parts = append(parts, fmt.Sprintf("%s = %s", c, literal(consts[c])))
+	}
+	for _, c := range conds {
+		vals := make([]string, len(c.Values))
+		for i, v := range c.Values {
+			vals[i] = literal(v)
+		}
+		switch c.Op {
+		case adapters.CondIn:
+			parts = append(parts, fmt.Sprintf("%s in (%s)", c.Column, strings.Join(vals, ", ")))
+		case adapters.CondNotIn:
+			parts = append(parts, fmt.Sprintf("%s not in (%s) or null", c.Column, strings.Join(vals, ", ")))
+		case adapters.CondNull:
+			parts = append(parts, fmt.Sprintf("%s is null", c.Column))
+		case adapters.CondNotNull:
+			parts = append(parts, fmt.Sprintf("%s is not null", c.Column))
+		case adapters.CondNe:
+			parts = append(parts, fmt.Sprintf("%s <> %s or null", c.Column, vals[0]))
+		default:
+			op := map[adapters.CondOp]string{adapters.CondLt: "<", adapters.CondLe: "<=", adapters.CondGt: ">", adapters.CondGe: ">="}[c.Op]
+			parts = append(parts, fmt.Sprintf("%s %s %s", c.Column, op, vals[0]))
+		}
+	}
+	if verify {
+		parts = append(parts, "(each insert is checked to land in it)")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func releaseText(sd *adapters.SoftDelete) string {
+	if len(sd.Release) == 0 {
+		return "; the deleted row keeps its name"
+	}
+	cols := make([]string, len(sd.Release))
+	for i, r := range sd.Release {
+		cols[i] = string(r.Column)
+	}
+	return fmt.Sprintf("; %s renamed %q", strings.Join(cols, ", "), sd.Release[0].Template)
 }
 
 func keyKindName(k adapters.KeyKind) string {
