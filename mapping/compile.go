@@ -1479,6 +1479,12 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 			c.add(rpath+".metaTable.defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s or a scope setting it", n, mt.Table, n)
 			ok = false
 		}
+		for _, f := range []adapters.Column{kv.Key, kv.Value} {
+			if ci, _ := info.Column(f); !isStringColumn(ci) {
+				c.add(rpath+".metaTable", "column %q of %s is %s; expected a character column for the entries' keys and values", f, mt.Table, ci.ColumnType)
+				ok = false
+			}
+		}
 		pc, _ := info.Column(kv.Parent)
 		if msg := joinable(pc, r.key); msg != "" && r.key.Name != "" {
 			c.add(rpath+".metaTable.parent", "%s", msg)

@@ -286,6 +286,12 @@ func (c *compiler) resourceScope(path string, r *Resource, rc ResourceConfig, co
 				c.add(sp, "expected a scalar value (string, number or boolean), or conditions such as {in: [0, 1]}")
 				continue
 			}
+			if ok {
+				if msg := valueFits(ci, sv); msg != "" {
+					c.add(sp, "%s", msg)
+					continue
+				}
+			}
 			r.Spec.Scope[adapters.Column(col)] = sv
 			if prev, dup := written[adapters.Column(col)]; dup {
 				c.add(sp, "column %q is also mapped by %s; a scope column is fixed", col, prev)
