@@ -473,6 +473,23 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if ac.Child != nil && !c.child(ap+".child", r, a, *ac.Child) {
 				continue
 			}
+			if ac.Child != nil && ac.Child.PrimaryColumn != "" {
+				pp := ap + ".child.primaryColumn"
+				ci, ok := column(pp, ac.Child.PrimaryColumn)
+				switch {
+				case !ok:
+					continue
+				case !isStringColumn(ci):
+					c.add(pp, "column %q is %s; expected a character column for the primary value", ci.Name, ci.ColumnType)
+					continue
+				}
+				if prev, dup := written[ci.Name]; dup {
+					c.add(pp, "column %q is already mapped by %s; expected a column only this copy writes", ci.Name, prev)
+					continue
+				}
+				written[ci.Name] = a.path
+				a.child.copy = &extraCol{col: ci}
+			}
 			if ac.Meta != "" && !c.metaAttr(ap+".meta", path, r, a, ac.Meta, rc.MetaTable) {
 				continue
 			}
@@ -1284,6 +1301,7 @@ type childCols struct {
 	name                         adapters.Column
 	value, typ, primary, display *adapters.ColumnInfo
 	also                         []extraCol // further columns written with the value
+	copy                         *extraCol  // a column of the parent row holding the primary value
 }
 
 // child compiles a multi-valued attribute held in a child table.

@@ -270,6 +270,11 @@ type ChildConfig struct {
 	// Defaults are written into every row scimbridge inserts (created_on:
 	// {generate: now}, is_activated: 1).
 	Defaults map[string]DefaultConfig `yaml:"defaults"`
+	// PrimaryColumn is a column of the resource's own table that keeps a
+	// copy of the primary value (else the first), as Gitea keeps the
+	// primary address in user.email beside its email_address rows; it is
+	// written whenever the attribute is.
+	PrimaryColumn string `yaml:"primaryColumn"`
 }
 
 // MetaTableConfig is a key/value table holding attributes as one row per

@@ -129,6 +129,9 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 		if len(a.shared) > 0 {
 			w.by[a.col.Name] = a
 		}
+		if a.kind == kindChild && a.child.copy != nil {
+			rec[a.child.copy.col.Name] = copyValue(a.child.copy.col, primaryValue(v))
+		}
 		rec[a.col.Name] = enc
 		for _, x := range a.extra {
 			if s, ok := enc.(string); ok {
@@ -147,6 +150,15 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 		return nil
 	}
 	switch {
+	case a.kind == kindChild && a.child.copy != nil:
+		if mode != Create {
+			rec[a.col.Name] = nil
+		}
+		if cv := copyValue(a.child.copy.col, nil); mode != Create || cv == "" {
+			// On create only a NOT NULL copy without a default needs it.
+			rec[a.child.copy.col.Name] = cv
+		}
+		return nil
 	case mode == Create && a.required:
 		return fieldErr(a.path, ScimInvalidValue, "required: this application cannot store a %s without it", r.Name)
 	case mode == Create:
@@ -989,4 +1001,42 @@ func sameAttrFold(a *attr, bv any, bok bool, av any, aok bool) bool {
 	bs, ok1 := bv.(string)
 	as, ok2 := av.(string)
 	return ok1 && ok2 && !a.def.CaseExact && strings.EqualFold(strings.TrimSpace(bs), strings.TrimSpace(as))
+}
+
+// primaryValue is the value of the primary entry of a multi-valued
+// attribute's value, else of the first; nil when there is none.
+func primaryValue(v any) any {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	var first any
+	for i, e := range list {
+		m, _ := e.(map[string]any)
+		val, _ := Get(m, "value")
+		if i == 0 {
+			first = val
+		}
+		if p, _ := Get(m, "primary"); p != nil {
+			if b, _ := ParseBool(p); b {
+				return val
+			}
+		}
+	}
+	return first
+}
+
+// copyValue is what a column keeping a copy of a value holds for v: the
+// value, or, for none, NULL, the column's default, or an empty string.
+func copyValue(ci adapters.ColumnInfo, v any) any {
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	switch {
+	case ci.Nullable:
+		return nil
+	case ci.HasDefault:
+		return adapters.DBDefault
+	}
+	return ""
 }

@@ -146,3 +146,43 @@ func TestConditionsHold(t *testing.T) {
 		}
 	}
 }
+
+// TestChildPrimaryColumn: a child table's primary value is also kept in
+// a column of the resource's own row, as Gitea keeps user.email.
+func TestChildPrimaryColumn(t *testing.T) {
+	emails := adapters.TableInfo{Name: "email_address", Columns: []adapters.ColumnInfo{
+		col("id", "int", "auto"), col("uid", "int", "notnull"), col("email", "varchar", "notnull"),
+		col("lower_email", "varchar", "notnull"), col("is_primary", "tinyint", "notnull", "default"),
+	}}
+	users := adapters.TableInfo{Name: "users", Columns: []adapters.ColumnInfo{
+		col("id", "int", "auto"), col("login", "varchar", "notnull"), col("email", "varchar", "notnull"),
+	}}
+	m, err := Compile(context.Background(), Config{User: &ResourceConfig{Table: "users", Attributes: map[string]AttributeConfig{
+		"userName": {Column: "login"},
+		"emails": {Child: &ChildConfig{Table: "email_address", Parent: "uid", Value: "email", Primary: "is_primary",
+			Also: []ColumnConfig{{Column: "lower_email", Transform: "lower"}}, PrimaryColumn: "email"}},
+	}}}, fakeDB{"users": users, "email_address": emails}, "resources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := m.User
+	rec, err := r.ToRecord(decode(t, `{"userName":"a","emails":[{"value":"Home@X","type":"home"},{"value":"Work@X","primary":true}]}`), Create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := rec["@emails"].([]adapters.Record)
+	if rec["email"] != "Work@X" || len(rows) != 2 || rows[1]["lower_email"] != "work@x" || rows[1]["is_primary"] != int64(1) {
+		t.Errorf("create: %#v", rec)
+	}
+	// Without emails a NOT NULL copy without a default is written empty.
+	rec, err = r.ToRecord(decode(t, `{"userName":"a"}`), Create)
+	if err != nil || rec["email"] != "" {
+		t.Errorf("create without emails: %#v %v", rec, err)
+	}
+	before := map[string]any{"userName": "a", "emails": []any{map[string]any{"value": "w@x", "primary": true}}}
+	after := map[string]any{"userName": "a"}
+	ch, err := r.Changes(before, after)
+	if err != nil || ch["email"] != "" || ch["@emails"] != nil {
+		t.Errorf("removing emails: %#v %v", ch, err)
+	}
+}
