@@ -19,11 +19,16 @@ CREATE TABLE users (
 	department VARCHAR(100) NULL,
 	manager_id INT NULL,
 	lock_version INT NOT NULL DEFAULT 0,
+	-- Added when single sign-on came: the identity provider's own id for
+	-- the person (Entra's objectId, Okta's user id), by which it matches
+	-- and re-links accounts.
+	sso_id VARCHAR(64) NULL,
 	created_at DATETIME NULL,
 	updated_at DATETIME NULL,
 	PRIMARY KEY (id),
 	UNIQUE KEY users_login (login),
-	KEY users_manager (manager_id)
+	KEY users_manager (manager_id),
+	KEY users_sso_id (sso_id)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 -- Three people the application created itself, before any identity
@@ -60,9 +65,12 @@ CREATE TABLE roles (
 	id INT NOT NULL AUTO_INCREMENT,
 	name VARCHAR(64) NOT NULL,
 	description VARCHAR(255) NULL,
+	-- The identity provider's id for a group pushed into Legacy.
+	sso_id VARCHAR(64) NULL,
 	created_at DATETIME NULL,
 	PRIMARY KEY (id),
-	UNIQUE KEY roles_name (name)
+	UNIQUE KEY roles_name (name),
+	KEY roles_sso_id (sso_id)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE user_roles (
