@@ -1291,6 +1291,13 @@ func (c *compiler) extensions(path string, r *Resource, exts []ExtensionConfig) 
 
 var attrNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
+// SchemaURN returns the registered spelling of a schema URN the resource
+// knows (its core schema or one of its extensions, mapped or not),
+// matched case-insensitively, and reports whether it knows it.
+func (r *Resource) SchemaURN(urn string) (string, bool) {
+	return r.schemas.canonical(urn)
+}
+
 // SchemaName returns the name and description of a schema of the resource.
 func (r *Resource) SchemaName(urn string) (name, description string) {
 	return r.schemas.names[urn], r.schemas.descs[urn]

@@ -103,3 +103,37 @@ func TestEnterpriseManagerPasswordAndExtensions(t *testing.T) {
 		t.Errorf("ResourceTypes lacks the extensions: %s", r.Raw)
 	}
 }
+
+// TestPatchExtensionURNPath: a PATCH whose path is an extension schema's
+// URN adds, replaces or removes that extension's attributes, and a path
+// into the manager's value works, as RFC 7644 section 3.5.2 allows.
+func TestPatchExtensionURNPath(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"`+ent+`","value":{"department":"X","employeeNumber":"7"}}`))
+	if r.Status != http.StatusOK {
+		t.Fatalf("add at the extension's URN: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT dept, employee_no FROM staff WHERE id = 2"); row["dept"] != "X" || row["employee_no"] != "7" {
+		t.Errorf("after add: %v", row)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"Replace","path":"`+strings.ToUpper(ent[:3])+ent[3:]+`","value":{"department":"Y"}}`))
+	if r.Status != http.StatusOK || s.row("SELECT dept FROM staff WHERE id = 2")["dept"] != "Y" {
+		t.Errorf("replace at the extension's URN: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`:manager.value","value":"2"}`))
+	if r.Status != http.StatusOK || s.row("SELECT manager_id FROM staff WHERE id = 2")["manager_id"] != "2" {
+		t.Errorf("replace manager.value: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"remove","path":"`+ent+`"}`))
+	if r.Status != http.StatusOK {
+		t.Fatalf("remove the extension: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT dept, employee_no, manager_id FROM staff WHERE id = 2"); row["dept"] != "<nil>" || row["employee_no"] != "<nil>" || row["manager_id"] != "<nil>" {
+		t.Errorf("after removing the extension: %v", row)
+	}
+	if _, has := r.Body[ent]; has {
+		t.Errorf("the response still has the extension: %s", r.Raw)
+	}
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"`+ent+`","value":"x"}`)), http.StatusBadRequest, "invalidValue")
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"urn:example:unknown:2.0:User","value":{"a":"b"}}`)), http.StatusBadRequest, "invalidPath")
+}

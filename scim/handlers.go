@@ -154,7 +154,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 				return
 			}
 		}
-		p := patcher{schema: r.res.Schema}
+		p := patcher{schema: r.res.Schema, known: r.res.SchemaURN}
 		change := func(cur adapters.Record) (adapters.Record, error) {
 			if err := s.checkIfMatch(c, r, cur); err != nil {
 				return nil, err

@@ -74,6 +74,9 @@ func parsePatch(body map[string]any) ([]patchOp, error) {
 // patcher applies PATCH operations to a resource document.
 type patcher struct {
 	schema string // the resource's core schema URN
+	// known returns the registered spelling of a schema URN of the
+	// resource; nil knows only the core schema.
+	known func(urn string) (string, bool)
 }
 
 // apply runs the operations in order on doc.
@@ -117,6 +120,9 @@ func (p patcher) one(doc map[string]any, op patchOp) error {
 			}
 		}
 		return nil
+	}
+	if strings.HasPrefix(strings.ToLower(op.Path), "urn:") && (isSchemaURN(op.Path) || p.knows(op.Path)) {
+		return p.schemaPath(doc, op)
 	}
 	path, err := parsePath(op.Path)
 	if err != nil {
@@ -170,6 +176,54 @@ func (p patcher) one(doc map[string]any, op patchOp) error {
 		return nil
 	}
 	set(obj, name, op.Value, op.Op)
+	return nil
+}
+
+// knows reports whether urn is one of the resource's schemas.
+func (p patcher) knows(urn string) bool {
+	if p.known == nil {
+		return false
+	}
+	_, ok := p.known(urn)
+	return ok
+}
+
+// schemaPath applies an operation whose path is a whole schema's URN
+// (RFC 7644 section 3.5.2: the path may name a schema): add and replace
+// set the attributes of the object value in that schema, remove clears
+// every attribute of an extension. The core schema's URN is the resource
+// itself.
+func (p patcher) schemaPath(doc map[string]any, op patchOp) error {
+	urn := op.Path
+	if p.known != nil {
+		u, ok := p.known(op.Path)
+		if !ok {
+			return errorf(http.StatusBadRequest, "invalidPath", "path %q names a schema this resource does not have", op.Path)
+		}
+		urn = u
+	}
+	core := strings.EqualFold(urn, p.schema)
+	if op.Op == "remove" {
+		if core {
+			return errorf(http.StatusBadRequest, "invalidPath", "the core schema cannot be removed; remove its attributes instead")
+		}
+		if _, ok := op.Value.(map[string]any); !ok {
+			delete(doc, findKey(doc, urn))
+			return nil
+		}
+	}
+	attrs, ok := op.Value.(map[string]any)
+	if !ok {
+		return errorf(http.StatusBadRequest, "invalidValue", "a path naming the schema %s takes an object of its attributes as value", urn)
+	}
+	if core {
+		return p.one(doc, patchOp{Op: op.Op, Value: attrs})
+	}
+	for k, v := range attrs {
+		if err := p.one(doc, patchOp{Op: op.Op, Path: urn + ":" + k, Value: v}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
