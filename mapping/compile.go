@@ -145,6 +145,18 @@ func (r *Resource) HasMembers() bool { return r.Spec.Members != nil }
 // HasGroups reports whether users carry the read-only groups attribute.
 func (r *Resource) HasGroups() bool { return r.groups }
 
+// Maps reports whether the resource stores the attribute with that path.
+func (r *Resource) Maps(path string) bool {
+	_, ok := r.byPath[strings.ToLower(path)]
+	return ok
+}
+
+// HasManager reports whether the resource maps the enterprise manager.
+func (r *Resource) HasManager() bool {
+	a, ok := r.byPath[strings.ToLower(EnterpriseSchema+":manager")]
+	return ok && a.kind == kindManager
+}
+
 // HasActive reports whether the resource maps the active attribute.
 func (r *Resource) HasActive() bool { return r.active != nil }
 

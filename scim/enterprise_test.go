@@ -137,3 +137,22 @@ func TestPatchExtensionURNPath(t *testing.T) {
 	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"`+ent+`","value":"x"}`)), http.StatusBadRequest, "invalidValue")
 	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"urn:example:unknown:2.0:User","value":{"a":"b"}}`)), http.StatusBadRequest, "invalidPath")
 }
+
+// TestManagerRef: the manager comes with its $ref (RFC 7643 section 4.3)
+// and, the users' displayName being mapped, its displayName.
+func TestManagerRef(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("GET", "/scim/v2/Users/2", nil)
+	m, _ := r.Body[ent].(map[string]any)["manager"].(map[string]any)
+	if m["value"] != "1" || m["$ref"] != "http://sidecar.test/scim/v2/Users/1" || m["displayName"] != "boss" {
+		t.Errorf("worker's manager: %v", m)
+	}
+	list := s.do("GET", "/scim/v2/Users?"+filterQuery(ent+`:manager.value eq "1"`), nil)
+	rs, _ := list.Body["Resources"].([]any)
+	if len(rs) != 1 {
+		t.Fatalf("reports of boss: %s", list.Raw)
+	}
+	if m, _ := rs[0].(map[string]any)[ent].(map[string]any)["manager"].(map[string]any); m["$ref"] == nil || m["displayName"] != "boss" {
+		t.Errorf("manager in a list: %v", m)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
 )
 
 // item is one resource to send.
@@ -61,11 +62,65 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 			}
 		}
 	}
+	if r.res.HasManager() {
+		if err := s.managers(c, r, items); err != nil {
+			return nil, err
+		}
+	}
 	for i := range items {
 		items[i].doc = p.apply(items[i].doc)
 		items[i].members = r.groups != nil && !p.excludes("members")
 	}
 	return items, nil
+}
+
+// managers completes the enterprise manager of each item with its $ref
+// (RFC 7643 section 4.3) and, where the users' displayName is mapped, its
+// displayName, read for all the items in one query.
+func (s *Server) managers(c *gin.Context, r *resource, items []item) error {
+	var ids []string
+	refs := map[string][]map[string]any{}
+	for _, it := range items {
+		ext, _ := it.doc[mapping.EnterpriseSchema].(map[string]any)
+		m, _ := ext["manager"].(map[string]any)
+		id, _ := m["value"].(string)
+		if id == "" {
+			continue
+		}
+		m["$ref"] = s.baseURL(c) + r.res.Endpoint + "/" + id
+		if refs[id] == nil {
+			ids = append(ids, id)
+		}
+		refs[id] = append(refs[id], m)
+	}
+	if len(ids) == 0 || !r.res.Maps("displayName") {
+		return nil
+	}
+	var where adapters.Expr
+	for _, id := range ids {
+		e, err := r.res.Compare("id", adapters.OpEq, id)
+		if err != nil {
+			return err
+		}
+		if where == nil {
+			where = e
+		} else {
+			where = adapters.Or{Left: where, Right: e}
+		}
+	}
+	page, err := r.store.List(c.Request.Context(), adapters.Query{Where: where, Limit: len(ids)})
+	if err != nil {
+		return err
+	}
+	for _, rec := range page.Records {
+		doc := r.res.FromRecord(rec)
+		if d, ok := doc["displayName"].(string); ok {
+			for _, m := range refs[r.res.ID(rec)] {
+				m["displayName"] = d
+			}
+		}
+	}
+	return nil
 }
 
 // sendOne writes one resource.
