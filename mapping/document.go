@@ -767,9 +767,13 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 		return adapters.Order{Column: r.Spec.Key, Descending: descending}, true, nil
 	}
 	lp = strings.TrimSuffix(lp, ".value")
-	if a, found := r.byPath[lp]; found && (a.kind == kindChild || a.kind == kindKV || a.kind == kindPassword) {
-		// Not a column of the table: sorting by it is not supported.
-		return o, false, nil
+	if a, found := r.byPath[lp]; found && a.kind == kindPassword {
+		return o, false, fieldErr(path, ScimInvalidValue, "password is write-only and cannot be sorted by")
+	} else if found && a.kind == kindChild {
+		// The primary value, else the first (RFC 7644 section 3.4.2.3).
+		return adapters.Order{Column: a.child.name, Descending: descending, Fold: !a.def.CaseExact}, true, nil
+	} else if found && a.kind == kindKV {
+		return adapters.Order{Column: a.col.Name, Descending: descending, Fold: !a.def.CaseExact}, true, nil
 	} else if found {
 		if a.lookup != nil && !a.def.CaseExact {
 			return adapters.Order{Column: a.lookup.col.Name, Descending: descending}, true, nil

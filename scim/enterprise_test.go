@@ -156,3 +156,9 @@ func TestManagerRef(t *testing.T) {
 		t.Errorf("manager in a list: %v", m)
 	}
 }
+
+// TestSortByPassword: a write-only attribute cannot be sorted by.
+func TestSortByPassword(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	checkError(t, s.do("GET", "/scim/v2/Users?sortBy=password", nil), http.StatusBadRequest, "invalidValue")
+}

@@ -584,3 +584,44 @@ func anyStrings(v any) []string {
 	}
 	return out
 }
+
+// TestSortByRelated: sortBy on an attribute kept in a child table (its
+// primary, else first, value) or in the key/value table sorts by it; on
+// a write-only password it is refused.
+func TestSortByRelated(t *testing.T) {
+	s := newSidecar(t, scopedSchema, scopedMapping)
+	for id, title := range map[string]string{"4": "bassist", "5": "Cellist"} {
+		if r := s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"add","path":"title","value":"`+title+`"}`)); r.Status != http.StatusOK {
+			t.Fatalf("title: %d %s", r.Status, r.Raw)
+		}
+	}
+	if r := s.do("PATCH", "/scim/v2/Users/4", patchBody(`{"op":"add","path":"phoneNumbers","value":[{"value":"+1 000"},{"value":"+9 999","primary":true}]}`)); r.Status != http.StatusOK {
+		t.Fatalf("phones: %d %s", r.Status, r.Raw)
+	}
+	order := func(q string) []string {
+		r := s.do("GET", "/scim/v2/Users?"+q, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", q, r.Status, r.Raw)
+		}
+		var ids []string
+		for _, e := range r.Body["Resources"].([]any) {
+			ids = append(ids, e.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	// Titles: Founder (3), bassist (4), Cellist (5): without case.
+	if got := order("sortBy=title"); !slices.Equal(got, []string{"4", "5", "3"}) {
+		t.Errorf("sortBy=title: %v, want 4 5 3", got)
+	}
+	if got := order("sortBy=title&sortOrder=descending"); !slices.Equal(got, []string{"3", "5", "4"}) {
+		t.Errorf("sortBy=title descending: %v", got)
+	}
+	// Phones: 3 has +44 ..., 5 none (NULL sorts first); 4's rows have no
+	// primary flag to keep (the table has none), so its first is +1 000.
+	if got := order("sortBy=phoneNumbers.value"); !slices.Equal(got, []string{"5", "4", "3"}) {
+		t.Errorf("sortBy=phoneNumbers: %v, want 5 4 3", got)
+	}
+	if got := order("sortBy=phoneNumbers&sortOrder=descending"); !slices.Equal(got, []string{"3", "4", "5"}) {
+		t.Errorf("sortBy=phoneNumbers descending: %v, want 3 4 5", got)
+	}
+}

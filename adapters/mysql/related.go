@@ -374,3 +374,23 @@ func (s *store) exists(b *builder, x adapters.Exists) error {
 	b.sql.WriteString(")")
 	return nil
 }
+
+// relatedOrder returns the ORDER BY term for sorting by a child table's
+// value (the primary value, else the first, as RFC 7644 section 3.4.2.3
+// sorts by a multi-valued attribute) or a key/value entry, and its
+// arguments; ok is false for a column of the table itself.
+func (s *store) relatedOrder(o adapters.Order) (expr string, args []any, ok bool) {
+	if r, found := s.children[o.Column]; found && len(r.cols) > 0 {
+		key := coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol)
+		v := r.in.operand(r.in.cols[r.cols[0]], o.Fold)
+		return "(SELECT " + v + " FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + key + " ORDER BY " + r.order + " LIMIT 1)", nil, true
+	}
+	if k, found := strings.CutPrefix(string(o.Column), "@kv:"); found && s.kv != nil {
+		r := s.kv
+		key := coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol)
+		v := r.in.operand(r.in.cols[r.kv.Value], o.Fold)
+		q := "(SELECT " + v + " FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + key + " AND " + quote(string(r.kv.Key)) + " = ?" + r.scope + " LIMIT 1)"
+		return q, append([]any{k}, r.sargs...), true
+	}
+	return "", nil, false
+}

@@ -278,8 +278,18 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		return page, err
 	}
 	var order strings.Builder
+	var oargs []any
 	order.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
+		if expr, a, ok := s.relatedOrder(o); ok {
+			order.WriteString(expr)
+			oargs = append(oargs, a...)
+			if o.Descending {
+				order.WriteString(" DESC")
+			}
+			order.WriteString(", ")
+			continue
+		}
 		c, ok := s.cols[o.Column]
 		if !ok {
 			return page, fmt.Errorf("sorting by %s: %w", o.Column, errNotDescribed)
@@ -303,7 +313,7 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 			skip = q.Offset - e.offset
 		}
 	}
-	qargs = append(qargs, q.Limit+1, skip)
+	qargs = append(append(qargs, oargs...), q.Limit+1, skip)
 	var err error
 	if page.Records, err = s.rows(ctx, "SELECT "+s.list+cond+order.String(), qargs); err != nil {
 		return page, classify(fmt.Errorf("listing rows: %w", err))
