@@ -398,8 +398,12 @@ type Store interface {
 	// error from fn aborts the transaction and is returned as is. It returns
 	// ErrNotFound for an unknown key and ErrConflict on a Unique violation.
 	Update(ctx context.Context, id string, fn func(Record) (Record, error)) (Record, error)
-	// Delete removes the row with that key, or returns ErrNotFound.
-	Delete(ctx context.Context, id string) error
+	// Delete removes the row with that key (or, with a SoftDelete in the
+	// spec, marks it), or returns ErrNotFound. check, if not nil, is
+	// called with the row as read under the delete's lock, before
+	// anything is written (an If-Match precondition); an error from it
+	// aborts the delete and is returned as is.
+	Delete(ctx context.Context, id string, check func(Record) error) error
 }
 
 // Adapter is one connection pool to the application's database.

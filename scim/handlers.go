@@ -210,18 +210,13 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 				return r.res.Changes(before, after)
 			})
 		default:
+			var check func(adapters.Record) error
 			if c.GetHeader("If-Match") != "" && r.res.Versioned() {
-				// Checked on the locked row just before the delete; a
-				// write between the two transactions is not excluded.
-				_, err = r.store.Update(c.Request.Context(), c.Param("id"), func(cur adapters.Record) (adapters.Record, error) {
-					return cur, s.checkIfMatch(c, r, cur)
-				})
-				if err != nil {
-					s.failFor(c, err, r.res.Name)
-					return
-				}
+				// On the row the delete has locked: no write can come
+				// between the check and the delete.
+				check = func(cur adapters.Record) error { return s.checkIfMatch(c, r, cur) }
 			}
-			err = r.store.Delete(c.Request.Context(), c.Param("id"))
+			err = r.store.Delete(c.Request.Context(), c.Param("id"), check)
 		}
 		if err != nil {
 			s.failFor(c, err, r.res.Name)

@@ -168,9 +168,9 @@ func (s store) Update(ctx context.Context, id string, fn func(adapters.Record) (
 	return out, err
 }
 
-func (s store) Delete(ctx context.Context, id string) error {
+func (s store) Delete(ctx context.Context, id string, check func(adapters.Record) error) error {
 	start := time.Now()
-	err := s.next.Delete(ctx, id)
+	err := s.next.Delete(ctx, id, check)
 	s.m.observe(s.resource, methodDelete, start, err, nil)
 	return err
 }

@@ -34,7 +34,7 @@ func (f fakeStore) Update(_ context.Context, _ string, fn func(adapters.Record) 
 	return adapters.Record{}, f.err
 }
 
-func (f fakeStore) Delete(context.Context, string) error { return f.err }
+func (f fakeStore) Delete(context.Context, string, func(adapters.Record) error) error { return f.err }
 
 // fakeGroups adds the Groups capability.
 type fakeGroups struct{ fakeStore }
@@ -106,7 +106,7 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 		_, _ = st.Get(ctx, "1")
 		_, _ = st.List(ctx, adapters.Query{})
 		_, _ = st.Update(ctx, "1", same)
-		_ = st.Delete(ctx, "1")
+		_ = st.Delete(ctx, "1", nil)
 		_, _ = g.CreateGroup(ctx, nil, nil)
 		_, _ = g.UpdateGroup(ctx, "1", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) { return r, nil, nil })
 		_ = g.EachMember(ctx, "1", func(adapters.Member) error { return nil })

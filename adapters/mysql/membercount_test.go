@@ -44,7 +44,7 @@ func TestMemberCounts(t *testing.T) {
 	counted("replace", want{1, 2}, update(adapters.MemberOp{Kind: adapters.MemberReplace, IDs: []string{"4", "5", "6"}}))
 	counted("no change", want{0, 0}, update())
 	counted("delete the group", want{0, 3}, func(ctx context.Context) error {
-		return f.groups.(adapters.Store).Delete(ctx, gid)
+		return f.groups.(adapters.Store).Delete(ctx, gid, nil)
 	})
 
 	// An unknown member fails the whole change: nothing is counted.

@@ -808,7 +808,7 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	return cur, out, err
 }
 
-func (s *store) Delete(ctx context.Context, id string) error {
+func (s *store) Delete(ctx context.Context, id string, check func(adapters.Record) error) error {
 	key, ok := s.keyArg(id)
 	if !ok {
 		return adapters.ErrNotFound
@@ -821,6 +821,15 @@ func (s *store) Delete(ctx context.Context, id string) error {
 		row, err := s.getRow(ctx, t, key, true)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			// With the related rows, as a read would give them.
+			if err := s.loadRelated(ctx, t, []adapters.Record{row}); err != nil {
+				return err
+			}
+			if err := check(cloneRecord(row)); err != nil {
+				return err
+			}
 		}
 		if s.spec.SoftDelete != nil {
 			// The row stays for the application, with its child rows
