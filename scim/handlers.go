@@ -256,30 +256,117 @@ func (s *Server) search(r *resource) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		str := func(k string) string {
-			v, _ := mapping.Get(body, k)
-			switch x := v.(type) {
-			case string:
-				return x
-			case []any:
-				parts := make([]string, 0, len(x))
-				for _, e := range x {
-					if es, ok := e.(string); ok {
-						parts = append(parts, es)
-					}
-				}
-				return strings.Join(parts, ",")
-			case nil:
-				return ""
-			}
-			return scalarString(v)
-		}
-		s.runList(c, r, listParams{
-			filter: str("filter"), sortBy: str("sortBy"), sortOrder: str("sortOrder"),
-			attributes: str("attributes"), excluded: str("excludedAttributes"),
-			startIndex: str("startIndex"), count: str("count"),
-		})
+		s.runList(c, r, searchParams(body))
 	}
+}
+
+// searchParams reads the list parameters of a SearchRequest body (RFC
+// 7644 section 3.4.3); attributes may be given as arrays or strings.
+func searchParams(body map[string]any) listParams {
+	str := func(k string) string {
+		v, _ := mapping.Get(body, k)
+		switch x := v.(type) {
+		case string:
+			return x
+		case []any:
+			parts := make([]string, 0, len(x))
+			for _, e := range x {
+				if es, ok := e.(string); ok {
+					parts = append(parts, es)
+				}
+			}
+			return strings.Join(parts, ",")
+		case nil:
+			return ""
+		}
+		return scalarString(v)
+	}
+	return listParams{
+		filter: str("filter"), sortBy: str("sortBy"), sortOrder: str("sortOrder"),
+		attributes: str("attributes"), excluded: str("excludedAttributes"),
+		startIndex: str("startIndex"), count: str("count"),
+	}
+}
+
+// rootSearch serves POST /.search (RFC 7644 section 3.4.3): a search
+// across every resource type. The filter applies to each type; a type
+// that does not know one of its attributes matches nothing. Results come
+// type by type (Users, then Groups), each type sorted by sortBy where it
+// has the attribute, and startIndex and count page through the whole.
+func (s *Server) rootSearch(c *gin.Context) {
+	body, err := s.readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lp := searchParams(body)
+	start, err := intParam("startIndex", lp.startIndex, 1)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	start = max(start, 1)
+	count, err := intParam("count", lp.count, s.cfg.DefaultPageSize)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	count = max(0, min(count, s.cfg.MaxPageSize))
+	desc := strings.EqualFold(lp.sortOrder, "descending")
+	if lp.sortOrder != "" && !desc && !strings.EqualFold(lp.sortOrder, "ascending") {
+		s.fail(c, errorf(http.StatusBadRequest, "invalidValue", "sortOrder must be ascending or descending"))
+		return
+	}
+	ctx := c.Request.Context()
+	offset, total := start-1, 0
+	var items []item
+	var firstErr error
+	searched := 0
+	for _, r0 := range s.resources {
+		r := s.in(c, r0)
+		where, err := parseFilter(r.res, lp.filter)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue // not a filter this type can answer: nothing of it matches
+		}
+		searched++
+		q := adapters.Query{Where: where}
+		if lp.sortBy != "" {
+			if o, ok, err := r.res.Order(lp.sortBy, desc); err == nil && ok {
+				q.Order = append(q.Order, o)
+			}
+		}
+		n, err := r.store.List(ctx, q)
+		if err != nil {
+			s.failFor(c, err, r.res.Name)
+			return
+		}
+		total += n.Total
+		if offset >= n.Total || len(items) >= count {
+			offset = max(0, offset-n.Total)
+			continue
+		}
+		q.Offset, q.Limit = offset, count-len(items)
+		offset = 0
+		page, err := r.store.List(ctx, q)
+		if err != nil {
+			s.failFor(c, err, r.res.Name)
+			return
+		}
+		got, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded))
+		if err != nil {
+			s.failFor(c, err, r.res.Name)
+			return
+		}
+		items = append(items, got...)
+	}
+	if searched == 0 && firstErr != nil {
+		s.fail(c, firstErr)
+		return
+	}
+	s.sendList(c, "resource", total, start, items)
 }
 
 func (s *Server) runList(c *gin.Context, r *resource, lp listParams) {
@@ -328,7 +415,7 @@ func (s *Server) runList(c *gin.Context, r *resource, lp listParams) {
 		s.failFor(c, err, r.res.Name)
 		return
 	}
-	s.sendList(c, r, page.Total, start, items)
+	s.sendList(c, r.res.Name, page.Total, start, items)
 }
 
 func intParam(name, v string, def int) (int, error) {

@@ -19,6 +19,8 @@ type item struct {
 	// document from the database, so that a group of any size is sent
 	// without holding its membership in memory.
 	members bool
+	// r is the resource type the item is of.
+	r *resource
 }
 
 // render turns a row into the response document, with meta.location.
@@ -28,7 +30,7 @@ func (s *Server) render(c *gin.Context, r *resource, rec adapters.Record) item {
 	if meta, ok := doc["meta"].(map[string]any); ok {
 		meta["location"] = s.baseURL(c) + r.res.Endpoint + "/" + id
 	}
-	return item{id: id, doc: doc}
+	return item{id: id, doc: doc, r: r}
 }
 
 // prepare renders rows for a response: the users' groups are looked up in
@@ -125,12 +127,12 @@ func (s *Server) managers(c *gin.Context, r *resource, items []item) error {
 
 // sendOne writes one resource.
 func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
-	s.stream(c, status, r, func(w *bufio.Writer) error { return s.encode(c, w, r, it) })
+	s.stream(c, status, r.res.Name, func(w *bufio.Writer) error { return s.encode(c, w, it) })
 }
 
 // sendList writes a list response.
-func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items []item) {
-	s.stream(c, http.StatusOK, r, func(w *bufio.Writer) error {
+func (s *Server) sendList(c *gin.Context, resource string, total, start int, items []item) {
+	s.stream(c, http.StatusOK, resource, func(w *bufio.Writer) error {
 		head, _ := appendJSON(nil, map[string]any{
 			"schemas": []string{ListResponseSchema}, "totalResults": total,
 			"startIndex": start, "itemsPerPage": len(items),
@@ -141,7 +143,7 @@ func (s *Server) sendList(c *gin.Context, r *resource, total, start int, items [
 			if i > 0 {
 				w.WriteByte(',')
 			}
-			if err := s.encode(c, w, r, it); err != nil {
+			if err := s.encode(c, w, it); err != nil {
 				return err
 			}
 		}
@@ -161,7 +163,7 @@ var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10
 // Once part of the body is sent an error can no longer become a SCIM
 // error: it is logged and the connection is cut, so the client sees a
 // broken response rather than a short one.
-func (s *Server) stream(c *gin.Context, status int, r *resource, fn func(*bufio.Writer) error) {
+func (s *Server) stream(c *gin.Context, status int, resource string, fn func(*bufio.Writer) error) {
 	c.Header("Content-Type", ContentType)
 	c.Status(status)
 	w := writers.Get().(*bufio.Writer)
@@ -176,7 +178,7 @@ func (s *Server) stream(c *gin.Context, status int, r *resource, fn func(*bufio.
 			for _, h := range []string{"ETag", "Location"} {
 				c.Writer.Header().Del(h)
 			}
-			s.failFor(c, err, r.res.Name)
+			s.failFor(c, err, resource)
 			return
 		}
 		s.logger.ErrorContext(c.Request.Context(), "response cut short", "request_id", c.GetString("requestID"), "err", err)
@@ -188,7 +190,8 @@ func (s *Server) stream(c *gin.Context, status int, r *resource, fn func(*bufio.
 }
 
 // encode writes one resource document, streaming a group's members.
-func (s *Server) encode(c *gin.Context, w *bufio.Writer, r *resource, it item) error {
+func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
+	r := it.r
 	b, err := appendJSON(make([]byte, 0, 1024), it.doc)
 	if err != nil {
 		return err

@@ -625,3 +625,44 @@ func TestSortByRelated(t *testing.T) {
 		t.Errorf("sortBy=phoneNumbers descending: %v, want 3 4 5", got)
 	}
 }
+
+// TestRootSearch: POST /.search searches every resource type (RFC 7644
+// section 3.4.3), type by type, paging through the whole.
+func TestRootSearch(t *testing.T) {
+	s := newSidecar(t, scopedSchema, scopedMapping)
+	search := func(body string) response {
+		t.Helper()
+		return s.do("POST", "/scim/v2/.search", body)
+	}
+	r := search(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"displayName co \"a\"","sortBy":"displayName"}`)
+	if r.Status != http.StatusOK || r.Body["totalResults"] != float64(5) {
+		t.Fatalf("search: %d %s", r.Status, r.Raw)
+	}
+	if got := idsOf(r); !slices.Equal(got, []string{"3", "4", "5", "g-3", "g-2"}) {
+		t.Errorf("ids %v, want the users (sorted by displayName), then the groups", got)
+	}
+	r = search(`{"filter":"displayName co \"a\"","sortBy":"displayName","startIndex":3,"count":2,"attributes":["displayName"]}`)
+	if got := idsOf(r); r.Body["totalResults"] != float64(5) || r.Body["startIndex"] != float64(3) || !slices.Equal(got, []string{"5", "g-3"}) {
+		t.Errorf("page 3-4: %v %s", got, r.Raw)
+	}
+	if strings.Contains(r.Raw, `"timezone"`) {
+		t.Errorf("attributes ignored: %s", r.Raw)
+	}
+	// Groups have no userName: only users match.
+	if got := idsOf(search(`{"filter":"userName sw \"a\""}`)); !slices.Equal(got, []string{"3"}) {
+		t.Errorf("userName sw a: %v", got)
+	}
+	checkError(t, search(`{"filter":"displayName eq"}`), http.StatusBadRequest, "invalidFilter")
+	checkError(t, search(`{"filter":"shoeSize eq 3"}`), http.StatusBadRequest, "invalidFilter")
+}
+
+func idsOf(r response) []string {
+	var ids []string
+	rs, _ := r.Body["Resources"].([]any)
+	for _, e := range rs {
+		m, _ := e.(map[string]any)
+		id, _ := m["id"].(string)
+		ids = append(ids, id)
+	}
+	return ids
+}

@@ -112,6 +112,7 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	g.GET("/ResourceTypes/:name", s.resourceType)
 	g.GET("/Schemas", s.schemas)
 	g.GET("/Schemas/:id", s.schema)
+	g.POST("/.search", s.rootSearch)
 	for _, r := range s.resources {
 		r := r
 		g.GET(r.res.Endpoint, s.list(r))
