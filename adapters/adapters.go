@@ -143,6 +143,9 @@ type TableSpec struct {
 	// Display is the column a membership shows for this row (a group's
 	// displayName), used by GroupsOf.
 	Display Column
+	// MemberOf is set on a user table whose users are members of groups:
+	// where, for MemberOf filters.
+	MemberOf *GroupLink
 	// Increment lists integer columns set to their value plus one on every
 	// update (an optimistic-locking version column).
 	Increment []Column
@@ -255,6 +258,25 @@ type Exists struct {
 }
 
 func (Exists) expr() {}
+
+// HasMember, on a group table, is true for the groups that have one of
+// the users with these ids as a member, or any member when IDs is empty.
+// Only members in the users' scope count.
+type HasMember struct{ IDs []string }
+
+// MemberOf, on a user table whose spec has MemberOf, is true for the users
+// in one of the groups with these ids, or in any group when IDs is empty.
+type MemberOf struct{ IDs []string }
+
+func (HasMember) expr() {}
+func (MemberOf) expr()  {}
+
+// GroupLink tells a user table where its users' groups are, for MemberOf
+// filters: the groups' table and the membership.
+type GroupLink struct {
+	Groups     TableSpec
+	Membership MembershipSpec
+}
 
 // MembershipRef names a join-table column that refers to a row's key.
 type MembershipRef struct {

@@ -1121,6 +1121,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	}
 	g.Spec.Members = spec
 	u.groups = true
+	gs := g.Spec
+	gs.Members = nil
+	u.Spec.MemberOf = &adapters.GroupLink{Groups: gs, Membership: *spec}
 	if g.versioned && g.version == "" && len(g.Spec.Touch) == 0 {
 		c.add(strings.TrimSuffix(path, ".members")+".version", "a hash of the group's columns does not change when only its members do; expected meta.lastModified mapped (stamped on membership changes) or an integer version column")
 	}
@@ -1234,6 +1237,12 @@ func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []
 			ms := *r.Spec.Members
 			ms.Users.Scope = specsScope(m.User, extra, cols)
 			spec.Members = &ms
+		}
+		if r.Spec.MemberOf != nil && m.Group != nil {
+			l := *r.Spec.MemberOf
+			l.Groups.Scope = specsScope(m.Group, extra, cols)
+			l.Membership.Users.Scope = specsScope(m.User, extra, cols)
+			spec.MemberOf = &l
 		}
 		specs[r.Name] = spec
 	}

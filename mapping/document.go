@@ -578,7 +578,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		return nil, fieldErr(path, ScimInvalidFilter, "password cannot be filtered on")
 	}
 	if (r.HasMembers() && strings.HasPrefix(lp, "members")) || (r.groups && strings.HasPrefix(lp, "groups")) {
-		return nil, fieldErr(path, ScimInvalidFilter, "filtering on %s is not supported", path)
+		return r.compareMembership(path, lp, op, value)
 	}
 	sub := ""
 	a, ok := r.byPath[lp]
@@ -920,6 +920,19 @@ func (r *Resource) compareChild(a *attr, path, sub string, op adapters.Op, value
 		if sub == "display" {
 			ci = cc.display
 		}
+		if ci == nil && sub == "type" && a.typ != "" {
+			// Every row has the attribute's fixed type: the comparison
+			// holds for all of them or none.
+			if op != adapters.OpEq && op != adapters.OpNe && op != adapters.OpPr {
+				return nil, fieldErr(path, ScimInvalidFilter, "only eq, ne and pr apply to %s", path)
+			}
+			s, _ := value.(string)
+			same := strings.EqualFold(s, a.typ)
+			if op == adapters.OpPr || op == adapters.OpEq && same || op == adapters.OpNe && !same {
+				return adapters.Exists{Child: cc.name, Where: adapters.Const(true)}, nil
+			}
+			return adapters.Const(false), nil
+		}
 		if ci == nil {
 			return adapters.Const(op == adapters.OpNe), nil
 		}
@@ -1043,4 +1056,32 @@ func copyValue(ci adapters.ColumnInfo, v any) any {
 		return adapters.DBDefault
 	}
 	return ""
+}
+
+// compareMembership translates a filter on a group's members or a user's
+// groups (members.value eq "2819c223", members pr, groups.value eq "g-7")
+// into a membership test. Only the ids can be compared, with eq, ne and
+// pr: display names are not stored with the membership.
+func (r *Resource) compareMembership(path, lp string, op adapters.Op, value any) (adapters.Expr, error) {
+	attr, sub, _ := strings.Cut(lp, ".")
+	if (attr != "members" && attr != "groups") || (sub != "" && sub != "value") {
+		return nil, fieldErr(path, ScimInvalidFilter, "%s can be filtered by value only, such as %s.value eq \"id\"", attr, attr)
+	}
+	test := func(ids []string) adapters.Expr {
+		if attr == "members" {
+			return adapters.HasMember{IDs: ids}
+		}
+		return adapters.MemberOf{IDs: ids}
+	}
+	if op == adapters.OpPr {
+		return test(nil), nil
+	}
+	id, ok := value.(string)
+	if !ok || (op != adapters.OpEq && op != adapters.OpNe) {
+		return nil, fieldErr(path, ScimInvalidFilter, "%s.value is compared with eq or ne and a quoted id, or tested with pr", attr)
+	}
+	if op == adapters.OpNe {
+		return adapters.Not{X: test([]string{id})}, nil
+	}
+	return test([]string{id}), nil
 }

@@ -666,3 +666,47 @@ func idsOf(r response) []string {
 	}
 	return ids
 }
+
+// TestMembershipFilters: members[value eq "x"], members.value, members pr
+// on /Groups and groups.value on /Users become one EXISTS in SQL, counting
+// only memberships and members in scope.
+func TestMembershipFilters(t *testing.T) {
+	s := newSidecar(t, scopedSchema, scopedMapping)
+	for _, c := range []struct {
+		path, filter string
+		want         []string
+	}{
+		{"/Groups", `members[value eq "4"]`, []string{"g-2"}},
+		{"/Groups", `members.value eq "3"`, []string{"g-2"}},
+		{"/Groups", `members[value eq "3" or value eq "6"]`, []string{"g-2"}},
+		{"/Groups", `members.value eq "5"`, nil}, // a pending applicant
+		{"/Groups", `members.value eq "2"`, nil}, // a bot
+		{"/Groups", `members.value eq "x"`, nil},
+		{"/Groups", `members pr`, []string{"g-2"}}, // g-3's only member is deleted
+		{"/Groups", `not (members pr)`, []string{"g-3"}},
+		{"/Groups", `members.value ne "4"`, []string{"g-3"}},
+		{"/Groups", `displayName sw "S" and members.value eq "4"`, []string{"g-2"}},
+		{"/Users", `groups.value eq "g-2"`, []string{"3", "4"}},
+		{"/Users", `groups[value eq "g-2"]`, []string{"3", "4"}},
+		{"/Users", `groups.value eq "g-1"`, nil}, // not a SCIM group
+		{"/Users", `groups.value eq "2"`, nil},   // no prefix: no group's id
+		{"/Users", `groups pr`, []string{"3", "4"}},
+		{"/Users", `not (groups pr)`, []string{"5"}},
+	} {
+		got := listIDs(t, s.do("GET", "/scim/v2"+c.path+"?"+filterQuery(c.filter), nil))
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s %s: %v, want %v", c.path, c.filter, got, c.want)
+		}
+	}
+	checkError(t, s.do("GET", "/scim/v2/Groups?"+filterQuery(`members.display eq "x"`), nil), http.StatusBadRequest, "invalidFilter")
+	checkError(t, s.do("GET", "/scim/v2/Groups?"+filterQuery(`members.value co "4"`), nil), http.StatusBadRequest, "invalidFilter")
+
+	// The same with the membership in a column of the users row.
+	s = newSidecar(t, "testdata/rolecolumn_schema.sql", "testdata/rolecolumn_mapping.yaml")
+	if got := listIDs(t, s.do("GET", "/scim/v2/Groups?"+filterQuery(`members.value eq "1"`), nil)); !slices.Equal(got, []string{"2"}) {
+		t.Errorf("role column, members.value eq 1: %v", got)
+	}
+	if got := listIDs(t, s.do("GET", "/scim/v2/Users?"+filterQuery(`groups.value eq "3"`), nil)); !slices.Equal(got, []string{"3"}) {
+		t.Errorf("role column, groups.value eq 3: %v", got)
+	}
+}

@@ -67,6 +67,9 @@ type store struct {
 	pages    *pages         // recent list pages and counts
 	children map[adapters.Column]*related
 	kv       *related
+	// groupsOf is the membership of the groups this table's users are
+	// in (spec.MemberOf), for MemberOf filters.
+	groupsOf *members
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
@@ -120,6 +123,24 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	}
 	if err := s.initRelated(a); err != nil {
 		return nil, err
+	}
+	if l := spec.MemberOf; l != nil {
+		ginfo, ok := a.described(l.Groups.Table)
+		if !ok {
+			return nil, fmt.Errorf("table %s has not been described", l.Groups.Table)
+		}
+		gspec := l.Groups
+		gspec.Members, gspec.MemberOf = nil, nil
+		g, err := newStore(a, gspec, ginfo)
+		if err != nil {
+			return nil, err
+		}
+		ms := l.Membership
+		ms.Users = spec
+		ms.Users.MemberOf = nil
+		if s.groupsOf, err = newMembers(a, g, ms); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -64,6 +64,10 @@ func (s *store) expr(b *builder, e adapters.Expr) error {
 		return s.compare(b, x)
 	case adapters.Exists:
 		return s.exists(b, x)
+	case adapters.HasMember:
+		return s.hasMember(b, x)
+	case adapters.MemberOf:
+		return s.memberOf(b, x)
 	default:
 		return fmt.Errorf("unsupported expression %T", e)
 	}

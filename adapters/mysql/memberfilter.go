@@ -1,0 +1,82 @@
+package mysql
+
+import (
+	"fmt"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// hasMember renders HasMember on a group table as a correlated EXISTS
+// over the membership: the group has one of the users (in their scope)
+// as a member.
+func (s *store) hasMember(b *builder, x adapters.HasMember) error {
+	m := s.members
+	if m == nil {
+		return fmt.Errorf("filtering by members of %s, which has none", s.spec.Table)
+	}
+	u := m.users
+	keys := m.validKeys(x.IDs)
+	if len(x.IDs) > 0 && len(keys) == 0 {
+		b.sql.WriteString("1=0") // no id can name a user
+		return nil
+	}
+	ref := coerce(s.table+"."+quote(string(m.spec.GroupRef)), m.refCol, m.jgCol)
+	uk := "u." + quote(string(u.spec.Key))
+	if m.join != "" {
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
+			" WHERE j." + m.jg + " = " + ref + m.jscope + scopeSQL("u", u))
+		b.args = append(append(b.args, m.jargs...), u.sargs...)
+	} else {
+		ref = coerce(s.table+"."+quote(string(m.spec.GroupRef)), m.refCol, m.ucolCol)
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE u." + m.ucol + " = " + ref + scopeSQL("u", u))
+		b.args = append(b.args, u.sargs...)
+	}
+	if len(keys) > 0 {
+		b.sql.WriteString(" AND " + uk + " IN (" + marks(len(keys)) + ")")
+		b.args = append(b.args, keys...)
+	}
+	b.sql.WriteString(")")
+	return nil
+}
+
+// memberOf renders MemberOf on a user table: the user is in one of the
+// groups (in their scope).
+func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
+	m := s.groupsOf
+	if m == nil {
+		return fmt.Errorf("filtering by groups of %s, which has none", s.spec.Table)
+	}
+	g := m.group
+	var gkeys []any
+	for _, id := range x.IDs {
+		if k, ok := g.keyArg(id); ok {
+			gkeys = append(gkeys, k)
+		}
+	}
+	if len(x.IDs) > 0 && len(gkeys) == 0 {
+		b.sql.WriteString("1=0") // no id can name a group
+		return nil
+	}
+	// The references of the groups meant: "SELECT g.ref FROM groups g
+	// WHERE <they are the groups asked for> <in scope>".
+	groups := func(to adapters.ColumnInfo) {
+		b.sql.WriteString("(SELECT " + coerce("g."+quote(string(m.spec.GroupRef)), m.refCol, to) + " FROM " + g.table + " g WHERE 1=1" + scopeSQL("g", g))
+		b.args = append(b.args, g.sargs...)
+		if len(gkeys) > 0 {
+			b.sql.WriteString(" AND g." + quote(string(g.spec.Key)) + " IN (" + marks(len(gkeys)) + ")")
+			b.args = append(b.args, gkeys...)
+		}
+		b.sql.WriteString(")")
+	}
+	if m.join != "" {
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.ju + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, m.juCol) + m.jscope)
+		b.args = append(b.args, m.jargs...)
+		b.sql.WriteString(" AND j." + m.jg + " IN ")
+		groups(m.jgCol)
+		b.sql.WriteString(")")
+		return nil
+	}
+	b.sql.WriteString(s.table + "." + m.ucol + " IN ")
+	groups(m.ucolCol)
+	return nil
+}
