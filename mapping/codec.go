@@ -369,7 +369,10 @@ func (a *attr) decodeChild(v any) (any, bool) {
 	out := make([]any, 0, len(rows))
 	for _, row := range rows {
 		m := map[string]any{"value": canonicalString(row[cc.value.Name])}
-		if cc.typ != nil && row[cc.typ.Name] != nil {
+		if cc.typ == nil && a.typ != "" {
+			// No type column: every row is of the attribute's type.
+			m["type"] = a.typ
+		} else if cc.typ != nil && row[cc.typ.Name] != nil {
 			m["type"] = canonicalString(row[cc.typ.Name])
 		}
 		if cc.display != nil && row[cc.display.Name] != nil {

@@ -225,7 +225,8 @@ type AttributeConfig struct {
 	// the current time, setting true clears it.
 	ActiveWhenNull bool `yaml:"activeWhenNull"`
 	// Type is the type label reported for a multi-valued attribute stored
-	// in a single column (emails: work); default "work".
+	// in a single column (emails: work), or in a child table without a
+	// type column, whose every row then has it; default "work".
 	Type string `yaml:"type"`
 	// Transform is applied to the value before it is written: lower,
 	// upper or trim.
