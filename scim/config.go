@@ -63,6 +63,20 @@ type Config struct {
 	// and load balancers whose X-Forwarded-For header names the client.
 	// The header of any other peer is ignored. Default none.
 	TrustedProxies []string `yaml:"trustedProxies"`
+	// Bulk configures POST /Bulk (RFC 7644 section 3.7).
+	Bulk BulkConfig `yaml:"bulk"`
+}
+
+// DefaultBulkMaxOperations is how many operations a bulk request may
+// hold unless the operator says otherwise.
+const DefaultBulkMaxOperations = 100
+
+// BulkConfig limits bulk requests; the payload is limited by
+// maxBodyBytes, and /ServiceProviderConfig advertises both limits.
+type BulkConfig struct {
+	// MaxOperations is the most operations one bulk request may hold;
+	// default DefaultBulkMaxOperations; -1 turns /Bulk off.
+	MaxOperations int `yaml:"maxOperations"`
 }
 
 // TLSConfig is a certificate and key, both PEM files. The files are read
@@ -172,6 +186,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.AuthThrottle.BlockFor == 0 {
 		c.AuthThrottle.BlockFor = DefaultAuthBlockFor
+	}
+	if c.Bulk.MaxOperations == 0 {
+		c.Bulk.MaxOperations = DefaultBulkMaxOperations
 	}
 }
 

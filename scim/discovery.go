@@ -22,7 +22,7 @@ func (s *Server) serviceProviderConfig(c *gin.Context) {
 		"schemas":          []string{ServiceProviderConfigSchema},
 		"documentationUri": "https://github.com/scimbridge/scimbridge#readme",
 		"patch":            map[string]any{"supported": true},
-		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"bulk":             s.bulkConfig(),
 		"filter":           map[string]any{"supported": true, "maxResults": s.cfg.MaxPageSize},
 		"changePassword":   map[string]any{"supported": false},
 		"sort":             map[string]any{"supported": true},

@@ -113,6 +113,9 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	g.GET("/Schemas", s.schemas)
 	g.GET("/Schemas/:id", s.schema)
 	g.POST("/.search", s.rootSearch)
+	if s.cfg.Bulk.MaxOperations > 0 {
+		g.POST("/Bulk", s.bulk)
+	}
 	for _, r := range s.resources {
 		r := r
 		g.GET(r.res.Endpoint, s.list(r))
