@@ -838,6 +838,14 @@ func (r *Resource) Describe() []string {
 		switch {
 		case a.kind == kindMeta:
 			notes = append(notes, "set by scimbridge on write")
+		case a.lookup != nil && !a.def.CaseExact:
+			// Filters, sorting and uniqueness go through the lower-cased
+			// copy, compared as stored.
+			if a.index == "" {
+				notes = append(notes, fmt.Sprintf("filters use the lower-cased %s, which has no index: they scan the table", a.lookup.col.Name))
+			} else {
+				notes = append(notes, fmt.Sprintf("filters use the lower-cased %s (%s)", a.lookup.col.Name, a.index))
+			}
 		case a.index == "":
 			notes = append(notes, "no index: filters on it scan the table")
 		case a.def.Type == String && !a.def.CaseExact && !a.col.CaseInsensitive() && isStringColumn(a.col):
@@ -846,7 +854,7 @@ func (r *Resource) Describe() []string {
 			notes = append(notes, a.index)
 		}
 		if a.def.Uniqueness == "server" {
-			if a.index == "unique" && (a.def.CaseExact || a.col.CaseInsensitive()) {
+			if a.index == "unique" && (a.def.CaseExact || a.col.CaseInsensitive() || a.lookup != nil) {
 				notes = append(notes, "uniqueness enforced by the database and scimbridge")
 			} else {
 				notes = append(notes, "uniqueness enforced by scimbridge (no case-insensitive unique index)")
@@ -930,10 +938,11 @@ func conditionText(consts map[adapters.Column]any, conds []adapters.Condition, v
 			parts = append(parts, fmt.Sprintf("%s %s %s", c.Column, op, vals[0]))
 		}
 	}
+	out := strings.Join(parts, ", ")
 	if verify {
-		parts = append(parts, "(each insert is checked to land in it)")
+		out += " (each insert is checked to land in it)"
 	}
-	return strings.Join(parts, ", ")
+	return out
 }
 
 func releaseText(sd *adapters.SoftDelete) string {
