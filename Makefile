@@ -46,8 +46,9 @@ demo: ## Run the self-contained demo (no database needed)
 BENCH_DSN   ?= root@tcp(127.0.0.1:3306)/
 BENCH_FLAGS ?=
 
-bench: build ## Compare the production binary with raw SQL on MariaDB (BENCH_DSN, BENCH_FLAGS)
+bench: build ## Compare the production binary with raw SQL on MariaDB, and the filter parser with what it replaced (BENCH_DSN, BENCH_FLAGS)
 	$(GO) run ./cmd/scimbench -dsn '$(BENCH_DSN)' -binary $(BIN) $(BENCH_FLAGS)
+	cd scim/filter/compare && $(GO) test -run '^$$' -bench . -benchmem .
 
 # The soak test's server (a scratch database is created and dropped on it)
 # and extra flags of cmd/scimsoak.

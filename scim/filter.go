@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
-
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim/filter"
 )
 
 // Filter limits: a longer or larger filter is refused rather than turned
@@ -31,13 +30,9 @@ func parseFilter(res *mapping.Resource, raw string) (adapters.Expr, error) {
 	if len(raw) > maxFilterLength {
 		return nil, errorf(http.StatusBadRequest, "invalidFilter", "filter longer than %d characters", maxFilterLength)
 	}
-	ast, ok := simpleFilter(raw)
-	if !ok {
-		var err error
-		if ast, err = filter.ParseFilter([]byte(rewriteValuePathComparisons(raw))); err != nil {
-			return nil, errorf(http.StatusBadRequest, "invalidFilter",
-				"not a valid RFC 7644 filter (attribute operator value, string values in double quotes)")
-		}
+	ast, err := filter.ParseFilter(raw)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "invalidFilter", "not a valid RFC 7644 filter: %v", err)
 	}
 	t := translator{res: res}
 	return t.expr(ast, "")

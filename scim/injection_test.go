@@ -268,9 +268,6 @@ func TestInjectionIDs(t *testing.T) {
 // carry escaped (RFC 7644 filter strings are JSON strings: \", \\, \n,
 // \u00e9 and \u00E9).
 func TestFilterStringEscapes(t *testing.T) {
-	knownBug(t, "scim2/filter-parser v2.3.1 keeps a string's escapes as they are (userName eq \"a\\\"b\" "+
-		"compares with a\\\"b, not a\"b) and refuses \\u escapes in lower-case hex; scim/filter.go passes the "+
-		"value on undecoded, so a user whose name holds \" or \\ cannot be found by filter")
 	s := newSidecar(t, legacySchema, legacyMapping)
 	for _, c := range []struct{ value, literal string }{
 		{`o"brien`, `"o\"brien"`},
@@ -286,6 +283,34 @@ func TestFilterStringEscapes(t *testing.T) {
 		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape("userName eq "+c.literal), nil)
 		if r.Status != 200 || r.Body["totalResults"] != float64(1) {
 			t.Errorf("userName eq %s: %d %s", c.literal, r.Status, r.Raw)
+		}
+	}
+	// Escapes in sw and co, and inside a value filter.
+	for _, f := range []string{`userName sw "o\"bri"`, `userName co "k\\sl"`, `emails[value sw "o\"b"] or userName ew "\"brien"`} {
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil)
+		if r.Status != 200 || r.Body["totalResults"] != float64(1) {
+			t.Errorf("%s: %d %s", f, r.Status, r.Raw)
+		}
+	}
+}
+
+// TestFilterErrorSaysWhere checks that an invalid filter's 400 says at
+// which character the filter stopped making sense and what was expected
+// there, and that the invalid escapes JSON refuses are refused too.
+func TestFilterErrorSaysWhere(t *testing.T) {
+	s := newSidecar(t, legacySchema, legacyMapping)
+	for _, c := range []struct{ filter, detail string }{
+		{`userName eq alice`, "at character 12: expected a value"},
+		{`userName eq "x" and`, "at character 19: expected an attribute name"},
+		{`userName eq "x" or (title pr`, `at character 28: expected "and", "or" or ")"`},
+		{`userName eq "a\qb"`, "at character 14: invalid escape"},
+		{`userName eq "\uD83D"`, "at character 13: unpaired surrogate"},
+		{`emails[type eq "work"`, `at character 21: expected "and", "or" or "]"`},
+	} {
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(c.filter), nil)
+		checkError(t, r, http.StatusBadRequest, "invalidFilter")
+		if d, _ := r.Body["detail"].(string); !strings.Contains(d, c.detail) {
+			t.Errorf("%s: detail %q, want it to say %q", c.filter, d, c.detail)
 		}
 	}
 }

@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
-
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim/filter"
 )
 
 // splitMemberOps separates the PATCH operations on a group's members, which
@@ -39,7 +38,7 @@ func splitMemberOps(ops []patchOp) (rest []patchOp, members []adapters.MemberOp,
 			}
 			continue
 		}
-		path, perr := parsePath(op.Path)
+		path, perr := filter.ParsePath(op.Path)
 		if perr != nil || !strings.EqualFold(path.AttributePath.AttributeName, "members") ||
 			(path.AttributePath.URIPrefix != nil && !strings.EqualFold(*path.AttributePath.URIPrefix, mapping.GroupSchema)) {
 			rest = append(rest, op)

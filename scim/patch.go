@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	filter "github.com/scim2/filter-parser/v2"
-
 	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim/filter"
 )
 
 // PatchOpSchema is the schema URN of a PATCH request body.
@@ -124,7 +123,7 @@ func (p patcher) one(doc map[string]any, op patchOp) error {
 	if strings.HasPrefix(strings.ToLower(op.Path), "urn:") && (isSchemaURN(op.Path) || p.knows(op.Path)) {
 		return p.schemaPath(doc, op)
 	}
-	path, err := parsePath(op.Path)
+	path, err := filter.ParsePath(op.Path)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "invalidPath", "path %q is not a valid attribute path", op.Path)
 	}

@@ -157,13 +157,3 @@ func dump(t testing.TB, db *sql.DB, tables ...string) string {
 	}
 	return b.String()
 }
-
-// knownBug skips t, which exposes a bug not fixed yet, unless
-// SCIMBRIDGE_TEST_KNOWN_BUGS is set: the test stays, runnable, for whoever
-// fixes it, without failing everyone else's runs meanwhile.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("SCIMBRIDGE_TEST_KNOWN_BUGS") == "" {
-		t.Skipf("known bug (set SCIMBRIDGE_TEST_KNOWN_BUGS=1 to run): %s", bug)
-	}
-}
