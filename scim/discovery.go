@@ -24,7 +24,7 @@ func (s *Server) serviceProviderConfig(c *gin.Context) {
 		"patch":            map[string]any{"supported": true},
 		"bulk":             s.bulkConfig(),
 		"filter":           map[string]any{"supported": true, "maxResults": s.cfg.MaxPageSize},
-		"changePassword":   map[string]any{"supported": false},
+		"changePassword":   map[string]any{"supported": s.passwords()},
 		"sort":             map[string]any{"supported": true},
 		"etag":             map[string]any{"supported": s.etags()},
 		"authenticationSchemes": []any{map[string]any{
@@ -155,6 +155,17 @@ func (s *Server) writeList(c *gin.Context, items []any) {
 		"itemsPerPage": len(items),
 		"Resources":    items,
 	})
+}
+
+// passwords reports whether a password can be set: some resource maps
+// the password attribute (PATCH and PUT then change it).
+func (s *Server) passwords() bool {
+	for _, r := range s.resources {
+		if r.res.Maps("password") {
+			return true
+		}
+	}
+	return false
 }
 
 // etags reports whether any resource has ETags.

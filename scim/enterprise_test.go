@@ -16,7 +16,11 @@ const (
 
 func TestEnterpriseManagerPasswordAndExtensions(t *testing.T) {
 	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
-	r := s.do("GET", "/scim/v2/Users/2", nil)
+	r := s.do("GET", "/scim/v2/ServiceProviderConfig", nil)
+	if r.Body["changePassword"].(map[string]any)["supported"] != true {
+		t.Errorf("changePassword not advertised by a mapping with a password attribute: %s", r.Raw)
+	}
+	r = s.do("GET", "/scim/v2/Users/2", nil)
 	if e, _ := r.Body[ent].(map[string]any); e == nil || e["manager"].(map[string]any)["value"] != "1" || e["employeeNumber"] != "2" {
 		t.Fatalf("worker: %s", r.Raw)
 	}
@@ -85,6 +89,12 @@ func TestEnterpriseManagerPasswordAndExtensions(t *testing.T) {
 	}
 	if got := s.row("SELECT password_hash, badge FROM staff WHERE id = ?", id); got["password_hash"] != hash || got["badge"] != "<nil>" {
 		t.Errorf("after PUT: %v", got)
+	}
+	// Changing the password, as /ServiceProviderConfig advertises.
+	r = s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"replace","path":"password","value":"battery staple"}`))
+	changed := s.row("SELECT password_hash FROM staff WHERE id = ?", id)["password_hash"]
+	if r.Status != 200 || strings.Contains(r.Raw, "battery") || bcrypt.CompareHashAndPassword([]byte(changed), []byte("battery staple")) != nil {
+		t.Errorf("PATCH password: %d %s, stored %q", r.Status, r.Raw, changed)
 	}
 	r = s.do("POST", "/scim/v2/Users", `{"userName":"nopass"}`)
 	if r.Status != http.StatusCreated || s.row("SELECT password_hash FROM staff WHERE username = 'nopass'")["password_hash"] != "!" {

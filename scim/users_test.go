@@ -317,6 +317,9 @@ func TestDiscovery(t *testing.T) {
 	if r.Status != 200 || r.Body["patch"].(map[string]any)["supported"] != true {
 		t.Fatalf("ServiceProviderConfig: %d %s", r.Status, r.Raw)
 	}
+	if r.Body["changePassword"].(map[string]any)["supported"] != false {
+		t.Errorf("changePassword advertised by a mapping without a password attribute: %s", r.Raw)
+	}
 	r = s.do("GET", "/scim/v2/ResourceTypes/User", nil)
 	if r.Status != 200 || r.Body["endpoint"] != "/Users" {
 		t.Fatalf("ResourceTypes/User: %d %s", r.Status, r.Raw)
