@@ -68,7 +68,46 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 	if err := r.putComputed(w.rec, doc, nil); err != nil {
 		return nil, err
 	}
+	if err := r.checkScope(w.rec); err != nil {
+		return nil, err
+	}
 	return w.rec, nil
+}
+
+// checkScope refuses a record whose values would put the row outside a
+// scope condition (a team renamed to a reserved name the scope hides, a
+// status the scope excludes): the client's value is at fault, so it is a
+// 400 naming the attribute, before anything is written. The database
+// checks the same conditions again; this check gives the clear answer.
+func (r *Resource) checkScope(rec adapters.Record) error {
+	for _, sc := range r.conds {
+		v, ok := rec[sc.Column]
+		if !ok || v == adapters.DBDefault || holds(sc.Condition, sc.col, v) {
+			continue
+		}
+		path := string(sc.Column)
+		if a := r.writerOf(sc.Column); a != nil {
+			path = a.path
+		}
+		return fieldErr(path, ScimInvalidValue, "this value is one the application keeps out of provisioning (outside the mapping's scope), so nothing was stored")
+	}
+	return nil
+}
+
+// writerOf returns the attribute that writes column c, as its primary or
+// a further column, or nil.
+func (r *Resource) writerOf(c adapters.Column) *attr {
+	for _, a := range r.attrs {
+		if a.col.Name == c {
+			return a
+		}
+		for _, x := range a.extra {
+			if x.col.Name == c {
+				return a
+			}
+		}
+	}
+	return nil
 }
 
 // recordWriter collects the columns a document writes.
@@ -286,6 +325,9 @@ func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Recor
 		}
 	}
 	if err := r.putComputed(out, after, changed); err != nil {
+		return nil, err
+	}
+	if err := r.checkScope(out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -324,17 +324,16 @@ func TestOktaLifecycle(t *testing.T) {
 	// A name acme has is taken, in any case.
 	s.Must(http.StatusConflict, "POST", "/Groups", `{"displayName": "developers"}`)
 	// No team may be called Owners, which Gitea would take for the
-	// organization's owners, nor be renamed so. (Today scimbridge answers
-	// 500 and 404, which README.md notes; what matters here is that
-	// nothing is stored.)
+	// organization's owners, nor be renamed so: 400, naming displayName,
+	// and nothing stored.
 	for _, r := range []exampletest.Response{
 		s.Do("POST", "/Groups", `{"displayName": "Owners", "members": [{"value": "`+id+`"}]}`),
 		s.Do("POST", "/Groups", `{"displayName": "OWNERS"}`),
 		s.Do("PATCH", "/Groups/"+gid, exampletest.Patch(`{"op": "replace", "path": "displayName", "value": "owners"}`)),
 		s.Do("PUT", "/Groups/"+gid, `{"displayName": "Owners"}`),
 	} {
-		if r.Status < 400 {
-			t.Errorf("a team called Owners: %d %s, want it refused", r.Status, r.Raw)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, `"invalidValue"`) || !strings.Contains(r.Raw, "displayName") {
+			t.Errorf("a team called Owners: %d %s, want 400 invalidValue naming displayName", r.Status, r.Raw)
 		}
 	}
 	s.CheckRows("the refused writes created and renamed no team", []string{"4"}, `SELECT COUNT(*) FROM team`)
