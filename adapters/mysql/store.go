@@ -467,7 +467,7 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 // run.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.dry != nil {
-		t.dry.InfoContext(ctx, "dry run: would execute", "sql", query, "args", args)
+		t.dry.InfoContext(ctx, "dry run: would execute", "sql", query, "args", redacted(args))
 	}
 	return t.Tx.ExecContext(ctx, query, args...)
 }
@@ -719,7 +719,7 @@ func (s *store) inScope(ctx context.Context, t *txn, key any) error {
 // the table's own columns of the row.
 func (s *store) insertReturning(ctx context.Context, t *txn, insert string, args []any) (adapters.Record, error) {
 	if t.dry != nil {
-		t.dry.InfoContext(ctx, "dry run: would execute", "sql", insert, "args", args)
+		t.dry.InfoContext(ctx, "dry run: would execute", "sql", insert, "args", redacted(args))
 	}
 	rows, err := t.QueryxContext(ctx, insert+" RETURNING "+s.list, args...)
 	if err != nil {

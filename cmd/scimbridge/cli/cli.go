@@ -258,7 +258,28 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry
 		return nil, err
 	}
 	tel.config.loaded(cfg.hash, time.Now())
-	return &Sidecar{Handler: srv, Telemetry: tel.handler(), Registry: tel.reg, Adapter: ad, Mapping: m, tel: tel, closeAudit: closeAudit}, nil
+	var h http.Handler = srv
+	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun {
+		h = dryRunHeader(srv)
+	}
+	return &Sidecar{Handler: h, Telemetry: tel.handler(), Registry: tel.reg, Adapter: ad, Mapping: m, tel: tel, closeAudit: closeAudit}, nil
+}
+
+// DryRunHeader is the response header a dry run adds to the answer of
+// every write, so that whoever reads a 201 or 200 (an operator replaying
+// a request, an IdP's log) sees that nothing was stored.
+const DryRunHeader = "Scimbridge-Dry-Run"
+
+// dryRunHeader marks the answers to writes (POST, PUT, PATCH, DELETE) as
+// rolled back.
+func dryRunHeader(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			w.Header().Set(DryRunHeader, "rolled back: nothing was stored")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Serve runs the sidecar for cfg until ctx is cancelled, then shuts down

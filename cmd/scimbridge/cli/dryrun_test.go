@@ -48,6 +48,9 @@ func TestDryRun(t *testing.T) {
 	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"userName":"dry@example.com"`) {
 		t.Fatalf("dry-run create: %d %s", w.Code, w.Body.String())
 	}
+	if got := w.Header().Get(DryRunHeader); !strings.Contains(got, "nothing was stored") {
+		t.Errorf("dry-run create: %s header %q, want it to say nothing was stored", DryRunHeader, got)
+	}
 	if after := count(); after != before {
 		t.Errorf("dry run wrote: %d rows before, %d after", before, after)
 	}
@@ -55,5 +58,23 @@ func TestDryRun(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
+	}
+	// The log shows the statements, never the attribute values (personal
+	// data): each parameter is its type and size.
+	for _, value := range []string{"dry@example.com", "Dry"} {
+		if strings.Contains(logs.String(), value) {
+			t.Errorf("the dry-run log shows the value %q:\n%s", value, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "string(15)") {
+		t.Errorf("the dry-run log does not describe the userName parameter as string(15):\n%s", logs.String())
+	}
+	// A read is answered as usual, without the header.
+	req = httptest.NewRequest("GET", "/scim/v2/Users", nil)
+	req.Header.Set("Authorization", "Bearer abc")
+	w = httptest.NewRecorder()
+	sc.Handler.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || w.Header().Get(DryRunHeader) != "" {
+		t.Errorf("dry-run GET: %d, %s header %q", w.Code, DryRunHeader, w.Header().Get(DryRunHeader))
 	}
 }
