@@ -54,6 +54,10 @@ type Config struct {
 	// DryRun logs every write and rolls its transaction back; set by the
 	// -dry-run flag, not in the file.
 	DryRun bool `yaml:"-"`
+	// Trace, if set, is called with every statement the pool sends, with
+	// its arguments, before it runs: scimbridge explain shows them. Set
+	// by the program, not in the file.
+	Trace func(Statement) `yaml:"-"`
 }
 
 // Validate reports every problem with the config, each as "field: problem".
@@ -163,7 +167,11 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(readCommitted{conn}), "mysql")
+	var connector driver.Connector = readCommitted{conn}
+	if c.Trace != nil {
+		connector = tracing{connector, c.Trace}
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
 	db.SetMaxOpenConns(orDefault(c.MaxOpenConns, DefaultMaxOpenConns))
 	db.SetMaxIdleConns(orDefault(c.MaxIdleConns, DefaultMaxIdleConns))
 	lt := c.ConnMaxLifetime

@@ -51,6 +51,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, args, stdout, stderr)
 	case "init":
 		return runInit(ctx, args, stdout, stderr)
+	case "explain":
+		return runExplain(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "scimbridge %s %s\n", Version, runtime.Version())
 		return exitOK
@@ -71,6 +73,8 @@ commands:
   check    validate the config and its mapping against the live database
   init     write a starting config from the database's tables:
            scimbridge init -dsn DSN [-users-table users] [-groups-table roles] [-o FILE]
+  explain  print the SQL one SCIM request would run, writes rolled back:
+           scimbridge explain [-config FILE] METHOD PATH [BODY|@FILE|-]
   version  print the version
 
 flags of serve and check:
