@@ -36,6 +36,9 @@ type Adapter struct {
 
 	mu     sync.Mutex // guards the following fields
 	tables map[adapters.Table]adapters.TableInfo
+	// computed holds, for every described table, what the server may
+	// write into its rows beyond what a statement sets (see computedOf).
+	computed map[adapters.Table]computed
 	// probed is set once the server has been identified; collates
 	// reports whether its unique indexes compare values under their
 	// columns' collations, returning whether it has INSERT ... RETURNING
@@ -48,7 +51,16 @@ func New(db *sqlx.DB, logger *slog.Logger) *Adapter {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Adapter{db: db, logger: logger, tables: map[adapters.Table]adapters.TableInfo{}}
+	return &Adapter{db: db, logger: logger, tables: map[adapters.Table]adapters.TableInfo{}, computed: map[adapters.Table]computed{}}
+}
+
+// computed is what the server itself writes into a table's rows: columns
+// it computes (GENERATED, ON UPDATE CURRENT_TIMESTAMP) and whether
+// triggers may change anything. A store reads a row back after an update
+// unless neither can touch the columns it reads.
+type computed struct {
+	columns  map[adapters.Column]bool
+	triggers bool
 }
 
 // DB returns the pool, for metrics on its statistics.
@@ -157,11 +169,19 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 		return adapters.TableInfo{}, fmt.Errorf("table %s: %w", t, adapters.ErrNotFound)
 	}
 	info := adapters.TableInfo{Name: t}
+	comp := computed{columns: map[adapters.Column]bool{}}
 	for _, c := range cols {
 		// MariaDB reports a missing default of a nullable column as the
 		// string "NULL"; MySQL as SQL NULL. Both mean: NULL is inserted.
 		def := c.Default.Valid && c.Default.String != "NULL"
 		extra := strings.ToLower(c.Extra)
+		// VIRTUAL GENERATED, STORED GENERATED, PERSISTENT (MariaDB) and
+		// on update CURRENT_TIMESTAMP; not MySQL's DEFAULT_GENERATED,
+		// which is only a default.
+		if strings.Contains(extra, "on update") || strings.Contains(extra, "virtual") ||
+			strings.Contains(extra, "stored generated") || strings.Contains(extra, "persistent") {
+			comp.columns[adapters.Column(c.Name)] = true
+		}
 		info.Columns = append(info.Columns, adapters.ColumnInfo{
 			Name:          adapters.Column(c.Name),
 			DataType:      strings.ToLower(c.DataType),
@@ -190,10 +210,28 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 		}
 		info.Indexes[n-1].Columns = append(info.Indexes[n-1].Columns, adapters.Column(r.Column))
 	}
+	comp.triggers = a.hasTriggers(ctx, t)
 	a.mu.Lock()
 	a.tables[t] = info
+	a.computed[t] = comp
 	a.mu.Unlock()
 	return info, nil
+}
+
+// hasTriggers reports whether the table has triggers, or may have: when
+// the server cannot say, it is assumed to.
+func (a *Adapter) hasTriggers(ctx context.Context, t adapters.Table) bool {
+	var n int
+	err := a.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?", string(t)).Scan(&n)
+	return err != nil || n > 0
+}
+
+// computedOf returns what the server computes in a described table.
+func (a *Adapter) computedOf(t adapters.Table) (computed, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.computed[t]
+	return c, ok
 }
 
 // Store returns a Store for spec. The table must have been described first

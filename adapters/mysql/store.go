@@ -60,6 +60,12 @@ type store struct {
 	byIndex map[adapters.Column]bool
 	// returning says that an INSERT can return the row it inserted.
 	returning bool
+	// exact says that the server writes nothing into the columns read
+	// beyond what an UPDATE sets (no computed column, no trigger), so an
+	// update can know the row it leaves (see known); scoping holds the
+	// columns whose values decide whether a row is in scope.
+	exact   bool
+	scoping map[adapters.Column]bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -111,6 +117,16 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
 	s.returning = a.insertReturning()
+	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
+		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
+	}
+	s.scoping = map[adapters.Column]bool{}
+	for _, c := range spec.Conditions {
+		s.scoping[c.Column] = true
+	}
+	if sd := spec.SoftDelete; sd != nil {
+		s.scoping[sd.Column] = true
+	}
 	if a.indexesCollate() {
 		for _, u := range spec.Uniques {
 			if s.uniqueIndex(info, u) {
@@ -825,8 +841,110 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 			return nil, nil, s.duplicate(ctx, t, fmt.Errorf("updating row: %w", err), changed, key)
 		}
 	}
+	if out, ok := s.known(cur, changed, rel); ok {
+		return cur, out, nil
+	}
 	out, err = s.getOne(ctx, t, key, false)
 	return cur, out, err
+}
+
+// known returns the row as an update of the locked row cur leaves it,
+// without reading it back, when that is certain: cur with the changed
+// columns replaced by the values the server stores for them (see
+// storedValue). It reports false when the server may store something
+// else (a value it converts, a column it computes, a trigger), when
+// child rows or key/value entries changed (rel), and when a column that
+// decides the scope changed, for the read-back to find that the row left
+// the scope (which fails the update).
+func (s *store) known(cur, changed, rel adapters.Record) (adapters.Record, bool) {
+	if !s.exact || len(rel) > 0 {
+		return nil, false
+	}
+	out := cloneRecord(cur)
+	for c, v := range changed {
+		if s.scoping[c] {
+			return nil, false
+		}
+		if _, read := cur[c]; !read {
+			continue // written, never read (a lookup column)
+		}
+		stored, ok := storedValue(s.cols[c], v)
+		if !ok {
+			return nil, false
+		}
+		out[c] = stored
+	}
+	return out, true
+}
+
+// storedValue returns v as a read of a column of that type returns it
+// after v was written (normalized, as scan makes it), for the values the
+// server stores unchanged: integers in range, valid UTF-8 text that fits
+// a utf8mb4 VARCHAR or TEXT column, whole-second DATETIMEs, and NULL in a
+// nullable column. It reports false for anything the server might
+// convert, round, pad, truncate or refuse.
+func storedValue(ci adapters.ColumnInfo, v any) (any, bool) {
+	if v == nil {
+		return nil, ci.Nullable
+	}
+	switch ci.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		n, ok := integerValue(v)
+		if !ok {
+			return nil, false
+		}
+		bits := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}[ci.DataType]
+		if ci.Unsigned {
+			if n < 0 || bits < 64 && uint64(n) >= 1<<bits {
+				return nil, false
+			}
+			return uint64(n), true
+		}
+		if bits < 64 && (n < -(1<<(bits-1)) || n >= 1<<(bits-1)) {
+			return nil, false
+		}
+		return n, true
+	case "varchar", "tinytext", "text", "mediumtext", "longtext":
+		str, ok := v.(string)
+		if !ok || ci.Charset != "utf8mb4" || !utf8.ValidString(str) || ci.MaxLength > 0 && int64(len(str)) > ci.MaxLength {
+			return nil, false
+		}
+		return str, true
+	case "datetime":
+		t, ok := v.(time.Time)
+		if !ok || t.Nanosecond() != 0 || t.Year() < 1000 || t.Year() > 9999 {
+			return nil, false
+		}
+		return t.UTC(), true
+	}
+	return nil, false
+}
+
+// integerValue returns an integer Go value (or a bool, stored as 0 or 1)
+// as an int64.
+func integerValue(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint64:
+		return int64(x), x <= 1<<63-1
+	case uint32:
+		return int64(x), true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
 }
 
 func (s *store) Delete(ctx context.Context, id string, check func(adapters.Record) error) error {
