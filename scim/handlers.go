@@ -85,8 +85,29 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusCreated, r, out, s.projection(c, r))
+		p := s.projection(c, r)
+		if len(p.include) == 0 && newUsersHaveNoGroups(r) {
+			// Nothing to read: the groups attribute of the new user
+			// would be empty, and an empty attribute is left out.
+			p.exclude = append(p.exclude, "groups")
+		}
+		s.respond(c, http.StatusCreated, r, out, p)
 	}
+}
+
+// newUsersHaveNoGroups reports whether a user r has just created cannot be
+// in any group: memberships are rows of a join table naming the user's
+// key, and the key is one no row had before (assigned by the database, or
+// a fresh UUID), so no membership can name it until a later request adds
+// one. Where a user's group is a column of its own row (which a default
+// may set) or the key comes from the request, the groups are read.
+func newUsersHaveNoGroups(r *resource) bool {
+	if r.groupsOf == nil {
+		return false // no groups attribute: nothing is read anyway
+	}
+	ms := r.groupsOf.res.Spec.Members
+	k := r.res.Spec.KeyKind
+	return ms != nil && ms.JoinTable != "" && (k == adapters.KeyAutoIncrement || k == adapters.KeyUUID)
 }
 
 func (s *Server) replace(r *resource) gin.HandlerFunc {
