@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,6 +34,12 @@ type bencher struct {
 	out  io.Writer
 
 	cpu *cpuMeter
+
+	// counter counts the statements of the in-process sidecar behind
+	// countHTTP and of the baseline pool countRaw (see statements).
+	counter   *stmtCounter
+	countHTTP *client
+	countRaw  *sql.DB
 
 	first        int64   // id of user0000000
 	memberGroups []int64 // one per worker, for the members scenario
@@ -112,8 +119,9 @@ func (b *bencher) setupDirectory(ctx context.Context) error {
 	return nil
 }
 
-// compare runs every scenario, raw SQL first, and prints the table.
-func (b *bencher) compare(ctx context.Context) error {
+// compare runs every scenario, raw SQL first, and prints the table, with
+// the statements a request of each side sends (see statements).
+func (b *bencher) compare(ctx context.Context) (err error) {
 	if err := b.setupDirectory(ctx); err != nil {
 		return err
 	}
@@ -126,12 +134,24 @@ func (b *bencher) compare(ctx context.Context) error {
 			return fmt.Errorf("warming up: %w", err)
 		}
 	}
-	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %s\n", "", "", "raw SQL", "sidecar", "")
-	fmt.Fprintf(b.out, "%-24s %-10s | %10s %8s %8s | %10s %8s %8s | %5s  %s\n", "scenario", "unit", "rate", "p50", "p99", "rate", "p50", "p99", "ratio", "target")
+	stopCounting, err := b.startCounting(ctx)
+	if err != nil {
+		return fmt.Errorf("starting the statement counter: %w", err)
+	}
+	defer func() { err = errors.Join(err, stopCounting()) }()
+	if _, err := b.statements(ctx, get); err != nil {
+		return fmt.Errorf("warming up the statement counter: %w", err)
+	}
+	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %-11s | %s\n", "", "", "raw SQL", "sidecar", "statements", "")
+	fmt.Fprintf(b.out, "%-24s %-10s | %10s %8s %8s | %10s %8s %8s | %-11s | %5s  %s\n", "scenario", "unit", "rate", "p50", "p99", "rate", "p50", "p99", "raw → scim", "ratio", "target")
 	var notes, cpu []string
 	for _, s := range scenarios {
 		if b.o.only != nil && !b.o.only.MatchString(s.name) {
 			continue
+		}
+		st, err := b.statements(ctx, s)
+		if err != nil {
+			return fmt.Errorf("%s: counting statements: %w", s.name, err)
 		}
 		n := b.o.requests
 		if s.n > 0 {
@@ -167,15 +187,16 @@ func (b *bencher) compare(ctx context.Context) error {
 				verdict += "NOT met"
 			}
 		}
-		fmt.Fprintf(b.out, "%-24s %-10s | %10.0f %8s %8s | %10.0f %8s %8s | %5.2f  %s\n", s.name, s.unit,
+		fmt.Fprintf(b.out, "%-24s %-10s | %10.0f %8s %8s | %10.0f %8s %8s | %-11s | %5.2f  %s\n", s.name, s.unit,
 			res[0].rate()*s.per, ms(res[0].quantile(.5)), ms(res[0].quantile(.99)),
-			res[1].rate()*s.per, ms(res[1].quantile(.5)), ms(res[1].quantile(.99)), ratio, verdict)
-		notes = append(notes, fmt.Sprintf("  %-22s %d+%d requests; raw SQL: %s", s.name+":", res[0].requests, res[1].requests, s.raw))
+			res[1].rate()*s.per, ms(res[1].quantile(.5)), ms(res[1].quantile(.99)), st, ratio, verdict)
+		notes = append(notes, fmt.Sprintf("  %-22s %d+%d requests; raw SQL: %s; the sidecar's first: %s", s.name+":", res[0].requests, res[1].requests, s.raw, strings.Join(st.sequence, ", ")))
 		cpu = append(cpu, fmt.Sprintf("%-24s | %8s %8s | %8s %8s %8s", s.name,
 			perRequest(used[0].db, res[0].requests), perRequest(used[0].self, res[0].requests),
 			perRequest(used[1].db, res[1].requests), perRequest(used[1].sidecar, res[1].requests), perRequest(used[1].self, res[1].requests)))
 	}
-	fmt.Fprintf(b.out, "\n%s\n\n", strings.Join(notes, "\n"))
+	fmt.Fprintf(b.out, "\n%s\n", strings.Join(notes, "\n"))
+	fmt.Fprintf(b.out, "  (statements: per request, the mean over %d requests of one client, counted on the wire by a proxy in front of an in-process sidecar and of a baseline pool)\n\n", countRequests)
 	client := "scimbench"
 	if b.o.inProcess {
 		client = "scimbench+sidecar"
@@ -222,7 +243,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "get by id", unit: "req/s", per: 1, target: 0.5,
+			name: "get by id", unit: "req/s", per: 1, target: 0.7,
 			raw: "SELECT the row by id, SELECT its groups (JOIN roles)",
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id, _ := b.user(i)
@@ -235,7 +256,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "filter userName eq", unit: "req/s", per: 1, target: 0.5,
+			name: "filter userName eq", unit: "req/s", per: 1, target: 0.7,
 			raw: "SELECT the row WHERE login = ?, SELECT its groups",
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				_, login := b.user(i)
