@@ -6,12 +6,25 @@
 //
 // Usage:
 //
-//	scimbridge serve -config scimbridge.yaml   run the sidecar
+//	scimbridge serve -config scimbridge.yaml   run the sidecar (the default command)
 //	scimbridge check -config scimbridge.yaml   validate the config against the database
-//	scimbridge version                         print the version
+//	scimbridge init -dsn DSN                   write a starting config from the database's tables
+//	scimbridge explain METHOD PATH [BODY]      print the SQL one SCIM request would run
+//	scimbridge healthcheck                     probe a running sidecar's /healthz/ready
+//	scimbridge version                         print the version, commit and build date
+//	scimbridge help [command]                  show help; so does -h after any command
 //
-// Exit codes: 0 success, 1 an invalid configuration or a failed check,
-// 2 bad usage.
+// serve and check take -listen, -telemetry-listen, -log-level and
+// -log-format, and the same settings from SCIMBRIDGE_LISTEN,
+// SCIMBRIDGE_TELEMETRY_LISTEN, SCIMBRIDGE_LOG_LEVEL and
+// SCIMBRIDGE_LOG_FORMAT: a flag wins over its variable, the variable over
+// the configuration file. SCIMBRIDGE_CONFIG names the file when -config
+// does not.
+//
+// Help goes to standard output. Exit codes: 0 success; 1 a problem (an
+// invalid configuration, a failed check, a sidecar that is not ready);
+// 2 bad usage (an unknown command or flag, reported in one line on
+// standard error with a pointer to scimbridge help).
 package main
 
 import (

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -38,71 +37,49 @@ const (
 const shutdownGrace = 25 * time.Second
 
 // Main runs the command line args (without the program name) and returns
-// the exit code. ctx is cancelled to stop a running server.
+// the exit code: exitOK, exitFailure for a problem, exitUsage for bad
+// usage. ctx is cancelled to stop a running server. Help goes to stdout;
+// usage errors are one line on stderr with a pointer to the help.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			usage(stdout)
+			return exitOK
+		case "-version", "--version":
+			args = append([]string{"version"}, args[1:]...)
+		}
+	}
+	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	switch cmd {
-	case "serve":
-		return runServe(ctx, args, stderr, nil)
-	case "check":
-		return runCheck(ctx, args, stdout, stderr)
-	case "init":
-		return runInit(ctx, args, stdout, stderr)
-	case "explain":
-		return runExplain(ctx, args, stdout, stderr)
-	case "version":
-		fmt.Fprintf(stdout, "scimbridge %s %s\n", Version, runtime.Version())
-		return exitOK
-	case "help", "-h", "-help", "--help":
-		usage(stdout)
+	cmd, ok := lookupCommand(name)
+	if !ok {
+		return unknownCommand(name, stderr)
+	}
+	if wantsHelp(args) {
+		cmd.printHelp(stdout)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "scimbridge: unknown command %q\n", cmd)
-	usage(stderr)
-	return exitUsage
+	return cmd.run(ctx, args, stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: scimbridge <command> [flags]
-
-commands:
-  serve    run the SCIM server (the default)
-  check    validate the config and its mapping against the live database
-  init     write a starting config from the database's tables:
-           scimbridge init -dsn DSN [-users-table users] [-groups-table roles] [-o FILE]
-  explain  print the SQL one SCIM request would run, writes rolled back:
-           scimbridge explain [-config FILE] METHOD PATH [BODY|@FILE|-]
-  version  print the version
-
-flags of serve and check:
-  -config FILE   configuration file (default $SCIMBRIDGE_CONFIG or scimbridge.yaml)
-  -dry-run       (serve) log every write and roll it back instead of committing
-`)
-}
-
-// configFlag parses the -config flag, and any other flags define adds.
+// configFlag parses the flags of a command that reads the config file:
+// -config, and any others that define adds. It returns the config file's
+// path (-config, else $SCIMBRIDGE_CONFIG, else scimbridge.yaml), or false
+// after reporting a usage error on stderr.
 func configFlag(name string, args []string, stderr io.Writer, define ...func(*flag.FlagSet)) (string, bool) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name)
 	for _, d := range define {
 		d(fs)
 	}
-	def := os.Getenv("SCIMBRIDGE_CONFIG")
-	if def == "" {
-		def = "scimbridge.yaml"
-	}
-	path := fs.String("config", def, "configuration file")
-	if err := fs.Parse(args); err != nil {
+	var path string
+	defineConfigFlag(fs, &path)
+	if !parseFlags(fs, args, stderr) {
 		return "", false
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "scimbridge %s: unexpected argument %q\n", name, fs.Arg(0))
-		return "", false
-	}
-	return *path, true
+	return configPath(path), true
 }
 
 func openAdapter(ctx context.Context, logger *slog.Logger) func(adapters.Config) (adapters.Adapter, error) {
@@ -168,15 +145,14 @@ func orString(v, d string) string {
 type Ready func(scimAddr, telemetryAddr string)
 
 func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready) int {
-	var dryRun bool
-	path, ok := configFlag("serve", args, stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&dryRun, "dry-run", false, "log every write and roll it back: try a mapping on a production database safely")
-	})
+	var opts serveOptions
+	path, ok := configFlag("serve", args, stderr, opts.define)
 	if !ok {
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
-	if err == nil && dryRun {
+	err = opts.overrides.apply(cfg, err)
+	if err == nil && opts.dryRun {
 		err = cfg.setDryRun()
 	}
 	if err != nil {
