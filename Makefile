@@ -8,11 +8,11 @@ PKG     := github.com/scimbridge/scimbridge
 BIN     := bin/scimbridge
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: help test build vet fmt lint demo bench soak ci clean
+.PHONY: help test build vet fmt lint demo bench soak deploy-check ci clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target>\n\nTargets:\n"} \
-		/^[a-zA-Z_-]+:.*?## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+		/^[a-zA-Z_-]+:.*?## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 test: ## Run all tests with the race detector (MySQL/MariaDB from SCIMBRIDGE_TEST_DSN if set, else an embedded engine)
 	$(GO) test -race -count=1 ./...
@@ -57,6 +57,9 @@ SOAK_FLAGS ?=
 
 soak: ## Soak test: 16 clients for 3 minutes on MariaDB (SOAK_DSN, SOAK_FLAGS="-duration 30s")
 	$(GO) run ./cmd/scimsoak -dsn '$(SOAK_DSN)' $(SOAK_FLAGS)
+
+deploy-check: ## Validate the Kubernetes manifests in deploy/kubernetes (strict API types, kustomize build)
+	cd deploy/kubernetes/validate && $(GO) test -count=1 ./...
 
 ci: ## Run the CI script (.ci/run) locally
 	bash .ci/run
