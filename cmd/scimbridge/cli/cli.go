@@ -316,7 +316,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun {
 		logger.Warn("dry run: every write is logged and rolled back; nothing reaches the database")
 	}
-	logger.Info("scimbridge started", "version", Version, "scim", scimLn.Addr().String(),
+	logger.Info("scimbridge started", "version", currentVersion().Version, "scim", scimLn.Addr().String(),
 		"base_path", cfg.Server.BasePath, "telemetry", telAddr, "tls", cfg.Server.TLS != nil)
 	if ready != nil {
 		ready(scimLn.Addr().String(), telAddr)

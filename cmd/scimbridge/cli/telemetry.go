@@ -65,7 +65,7 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 		Namespace: scim.Namespace, Name: "build_info",
 		Help: "Always 1; labels carry the scimbridge version and Go version.",
 	}, []string{"version", "goversion"})
-	buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
+	buildInfo.WithLabelValues(currentVersion().Version, runtime.Version()).Set(1)
 	t.reg.MustRegister(buildInfo)
 	t.use(ad)
 	t.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
