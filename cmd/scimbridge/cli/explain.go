@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,26 +40,24 @@ Example:
 
 // runExplain is the explain command.
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // -h prints explainUsage to stdout below
-	def := os.Getenv("SCIMBRIDGE_CONFIG")
-	if def == "" {
-		def = "scimbridge.yaml"
-	}
-	path := fs.String("config", def, "configuration file")
+	fs := newFlagSet("explain")
+	var configFlag string
+	defineConfigFlag(fs, &configFlag)
 	dir := fs.String("directory", "", "the token name (directory) to act as")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, explainUsage)
 			return exitOK
 		}
+		usageError("explain", stderr, "%v", err)
 		return exitUsage
 	}
 	if fs.NArg() < 2 || fs.NArg() > 3 {
-		fmt.Fprint(stderr, explainUsage)
+		usageError("explain", stderr, "expected METHOD PATH [BODY], got %d arguments", fs.NArg())
 		return exitUsage
 	}
+	path := new(string)
+	*path = configPath(configFlag)
 	method, target := strings.ToUpper(fs.Arg(0)), fs.Arg(1)
 	var body string
 	if fs.NArg() == 3 {
