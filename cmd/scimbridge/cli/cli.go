@@ -89,11 +89,14 @@ func openAdapter(ctx context.Context, logger *slog.Logger) func(adapters.Config)
 // runCheck loads, validates and compiles the config against the live
 // database, and prints what each attribute maps to.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	path, ok := configFlag("check", args, stderr)
+	var ov overrides
+	path, ok := configFlag("check", args, stderr, ov.define)
 	if !ok {
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
+	// check sees what serve would run with: the same overrides.
+	err = ov.apply(cfg, err)
 	if cfg == nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure

@@ -73,8 +73,8 @@ variable, and the variable over the file.`,
 its YAML path, what is wrong and what was expected, and checks the mapping
 against the database's information_schema. On success it prints what each
 attribute maps to. It exits 0 when the configuration is valid, 1 if not.`,
-			flags: func(fs *flag.FlagSet) { defineConfigFlag(fs, new(string)) },
-			env:   []envVar{configEnv},
+			flags: func(fs *flag.FlagSet) { defineConfigFlag(fs, new(string)); new(overrides).define(fs) },
+			env:   append([]envVar{configEnv}, overrideEnv()...),
 			run:   runCheck,
 		},
 		{

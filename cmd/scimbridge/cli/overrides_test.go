@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -196,5 +197,29 @@ func TestServeReportsBadOverrides(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestCheckSeesOverrides checks that check applies the same overrides as
+// serve: a bad -log-level or SCIMBRIDGE_LOG_LEVEL fails check, named by
+// the flag or variable.
+func TestCheckSeesOverrides(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	path := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(checkConfig, "${DSN}", dsn)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := runCheck(context.Background(), []string{"-config", path}, &out, &errw); code != exitOK {
+		t.Fatalf("check of the good config: exit %d\n%s", code, errw.String())
+	}
+	errw.Reset()
+	if code := runCheck(context.Background(), []string{"-config", path, "-log-level", "loud"}, &out, &errw); code != exitFailure || !strings.Contains(errw.String(), "-log-level (overriding log.level)") {
+		t.Errorf("check -log-level loud: exit %d, %s", code, errw.String())
+	}
+	t.Setenv("SCIMBRIDGE_LOG_LEVEL", "loud")
+	errw.Reset()
+	if code := runCheck(context.Background(), []string{"-config", path}, &out, &errw); code != exitFailure || !strings.Contains(errw.String(), "SCIMBRIDGE_LOG_LEVEL") {
+		t.Errorf("check with SCIMBRIDGE_LOG_LEVEL=loud: exit %d, %s", code, errw.String())
 	}
 }
