@@ -22,6 +22,13 @@ type Describer interface {
 	Describe(ctx context.Context, t adapters.Table) (adapters.TableInfo, error)
 }
 
+// TableLister is a Describer that can also list the database's tables.
+// Compile uses it, when db has it, to name the tables there are (and the
+// one probably meant) when a configured table is not found.
+type TableLister interface {
+	Tables(ctx context.Context) ([]adapters.Table, error)
+}
+
 // Mapping is a compiled, validated mapping.
 type Mapping struct {
 	// User is the compiled User resource; nil if not mapped.
@@ -134,8 +141,12 @@ type Resource struct {
 	attrs              []*attr
 	computed           []*computed
 	byPath             map[string]*attr // lower-case path → attr
-	active             *attr
-	conds              []scopeCond // the scope's conditions, with their columns
+	// given holds the lower-case paths of the attributes the config maps,
+	// compiled or not: one whose column is wrong is reported as that,
+	// and not also as missing.
+	given  map[string]bool
+	active *attr
+	conds  []scopeCond // the scope's conditions, with their columns
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -178,11 +189,82 @@ type compiler struct {
 	warn   []string
 	loc    *time.Location // time zone of the resource being compiled
 	scoped []string       // columns every directory's scope sets
+
+	// tableNames caches the database's tables for tableNotFound; listed
+	// says it was asked.
+	tableNames []string
+	listed     bool
+	// failedTables are tables already reported missing, so that each is
+	// reported once.
+	failedTables map[string]bool
 }
 
 func (c *compiler) add(path, format string, args ...any) {
-	c.probs = append(c.probs, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	p := Problem{Path: path, Message: fmt.Sprintf(format, args...)}
+	if slices.Contains(c.probs, p) {
+		// The same mistake reached twice (a table two attributes use).
+		return
+	}
+	c.probs = append(c.probs, p)
 }
+
+// tableNotFound reports that table, configured at path, is not in the
+// database: with the closest table name if one is close, and the tables
+// there are when the database can list them.
+func (c *compiler) tableNotFound(path, table string) {
+	if c.failedTables == nil {
+		c.failedTables = map[string]bool{}
+	}
+	c.failedTables[table] = true
+	names := c.tables()
+	switch {
+	case names == nil:
+		c.add(path, "table %q not found in the database", table)
+	case len(names) == 0:
+		c.add(path, "table %q not found in the database, which has no tables; expected the application's database in database.config", table)
+	default:
+		c.add(path, "table %q not found in the database%s (tables: %s)", table, DidYouMean(table, names), nameList(names))
+	}
+}
+
+// tables lists the database's tables, sorted, or nil if db cannot.
+func (c *compiler) tables() []string {
+	if c.listed {
+		return c.tableNames
+	}
+	c.listed = true
+	tl, ok := c.db.(TableLister)
+	if !ok {
+		return nil
+	}
+	ts, err := tl.Tables(c.ctx)
+	if err != nil {
+		return nil
+	}
+	c.tableNames = make([]string, 0, len(ts))
+	for _, t := range ts {
+		c.tableNames = append(c.tableNames, string(t))
+	}
+	slices.Sort(c.tableNames)
+	return c.tableNames
+}
+
+// notInTable is the problem of a column that table lacks: the closest
+// column if one is close, else every column of the table.
+func notInTable(col, table string, info adapters.TableInfo) string {
+	names := columnNames(info)
+	if col == placeholderColumn {
+		return fmt.Sprintf("%s is a placeholder (scimbridge init writes it where it found no column); expected one of the columns of %s: %s", col, table, nameList(names))
+	}
+	if hint := DidYouMean(col, names); hint != "" {
+		return fmt.Sprintf("column %q not in table %s%s", col, table, hint)
+	}
+	return fmt.Sprintf("column %q not in table %s; expected one of %s", col, table, nameList(names))
+}
+
+// placeholderColumn is what scimbridge init writes for a column it could
+// not guess.
+const placeholderColumn = "CHANGE_ME"
 
 // Compile validates cfg, checks it against the live schema through db, and
 // returns the compiled mapping. Every problem found is returned at once as
@@ -244,6 +326,25 @@ func newSchemaSet(core string) *schemaSet {
 	return s
 }
 
+// paths lists the attribute paths the schemas define (userName,
+// name.givenName, urn:...:User:department), for suggestions.
+func (s *schemaSet) paths() []string {
+	var out []string
+	for _, urn := range slices.Sorted(maps.Keys(s.defs)) {
+		defs := s.defs[urn]
+		if urn == s.core {
+			defs = append(slices.Clone(defs), commonAttrs...)
+		}
+		for _, d := range defs {
+			out = append(out, canonicalPath(urn, s.core, nil, d))
+			for _, sd := range d.Sub {
+				out = append(out, canonicalPath(urn, s.core, d, sd))
+			}
+		}
+	}
+	return out
+}
+
 // canonical returns the registered spelling of a schema URN, matched
 // case-insensitively.
 func (s *schemaSet) canonical(urn string) (string, bool) {
@@ -301,7 +402,7 @@ func canonicalPath(urn, coreURN string, parent, def *AttrDef) string {
 }
 
 func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
-	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}, schemas: newSchemaSet(schema)}
+	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(schema)}
 	c.extensions(path, r, rc.Extensions)
 	var info adapters.TableInfo
 	described := false
@@ -312,7 +413,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		info, err = c.db.Describe(c.ctx, adapters.Table(rc.Table))
 		switch {
 		case errors.Is(err, adapters.ErrNotFound):
-			c.add(path+".table", "table %q not found in the database", rc.Table)
+			c.tableNotFound(path+".table", rc.Table)
 		case err != nil:
 			c.add(path+".table", "cannot read the table's columns from the database: %v", err)
 		default:
@@ -331,6 +432,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	r.Spec.Location = c.loc
+	// meant holds the columns that misspelt ones were probably meant to be
+	// (logn for login): the NOT NULL check below does not report them as
+	// written by nothing, which only follows from the misspelling.
+	meant := map[adapters.Column]bool{}
 	column := func(p, col string) (adapters.ColumnInfo, bool) {
 		if col == "" {
 			c.add(p, "no column given; expected a column of table %s", rc.Table)
@@ -341,7 +446,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		ci, ok := info.Column(adapters.Column(col))
 		if !ok {
-			c.add(p, "column %q not in table %s; expected one of %s", col, rc.Table, columnList(info))
+			c.add(p, "%s", notInTable(col, rc.Table, info))
+			if m, close := Closest(col, columnNames(info)); close {
+				meant[adapters.Column(m)] = true
+			}
 		}
 		return ci, ok
 	}
@@ -409,12 +517,17 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		urn, parent, def, ok := r.schemas.lookup(p)
 		if !ok {
-			c.add(ap, "unknown SCIM attribute %q; expected a %s attribute such as userName, name.givenName, emails or %s:department", p, name, EnterpriseSchema)
+			if hint := DidYouMean(p, r.schemas.paths()); hint != "" {
+				c.add(ap, "unknown SCIM attribute %q%s", p, hint)
+			} else {
+				c.add(ap, "unknown SCIM attribute %q; expected a %s attribute such as userName, name.givenName, emails or %s:department", p, name, EnterpriseSchema)
+			}
 			continue
 		}
 		if def == managerAttr || (parent == managerAttr && def.Name == "value") {
 			def, parent = managerAttr, nil
 		}
+		r.given[strings.ToLower(canonicalPath(urn, schema, parent, def))] = true
 		if def.Type == Complex && !def.MultiValued && def != managerAttr {
 			c.add(ap, "%s is complex; expected one of its sub-attributes (%s.%s)", def.Name, def.Name, def.Sub[0].Name)
 			continue
@@ -644,12 +757,12 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	c.shareExtras(r, info, fixed)
 	c.computeds(path, r, rc, column, written)
-	if _, ok := r.byPath["username"]; !ok && name == "User" {
+	if _, ok := r.byPath["username"]; !ok && name == "User" && !r.given["username"] {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
 	}
 	if a, ok := r.byPath["displayname"]; ok && name == "Group" {
 		r.Spec.Display = a.col.Name
-	} else if name == "Group" {
+	} else if name == "Group" && !r.given["displayname"] {
 		c.add(path+".attributes", "displayName is not mapped; expected displayName: <column> (Okta and Entra match groups by it)")
 	}
 
@@ -678,7 +791,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				continue
 			}
 			n := ci.Name
-			if _, ok := written[n]; ok || defaulted[n] || n == r.Spec.Key {
+			if _, ok := written[n]; ok || defaulted[n] || meant[n] || n == r.Spec.Key {
 				continue
 			}
 			if _, ok := r.Spec.Scope[n]; ok || slices.Contains(c.scoped, string(n)) {
@@ -750,12 +863,13 @@ func (c *compiler) fits(a *attr, ac AttributeConfig) string {
 	return ""
 }
 
-func columnList(info adapters.TableInfo) string {
+// columnNames lists the table's columns in table order.
+func columnNames(info adapters.TableInfo) []string {
 	names := make([]string, len(info.Columns))
 	for i, c := range info.Columns {
 		names[i] = string(c.Name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 func isStringColumn(c adapters.ColumnInfo) bool {
@@ -989,7 +1103,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		spec.GroupRef = adapters.Column(mc.References)
 		if gok {
 			if _, ok := ginfo.Column(spec.GroupRef); !ok {
-				c.add(path+".references", "column %q not in table %s; expected the group column the membership stores (default the key)", mc.References, g.Spec.Table)
+				c.add(path+".references", "column %q not in table %s%s; expected the group column the membership stores (default the key)", mc.References, g.Spec.Table, DidYouMean(mc.References, columnNames(ginfo)))
 			}
 		}
 		if !slices.Contains(g.Spec.Columns, spec.GroupRef) {
@@ -1007,7 +1121,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		spec.JoinTable, spec.JoinGroup, spec.JoinUser = adapters.Table(mc.Table), adapters.Column(mc.Group), adapters.Column(mc.User)
 		jinfo, err := c.db.Describe(c.ctx, spec.JoinTable)
 		if err != nil {
-			c.add(path+".table", "table %q not found in the database", mc.Table)
+			c.tableNotFound(path+".table", mc.Table)
 			return
 		}
 		jcols := map[string]adapters.ColumnInfo{}
@@ -1015,7 +1129,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 			if f.col == "" {
 				c.add(path+"."+f.key, "missing; expected the column of %s referring to the %s", mc.Table, f.key)
 			} else if ci, ok := jinfo.Column(adapters.Column(f.col)); !ok {
-				c.add(path+"."+f.key, "column %q not in table %s; expected one of %s", f.col, mc.Table, columnList(jinfo))
+				c.add(path+"."+f.key, "%s", notInTable(f.col, mc.Table, jinfo))
 			} else {
 				jcols[f.key] = ci
 			}
@@ -1023,7 +1137,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		jcolumn := func(p, name string) (adapters.ColumnInfo, bool) {
 			ci, ok := jinfo.Column(adapters.Column(name))
 			if !ok {
-				c.add(p, "column %q not in table %s; expected one of %s", name, mc.Table, columnList(jinfo))
+				c.add(p, "%s", notInTable(name, mc.Table, jinfo))
 			}
 			return ci, ok
 		}
@@ -1114,7 +1228,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		spec.Cleared = scalar(mc.WhenRemoved)
 		if uok {
 			if ci, ok := uinfo.Column(spec.UserColumn); !ok {
-				c.add(path+".userColumn", "column %q not in table %s; expected the users column holding the group", mc.UserColumn, u.Spec.Table)
+				c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the group", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
 			} else if spec.Cleared == nil && !ci.Nullable {
 				c.add(path+".whenRemoved", "column %q is NOT NULL; expected the value to write when a user leaves the group (the default role)", mc.UserColumn)
 			}
@@ -1185,6 +1299,11 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 		for _, m := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
 			p := tmpl[m[2]:m[3]]
 			a, ok := r.byPath[strings.ToLower(p)]
+			if !ok && r.given[strings.ToLower(p)] {
+				// Its own mistake is reported.
+				bad = true
+				continue
+			}
 			if !ok {
 				c.add(cp, "template names %q, which is not a mapped attribute of %s; expected mapped attributes such as {name.givenName}", p, r.Name)
 				bad = true
@@ -1223,7 +1342,7 @@ func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []
 		for _, c := range cols {
 			v := scalar(extra[c])
 			if _, ok := r.info.Column(adapters.Column(c)); !ok {
-				probs = append(probs, fmt.Sprintf("%s: column %q not in table %s, so the %s resource cannot be scoped by it", c, c, r.Spec.Table, r.Name))
+				probs = append(probs, fmt.Sprintf("%s: column %q not in table %s, so the %s resource cannot be scoped by it%s", c, c, r.Spec.Table, r.Name, DidYouMean(c, columnNames(r.info))))
 				continue
 			}
 			if prev, ok := base[adapters.Column(c)]; ok && !sameValue(prev, v) {
@@ -1353,7 +1472,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	}
 	info, err := c.db.Describe(c.ctx, adapters.Table(cc.Table))
 	if err != nil {
-		c.add(path+".table", "table %q not found in the database", cc.Table)
+		c.tableNotFound(path+".table", cc.Table)
 		return false
 	}
 	col := func(key, name string, need bool) *adapters.ColumnInfo {
@@ -1365,7 +1484,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		}
 		ci, ok := info.Column(adapters.Column(name))
 		if !ok {
-			c.add(path+"."+key, "column %q not in table %s; expected one of %s", name, cc.Table, columnList(info))
+			c.add(path+"."+key, "%s", notInTable(name, cc.Table, info))
 			return nil
 		}
 		return &ci
@@ -1435,7 +1554,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	childColumn := func(p, name string) (adapters.ColumnInfo, bool) {
 		ci, ok := info.Column(adapters.Column(name))
 		if !ok {
-			c.add(p, "column %q not in table %s; expected one of %s", name, cc.Table, columnList(info))
+			c.add(p, "%s", notInTable(name, cc.Table, info))
 		}
 		return ci, ok
 	}
@@ -1478,9 +1597,13 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		return false
 	}
 	if r.Spec.KV == nil {
+		if c.failedTables[mt.Table] {
+			// Reported with the first attribute kept in it.
+			return false
+		}
 		info, err := c.db.Describe(c.ctx, adapters.Table(mt.Table))
 		if err != nil {
-			c.add(rpath+".metaTable.table", "table %q not found in the database", mt.Table)
+			c.tableNotFound(rpath+".metaTable.table", mt.Table)
 			return false
 		}
 		ok := true
@@ -1489,7 +1612,7 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 				c.add(rpath+".metaTable."+f.key, "missing; expected a column of %s", mt.Table)
 				ok = false
 			} else if _, found := info.Column(adapters.Column(f.col)); !found {
-				c.add(rpath+".metaTable."+f.key, "column %q not in table %s; expected one of %s", f.col, mt.Table, columnList(info))
+				c.add(rpath+".metaTable."+f.key, "%s", notInTable(f.col, mt.Table, info))
 				ok = false
 			}
 		}
@@ -1500,7 +1623,7 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		kvColumn := func(p, name string) (adapters.ColumnInfo, bool) {
 			ci, found := info.Column(adapters.Column(name))
 			if !found {
-				c.add(p, "column %q not in table %s; expected one of %s", name, mt.Table, columnList(info))
+				c.add(p, "%s", notInTable(name, mt.Table, info))
 			}
 			return ci, found
 		}

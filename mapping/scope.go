@@ -400,7 +400,7 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 			r.Delete = dc.Policy
 		case DeleteDeactivate:
 			r.Delete = dc.Policy
-			if r.active == nil {
+			if r.active == nil && !r.given["active"] {
 				c.add(dp, "deactivate needs the active attribute mapped; expected active: <column> or delete: hard|refuse")
 			} else {
 				c.warn = append(c.warn, fmt.Sprintf("%s: deactivate is not RFC 7644 behaviour: a deleted %s stays visible (inactive) instead of answering 404; a soft delete {mark: ...} keeps the row and is", dp, r.Name))
@@ -502,6 +502,10 @@ func (c *compiler) release(path string, r *Resource, sd *adapters.SoftDelete, tm
 		name = "displayname"
 	}
 	a, ok := r.byPath[name]
+	if !ok && r.given[name] {
+		// Its own mistake is reported.
+		return
+	}
 	if !ok || a.kind != kindSimple {
 		c.add(path, "%s is not mapped to a column of %s; expected it mapped to release it", name, r.Spec.Table)
 		return

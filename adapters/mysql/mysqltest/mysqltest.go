@@ -45,8 +45,67 @@ func Embedded() bool {
 func SkipIfEmbedded(t testing.TB, why string) {
 	t.Helper()
 	if Embedded() {
+		recordSkip(t.Name(), why)
 		t.Skipf("%s: skipped on the embedded go-mysql-server engine: %s", t.Name(), why)
 	}
+}
+
+var (
+	skipsMu sync.Mutex // guards skips
+	skips   []skip
+)
+
+// skip is one test SkipIfEmbedded skipped.
+type skip struct{ test, why string }
+
+func recordSkip(test, why string) {
+	skipsMu.Lock()
+	defer skipsMu.Unlock()
+	skips = append(skips, skip{test, why})
+}
+
+// Main runs the tests of a package (m.Run) and then prints how many of
+// them SkipIfEmbedded skipped, and why, so that a run without a server
+// says what it did not test. Call it from the package's TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(mysqltest.Main(m)) }
+//
+// go test shows the lines with -v, for a failing package, or when it runs
+// the package in its directory (go test, without a package list).
+func Main(m *testing.M) int {
+	code := m.Run()
+	SkipReport(os.Stdout)
+	return code
+}
+
+// SkipReport writes the summary Main prints: nothing when no test was
+// skipped, else the count, each reason with its tests, and how to run
+// them.
+func SkipReport(w io.Writer) {
+	skipsMu.Lock()
+	defer skipsMu.Unlock()
+	if len(skips) == 0 {
+		return
+	}
+	var reasons []string
+	tests := map[string][]string{}
+	for _, s := range skips {
+		if _, ok := tests[s.why]; !ok {
+			reasons = append(reasons, s.why)
+		}
+		tests[s.why] = append(tests[s.why], s.test)
+	}
+	fmt.Fprintf(w, "mysqltest: %d %s skipped on the embedded go-mysql-server engine (set %s='root@tcp(127.0.0.1:3306)/' to run them on MySQL or MariaDB):\n", len(skips), plural(len(skips), "test", "tests"), EnvDSN)
+	for _, why := range reasons {
+		fmt.Fprintf(w, "  %d: %s (%s)\n", len(tests[why]), why, strings.Join(tests[why], ", "))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // NewDatabase creates a fresh, uniquely named empty database on the test

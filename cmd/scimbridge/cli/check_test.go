@@ -5,8 +5,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const checkConfig = `server:
@@ -79,5 +81,90 @@ func TestCheckCommand(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"frobnicate"}, &out, &errw); code != 2 {
 		t.Errorf("unknown command exited %d, want 2", code)
+	}
+}
+
+// TestCheckRefusesWhatServeRefuses runs check and serve on each broken
+// config of testdata (a secret unset, a secret file missing, a placeholder,
+// a misspelt table or key, a mapping mistake) and requires both to fail
+// with the same problems: an operator whose check passes is not surprised
+// by serve.
+func TestCheckRefusesWhatServeRefuses(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	t.Setenv("SCIMBRIDGE_TEST_UNSET_TOKEN", "")
+	dir := t.TempDir()
+	for _, name := range []string{"env-token", "placeholder", "values", "table-typo", "column-typo", "key-typo", "missing-table", "mapping", "scope", "database", "yaml-indent"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/invalid-" + name + ".yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, name+".yaml")
+			if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), "${DSN}", dsn)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, checkErr bytes.Buffer
+			if code := Main(context.Background(), []string{"check", "-config", path}, &out, &checkErr); code != exitFailure {
+				t.Fatalf("check exited %d, want %d:\n%s%s", code, exitFailure, out.String(), checkErr.String())
+			}
+			// serve must refuse before it listens; the deadline only
+			// stops a serve that wrongly started.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var serveErr bytes.Buffer
+			if code := Main(ctx, []string{"serve", "-config", path, "-listen", "127.0.0.1:0", "-telemetry-listen", "off"}, &out, &serveErr); code != exitFailure {
+				t.Fatalf("serve exited %d, want %d:\n%s", code, exitFailure, serveErr.String())
+			}
+			got, want := problemLines(serveErr.String()), problemLines(checkErr.String())
+			if len(want) == 0 {
+				t.Fatalf("check printed no problems:\n%s", checkErr.String())
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("serve's problems differ from check's:\n--- serve\n%s\n--- check\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// problemLines returns the problems of an invalid configuration message:
+// its indented lines, sorted.
+func problemLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "  ") {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestCheckExitCodes pins check's documented exit codes: 0 for a config
+// serve would accept, 1 for problems, 2 for bad usage.
+func TestCheckExitCodes(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte(strings.ReplaceAll(checkConfig, "${DSN}", dsn)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.ReplaceAll(strings.ReplaceAll(checkConfig, "${DSN}", dsn), "table: users", "table: user")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"check", "-config", good}, exitOK},
+		{[]string{"check", "-config", bad}, exitFailure},
+		{[]string{"check", "-config", filepath.Join(dir, "missing.yaml")}, exitFailure},
+		{[]string{"check", "-bogus"}, exitUsage},
+		{[]string{"check", "-config", good, "extra"}, exitUsage},
+	} {
+		var out, errw bytes.Buffer
+		if code := Main(context.Background(), c.args, &out, &errw); code != c.want {
+			t.Errorf("%v exited %d, want %d:\n%s%s", c.args, code, c.want, out.String(), errw.String())
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,8 +37,15 @@ type Config struct {
 
 	// hash identifies the file's bytes, for scimbridge_config_info.
 	hash string
-	// path is the file it was read from, for reloads; "" if none.
+	// path is the file it was read from, for reloads and problem
+	// positions; "" if none.
 	path string
+	// doc is the parsed document, for the line and column of problems.
+	doc *yaml.Node
+	// typos are the paths of keys that are given misspelt (the path of
+	// defaults where defualts was written): the mapping's problems
+	// under them are consequences of the misspelling and not reported.
+	typos []string
 }
 
 // DefaultTelemetryListen keeps metrics and health checks off the public
@@ -76,16 +84,26 @@ var adapterTypes = map[string]func() adapters.Config{
 // validator is implemented by adapter configs that can check themselves.
 type validator interface{ Validate() []string }
 
-// loadConfig reads, strictly decodes and validates a config file. Every
-// problem found is returned together, each with its YAML path.
+// loadConfig reads, strictly decodes and validates a config file, and
+// resolves what serve needs from outside it (see startupProblems): the
+// commands that run from a file (check, serve) refuse the same configs.
+// Every problem found is returned together, each with its position and
+// YAML path.
 func loadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	cfg, err := ParseConfig(data)
-	if cfg != nil {
-		cfg.path = path
+	cfg, err := parseConfig(path, data)
+	if cfg == nil {
+		return nil, err
+	}
+	if sp := startupProblems(cfg); len(sp) > 0 {
+		var ce *invalidConfigError
+		if errors.As(err, &ce) {
+			return cfg, &invalidConfigError{append(ce.list, cfg.locate(sp)...)}
+		}
+		return cfg, &invalidConfigError{cfg.locate(sp)}
 	}
 	return cfg, err
 }
@@ -95,22 +113,28 @@ func loadConfig(path string) (*Config, error) {
 // the config as far as it could be decoded, so that the mapping can still be
 // checked against the database and its problems reported with the rest.
 func ParseConfig(data []byte) (*Config, error) {
+	return parseConfig("", data)
+}
+
+// parseConfig is ParseConfig for the document read from file, which
+// problems then name with the line and column they are at.
+func parseConfig(file string, data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n  %s", yamlError(err))
+		return nil, fmt.Errorf("invalid configuration:\n  %s", syntaxProblem(file, data, err))
 	}
 	if len(root.Content) == 0 {
-		return nil, errors.New("invalid configuration:\n  the file is empty; expected server, database and resources sections")
+		return nil, fmt.Errorf("invalid configuration:\n  %sthe file is empty; expected server, database and resources sections", orFile(file))
 	}
 	var probs []string
 	probs = append(probs, strictKeys(root.Content[0], reflect.TypeOf(Config{}), "")...)
-	cfg := Config{hash: configHash(data)}
+	cfg := Config{hash: configHash(data), path: file, doc: root.Content[0], typos: typoPaths(probs)}
 	if err := root.Content[0].Decode(&cfg); err != nil {
 		probs = append(probs, typeErrors(err, root.Content[0], "")...)
 	}
 	probs = append(probs, cfg.validate()...)
 	if len(probs) > 0 {
-		return &cfg, &invalidConfigError{probs}
+		return &cfg, &invalidConfigError{cfg.locate(probs)}
 	}
 	return &cfg, nil
 }
@@ -119,7 +143,11 @@ func ParseConfig(data []byte) (*Config, error) {
 type invalidConfigError struct{ list []string }
 
 func (e *invalidConfigError) Error() string {
-	return fmt.Sprintf("invalid configuration (%d problems):\n  %s", len(e.list), strings.Join(e.list, "\n  "))
+	n := fmt.Sprintf("%d problems", len(e.list))
+	if len(e.list) == 1 {
+		n = "1 problem"
+	}
+	return fmt.Sprintf("invalid configuration (%s):\n  %s", n, strings.Join(e.list, "\n  "))
 }
 
 func configError(probs []string) error { return &invalidConfigError{probs} }
@@ -191,30 +219,32 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 	}
 	ad, err := open(c.Database.adapter)
 	if err != nil {
-		return nil, nil, configError(append(probs, "database.config."+err.Error()))
+		return nil, nil, configError(append(probs, c.at("database.config."+err.Error())))
 	}
 	if err := ad.Ping(ctx); err != nil {
 		ad.Close()
-		return nil, nil, configError(append(probs, "database: cannot connect, so the mapping was not checked: "+err.Error()))
+		return nil, nil, configError(append(probs, c.at("database: cannot connect, so the mapping was not checked: "+err.Error())))
 	}
-	m, err := mapping.Compile(ctx, c.Resources, ad, "resources", c.Server.ScopedColumns()...)
+	var mprobs []string
+	m, err := mapping.Compile(ctx, c.Resources, listingTables(ad), "resources", c.Server.ScopedColumns()...)
 	var ps mapping.ProblemsError
 	switch {
 	case errors.As(err, &ps):
 		for _, p := range ps {
-			probs = append(probs, p.String())
+			mprobs = append(mprobs, p.String())
 		}
 	case err != nil:
-		probs = append(probs, err.Error())
+		mprobs = append(mprobs, err.Error())
 	default:
 		for i, t := range c.Server.Tokens {
 			if _, sp := m.Specs(t.Scope); len(sp) > 0 {
 				for _, p := range sp {
-					probs = append(probs, fmt.Sprintf("server.tokens[%d].scope.%s", i, p))
+					mprobs = append(mprobs, fmt.Sprintf("server.tokens[%d].scope.%s", i, p))
 				}
 			}
 		}
 	}
+	probs = append(probs, c.locate(c.withoutTypos(mprobs))...)
 	if len(probs) > 0 {
 		ad.Close()
 		return nil, nil, configError(probs)
@@ -254,7 +284,7 @@ func strictKeys(n *yaml.Node, t reflect.Type, path string) []string {
 			k, v := n.Content[i].Value, n.Content[i+1]
 			f, ok := fields[k]
 			if !ok {
-				probs = append(probs, fmt.Sprintf("%s: unknown key %q (line %d); expected one of %s", orRoot(join(path, k)), k, n.Content[i].Line, strings.Join(names, ", ")))
+				probs = append(probs, unknownKey(orRoot(join(path, k)), k, names))
 				continue
 			}
 			probs = append(probs, strictKeys(v, f.Type, join(path, k))...)
@@ -282,6 +312,53 @@ func strictKeys(n *yaml.Node, t reflect.Type, path string) []string {
 		// Scalars: the decoder checks their types.
 	}
 	return probs
+}
+
+// unknownKey is the problem of key k at path, which is none of names: the
+// closest name if one is close, else all of them.
+func unknownKey(path, k string, names []string) string {
+	if hint := mapping.DidYouMean(k, names); hint != "" {
+		return fmt.Sprintf("%s: unknown key %q%s", path, k, hint)
+	}
+	return fmt.Sprintf("%s: unknown key %q; expected one of %s", path, k, strings.Join(names, ", "))
+}
+
+var typoRE = regexp.MustCompile(`^(.*)\.[^.\[\]]+: unknown key "[^"]*"; did you mean "([^"]+)"\?$`)
+
+// typoPaths returns, for each unknown key that unknownKey found a close
+// name for, the path the key was meant to have.
+func typoPaths(probs []string) []string {
+	var out []string
+	for _, p := range probs {
+		if m := typoRE.FindStringSubmatch(p); m != nil {
+			out = append(out, m[1]+"."+m[2])
+		}
+	}
+	return out
+}
+
+// withoutTypos drops the problems under a misspelt key's meant path: with
+// defualts written, "defaults: column x ... nothing writes it" follows
+// from the misspelling, which is reported.
+func (c *Config) withoutTypos(probs []string) []string {
+	if len(c.typos) == 0 {
+		return probs
+	}
+	under := func(path, t string) bool {
+		return path == t || strings.HasPrefix(path, t+".") || strings.HasPrefix(path, t+"[")
+	}
+	var out []string
+	for _, p := range probs {
+		path, _ := splitProblem(p)
+		if !slices.ContainsFunc(c.typos, func(t string) bool {
+			// Without its attributes, a resource's every other
+			// problem (NOT NULL columns nothing writes) is noise.
+			return under(path, t) || strings.HasSuffix(t, ".attributes") && under(path, strings.TrimSuffix(t, ".attributes"))
+		}) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func join(path, k string) string {
@@ -319,7 +396,7 @@ func typeErrors(err error, root *yaml.Node, prefix string) []string {
 		line, _ := strconv.Atoi(m[1])
 		msg := friendlyTypeError(m[2])
 		if p, ok := paths[line]; ok {
-			out = append(out, fmt.Sprintf("%s: %s (line %d)", p, msg, line))
+			out = append(out, fmt.Sprintf("%s: %s", p, msg))
 		} else {
 			out = append(out, fmt.Sprintf("line %d: %s", line, msg))
 		}

@@ -23,25 +23,27 @@ func TestInvalidConfigs(t *testing.T) {
 		t.Fatalf("no invalid configs: %v", err)
 	}
 	dsn := newSchemaDB(t, "testdata/schema.sql")
+	dir := t.TempDir()
+	// invalid-env-token.yaml reads it; empty is unset to a secret.
+	t.Setenv("SCIMBRIDGE_TEST_UNSET_TOKEN", "")
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Loaded from a file of the same name, as check and serve
+			// load it, so that problems carry file:line:col.
+			path := filepath.Join(dir, filepath.Base(f))
 			data = []byte(strings.ReplaceAll(string(data), "${DSN}", dsn))
-			cfg, err := ParseConfig(data)
-			if cfg != nil {
-				var ad interface{ Close() error }
-				ad, _, err = cfg.compile(context.Background(), err, openAdapter(context.Background(), nil))
-				if ad != nil {
-					ad.Close()
-				}
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
 			}
+			err = problemsOf(path)
 			if err == nil {
 				t.Fatal("config accepted, want an error")
 			}
-			got := strings.ReplaceAll(err.Error(), dsn, "${DSN}") + "\n"
+			got := strings.ReplaceAll(strings.ReplaceAll(err.Error(), dsn, "${DSN}"), dir+string(filepath.Separator), "") + "\n"
 			golden := strings.TrimSuffix(f, ".yaml") + ".err"
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -57,6 +59,21 @@ func TestInvalidConfigs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// problemsOf loads the config file at path and compiles its mapping
+// against the database, as check does, and returns every problem found.
+func problemsOf(path string) error {
+	ctx := context.Background()
+	cfg, err := loadConfig(path)
+	if cfg == nil {
+		return err
+	}
+	ad, _, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
+	if ad != nil {
+		ad.Close()
+	}
+	return err
 }
 
 // newSchemaDB creates a test database loaded with a schema file and

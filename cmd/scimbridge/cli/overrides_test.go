@@ -93,7 +93,7 @@ func TestOverrideProblems(t *testing.T) {
 
 	// No problems in the file: the overrides' alone.
 	err = parseOverrides(t, nil, "-listen", "").apply(&Config{}, nil)
-	if err == nil || !strings.Contains(err.Error(), `invalid configuration (1 problems):
+	if err == nil || !strings.Contains(err.Error(), `invalid configuration (1 problem):
   -listen (overriding server.listen): invalid address "": missing port in address`) {
 		t.Errorf("empty -listen: %v", err)
 	}
