@@ -112,11 +112,11 @@ func (rl *reloader) try(ctx context.Context) error {
 		return err
 	}
 	rl.last = data
-	cfg, err := ParseConfig(data)
+	// As check and serve load it: positions, secrets resolved.
+	cfg, err := loadConfig(rl.path)
 	if err != nil {
 		return allProblems(ctx, cfg, err)
 	}
-	cfg.path = rl.path
 	old := rl.sw.cur.Load()
 	sc, err := build(ctx, cfg, rl.logger, old.sc.tel)
 	if err != nil {
