@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +40,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer ad.Close()
-	text, err := initConfig(ctx, ad, *users, *groups)
+	opts := initOptions{users: *users, groups: *groups, now: time.Now()}
+	fs.Visit(func(f *flag.Flag) { opts.usersGiven = opts.usersGiven || f.Name == "users-table" })
+	text, err := initConfig(ctx, ad, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "scimbridge init: %v\n", err)
 		return exitFailure
@@ -62,39 +64,22 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// guess is one attribute → column guess, tried in order.
-type guess struct {
-	attr string
-	re   *regexp.Regexp
-	why  string
+// initOptions are what init is asked for.
+type initOptions struct {
+	// users and groups are the tables of users and of groups ("" for
+	// none).
+	users, groups string
+	// usersGiven says -users-table was given; if not, and there is no
+	// users table, init looks for the table of users.
+	usersGiven bool
+	// now dates the file.
+	now time.Time
 }
 
-// userGuesses are the column names legacy applications commonly use.
-var userGuesses = []guess{
-	{"userName", regexp.MustCompile(`^(user_?name|login|username|user_login|handle|email|mail|email_address)$`), "the login"},
-	{"externalId", regexp.MustCompile(`^(external_?id|okta_?id|idp_?id|sso_?(id|subject)|azure_?id|object_?id)$`), "an identity provider's id"},
-	{"name.givenName", regexp.MustCompile(`^(first_?name|given_?name|fname|firstname|forename)$`), "the first name"},
-	{"name.familyName", regexp.MustCompile(`^(last_?name|family_?name|surname|lname|lastname)$`), "the last name"},
-	{"name.formatted", regexp.MustCompile(`^(full_?name|name)$`), "the full name"},
-	{"displayName", regexp.MustCompile(`^(display_?name|nick_?name|screen_?name)$`), "a display name"},
-	{"emails", regexp.MustCompile(`^(email|mail|email_address|user_email)$`), "the e-mail address"},
-	{"phoneNumbers", regexp.MustCompile(`^(phone|phone_?number|mobile|telephone)$`), "a phone number"},
-	{"title", regexp.MustCompile(`^(title|job_?title)$`), "a job title"},
-	{"active", regexp.MustCompile(`^(active|is_?active|enabled|is_?enabled|status|state|user_status)$`), "the status"},
-	{"active", regexp.MustCompile(`^(deleted_?at|disabled_?at|deactivated_?at)$`), "a soft-delete time"},
-	{"meta.created", regexp.MustCompile(`^(created_?at|created|date_?created|created_?on|registered|user_registered|insert_?date)$`), "the creation time"},
-	{"meta.lastModified", regexp.MustCompile(`^(updated_?at|modified_?at|updated|modified|last_?modified|changed|updated_?on)$`), "the last change"},
-}
-
-func initConfig(ctx context.Context, ad adapters.Adapter, usersTable, groupsTable string) (string, error) {
-	u, err := ad.Describe(ctx, adapters.Table(usersTable))
-	if err != nil {
-		return "", fmt.Errorf("reading table %s: %w", usersTable, err)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `# Starting configuration written by "scimbridge init" on %s.
-# Every line marked GUESS is a guess from a column's name: check it against
-# what the application means by the column, then run
+// initHeader opens the file init writes.
+const initHeader = `# Starting configuration written by "scimbridge init" on %s.
+# Every line marked GUESS is a guess from a column's name, type or values:
+# check it against what the application means by the column, then run
 #   scimbridge check -config <this file>
 # which checks the whole mapping against the database. config.example.yaml
 # documents every key.
@@ -112,159 +97,222 @@ database:
     dsn: {fromEnv: SCIMBRIDGE_DSN}
 
 resources:
-`, time.Now().UTC().Format(time.DateOnly))
-	writeResource(&b, "User", u, userGuesses, "")
-	if groupsTable != "" {
-		g, err := ad.Describe(ctx, adapters.Table(groupsTable))
-		if err != nil {
-			return "", fmt.Errorf("reading table %s: %w", groupsTable, err)
-		}
-		// Ids must be unique across resource types (RFC 7643 section
-		// 3.1): the keys of two tables that count up both have a 7.
-		prefix := ""
-		if groupsTable != usersTable && !uuidKeyed(u) && !uuidKeyed(g) {
-			prefix = "g-"
-		}
-		writeResource(&b, "Group", g, []guess{
-			{"displayName", regexp.MustCompile(`^(name|display_?name|title|role|role_?name|label|group_?name)$`), "the group's name"},
-			{"externalId", regexp.MustCompile(`^(external_?id|okta_?id|idp_?id|sso_?group_?id|object_?id)$`), "an identity provider's id"},
-			{"meta.created", regexp.MustCompile(`^(created_?at|created)$`), "the creation time"},
-			{"meta.lastModified", regexp.MustCompile(`^(updated_?at|modified_?at|updated)$`), "the last change"},
-		}, prefix)
-		b.WriteString(`    # GUESS: where memberships live. A join table, or a column of the users
-    # table holding the user's one group (then use userColumn instead).
-    members:
-      table: ` + guessJoin(usersTable, groupsTable) + `
-      group: ` + singular(groupsTable) + `_id
-      user: ` + singular(usersTable) + `_id
-`)
+`
+
+// initConfig reads the database's tables and writes the starting
+// configuration for the users table and, if given, the groups table.
+func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (string, error) {
+	s, err := readSchema(ctx, ad)
+	if err != nil {
+		return "", err
 	}
+	guessed := ""
+	if !opts.usersGiven {
+		if n := guessUsersTable(s, opts.users); n != opts.users {
+			guessed = fmt.Sprintf("there is no table %s; %s looks like the table of users (or run init with -users-table TABLE).", opts.users, n)
+			opts.users = n
+		}
+	}
+	u, err := s.table(ctx, opts.users)
+	if err != nil {
+		return "", fmt.Errorf("reading table %s: %w%s", opts.users, err, tableHint(s, userTableRE))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, initHeader, opts.now.UTC().Format(time.DateOnly))
+	exclude := map[string]bool{}
+	var g adapters.TableInfo
+	if opts.groups != "" {
+		if g, err = s.table(ctx, opts.groups); err != nil {
+			return "", fmt.Errorf("reading table %s: %w%s", opts.groups, err, tableHint(s, groupTableRE))
+		}
+	}
+	var join *joinTable
+	if opts.groups != "" {
+		if join = findJoin(s, u, g, exclude); join != nil {
+			exclude[string(join.t.Name)] = true
+		}
+	}
+	user := planUser(ctx, s, u, opts.groups == opts.users, exclude)
+	userEntries := user.entries(user.idEntry(""))
+	userEntries[0].guess = guessed
+	writeEntries(&b, 2, []entry{{key: "User", block: userEntries}})
+	writeNotes(&b, user.notes)
+	if opts.groups == "" {
+		if found := tablesLike(s, groupTableRE); len(found) > 0 {
+			writeComment(&b, "  ", "", "No Group resource: run init again with -groups-table TABLE to map the application's groups or roles (tables that look like them: "+strings.Join(found, ", ")+").")
+		}
+		return b.String(), nil
+	}
+	group := planGroup(ctx, s, u, g, user, join)
+	prefix := ""
+	if g.Name != u.Name && !keyedByUUID(u) && !keyedByUUID(g) {
+		prefix = "g-"
+	}
+	writeEntries(&b, 2, []entry{{key: "Group", block: group.entries(group.idEntry(prefix))}})
+	writeNotes(&b, group.notes)
 	return b.String(), nil
 }
 
-// uuidKeyed reports whether a table's primary key is a character column
-// long enough for a UUID, which init then has scimbridge generate.
-func uuidKeyed(t adapters.TableInfo) bool {
-	for _, ix := range t.Indexes {
-		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
-			ci, _ := t.Column(ix.Columns[0])
-			return !ci.AutoIncrement
+// writeNotes writes a resource's closing remarks.
+func writeNotes(b *strings.Builder, notes []string) {
+	for _, n := range notes {
+		lead := ""
+		if rest, ok := strings.CutPrefix(n, "GUESS: "); ok {
+			lead, n = "GUESS: ", rest
 		}
+		writeComment(b, "    ", lead, n)
 	}
-	return false
 }
 
-// softDeleteRE matches the columns legacy applications mark deleted rows
-// with.
-var softDeleteRE = regexp.MustCompile(`^(deleted|is_?deleted|deleted_?at|deleted_?on|removed_?at)$`)
+// planUser guesses the User resource on table t. shared says groups live
+// in the same table.
+func planUser(ctx context.Context, s *initSchema, t adapters.TableInfo, shared bool, exclude map[string]bool) *planner {
+	p := newPlanner(ctx, s, t, "User")
+	if shared {
+		p.shareTable("User")
+	}
+	p.pickUserName()
+	p.pickEmails(exclude)
+	p.applyRules(userRules)
+	p.pickActive()
+	p.pickMeta(exclude)
+	p.pickDelete()
+	p.fillDefaults()
+	if !shared {
+		p.typeNote()
+	}
+	if !p.mapped["active"] {
+		p.notes = append(p.notes, "No status column recognised: active: false is refused (400) until active is mapped, or ignoreDeactivation says the application has no way to disable an account.")
+	}
+	return p
+}
 
-func writeResource(b *strings.Builder, name string, t adapters.TableInfo, guesses []guess, prefix string) {
-	key := ""
-	for _, ix := range t.Indexes {
-		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
-			key = string(ix.Columns[0])
-		}
+// planGroup guesses the Group resource on table g, whose members are in
+// join (nil if none was found).
+func planGroup(ctx context.Context, s *initSchema, u, g adapters.TableInfo, user *planner, join *joinTable) *planner {
+	p := newPlanner(ctx, s, g, "Group")
+	if u.Name == g.Name {
+		p.shareTable("Group")
 	}
-	fmt.Fprintf(b, "  %s:\n    table: %s\n", name, t.Name)
-	if key == "" {
-		fmt.Fprintf(b, "    # No single-column primary key found: name the key column.\n    id: {column: id}\n")
+	p.applyRules(groupRules)
+	if !p.mapped["displayName"] {
+		p.pickGroupName()
+	}
+	p.fillDefaults()
+	var members []entry
+	var why string
+	if join != nil {
+		members, why = join.entries(), join.why
 	} else {
-		ci, _ := t.Column(adapters.Column(key))
-		gen := "auto"
-		if !ci.AutoIncrement {
-			gen = "uuid"
+		var name adapters.Column
+		for c, a := range p.used {
+			if a == "displayName" {
+				name = c
+			}
 		}
-		if prefix != "" {
-			fmt.Fprintf(b, "    # The users' keys count up too: the prefix keeps group %s apart\n    # from user %s (ids are unique across resource types).\n", prefix+"7", "7")
-			fmt.Fprintf(b, "    id: {column: %s, generate: %s, prefix: %s}\n", key, gen, prefix)
-		} else {
-			fmt.Fprintf(b, "    id: {column: %s, generate: %s}\n", key, gen)
-		}
+		members, why = userColumnMembers(ctx, s, u, g, name, user.free)
 	}
-	b.WriteString("    attributes:\n")
-	used := map[adapters.Column]bool{adapters.Column(key): true}
-	mapped := map[string]bool{}
-	for _, g := range guesses {
-		if mapped[g.attr] {
-			continue
-		}
-		for _, c := range t.Columns {
-			if used[c.Name] || !g.re.MatchString(strings.ToLower(string(c.Name))) {
+	if members == nil {
+		p.notes = append(p.notes, "GUESS: no membership table found (a table with a column referring to the group and one referring to the user): add members: {table, group, user}, or userColumn for a users column holding each user's one group. Without members, groups are served without them.")
+	} else {
+		p.extra = append(p.extra, entry{key: "members", guess: why, block: members})
+	}
+	p.extra = append(p.extra, entry{key: "delete", value: "hard", comment: "DELETE removes the group's memberships and its row; refuse keeps groups the application must keep."})
+	return p
+}
+
+// pickGroupName maps displayName when no column has a name's name: the
+// first unique character column, else the first NOT NULL one.
+func (p *planner) pickGroupName() {
+	for _, strict := range []bool{true, false} {
+		for _, c := range p.t.Columns {
+			if !p.free(c.Name) || !isInitString(c) || (strict && !uniqueAlone(p.t, c.Name, true)) || (!strict && c.Nullable) {
 				continue
 			}
-			used[c.Name], mapped[g.attr] = true, true
-			fmt.Fprintf(b, "      # GUESS: %s looks like %s (%s).\n", c.Name, g.why, c.ColumnType)
-			fmt.Fprintf(b, "      %s", g.attr)
-			switch {
-			case g.attr == "active" && strings.Contains(string(c.Name), "_at"):
-				fmt.Fprintf(b, ": {column: %s, activeWhenNull: true}\n", c.Name)
-			case g.attr == "active" && !strings.HasPrefix(c.DataType, "tinyint") && c.DataType != "bit" && c.DataType != "int":
-				fmt.Fprintf(b, ":\n        column: %s\n        # GUESS: the stored values for active and inactive.\n        trueValue: active\n        falseValue: disabled\n", c.Name)
-			default:
-				fmt.Fprintf(b, ": %s\n", c.Name)
-			}
-			break
-		}
-	}
-	if !mapped["userName"] && name == "User" {
-		b.WriteString("      # No login column recognised: name the column Okta matches users by.\n      userName: CHANGE_ME\n")
-	}
-	if !mapped["displayName"] && name == "Group" {
-		b.WriteString("      # No name column recognised.\n      displayName: CHANGE_ME\n")
-	}
-	var needs []string
-	for _, c := range t.Columns {
-		if !c.Nullable && !c.HasDefault && !c.AutoIncrement && !used[c.Name] {
-			needs = append(needs, string(c.Name))
-		}
-	}
-	sort.Strings(needs)
-	if len(needs) > 0 {
-		b.WriteString("    # These columns are NOT NULL without a default and nothing above\n    # writes them: give each a value the application accepts.\n    defaults:\n")
-		for _, n := range needs {
-			ci, _ := t.Column(adapters.Column(n))
-			switch {
-			case strings.Contains(n, "password"):
-				fmt.Fprintf(b, "      # An unusable password: users sign in through the identity provider.\n      %s: \"!\"\n", n)
-			case ci.DataType == "datetime" || ci.DataType == "timestamp":
-				fmt.Fprintf(b, "      %s: {generate: now}\n", n)
-			default:
-				fmt.Fprintf(b, "      %s: CHANGE_ME  # %s\n", n, ci.ColumnType)
-			}
-		}
-	}
-	if name != "User" {
-		return
-	}
-	for _, c := range t.Columns {
-		if used[c.Name] || !softDeleteRE.MatchString(strings.ToLower(string(c.Name))) {
-			continue
-		}
-		switch {
-		case (c.DataType == "datetime" || c.DataType == "timestamp") && c.Nullable:
-			fmt.Fprintf(b, "    # GUESS: %s marks deleted rows. DELETE sets it: the row stays for the\n    # application, and SCIM answers 404 for it from then on.\n", c.Name)
-			fmt.Fprintf(b, "    delete:\n      mark: {column: %s, generate: now}\n", c.Name)
-			return
-		case strings.HasPrefix(c.DataType, "tinyint") || c.DataType == "bit":
-			fmt.Fprintf(b, "    # GUESS: %s marks deleted rows. DELETE sets it: the row stays for the\n    # application, and SCIM answers 404 for it from then on.\n", c.Name)
-			fmt.Fprintf(b, "    delete:\n      mark: {column: %s, value: 1}\n", c.Name)
+			p.mapAttr("displayName", c.Name, yamlKey(string(c.Name)),
+				fmt.Sprintf("no name column recognised; %s (%s) is the first %s character column: Okta and Entra match groups by displayName, so name the column holding the group's name.", c.Name, c.ColumnType, map[bool]string{true: "unique", false: "NOT NULL"}[strict]))
 			return
 		}
 	}
-	b.WriteString("    # DELETE is refused (405) rather than removing the application's rows;\n    # Okta and Entra deprovision by PATCH active: false. Use hard, or a\n    # soft delete {mark: {column, value}}, when the application allows it.\n    delete: refuse\n")
-	if !mapped["active"] {
-		b.WriteString("    # No status column recognised: active: false is refused (400) until\n    # active is mapped, or ignoreDeactivation says the application has no\n    # way to disable an account.\n")
-	}
+	p.attrs = append(p.attrs, entry{key: "displayName", value: "CHANGE_ME", guess: "no name column recognised: name the column holding the group's name (check refuses CHANGE_ME)."})
 }
 
+// shareTable scopes a resource whose table holds users and groups to its
+// own rows, by the column telling them apart.
+func (p *planner) shareTable(name string) {
+	col, uv, gv, seen := p.discriminator()
+	if col == "" {
+		p.notes = append(p.notes, "GUESS: users and groups share this table, but no column telling them apart was recognised: give User and Group each a scope that selects its rows.")
+		return
+	}
+	v := uv
+	if name == "Group" {
+		v = gv
+	}
+	p.scoped[col] = true
+	p.scope = append(p.scope, entry{key: string(col), value: yamlString(v),
+		guess: fmt.Sprintf("%s tells users from groups; it holds %s. Rows with %q are the %ss, and new ones get it.", col, describeValues(seen), v, strings.ToLower(name))})
+}
+
+// keyedByUUID reports whether a table's key is a character column, whose
+// values do not collide with another table's counted keys.
+func keyedByUUID(t adapters.TableInfo) bool {
+	ci, ok := t.Column(primaryKey(t))
+	return ok && isInitString(ci)
+}
+
+// Table names that look like tables of users and of groups.
+var (
+	userTableRE  = regexp.MustCompile(`(?i)(^|_)(users?|accounts?|members?|people|persons?|principals?|employees?|customers?)$`)
+	groupTableRE = regexp.MustCompile(`(?i)(^|_)(groups?|roles?|teams?|cohorts?|organi[sz]ations?|orgs?|departments?)$`)
+)
+
+// guessUsersTable returns name if the table exists, else the widest
+// table whose name looks like a table of users (join tables such as
+// team_user are narrow), else name.
+func guessUsersTable(s *initSchema, name string) string {
+	if _, ok := s.tables[name]; ok || s.db == nil {
+		return name
+	}
+	best := name
+	for _, n := range tablesLike(s, userTableRE) {
+		if b, ok := s.tables[best]; !ok || len(s.tables[n].Columns) > len(b.Columns) {
+			best = n
+		}
+	}
+	return best
+}
+
+// tablesLike lists the tables whose names match re.
+func tablesLike(s *initSchema, re *regexp.Regexp) []string {
+	var found []string
+	for _, n := range s.names {
+		if re.MatchString(n) {
+			found = append(found, n)
+		}
+	}
+	slices.Sort(found)
+	return found
+}
+
+// tableHint lists the tables whose names match re, for an error.
+func tableHint(s *initSchema, re *regexp.Regexp) string {
+	if found := tablesLike(s, re); len(found) > 0 {
+		return "; tables that look like it: " + strings.Join(found, ", ")
+	}
+	return ""
+}
+
+// singular is a table name's singular: roles is role, categories
+// category.
 func singular(t string) string {
 	switch {
 	case strings.HasSuffix(t, "ies"):
 		return strings.TrimSuffix(t, "ies") + "y"
-	case strings.HasSuffix(t, "s"):
+	case strings.HasSuffix(t, "sses"):
+		return strings.TrimSuffix(t, "es")
+	case strings.HasSuffix(t, "s") && !strings.HasSuffix(t, "ss"):
 		return strings.TrimSuffix(t, "s")
 	}
 	return t
 }
-
-func guessJoin(users, groups string) string { return singular(users) + "_" + groups }

@@ -3,60 +3,371 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
+
+// runInitOn runs init on the database at dsn with args, writing to a file
+// it returns with its text.
+func runInitOn(t *testing.T, dsn string, args ...string) (path, text string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "scimbridge.yaml")
+	var stdout, stderr bytes.Buffer
+	args = append([]string{"init", "-dsn", dsn, "-o", path}, args...)
+	if code := Main(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("init %v exited %d: %s", args, code, stderr.String())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, string(data)
+}
+
+// wantLines fails the test for each of wants that text lacks, printing
+// text once.
+func wantLines(t *testing.T, text string, wants ...string) {
+	t.Helper()
+	missing := 0
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("init output lacks %q", w)
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Logf("the init output:\n%s", text)
+	}
+}
+
+// commentText is the text of the comments of init's output, joined by
+// single spaces, so that a note can be found however it is wrapped.
+func commentText(text string) string {
+	var words []string
+	for _, l := range strings.Split(text, "\n") {
+		if i := strings.Index(l, "# "); i >= 0 {
+			words = append(words, strings.Fields(l[i+2:])...)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// checkInitOutput runs check on init's output as it is, with the
+// environment the output takes its secrets from, and fails the test unless
+// check accepts it.
+func checkInitOutput(t *testing.T, dsn, path, text string) string {
+	t.Helper()
+	t.Setenv("SCIMBRIDGE_DSN", dsn)
+	t.Setenv("SCIMBRIDGE_OKTA_TOKEN", "init-test-token")
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"check", "-config", path}, &stdout, &stderr); code != 0 {
+		t.Fatalf("check of the init output exited %d:\n%s\n--- the init output:\n%s", code, stderr.String(), text)
+	}
+	return stdout.String()
+}
 
 // TestInitWritesAMappingThatChecks runs init on the legacy schema and
 // checks that the configuration it writes passes check as it is, with every
 // guess marked.
 func TestInitWritesAMappingThatChecks(t *testing.T) {
 	dsn := newSchemaDB(t, "testdata/schema.sql")
-	out := filepath.Join(t.TempDir(), "scimbridge.yaml")
-	var stdout, stderr bytes.Buffer
-	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-users-table", "users", "-o", out}, &stdout, &stderr); code != 0 {
-		t.Fatalf("init exited %d: %s", code, stderr.String())
-	}
-	text, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	out, text := runInitOn(t, dsn, "-users-table", "users")
+	wantLines(t, text,
 		"      userName: login\n", "      externalId: okta_id\n", "      name.givenName: first_name\n",
-		"      name.familyName: last_name\n", "      displayName: display_name\n", "      emails: email\n",
-		"        column: status\n", "      meta.created: created_at\n", "      meta.lastModified: updated_at\n",
-		"      password_hash: \"!\"\n", "delete: refuse",
-	} {
-		if !strings.Contains(string(text), want) {
-			t.Errorf("init output lacks %q:\n%s", want, text)
-		}
+		"      name.familyName: last_name\n", "      displayName: display_name\n",
+		// The addresses are rows of user_emails; users.email keeps the
+		// primary one.
+		"          table: user_emails\n", "          parent: user_id\n", "          value: address\n",
+		"          primary: is_default\n", "          primaryColumn: email\n", "            created_on: {generate: now}\n",
+		"        column: status\n", "        trueValue: active\n", "        falseValue: disabled\n",
+		"      meta.created: created_at\n", "      meta.lastModified: updated_at\n",
+		"      password_hash: \"!\"\n", "    delete: refuse\n")
+	// The status's values, read from the data, are in its note.
+	if !strings.Contains(commentText(text), `GUESS: status (varchar(16)) looks like the account's status. It holds "active" (2 rows), "disabled" (1 row).`) {
+		t.Errorf("the status note does not list the values stored:\n%s", text)
 	}
-	if n := strings.Count(string(text), "GUESS"); n < 9 {
+	if n := strings.Count(text, "GUESS"); n < 9 {
 		t.Errorf("only %d guesses marked", n)
 	}
-	if strings.Contains(string(text), dsn) {
+	if strings.Contains(text, dsn) {
 		t.Error("the DSN was written into the file")
 	}
+	checkInitOutput(t, dsn, out, text)
+
 	// Groups in a table of their own, keyed by AUTO_INCREMENT like the
-	// users: their ids get a prefix.
-	var groupsOut bytes.Buffer
-	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-users-table", "users", "-groups-table", "teams"}, &groupsOut, &stderr); code != 0 {
-		t.Fatalf("init with groups exited %d: %s", code, stderr.String())
+	// users: their ids get a prefix. team_users refers to users by login,
+	// not by key, so it is no membership table init can map.
+	groupsOut, groupsText := runInitOn(t, dsn, "-users-table", "users", "-groups-table", "teams")
+	if !strings.Contains(groupsText, "    id: {column: id, generate: auto, prefix: g-}\n") {
+		t.Errorf("init gives the groups no id prefix:\n%s", groupsText)
 	}
-	if !strings.Contains(groupsOut.String(), "    id: {column: id, generate: auto, prefix: g-}\n") {
-		t.Errorf("init gives the groups no id prefix:\n%s", groupsOut.String())
+	if !strings.Contains(groupsText, "no membership table found") || strings.Contains(groupsText, "    members:") {
+		t.Errorf("init maps members it cannot have found:\n%s", groupsText)
 	}
+	checkInitOutput(t, dsn, groupsOut, groupsText)
+
 	// Refuses to overwrite.
+	var stdout, stderr bytes.Buffer
 	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-o", out}, &stdout, &stderr); code != 1 {
 		t.Errorf("init over an existing file exited %d, want 1", code)
 	}
-	t.Setenv("SCIMBRIDGE_DSN", dsn)
-	t.Setenv("SCIMBRIDGE_OKTA_TOKEN", "t")
-	stdout.Reset()
+	// A users table that does not exist is reported with the tables that
+	// look like one.
 	stderr.Reset()
-	if code := Main(context.Background(), []string{"check", "-config", out}, &stdout, &stderr); code != 0 {
-		t.Fatalf("check of the init output exited %d:\n%s\n%s", code, stderr.String(), text)
+	if code := Main(context.Background(), []string{"init", "-dsn", dsn, "-users-table", "members"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "tables that look like it: team_users, users") {
+		t.Errorf("init on a missing table exited %d: %s", code, stderr.String())
+	}
+}
+
+// exampleTables are the tables an example's mapping uses for users and
+// groups, read from its scimbridge.yaml.
+func exampleTables(t *testing.T, cfgFile string) (users, groups string) {
+	t.Helper()
+	data, err := os.ReadFile(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Resources struct {
+			User *struct {
+				Table string `yaml:"table"`
+			} `yaml:"User"`
+			Group *struct {
+				Table string `yaml:"table"`
+			} `yaml:"Group"`
+		} `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf("%s: %v", cfgFile, err)
+	}
+	if cfg.Resources.User == nil {
+		t.Fatalf("%s maps no User", cfgFile)
+	}
+	if cfg.Resources.Group != nil {
+		groups = cfg.Resources.Group.Table
+	}
+	return cfg.Resources.User.Table, groups
+}
+
+// TestInitOnEveryExample runs init on the schema of every example under
+// examples/ (whichever exist when the test runs), for the tables the
+// example's own mapping uses, and requires check to accept the output
+// unchanged: every guess init makes compiles against the schema.
+func TestInitOnEveryExample(t *testing.T) {
+	schemas, err := filepath.Glob(filepath.Join(exampleRoot, "examples", "*", "schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(schemas) < 8 {
+		t.Fatalf("found %d examples/*/schema.sql, want the moodle, phpbb, redmine, roles, rolecolumn, principals, saas, cms and classic ones at least", len(schemas))
+	}
+	for _, schema := range schemas {
+		dir := filepath.Dir(schema)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			users, groups := exampleTables(t, filepath.Join(dir, "scimbridge.yaml"))
+			dsn := loadExampleSchema(t, schema)
+			args := []string{"-users-table", users}
+			if groups != "" {
+				args = append(args, "-groups-table", groups)
+			}
+			path, text := runInitOn(t, dsn, args...)
+			if strings.Contains(text, "CHANGE_ME") {
+				t.Errorf("init left a placeholder:\n%s", text)
+			}
+			checked := checkInitOutput(t, dsn, path, text)
+			if !strings.Contains(checked, "User -> table "+users) {
+				t.Errorf("check did not compile the User resource:\n%s", checked)
+			}
+			if groups != "" && !strings.Contains(checked, "Group -> table "+groups) {
+				t.Errorf("check did not compile the Group resource:\n%s", checked)
+			}
+		})
+	}
+}
+
+// initGuesses are what init must find in examples whose shapes the
+// observed failures came from, as lines of its output.
+var initGuesses = map[string][]string{
+	// Moodle: suspended is the inverted flag, deleted the soft delete,
+	// times are Unix seconds, memberships in mdl_cohort_members.
+	"moodle": {"      name.givenName: firstname\n", "      name.familyName: lastname\n",
+		"      active: {column: suspended, trueValue: 0, falseValue: 1}\n", "      mark: {column: deleted, value: 1}\n",
+		"      meta.created: timecreated\n", "      table: mdl_cohort_members\n", "      group: cohortid\n", "      user: userid\n"},
+	// phpBB: the lower-cased copy, pending memberships.
+	"phpbb": {"      userName: {column: username, also: [{column: username_clean, transform: lower}]}\n",
+		"        user_pending: 0\n", "      table: phpbb_user_group\n"},
+	// Redmine: users and groups in one table by type, e-mail rows.
+	"redmine": {"      type: User\n", "      type: Group\n", "          table: email_addresses\n",
+		"      table: groups_users\n", "      group: group_id\n", "      user: user_id\n"},
+	// A users column holding the role's name.
+	"rolecolumn": {"      userColumn: role\n", "      references: name\n", "      whenRemoved: viewer\n"},
+	// Principals: one table, UUID keys, a join table of declared foreign
+	// keys.
+	"principals": {"      type: User\n", "      type: Group\n", "    id: {column: id, generate: uuid}\n",
+		"      user: member_id\n", "          table: principal_emails\n"},
+	// A deactivation time.
+	"saas": {"      active: {column: deactivated_at, activeWhenNull: true}\n", "      table: team_members\n"},
+	// WordPress: names as meta rows, Unix times.
+	"cms": {"      name.givenName: {meta: first_name}\n", "      name.familyName: {meta: last_name}\n",
+		"      table: wp_usermeta\n", "      meta.created: user_registered\n"},
+	// An ENUM status.
+	"classic": {"        column: status\n", "        trueValue: active\n", "        falseValue: suspended\n",
+		"      table: user_roles\n"},
+}
+
+// TestInitGuessesExamples checks init's guesses on the example schemas
+// against what their hand-written mappings say.
+func TestInitGuessesExamples(t *testing.T) {
+	for name, wants := range initGuesses {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(exampleRoot, "examples", name)
+			users, groups := exampleTables(t, filepath.Join(dir, "scimbridge.yaml"))
+			dsn := loadExampleSchema(t, filepath.Join(dir, "schema.sql"))
+			args := []string{"-users-table", users}
+			if groups != "" {
+				args = append(args, "-groups-table", groups)
+			}
+			_, text := runInitOn(t, dsn, args...)
+			wantLines(t, text, wants...)
+		})
+	}
+}
+
+// TestInitFindsTheUsersTable runs init without -users-table on schemas
+// without a users table: it takes the widest table named like one (Moodle's
+// mdl_user, not mdl_cohort_members) and says so.
+func TestInitFindsTheUsersTable(t *testing.T) {
+	for name, table := range map[string]string{"moodle": "mdl_user", "cms": "wp_users"} {
+		t.Run(name, func(t *testing.T) {
+			dsn := loadExampleSchema(t, filepath.Join(exampleRoot, "examples", name, "schema.sql"))
+			path, text := runInitOn(t, dsn)
+			wantLines(t, text, "    table: "+table+"\n")
+			if !strings.Contains(commentText(text), "GUESS: there is no table users; "+table+" looks like the table of users") {
+				t.Errorf("init does not say which table it took:\n%s", text)
+			}
+			checkInitOutput(t, dsn, path, text)
+		})
+	}
+}
+
+// TestInitLegacyFlags runs init on a users table with first, last and a
+// disabled TINYINT, the shape whose starting mapping once had no active:
+// the output maps both names and active as the inverted flag, and the
+// sidecar built from it, unchanged, deactivates a user with Okta's PATCH.
+func TestInitLegacyFlags(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/flags.sql")
+	path, text := runInitOn(t, dsn)
+	wantLines(t, text,
+		"      name.givenName: first\n", "      name.familyName: last\n", "      userName: uname\n", "      emails: mail\n",
+		"      active: {column: disabled, trueValue: 0, falseValue: 1}\n",
+		"      meta.created: created_unix\n", "      meta.lastModified: updated_unix\n",
+		"      mark: {column: deleted_at, generate: now}\n")
+	if !strings.Contains(commentText(text), "GUESS: disabled (tinyint(1)) looks like an inverted flag") {
+		t.Errorf("the inverted flag carries no GUESS note:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+
+	cfg, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Audit.Output = auditOff
+	sc, err := Build(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	req := httptest.NewRequest(http.MethodPatch, "/scim/v2/Users/2", strings.NewReader(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`))
+	req.Header.Set("Authorization", "Bearer init-test-token")
+	req.Header.Set("Content-Type", "application/scim+json")
+	rec := httptest.NewRecorder()
+	sc.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH active false answered %d: %s", rec.Code, rec.Body.String())
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var disabled int
+	if err := db.QueryRow("SELECT disabled FROM users WHERE id = 2").Scan(&disabled); err != nil {
+		t.Fatal(err)
+	}
+	if disabled != 1 {
+		t.Errorf("after PATCH active false, disabled = %d, want 1", disabled)
+	}
+}
+
+// TestInitStatusEnum runs init on a table with an ENUM status and a
+// deleted_at column: the status's note lists the values found in the data
+// and what init assumed, and DELETE is proposed as a soft delete.
+func TestInitStatusEnum(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/status.sql")
+	path, text := runInitOn(t, dsn, "-users-table", "accounts")
+	wantLines(t, text, "        trueValue: active\n", "        falseValue: inactive\n",
+		"      mark: {column: deleted_at, generate: now}\n", "      release: '{value}#deleted-{id}'\n")
+	notes := commentText(text)
+	for _, want := range []string{
+		`It holds "active" (3 rows), "pending" (2 rows), "inactive" (1 row); the column allows "pending", "active", "inactive", "banned".`,
+		`Assumed: "active" reads as active, "inactive" is written on deactivation`,
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("the status note lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(text, "# GUESS: deleted_at") {
+		t.Errorf("the soft delete carries no GUESS note:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+}
+
+// TestInitGolden compares init's whole output on two schemas with the
+// golden files in testdata/init; go test -run InitGolden -update rewrites
+// them.
+func TestInitGolden(t *testing.T) {
+	for _, c := range []struct{ name, schema, users, groups string }{
+		{"flags", "testdata/init/flags.sql", "users", ""},
+		{"status", "testdata/init/status.sql", "accounts", "account_groups"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mysqltest.SkipIfEmbedded(t, "the golden files show column types as MariaDB and MySQL spell them (int(10) unsigned), the embedded engine without display widths")
+			dsn := newSchemaDB(t, c.schema)
+			ctx := context.Background()
+			ad, err := (&mysql.Config{DSN: adapters.Secret{Value: dsn}}).Open(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ad.Close()
+			got, err := initConfig(ctx, ad, initOptions{users: c.users, groups: c.groups, usersGiven: true, now: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "init", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (go test -run InitGolden -update writes it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("init output differs from %s (go test -run InitGolden -update rewrites it):\n%s", golden, got)
+			}
+		})
 	}
 }

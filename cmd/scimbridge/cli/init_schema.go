@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// initSchema is what init reads about the database: every table's columns
+// and indexes, the declared foreign keys, and, on request, column defaults
+// and the values stored in a column.
+type initSchema struct {
+	ad     adapters.Adapter
+	db     *sql.DB // nil if the adapter does not expose it
+	tables map[string]adapters.TableInfo
+	names  []string          // table names, sorted
+	fks    map[string]string // "table.column" -> referenced table
+}
+
+// maxInitTables bounds how many tables init describes when it looks for
+// join, e-mail and key/value tables.
+const maxInitTables = 400
+
+// readSchema describes the tables of the connection's database. Tables it
+// cannot describe are left out; foreign keys are read where the server
+// reports them.
+func readSchema(ctx context.Context, ad adapters.Adapter) (*initSchema, error) {
+	s := &initSchema{ad: ad, tables: map[string]adapters.TableInfo{}, fks: map[string]string{}}
+	d, ok := ad.(interface{ DB() *sql.DB })
+	if !ok {
+		return s, nil
+	}
+	s.db = d.DB()
+	names, err := tableLister{ad, s.db}.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		s.names = append(s.names, string(n))
+	}
+	slices.Sort(s.names)
+	if len(s.names) > maxInitTables {
+		s.names = s.names[:maxInitTables]
+	}
+	for _, n := range s.names {
+		if t, err := ad.Describe(ctx, adapters.Table(n)); err == nil {
+			s.tables[n] = t
+		}
+	}
+	s.readForeignKeys(ctx)
+	return s, nil
+}
+
+// table returns the named table, describing it if readSchema did not.
+func (s *initSchema) table(ctx context.Context, name string) (adapters.TableInfo, error) {
+	if t, ok := s.tables[name]; ok {
+		return t, nil
+	}
+	t, err := s.ad.Describe(ctx, adapters.Table(name))
+	if err != nil {
+		return t, err
+	}
+	s.tables[name] = t
+	return t, nil
+}
+
+// readForeignKeys records the declared foreign keys. Servers that do not
+// report them leave init to guess from names.
+func (s *initSchema) readForeignKeys(ctx context.Context) {
+	rows, err := s.db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME
+		FROM information_schema.KEY_COLUMN_USAGE
+		WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, c, ref string
+		if rows.Scan(&t, &c, &ref) == nil {
+			s.fks[t+"."+c] = ref
+		}
+	}
+}
+
+// references returns the table a declared foreign key of table.column
+// refers to, or "".
+func (s *initSchema) references(table string, col adapters.Column) string {
+	return s.fks[table+"."+string(col)]
+}
+
+// columnDefault returns the column's DEFAULT as the value it stores, and
+// whether it has one that is not NULL. MariaDB reports string defaults
+// quoted ('viewer') and a NULL default as NULL; MySQL reports them bare.
+func (s *initSchema) columnDefault(ctx context.Context, table string, col adapters.Column) (string, bool) {
+	if s.db == nil {
+		return "", false
+	}
+	var d sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`, table, string(col)).Scan(&d)
+	if err != nil || !d.Valid || d.String == "NULL" {
+		return "", false
+	}
+	v := d.String
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
+	}
+	return v, true
+}
+
+// valueCount is one value stored in a column and how many rows hold it.
+type valueCount struct {
+	value string
+	null  bool
+	rows  int64
+}
+
+// maxSampled is how many distinct values init reads from a column.
+const maxSampled = 20
+
+// sample returns up to limit distinct values of the column, the most
+// frequent first, read from the data. A table init cannot read gives none.
+func (s *initSchema) sample(ctx context.Context, table string, col adapters.Column, limit int) []valueCount {
+	if s.db == nil {
+		return nil
+	}
+	c := quoteIdent(string(col))
+	q := fmt.Sprintf("SELECT %s, COUNT(*) FROM %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT %d", c, quoteIdent(table), c, c, limit)
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []valueCount
+	for rows.Next() {
+		var v sql.NullString
+		var n int64
+		if rows.Scan(&v, &n) != nil {
+			return out
+		}
+		out = append(out, valueCount{value: v.String, null: !v.Valid, rows: n})
+	}
+	return out
+}
+
+// quoteIdent quotes a MySQL identifier read from information_schema.
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// primaryKey returns the table's single-column primary key, or "".
+func primaryKey(t adapters.TableInfo) adapters.Column {
+	for _, ix := range t.Indexes {
+		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
+			return ix.Columns[0]
+		}
+	}
+	return ""
+}
+
+// uniqueAlone reports whether a unique index of the table has col as its
+// only column, or as one of its columns when inAny is set.
+func uniqueAlone(t adapters.TableInfo, col adapters.Column, inAny bool) bool {
+	for _, ix := range t.Indexes {
+		if !ix.Unique || ix.Name == "PRIMARY" {
+			continue
+		}
+		if len(ix.Columns) == 1 && ix.Columns[0] == col || inAny && slices.Contains(ix.Columns, col) {
+			return true
+		}
+	}
+	return false
+}
+
+// enumRE finds the members of an enum('a','b') column type.
+var enumRE = regexp.MustCompile(`'((?:[^']|'')*)'`)
+
+// enumMembers returns the members of an ENUM column, or nil.
+func enumMembers(ci adapters.ColumnInfo) []string {
+	if ci.DataType != "enum" {
+		return nil
+	}
+	var out []string
+	for _, m := range enumRE.FindAllStringSubmatch(ci.ColumnType, -1) {
+		out = append(out, strings.ReplaceAll(m[1], "''", "'"))
+	}
+	return out
+}
+
+// Column kinds, as the mapping's type checks see them.
+func isInitString(ci adapters.ColumnInfo) bool {
+	switch ci.DataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+		return true
+	}
+	return false
+}
+
+func isInitInt(ci adapters.ColumnInfo) bool {
+	switch ci.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return true
+	}
+	return false
+}
+
+func isInitTime(ci adapters.ColumnInfo) bool {
+	switch ci.DataType {
+	case "datetime", "timestamp", "date":
+		return true
+	}
+	return false
+}
+
+// isFlag reports whether a column can hold a 0/1 flag.
+func isFlag(ci adapters.ColumnInfo) bool { return isInitInt(ci) || ci.DataType == "bit" }
