@@ -1,0 +1,343 @@
+package configref
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
+	"github.com/scimbridge/scimbridge/mapping"
+	"github.com/scimbridge/scimbridge/scim"
+)
+
+// What the Go types cannot say about the configuration is written down
+// here, next to the code constants it comes from wherever one exists: the
+// defaults the code applies, the values a string may take, the forms of
+// types that decode themselves, and an example for keys that no shipped
+// configuration file sets. The tests check that every key has what the
+// reference needs.
+
+// fieldKey names one key of one struct type.
+type fieldKey struct {
+	t   reflect.Type
+	key string
+}
+
+func key[T any](k string) fieldKey { return fieldKey{reflect.TypeFor[T](), k} }
+
+// FieldInfo is what the hand-written tables say about one key.
+type FieldInfo struct {
+	// Default is the Go value the code uses when the key is left out, or
+	// nil; DefaultText says it in words where one value cannot.
+	Default     any
+	DefaultText string
+	// Const is the name of the Go constant holding Default, which doc
+	// comments mention ("default DefaultListen").
+	Const string
+	// Enum lists the values a string key may take.
+	Enum []string
+	// Required keys must be given.
+	Required bool
+	// MapKey names the keys of a mapping-valued key (column, attribute),
+	// and Sample is one, for examples.
+	MapKey, Sample string
+	// Example is a YAML value for the key, used when no configuration
+	// file shipped with scimbridge sets it.
+	Example string
+	// Doc stands in for a missing doc comment.
+	Doc string
+}
+
+func (f FieldInfo) mapKeyName() string {
+	if f.MapKey == "" {
+		return "key"
+	}
+	return f.MapKey
+}
+
+var transforms = []string{"lower", "upper", "trim"}
+
+// fieldInfo is the table of FieldInfo by struct type and key.
+var fieldInfo = map[fieldKey]FieldInfo{
+	key[cli.Config]("server"):    {Required: true},
+	key[cli.Config]("database"):  {Required: true},
+	key[cli.Config]("resources"): {Required: true},
+
+	key[scim.Config]("listen"):          {Default: scim.DefaultListen, Const: "DefaultListen"},
+	key[scim.Config]("basePath"):        {Default: scim.DefaultBasePath, Const: "DefaultBasePath"},
+	key[scim.Config]("tokens"):          {Required: true},
+	key[scim.Config]("defaultPageSize"): {Default: scim.DefaultPageSize, Const: "DefaultPageSize"},
+	key[scim.Config]("maxPageSize"):     {Default: scim.DefaultMaxPageSize, Const: "DefaultMaxPageSize"},
+	key[scim.Config]("maxBodyBytes"):    {Default: int64(scim.DefaultMaxBodyBytes), Const: "DefaultMaxBodyBytes"},
+	key[scim.Config]("requestTimeout"):  {Default: scim.DefaultRequestTimeout, Const: "DefaultRequestTimeout"},
+	key[scim.Config]("tls"):             {DefaultText: "none: plain HTTP"},
+	key[scim.Config]("trustedProxies"):  {DefaultText: "none", Example: "[10.0.0.0/8, 192.0.2.7]"},
+
+	key[scim.TokenConfig]("name"):   {Required: true},
+	key[scim.TokenConfig]("sha256"): {Example: "3690a4a2ed3b26b46a696e9ab873a300d9da3ae56bc84352e2bf724885c91dfd"},
+	key[scim.TokenConfig]("scope"):  {MapKey: "column", Sample: "org_id", Example: "{org_id: 42}"},
+
+	key[scim.TLSConfig]("certFile"): {Example: "/etc/scimbridge/tls/tls.crt"},
+	key[scim.TLSConfig]("keyFile"):  {Example: "/etc/scimbridge/tls/tls.key"},
+
+	key[scim.AuthThrottleConfig]("maxFailures"): {Default: scim.DefaultAuthMaxFailures, Const: "DefaultAuthMaxFailures"},
+	key[scim.AuthThrottleConfig]("window"):      {Default: scim.DefaultAuthWindow, Const: "DefaultAuthWindow"},
+	key[scim.AuthThrottleConfig]("blockFor"):    {Default: scim.DefaultAuthBlockFor, Const: "DefaultAuthBlockFor"},
+
+	key[scim.BulkConfig]("maxOperations"): {Default: scim.DefaultBulkMaxOperations, Const: "DefaultBulkMaxOperations"},
+
+	key[cli.TelemetryConfig]("listen"): {Default: cli.DefaultTelemetryListen, Const: "DefaultTelemetryListen"},
+	// newLogger falls back to text and info.
+	key[cli.LogConfig]("format"):   {DefaultText: "text", Enum: []string{"text", "json"}},
+	key[cli.LogConfig]("level"):    {DefaultText: "info", Enum: []string{"debug", "info", "warn", "error"}},
+	key[cli.AuditConfig]("output"): {Default: "stdout", Example: "/var/log/scimbridge/audit.log"},
+
+	key[cli.DatabaseConfig]("type"):   {Required: true, Enum: []string{"mysql"}},
+	key[cli.DatabaseConfig]("config"): {Required: true},
+
+	// mysql.Config.FormatDSN fills in host and port.
+	key[mysql.Config]("dsn"):             {Example: "{fromEnv: SCIMBRIDGE_DSN}"},
+	key[mysql.Config]("host"):            {DefaultText: "127.0.0.1"},
+	key[mysql.Config]("port"):            {DefaultText: "3306"},
+	key[mysql.Config]("params"):          {MapKey: "parameter", Sample: "tls"},
+	key[mysql.Config]("maxOpenConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxOpenConns), Const: "DefaultMaxOpenConns"},
+	key[mysql.Config]("maxIdleConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxIdleConns), Const: "DefaultMaxIdleConns"},
+	key[mysql.Config]("connMaxLifetime"): {DefaultText: duration(mysql.DefaultConnMaxLifetime), Const: "DefaultConnMaxLifetime"},
+
+	key[mapping.Config]("User"): {Required: true},
+
+	key[mapping.ResourceConfig]("table"):              {Required: true},
+	key[mapping.ResourceConfig]("attributes"):         {MapKey: "attribute", Sample: "userName", Example: "{userName: login, displayName: full_name, active: is_active}"},
+	key[mapping.ResourceConfig]("defaults"):           {MapKey: "column", Sample: "password_hash", Example: `{password_hash: "!", created_at: {generate: now}}`},
+	key[mapping.ResourceConfig]("scope"):              {MapKey: "column", Sample: "account_id"},
+	key[mapping.ResourceConfig]("delete"):             {DefaultText: "refuse for User, hard for Group"},
+	key[mapping.ResourceConfig]("ignoreDeactivation"): {Example: "true"},
+	key[mapping.ResourceConfig]("computed"):           {MapKey: "column", Sample: "full_name", Example: `{full_name: "{name.givenName} {name.familyName}"}`},
+	key[mapping.ResourceConfig]("version"):            {DefaultText: "none: no ETags", Example: "hash"},
+	key[mapping.ResourceConfig]("timeZone"):           {DefaultText: "UTC"},
+
+	key[mapping.IDConfig]("column"):   {DefaultText: "id"},
+	key[mapping.IDConfig]("generate"): {DefaultText: mapping.GenerateAuto, Enum: []string{mapping.GenerateAuto, mapping.GenerateUUID}},
+	key[mapping.IDConfig]("prefix"):   {DefaultText: "none", Example: "g-"},
+
+	key[mapping.AttributeConfig]("trueValues"):     {Example: "[active, trial]"},
+	key[mapping.AttributeConfig]("activeWhenNull"): {Example: "true"},
+	key[mapping.AttributeConfig]("type"):           {DefaultText: "work"},
+	key[mapping.AttributeConfig]("transform"):      {Enum: transforms, Example: "lower"},
+	key[mapping.AttributeConfig]("meta"):           {Example: "first_name"},
+	key[mapping.AttributeConfig]("hash"):           {Enum: []string{mapping.HashBcrypt, mapping.HashArgon2id, mapping.HashPBKDF2, mapping.HashSaltedSHA256}, Example: "bcrypt"},
+	key[mapping.AttributeConfig]("cost"):           {Default: mapping.DefaultBcryptCost, Const: "DefaultBcryptCost", Example: "12"},
+	key[mapping.AttributeConfig]("iterations"):     {Default: mapping.DefaultPBKDF2Iterations, Const: "DefaultPBKDF2Iterations", Example: "600000"},
+
+	key[mapping.ColumnConfig]("transform"): {Enum: transforms},
+
+	key[mapping.ChildConfig]("table"):         {Required: true},
+	key[mapping.ChildConfig]("defaults"):      {MapKey: "column", Sample: "created_on"},
+	key[mapping.ChildConfig]("display"):       {Example: "address_display"},
+	key[mapping.ChildConfig]("primaryColumn"): {Example: "email"},
+
+	key[mapping.MetaTableConfig]("table"):    {Required: true},
+	key[mapping.MetaTableConfig]("parent"):   {Required: true},
+	key[mapping.MetaTableConfig]("key"):      {Required: true},
+	key[mapping.MetaTableConfig]("value"):    {Required: true},
+	key[mapping.MetaTableConfig]("scope"):    {MapKey: "column", Sample: "appid", Example: "{appid: settings}"},
+	key[mapping.MetaTableConfig]("defaults"): {MapKey: "column", Sample: "updated_at", Example: "{updated_at: {generate: now}}"},
+
+	key[mapping.MembersConfig]("userColumn"):  {Example: "role"},
+	key[mapping.MembersConfig]("whenRemoved"): {DefaultText: "NULL", Example: "member"},
+	key[mapping.MembersConfig]("references"):  {DefaultText: "the group's key", Example: "name"},
+	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
+	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
+
+	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
+	key[mapping.MarkConfig]("column"):    {Required: true},
+	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
+
+	key[mapping.DefaultConfig]("value"):    {Example: "member"},
+	key[mapping.DefaultConfig]("generate"): {Enum: []string{mapping.GenerateNow, mapping.GenerateUUID}, Example: "now"},
+
+	key[mapping.ScopeValue]("in"):     {Example: "[0, 1, 3]"},
+	key[mapping.ScopeValue]("notIn"):  {Example: "[2]"},
+	key[mapping.ScopeValue]("isNull"): {Example: "true"},
+	key[mapping.ScopeValue]("ne"):     {Example: "archived"},
+	key[mapping.ScopeValue]("lt"):     {Example: "1000"},
+	key[mapping.ScopeValue]("le"):     {Example: "999"},
+	key[mapping.ScopeValue]("gt"):     {Example: "1"},
+	key[mapping.ScopeValue]("ge"):     {Example: "2"},
+
+	key[mapping.ExtensionConfig]("urn"):         {Required: true, Example: "urn:example:params:scim:schemas:extension:helpdesk:2.0:User"},
+	key[mapping.ExtensionConfig]("name"):        {Example: "HelpdeskUser"},
+	key[mapping.ExtensionConfig]("description"): {Example: "What the helpdesk keeps about its agents"},
+	key[mapping.ExtensionConfig]("attributes"):  {MapKey: "name", Sample: "signature"},
+
+	key[mapping.ExtensionAttribute]("type"):        {DefaultText: "string", Enum: []string{"string", "boolean", "integer", "dateTime"}, Example: "string"},
+	key[mapping.ExtensionAttribute]("description"): {Example: "The signature under the agent's replies"},
+	key[mapping.ExtensionAttribute]("caseExact"):   {Example: "true"},
+	key[mapping.ExtensionAttribute]("required"):    {Example: "false"},
+
+	// adapters.Secret's fields have no doc comments of their own.
+	key[adapters.Secret]("value"):    {Doc: "The secret itself, inline; for demos and tests only.", Example: "s3cr3t"},
+	key[adapters.Secret]("fromEnv"):  {Doc: "The name of an environment variable holding the secret; unset or empty is an error.", Example: "SCIMBRIDGE_DB_PASSWORD"},
+	key[adapters.Secret]("fromFile"): {Doc: "The path of a file holding the secret (one trailing newline is trimmed); missing or empty is an error.", Example: "/run/secrets/db-password"},
+}
+
+// adapterConfig gives the Go type of keys that are decoded in a second
+// step (database.config, by database.type; mysql is the only adapter).
+var adapterConfig = map[fieldKey]reflect.Type{
+	key[cli.DatabaseConfig]("config"): reflect.TypeFor[mysql.Config](),
+}
+
+// A Shape is what the reference and the schema say about a type that
+// decodes itself from more than a mapping of its keys.
+type Shape struct {
+	// Summary explains the forms, in Markdown.
+	Summary string
+	// Scalar is the JSON Schema of the scalar form, or nil if there is
+	// none (the type is a mapping only).
+	Scalar map[string]any
+	// OneKey says that at most one of the keys may be given.
+	OneKey bool
+	// Examples are YAML entries showing each form.
+	Examples []string
+}
+
+var scalarTypes = []any{"string", "number", "boolean"}
+
+// shapes are the types whose YAML is not (only) a mapping of their keys:
+// each has its own UnmarshalYAML in mapping/config.go, except
+// adapters.Secret, listed for its one-of-three rule.
+var shapes = map[reflect.Type]*Shape{
+	reflect.TypeFor[mapping.AttributeConfig](): {
+		Summary: "Either a column name (`userName: login`, shorthand for `{column: login}`) or a mapping of the keys below. " +
+			"Exactly one of `column`, `child` and `meta` says where the value is stored.",
+		Scalar: map[string]any{"type": "string", "description": "The column holding the attribute (shorthand for {column: name})."},
+		Examples: []string{
+			"userName: login",
+			"active: {column: status, trueValue: active, falseValue: disabled}",
+			"active: {column: disabled_at, activeWhenNull: true}",
+			"userName: {column: username, transform: trim, also: [{column: username_lower, transform: lower}]}",
+			"emails: {child: {table: user_emails, parent: user_id, value: address, type: label, primary: is_primary}}",
+			"name.givenName: {meta: first_name}",
+			"password: {column: password_hash, hash: bcrypt, cost: 12}",
+		},
+	},
+	reflect.TypeFor[mapping.DeleteConfig](): {
+		Summary: "Either a policy name — `hard` (delete the row), `refuse` (answer 405 and change nothing) or `deactivate` " +
+			"(set `active` false and keep the row visible; not RFC 7644 behaviour, `check` warns) — or a soft delete, a mapping " +
+			"with `mark` and optionally `release`. Left out: `refuse` for User (`check` warns), `hard` for Group.",
+		Scalar: map[string]any{"enum": []any{mapping.DeleteHard, mapping.DeleteRefuse, mapping.DeleteDeactivate}},
+		Examples: []string{
+			"delete: hard",
+			"delete: {mark: {column: status, value: deleted}}",
+			`delete: {mark: {column: deleted_at, generate: now}, release: "{value}#deleted-{id}"}`,
+		},
+	},
+	reflect.TypeFor[mapping.ScopeValue](): {
+		Summary: "Either a constant — every read filters on it and every insert writes it — or a mapping of conditions, " +
+			"which are filtered on only; several conditions on one column must all hold.",
+		Scalar: map[string]any{"type": scalarTypes, "description": "A constant: filtered on by every read, written by every insert."},
+		Examples: []string{
+			"account_id: 1",
+			"user_type: {in: [0, 1, 3]}",
+			"user_type: {notIn: [2]}",
+			"deleted_at: {isNull: true}",
+			"id: {gt: 1}",
+		},
+	},
+	reflect.TypeFor[mapping.DefaultConfig](): {
+		Summary: "Either a constant (shorthand for `{value: constant}`) or a mapping with `value` or `generate`.",
+		Scalar:  map[string]any{"type": append(scalarTypes, "null"), "description": "A constant (shorthand for {value: constant})."},
+		Examples: []string{
+			`password_hash: "!"`,
+			"role: {value: member}",
+			"api_key: {generate: uuid}",
+			"created_at: {generate: now}",
+		},
+	},
+	reflect.TypeFor[adapters.Secret](): {
+		Summary: "A mapping with one of `value`, `fromEnv` and `fromFile`; a bare string is not accepted. " +
+			"An environment variable or file that is missing or empty when scimbridge starts is an error.",
+		OneKey: true,
+		Examples: []string{
+			"password: {fromEnv: SCIMBRIDGE_DB_PASSWORD}",
+			"password: {fromFile: /run/secrets/db-password}",
+			"password: {value: s3cr3t}",
+		},
+	},
+}
+
+// constants are the Go constants doc comments name, by name, with their
+// values.
+var constants = func() map[string]any {
+	out := map[string]any{}
+	for _, f := range fieldInfo {
+		switch {
+		case f.Const == "":
+		case f.Default != nil:
+			out[f.Const] = f.Default
+		default:
+			out[f.Const] = f.DefaultText
+		}
+	}
+	return out
+}()
+
+// render formats a Go default value as it is written in YAML.
+func render(v any) string {
+	if d, ok := v.(time.Duration); ok {
+		return duration(d)
+	}
+	return fmt.Sprint(v)
+}
+
+// duration formats d as a Go duration without zero units: 5m, not 5m0s.
+func duration(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
+}
+
+// extraRules are JSON Schema oneOf rules of sections beyond their keys.
+var extraRules = map[reflect.Type][]any{
+	// A token is given as the token itself or as its hash, not both.
+	reflect.TypeFor[scim.TokenConfig](): {
+		map[string]any{"required": []any{"token"}},
+		map[string]any{"required": []any{"sha256"}},
+	},
+}
+
+// A Title names a section that appears in several places, for its
+// heading, and says in a few words what its value is, for the types of
+// the keys holding it.
+// Prefix, if set, stands for the section's place in its keys' paths.
+type Title struct{ Heading, Type, Prefix string }
+
+var titles = map[reflect.Type]Title{
+	reflect.TypeFor[mapping.ResourceConfig]():  {"Resources: `resources.User`, `resources.Group`", "mapping", ""},
+	reflect.TypeFor[mapping.AttributeConfig](): {"Attributes: `resources.<User|Group>.attributes.<attribute>`", "column or mapping", ""},
+	reflect.TypeFor[mapping.DefaultConfig]():   {"Defaults: `….defaults.<column>`", "constant or mapping", ""},
+	reflect.TypeFor[mapping.ScopeValue]():      {"Scopes: `….scope.<column>`", "constant or conditions", ""},
+	reflect.TypeFor[mapping.ColumnConfig]():    {"Further columns: `….also[]`", "mapping", ""},
+	reflect.TypeFor[mapping.DeleteConfig]():    {"Delete policy: `resources.<User|Group>.delete`", "policy or mapping", ""},
+	reflect.TypeFor[adapters.Secret]():         {"Secrets", "secret", "<secret>"},
+}
+
+// pathAlias writes both resources' keys as one in paths: the keys of
+// resources.User and resources.Group are the same.
+var pathAlias = map[fieldKey]string{
+	key[mapping.Config]("User"):  "<User|Group>",
+	key[mapping.Config]("Group"): "<User|Group>",
+}
+
+// groupOnly are the sections only a Group may have (mapping.Compile
+// refuses resources.User.members).
+var groupOnly = map[reflect.Type]bool{reflect.TypeFor[mapping.MembersConfig](): true}
