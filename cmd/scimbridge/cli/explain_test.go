@@ -10,34 +10,13 @@ import (
 	"testing"
 )
 
-// explainConfig maps testdata/schema.sql's users; its token is never
-// used: explain makes its own.
-const explainConfig = `server:
-  tokens:
-    - name: okta
-      sha256: 0000000000000000000000000000000000000000000000000000000000000000
-database:
-  type: mysql
-  config:
-    dsn: {value: "${DSN}"}
-resources:
-  User:
-    table: users
-    attributes:
-      userName: login
-      name.givenName: first_name
-      active: {column: status, trueValue: active, falseValue: disabled}
-    defaults:
-      password_hash: "!"
-`
-
 // TestExplain runs a create and a filtered list through explain and checks
 // that it prints the statements with their arguments and the answer, and
 // that the create stored nothing.
 func TestExplain(t *testing.T) {
 	dsn := newSchemaDB(t, "testdata/schema.sql")
 	path := filepath.Join(t.TempDir(), "scimbridge.yaml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(explainConfig, "${DSN}", dsn)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(checkConfig, "${DSN}", dsn)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("mysql", dsn)
