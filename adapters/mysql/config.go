@@ -45,9 +45,12 @@ type Config struct {
 	Database string `yaml:"database"`
 	// Params are extra DSN parameters (tls, charset, ...).
 	Params map[string]string `yaml:"params"`
-	// MaxOpenConns bounds the pool; default DefaultMaxOpenConns.
+	// MaxOpenConns bounds the connections, reads' and writes' pools
+	// together (each gets half, at least one); default
+	// DefaultMaxOpenConns.
 	MaxOpenConns int `yaml:"maxOpenConns"`
-	// MaxIdleConns; default DefaultMaxIdleConns.
+	// MaxIdleConns bounds the idle connections of each pool; default
+	// DefaultMaxIdleConns.
 	MaxIdleConns int `yaml:"maxIdleConns"`
 	// ConnMaxLifetime; default DefaultConnMaxLifetime.
 	ConnMaxLifetime time.Duration `yaml:"connMaxLifetime"`
@@ -167,33 +170,47 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	var connector driver.Connector = readCommitted{conn}
-	if c.Trace != nil {
-		connector = tracing{connector, c.Trace}
-	}
-	db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
-	db.SetMaxOpenConns(orDefault(c.MaxOpenConns, DefaultMaxOpenConns))
-	db.SetMaxIdleConns(orDefault(c.MaxIdleConns, DefaultMaxIdleConns))
+	// Reads and writes get a pool each, splitting MaxOpenConns between
+	// them (see Adapter.writer).
+	open := orDefault(c.MaxOpenConns, DefaultMaxOpenConns)
+	writes := max(1, open/2)
+	reads := max(1, open-writes)
+	idle := orDefault(c.MaxIdleConns, DefaultMaxIdleConns)
 	lt := c.ConnMaxLifetime
 	if lt == 0 {
 		lt = DefaultConnMaxLifetime
 	}
-	db.SetConnMaxLifetime(lt)
-	a := New(db, logger)
+	pool := func(autocommit bool, n int) *sqlx.DB {
+		var connector driver.Connector = session{conn, autocommit}
+		if c.Trace != nil {
+			connector = tracing{connector, c.Trace}
+		}
+		db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(min(n, idle))
+		db.SetConnMaxLifetime(lt)
+		return db
+	}
+	a := New(pool(true, reads), logger)
+	a.writer = pool(false, writes)
 	a.dryRun = c.DryRun
 	a.readCommitted = true
 	return a, nil
 }
 
-// readCommitted opens connections whose session isolation level is READ
+// session opens connections whose session isolation level is READ
 // COMMITTED, the level of every transaction scimbridge runs, so that a
-// transaction starts with a plain BEGIN: asking for the level in BeginTx
-// costs a SET TRANSACTION statement, one more round trip, per write. (The
-// DSN cannot say it portably: the variable is tx_isolation on MariaDB
-// before 11.1 and transaction_isolation on MySQL 8.)
-type readCommitted struct{ driver.Connector }
+// transaction need not ask for it: asking in BeginTx costs a SET
+// TRANSACTION statement, one more round trip, per write. (The DSN cannot
+// say it portably: the variable is tx_isolation on MariaDB before 11.1 and
+// transaction_isolation on MySQL 8.) Without autocommit, the connection's
+// statements form a transaction until COMMIT or ROLLBACK.
+type session struct {
+	driver.Connector
+	autocommit bool
+}
 
-func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
+func (c session) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err
@@ -206,6 +223,12 @@ func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
 	if _, err := ex.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("setting the session isolation level: %w", err)
+	}
+	if !c.autocommit {
+		if _, err := ex.ExecContext(ctx, "SET SESSION autocommit = 0", nil); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("turning autocommit off: %w", err)
+		}
 	}
 	return conn, nil
 }

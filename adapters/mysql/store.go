@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -37,12 +38,15 @@ const maxAttempts = 4
 // store implements adapters.Store for one TableSpec. Everything that can be
 // computed from the spec is computed once here.
 type store struct {
-	db    *sqlx.DB
-	spec  adapters.TableSpec
-	cols  map[adapters.Column]adapters.ColumnInfo
-	key   adapters.ColumnInfo
-	table string // quoted
-	list  string // quoted select list
+	db *sqlx.DB
+	// writer is the pool of write transactions that begin with their
+	// first statement, or nil: they begin with BEGIN on db (Adapter.writer).
+	writer *sqlx.DB
+	spec   adapters.TableSpec
+	cols   map[adapters.Column]adapters.ColumnInfo
+	key    adapters.ColumnInfo
+	table  string // quoted
+	list   string // quoted select list
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -79,7 +83,7 @@ type store struct {
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -439,24 +443,57 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 	return classify(err)
 }
 
+// txn is one run of a transaction on its pinned connection.
 type txn struct {
-	*sqlx.Tx
+	// q runs the transaction's statements: the *sqlx.Tx of a BEGIN, or
+	// the connection itself when the transaction is implicit (autocommit
+	// off, see Adapter.writer).
+	q     txQueryer
+	tx    *sqlx.Tx // nil when implicit
 	conn  *sqlx.Conn
+	ended bool // committed or rolled back
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 }
 
+// txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
+// transaction uses.
+type txQueryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
+	QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row
+}
+
 func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
-	conn, err := s.db.Connx(ctx)
+	pool := s.db
+	if s.writer != nil {
+		pool = s.writer
+	}
+	conn, err := pool.Connx(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, s.txOpts)
-	if err != nil {
-		return err
+	t := &txn{q: conn, conn: conn}
+	defer func() {
+		switch {
+		case t.ended:
+		case t.tx != nil:
+			_ = t.tx.Rollback() // fn panicked
+		default:
+			// fn panicked, or a COMMIT or ROLLBACK failed: the connection
+			// may hold an open transaction, so it must not go back to the
+			// pool. Closing it makes the server roll back.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}()
+	if s.writer == nil {
+		if t.tx, err = conn.BeginTxx(ctx, s.txOpts); err != nil {
+			t.ended = true
+			return err
+		}
+		t.q = t.tx
 	}
-	t := &txn{Tx: tx, conn: conn}
 	if s.dryRun != nil {
 		t.dry = s.dryRun.With("table", string(s.spec.Table))
 	}
@@ -469,14 +506,47 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		}
 	}()
 	if err := fn(t); err != nil {
-		_ = tx.Rollback()
+		_ = t.end(ctx, false)
 		return err
 	}
 	if t.dry != nil {
 		t.dry.InfoContext(ctx, "dry run: rolling back")
-		return tx.Rollback()
+		return t.end(ctx, false)
 	}
-	return tx.Commit()
+	return t.end(ctx, true)
+}
+
+// end commits or rolls back the transaction. A rollback runs on a fresh
+// context, so that a request that gave up still leaves its connection
+// clean.
+func (t *txn) end(ctx context.Context, commit bool) error {
+	if t.tx != nil {
+		t.ended = true
+		if commit {
+			return t.tx.Commit()
+		}
+		return t.tx.Rollback()
+	}
+	stmt := "COMMIT"
+	if !commit {
+		stmt = "ROLLBACK"
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+	}
+	_, err := t.conn.ExecContext(ctx, stmt)
+	t.ended = err == nil
+	return err
+}
+
+// QueryxContext runs a query in the transaction.
+func (t *txn) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	return t.q.QueryxContext(ctx, query, args...)
+}
+
+// QueryRowxContext runs a query of one row in the transaction.
+func (t *txn) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	return t.q.QueryRowxContext(ctx, query, args...)
 }
 
 // ExecContext runs a write in the transaction, logging it first in a dry
@@ -485,7 +555,7 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if t.dry != nil {
 		t.dry.InfoContext(ctx, "dry run: would execute", "sql", query, "args", redacted(args))
 	}
-	return t.Tx.ExecContext(ctx, query, args...)
+	return t.q.ExecContext(ctx, query, args...)
 }
 
 // lock takes a server-wide named lock for a unique value, so that two

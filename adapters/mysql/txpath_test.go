@@ -58,6 +58,77 @@ func TestSessionReadCommitted(t *testing.T) {
 	}
 }
 
+// TestWritesBeginImplicitly checks the two pools Config.Open makes: reads
+// autocommit, writes do not (their transactions begin with the first
+// statement), and a write that fails, or commits, leaves its connection
+// with no transaction open for the next request.
+func TestWritesBeginImplicitly(t *testing.T) {
+	dsn := mysqltest.NewDatabase(t)
+	// Two connections: one for reads, one for writes, so the write
+	// connection checked below is the one every write used.
+	cfg := &Config{DSN: adapters.Secret{Value: dsn}, MaxOpenConns: 2}
+	ad, err := cfg.Open(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ad.Close()
+	a := ad.(*Adapter)
+	ctx := context.Background()
+	if a.writer == nil {
+		t.Fatal("Config.Open made no pool of writes")
+	}
+	for _, p := range []struct {
+		db   *sqlx.DB
+		want int
+	}{{a.db, 1}, {a.writer, 0}} {
+		var on int
+		if err := p.db.QueryRowContext(ctx, "SELECT @@autocommit").Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		if on != p.want {
+			t.Errorf("@@autocommit = %d, want %d", on, p.want)
+		}
+	}
+	if _, err := a.db.Exec("CREATE TABLE people (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(50) NOT NULL, UNIQUE KEY (login))"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Describe(ctx, "people"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Store(adapters.TableSpec{Table: "people", Key: "id", Columns: []adapters.Column{"id", "login"}, Uniques: []adapters.Unique{{Column: "login"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Create(ctx, adapters.Record{"login": "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Create(ctx, adapters.Record{"login": "ann"}); !errors.Is(err, adapters.ErrConflict) {
+		t.Fatalf("second ann: %v, want ErrConflict", err)
+	}
+	_, err = st.Update(ctx, "1", func(r adapters.Record) (adapters.Record, error) {
+		return nil, errors.New("the mapping refuses")
+	})
+	if err == nil {
+		t.Fatal("an update whose change failed succeeded")
+	}
+	// Only the committed row, and no transaction left open by the
+	// failures on the write connection.
+	if mysqltest.Embedded() {
+		return // no @@in_transaction
+	}
+	// (Reading a table there would open a transaction itself.)
+	var open, rows int
+	if err := a.writer.QueryRowContext(ctx, "SELECT @@in_transaction").Scan(&open); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM people").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if open != 0 || rows != 1 {
+		t.Errorf("after the writes: write connection in a transaction %d, %d rows; want 0 and 1", open, rows)
+	}
+}
+
 // recorder wraps the MySQL connector and records every statement sent.
 type recorder struct {
 	driver.Connector

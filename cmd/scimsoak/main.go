@@ -346,7 +346,7 @@ database:
 	return rep, nil
 }
 
-// openConnections scrapes the sidecar's database pool size from its
+// openConnections scrapes the sidecar's database pools' size from its
 // telemetry listener, or returns 0.
 func openConnections(telemetry string) int {
 	// No keep-alive: an idle connection would show as goroutines.
@@ -357,13 +357,14 @@ func openConnections(telemetry string) int {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	open := 0 // of every pool: reads' and writes'
 	for _, l := range strings.Split(string(data), "\n") {
 		if strings.HasPrefix(l, "go_sql_open_connections{") {
 			n, _ := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
-			return int(n)
+			open += int(n)
 		}
 	}
-	return 0
+	return open
 }
 
 // settledGoroutines waits up to 10s for the goroutine count to come down

@@ -48,7 +48,7 @@ type telemetry struct {
 
 	mu     sync.Mutex // guards the following fields
 	ad     adapters.Adapter
-	dbStat prometheus.Collector
+	dbStat []prometheus.Collector // the pools' statistics
 	// draining is set once shutdown has begun: /healthz/ready then fails,
 	// so that load balancers stop sending requests while those in flight
 	// finish.
@@ -100,13 +100,20 @@ func (t *telemetry) use(ad adapters.Adapter) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.ad = ad
-	if t.dbStat != nil {
-		t.reg.Unregister(t.dbStat)
-		t.dbStat = nil
+	for _, c := range t.dbStat {
+		t.reg.Unregister(c)
 	}
+	t.dbStat = nil
+	// The go_sql_* metrics: db_name="app" is the pool of reads (and of
+	// writes, when they share it), "app_writes" that of write transactions.
 	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
-		t.dbStat = collectors.NewDBStatsCollector(db.DB(), "app")
-		t.reg.MustRegister(t.dbStat)
+		t.dbStat = append(t.dbStat, collectors.NewDBStatsCollector(db.DB(), "app"))
+	}
+	if db, ok := ad.(interface{ WriteDB() *sql.DB }); ok && db.WriteDB() != nil {
+		t.dbStat = append(t.dbStat, collectors.NewDBStatsCollector(db.WriteDB(), "app_writes"))
+	}
+	for _, c := range t.dbStat {
+		t.reg.MustRegister(c)
 	}
 }
 

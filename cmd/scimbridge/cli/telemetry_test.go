@@ -419,7 +419,9 @@ func TestMetricsAfterOktaSession(t *testing.T) {
 		{"scimbridge_config_last_reload_successful", nil, 1},
 		{"scimbridge_config_info", []string{"hash", s.hash}, 1},
 		{"scimbridge_build_info", []string{"version", Version, "goversion", runtime.Version()}, 1},
-		{"go_sql_max_open_connections", []string{"db_name", "app"}, 16},
+		// DefaultMaxOpenConns, split between the pools of reads and writes.
+		{"go_sql_max_open_connections", []string{"db_name", "app"}, 8},
+		{"go_sql_max_open_connections", []string{"db_name", "app_writes"}, 8},
 	} {
 		got, ok := m.value(w.name, w.labels...)
 		if !ok {
@@ -447,8 +449,10 @@ func TestMetricsAfterOktaSession(t *testing.T) {
 		t.Errorf("last reload %v, want shortly before the session (%d)", ts, start.Unix())
 	}
 	for _, name := range []string{"go_sql_open_connections", "go_sql_in_use_connections", "go_sql_idle_connections", "go_sql_wait_count_total", "go_sql_wait_duration_seconds_total"} {
-		if _, ok := m.value(name, "db_name", "app"); !ok {
-			t.Errorf("%s{db_name=\"app\"} missing", name)
+		for _, pool := range []string{"app", "app_writes"} {
+			if _, ok := m.value(name, "db_name", pool); !ok {
+				t.Errorf("%s{db_name=%q} missing", name, pool)
+			}
 		}
 	}
 	checkNoIdentities(t, m, "jane@example.com", "JANE@example.com", "eve@example.com", "00ujl29u0le5T6Aj10h7", "Jane", "/Users/"+uid, "/Groups/"+gid)
