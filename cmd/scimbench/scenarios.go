@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,12 +125,25 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 		return err
 	}
 	scenarios := b.scenarios()
-	// Warm both up with gets: connections, buffer pool, the sidecar's
-	// first requests.
-	get := scenarios[slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == "get by id" })]
-	for _, do := range []func(context.Context, *worker, int) error{get.doRaw, get.doSidecar} {
-		if _, err := load(ctx, b.o.conc, 500, time.Minute, 0, do); err != nil {
-			return fmt.Errorf("warming up: %w", err)
+	// Warm both up with gets and creates: the pools' connections (the
+	// sidecar has one pool for reads and one for writes), buffer pool,
+	// the sidecar's first requests. Creates are undone by their reset.
+	var warm []scenario
+	for _, s := range scenarios {
+		if s.name == "get by id" || s.name == "create user" {
+			warm = append(warm, s)
+		}
+	}
+	for _, s := range warm {
+		for _, do := range []func(context.Context, *worker, int) error{s.doRaw, s.doSidecar} {
+			if s.reset != nil {
+				if err := s.reset(ctx); err != nil {
+					return fmt.Errorf("warming up: %w", err)
+				}
+			}
+			if _, err := load(ctx, b.o.conc, 500, time.Minute, s.limit, do); err != nil {
+				return fmt.Errorf("warming up: %w", err)
+			}
 		}
 	}
 	stopCounting, err := b.startCounting(ctx)
@@ -139,8 +151,10 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 		return fmt.Errorf("starting the statement counter: %w", err)
 	}
 	defer func() { err = errors.Join(err, stopCounting()) }()
-	if _, err := b.statements(ctx, get); err != nil {
-		return fmt.Errorf("warming up the statement counter: %w", err)
+	for _, s := range warm {
+		if _, err := b.statements(ctx, s); err != nil {
+			return fmt.Errorf("warming up the statement counter: %w", err)
+		}
 	}
 	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %-11s | %s\n", "", "", "raw SQL", "sidecar", "statements", "")
 	fmt.Fprintf(b.out, "%-24s %-10s | %10s %8s %8s | %10s %8s %8s | %-11s | %5s  %s\n", "scenario", "unit", "rate", "p50", "p99", "rate", "p50", "p99", "raw → scim", "ratio", "target")
