@@ -114,7 +114,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ResourceConfig]("attributes"):         {MapKey: "attribute", Sample: "userName", Example: "{userName: login, displayName: full_name, active: is_active}"},
 	key[mapping.ResourceConfig]("defaults"):           {MapKey: "column", Sample: "password_hash", Example: `{password_hash: "!", created_at: {generate: now}}`},
 	key[mapping.ResourceConfig]("scope"):              {MapKey: "column", Sample: "account_id"},
-	key[mapping.ResourceConfig]("delete"):             {DefaultText: "refuse for User, hard for Group"},
+	key[mapping.ResourceConfig]("delete"):             {DefaultText: mapping.DefaultUserDelete + " for User, " + mapping.DefaultGroupDelete + " for Group"},
 	key[mapping.ResourceConfig]("ignoreDeactivation"): {Example: "true"},
 	key[mapping.ResourceConfig]("computed"):           {MapKey: "column", Sample: "full_name", Example: `{full_name: "{name.givenName} {name.familyName}"}`},
 	key[mapping.ResourceConfig]("version"):            {DefaultText: "none: no ETags", Example: "hash"},
@@ -228,7 +228,8 @@ var shapes = map[reflect.Type]*Shape{
 	reflect.TypeFor[mapping.DeleteConfig](): {
 		Summary: "Either a policy name — `hard` (delete the row), `refuse` (answer 405 and change nothing) or `deactivate` " +
 			"(set `active` false and keep the row visible; not RFC 7644 behaviour, `check` warns) — or a soft delete, a mapping " +
-			"with `mark` and optionally `release`. Left out: `refuse` for User (`check` warns), `hard` for Group.",
+			"with `mark` and optionally `release`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
+			mapping.DefaultGroupDelete + "` for Group.",
 		Scalar: map[string]any{"enum": []any{mapping.DeleteHard, mapping.DeleteRefuse, mapping.DeleteDeactivate}},
 		Examples: []string{
 			"delete: hard",
@@ -271,9 +272,13 @@ var shapes = map[reflect.Type]*Shape{
 }
 
 // constants are the Go constants doc comments name, by name, with their
-// values.
+// values: each key's default, and the defaults that depend on more than
+// the key.
 var constants = func() map[string]any {
-	out := map[string]any{}
+	out := map[string]any{
+		"DefaultUserDelete":  mapping.DefaultUserDelete,
+		"DefaultGroupDelete": mapping.DefaultGroupDelete,
+	}
 	for _, f := range fieldInfo {
 		switch {
 		case f.Const == "":
