@@ -48,8 +48,6 @@ type FieldInfo struct {
 	// Example is a YAML value for the key, used when no configuration
 	// file shipped with scimbridge sets it.
 	Example string
-	// Doc stands in for a missing doc comment.
-	Doc string
 }
 
 func (f FieldInfo) mapKeyName() string {
@@ -179,10 +177,9 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ExtensionAttribute]("caseExact"):   {Example: "true"},
 	key[mapping.ExtensionAttribute]("required"):    {Example: "false"},
 
-	// adapters.Secret's fields have no doc comments of their own.
-	key[adapters.Secret]("value"):    {Doc: "The secret itself, inline; for demos and tests only.", Example: "s3cr3t"},
-	key[adapters.Secret]("fromEnv"):  {Doc: "The name of an environment variable holding the secret; unset or empty is an error.", Example: "SCIMBRIDGE_DB_PASSWORD"},
-	key[adapters.Secret]("fromFile"): {Doc: "The path of a file holding the secret (one trailing newline is trimmed); missing or empty is an error.", Example: "/run/secrets/db-password"},
+	key[adapters.Secret]("value"):    {Example: "s3cr3t"},
+	key[adapters.Secret]("fromEnv"):  {Example: "SCIMBRIDGE_DB_PASSWORD"},
+	key[adapters.Secret]("fromFile"): {Example: "/run/secrets/db-password"},
 }
 
 // adapterConfig gives the Go type of keys that are decoded in a second
