@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
 )
 
 // initSchema is what init reads about the database: every table's columns
@@ -32,11 +33,12 @@ const maxInitTables = 400
 func readSchema(ctx context.Context, ad adapters.Adapter) (*initSchema, error) {
 	s := &initSchema{ad: ad, tables: map[string]adapters.TableInfo{}, fks: map[string]string{}}
 	d, ok := ad.(interface{ DB() *sql.DB })
-	if !ok {
+	tl, lists := ad.(mapping.TableLister)
+	if !ok || !lists {
 		return s, nil
 	}
 	s.db = d.DB()
-	names, err := tableLister{ad, s.db}.Tables(ctx)
+	names, err := tl.Tables(ctx)
 	if err != nil {
 		return nil, err
 	}
