@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,9 +17,18 @@ type activeCandidate struct {
 }
 
 // Kinds of active columns, in the order init prefers them.
+//
+// A flag named for the blocked state (prohibit_login, disabled, locked,
+// suspended) comes before one named for the active state: where an
+// application has both, the blocking flag is the switch an administrator
+// uses to stop someone signing in, while "active" often records a step
+// of the account's life instead (in Gitea, that the e-mail address was
+// confirmed), and clearing it sends the user back through activation
+// rather than locking them out. Where there is only one, it is the one.
 const (
-	activeFlag    = iota // 1 is active
-	inactiveFlag         // 1 is disabled: the inverted flag
+	blockedFlag   = iota // 1 stops sign-in: the inverted flag
+	activeFlag           // 1 is active
+	inactiveFlag         // 1 is inactive: the plain negation of active
 	activeStatus         // a status code or word
 	inactiveTime         // NULL is active: disabled_at
 	deletedAsFlag        // deleted = 1, when nothing else tells the state
@@ -27,13 +37,15 @@ const (
 // activeCandidates lists the columns that may hold the account's state.
 func (p *planner) activeCandidates() []activeCandidate {
 	var out []activeCandidate
-	for kind := activeFlag; kind <= deletedAsFlag; kind++ {
+	for kind := blockedFlag; kind <= deletedAsFlag; kind++ {
 		for _, c := range p.t.Columns {
 			if !p.free(c.Name) {
 				continue
 			}
 			ok := false
 			switch kind {
+			case blockedFlag:
+				ok = nameIs(blockedFlagNames, c.Name, p.base) && (isFlag(c) || isInitString(c))
 			case activeFlag:
 				ok = nameIs(activeFlagNames, c.Name, p.base) && (isFlag(c) || isInitString(c))
 			case inactiveFlag:
@@ -69,6 +81,9 @@ func (p *planner) pickActive() {
 		}
 		if len(others) > 0 {
 			e.guess += fmt.Sprintf(" Also found: %s; map active to whichever stops the user signing in.", strings.Join(others, ", "))
+			if c.kind == blockedFlag && slices.ContainsFunc(cands, func(o activeCandidate) bool { return o.kind == activeFlag }) {
+				e.guess += fmt.Sprintf(" %s is taken because it is named for the blocked state: a flag named active often records something else, such as a confirmed e-mail address.", c.col.Name)
+			}
 		}
 		p.attrs = append(p.attrs, e)
 		p.used[c.col.Name] = "active"
@@ -90,7 +105,7 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 		p.activeValues = []string{"0", "1"}
 		return entry{key: "active", value: col,
 			guess: fmt.Sprintf("%s (%s) looks like a flag that is 1 for an active account: non-zero reads as active; deactivating writes 0, activating 1.", ci.Name, ci.ColumnType)}, true
-	case (c.kind == inactiveFlag || c.kind == deletedAsFlag) && isFlag(ci):
+	case (c.kind == blockedFlag || c.kind == inactiveFlag || c.kind == deletedAsFlag) && isFlag(ci):
 		p.activeValues = []string{"0", "1"}
 		g := fmt.Sprintf("%s (%s) looks like an inverted flag, 1 for a blocked account: active is its opposite (trueValue 0, falseValue 1), so deactivating writes 1 and activating 0.", ci.Name, ci.ColumnType)
 		if c.kind == deletedAsFlag {
@@ -102,7 +117,7 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 		return entry{key: "active", value: col,
 			guess: fmt.Sprintf("%s (%s) looks like a flag that is 1 for an active account: non-zero reads as active; deactivating writes 0.", ci.Name, ci.ColumnType)}, true
 	}
-	return p.valueMap(ci, c.kind == inactiveFlag)
+	return p.valueMap(ci, c.kind == blockedFlag || c.kind == inactiveFlag)
 }
 
 // valueMap writes active as a value map over a status column (an ENUM,

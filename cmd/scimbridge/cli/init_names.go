@@ -114,7 +114,8 @@ var groupRules = []attrRule{
 // Column names of the account state.
 var (
 	activeFlagNames   = words(`active|isactive|enabled|isenabled|accountenabled|canlogin|loginallowed|allowlogin`)
-	inactiveFlagNames = words(`disabled|isdisabled|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|inactive|isinactive|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
+	blockedFlagNames  = words(`disabled|isdisabled|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
+	inactiveFlagNames = words(`inactive|isinactive`)
 	inactiveTimeNames = words(`disabledat|disabledon|deactivatedat|deactivatedon|suspendedat|lockedat|lockedon|blockedat|bannedat`)
 	statusNames       = words(`status|state|accountstatus|accountstate|userstatus|userstate`)
 	deletedFlagNames  = words(`deleted|isdeleted|removed|isremoved|deletedflag|del`)

@@ -212,9 +212,6 @@ type resourceAttributes struct {
 // initDisagrees are the attributes, by example, on which init's guess is
 // known to differ from the hand-written mapping.
 var initDisagrees = map[string][]string{
-	// is_active is Gitea's "e-mail confirmed"; prohibit_login stops
-	// sign-in.
-	"gitea": {"User.active"},
 	// user_type 0 normal, 1 inactive, 2 bots, 3 founder.
 	"phpbb": {"User.active"},
 	// status 1 active, 2 registered, 3 locked; a group's name is in
