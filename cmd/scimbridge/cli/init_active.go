@@ -124,7 +124,7 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 // a word or an integer code), from the values the column holds.
 // inverted says the column names the blocked state (locked = 'Y').
 func (p *planner) valueMap(ci adapters.ColumnInfo, inverted bool) (entry, bool) {
-	seen := p.s.sample(p.ctx, string(p.t.Name), ci.Name, maxSampled)
+	seen := p.sample(ci.Name, "")
 	members := enumMembers(ci)
 	integer := isFlag(ci)
 	def, hasDef := p.s.columnDefault(p.ctx, string(p.t.Name), ci.Name)
@@ -281,7 +281,7 @@ func (p *planner) softDelete() (entry, bool) {
 			what = fmt.Sprintf("%s (%s, NULL for a live row) looks like the time a row was deleted: DELETE writes the time.", c.Name, c.ColumnType)
 		case nameIs(deletedFlagNames, c.Name, p.base) && isFlag(c):
 			mark = flow("column", yamlKey(string(c.Name)), "value", "1")
-			what = fmt.Sprintf("%s (%s) looks like a deleted flag: DELETE writes 1. The table holds %s.", c.Name, c.ColumnType, describeValues(p.s.sample(p.ctx, string(p.t.Name), c.Name, maxSampled)))
+			what = fmt.Sprintf("%s (%s) looks like a deleted flag: DELETE writes 1. The table holds %s.", c.Name, c.ColumnType, describeValues(p.sample(c.Name, "")))
 		default:
 			continue
 		}

@@ -72,6 +72,7 @@ var (
 	familyNames  = words(`last|lname|lastname|surname|family|familyname`)
 	givenNames   = words(`first|fname|firstname|given|givenname|forename|forenames`)
 	fullNames    = words(`fullname|name|realname|commonname|cn`)
+	groupNames   = words(`name|displayname|title|role|rolename|label|groupname|teamname|cohortname|fullname`)
 	createdNames = words(`createdat|created|createdon|datecreated|creationdate|createdate|createtime|createdtime|registered|regdate|registeredat|registrationdate|createdunix|timecreated|insertdate|datejoined|joinedat|signupdate|signedupat`)
 	updatedNames = words(`updatedat|updated|updatedon|modified|modifiedat|modifiedon|lastmodified|changed|changedat|updatedunix|timemodified|datemodified|modifydate|updatetime|updatedtime|lastupdate|lastupdated|mtime`)
 )
@@ -105,7 +106,7 @@ const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
 
 // groupRules are the Group attributes init maps.
 var groupRules = []attrRule{
-	{"displayName", words(`name|displayname|title|role|rolename|label|groupname|teamname|cohortname|fullname`), "the group's name", holdsText},
+	{"displayName", groupNames, "the group's name", holdsText},
 	{"externalId", words(`externalid|oktaid|azureid|objectid|ssoid|ssogroupid|idpid|scimid|guid|idnumber`), "an identity provider's id for the group", holdsText},
 	{"meta.created", createdNames, "the creation time", holdsTime},
 	{"meta.lastModified", updatedNames, "the time of the last change", holdsTime},

@@ -128,12 +128,18 @@ const maxSampled = 20
 // sample returns up to limit distinct values of the column, the most
 // frequent first, read from the data. A table init cannot read gives none.
 func (s *initSchema) sample(ctx context.Context, table string, col adapters.Column, limit int) []valueCount {
+	return s.sampleWhere(ctx, table, col, limit, "TRUE")
+}
+
+// sampleWhere is sample over the rows for which cond, an SQL condition
+// built from quoted identifiers and placeholders for args, holds.
+func (s *initSchema) sampleWhere(ctx context.Context, table string, col adapters.Column, limit int, cond string, args ...any) []valueCount {
 	if s.db == nil {
 		return nil
 	}
 	c := quoteIdent(string(col))
-	q := fmt.Sprintf("SELECT %s, COUNT(*) FROM %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT %d", c, quoteIdent(table), c, c, limit)
-	rows, err := s.db.QueryContext(ctx, q)
+	q := fmt.Sprintf("SELECT %s, COUNT(*) FROM %s WHERE %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT %d", c, quoteIdent(table), cond, c, c, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil
 	}

@@ -214,9 +214,8 @@ type resourceAttributes struct {
 var initDisagrees = map[string][]string{
 	// user_type 0 normal, 1 inactive, 2 bots, 3 founder.
 	"phpbb": {"User.active"},
-	// status 1 active, 2 registered, 3 locked; a group's name is in
-	// lastname.
-	"redmine": {"User.active", "Group.displayName"},
+	// status 1 active, 2 registered, 3 locked.
+	"redmine": {"User.active"},
 	// status 1, 2 (password expired) and 3 (locked out) are active.
 	"rolecolumn": {"User.active"},
 }
