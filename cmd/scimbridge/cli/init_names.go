@@ -119,10 +119,16 @@ var (
 	inactiveFlagNames = words(`inactive|isinactive`)
 	inactiveTimeNames = words(`disabledat|disabledon|deactivatedat|deactivatedon|suspendedat|lockedat|lockedon|blockedat|bannedat`)
 	statusNames       = words(`status|state|accountstatus|accountstate|userstatus|userstate`)
+	typeNames         = words(`type|kind|accounttype|usertype|class`)
 	deletedFlagNames  = words(`deleted|isdeleted|removed|isremoved|deletedflag|del`)
 	deletedTimeNames  = words(`deletedat|deletedon|removedat|removedon|datedeleted|deleteddate|deletedtime|deletedunix`)
 	passwordNames     = regexp.MustCompile(`pass|pwd|secret|hash`)
 	timeLikeNames     = regexp.MustCompile(`time|date|unix|stamp|(_at|_on)$|^(created|modified|changed|updated|registered)|lastmark|passchg`)
+	// Columns set when an account is deactivated, saying why or when
+	// (phpBB's user_inactive_reason and user_inactive_time).
+	deactivationNames = words(`(inactive|disabled|deactivated|deactivation|locked|lock|lockout|suspended|suspension|blocked|banned|ban)(reason|time|at|on|date|since|until|unix)`)
+	// Columns set when an account signs in.
+	signInNames = words(`lastlogin|lastloginat|lastloginon|lastlogintime|lastloginunix|lastlogindate|lastvisit|lastvisitat|lastvisittime|lastseen|lastseenat|lastsignin|lastsigninat|lastsignedinat|currentsigninat|lastaccess|lastaccessat|lastaccessed|lastactive|lastactivity|lastactiveat`)
 )
 
 // Stored values that mean an account is active, inactive or deleted.

@@ -366,7 +366,7 @@ func (p *planner) discriminator() (col adapters.Column, userV, groupV string, se
 // the values it holds.
 func (p *planner) typeNote() {
 	for _, c := range p.t.Columns {
-		if !p.free(c.Name) || !(isInitString(c) || isInitInt(c)) || !nameIs(words(`type|kind|accounttype|usertype|class`), c.Name, p.base) {
+		if !p.free(c.Name) || !(isInitString(c) || isInitInt(c)) || !nameIs(typeNames, c.Name, p.base) {
 			continue
 		}
 		vs := p.s.sample(p.ctx, string(p.t.Name), c.Name, maxSampled)

@@ -156,6 +156,21 @@ func (s *initSchema) sampleWhere(ctx context.Context, table string, col adapters
 	return out
 }
 
+// isSet is the SQL condition that a column holds something: neither NULL
+// nor the zero or empty value that NOT NULL columns use for "never"
+// (user_lastvisit = 0, locked_reason = ”, a zero date).
+func isSet(ci adapters.ColumnInfo) string {
+	c := quoteIdent(string(ci.Name))
+	switch {
+	case isInitTime(ci):
+		return c + " > '1000-01-01'"
+	case isInitString(ci):
+		return c + " <> ''"
+	default:
+		return c + " <> 0"
+	}
+}
+
 // quoteIdent quotes a MySQL identifier read from information_schema.
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 

@@ -209,16 +209,10 @@ type resourceAttributes struct {
 	} `yaml:"resources"`
 }
 
-// initDisagrees are the attributes, by example, on which init's guess is
-// known to differ from the hand-written mapping.
-var initDisagrees = map[string][]string{
-	// user_type 0 normal, 1 inactive, 2 bots, 3 founder.
-	"phpbb": {"User.active"},
-	// status 1 active, 2 registered, 3 locked.
-	"redmine": {"User.active"},
-	// status 1, 2 (password expired) and 3 (locked out) are active.
-	"rolecolumn": {"User.active"},
-}
+// initDisagrees are the attributes ("User.active"), by example, on which
+// init's guess is known to differ from the hand-written mapping; none at
+// present.
+var initDisagrees = map[string][]string{}
 
 // agreeWithExample compares init's output with the example's hand-written
 // mapping: every attribute both map is stored in the same place (column,
@@ -439,6 +433,24 @@ func TestInitStatusEnum(t *testing.T) {
 		t.Errorf("the soft delete carries no GUESS note:\n%s", text)
 	}
 	checkInitOutput(t, dsn, path, text)
+}
+
+// TestInitTypeIsNoState runs init on a users table whose integer
+// user_type is a kind of account: without a column showing which code is
+// the deactivated state, init leaves active unmapped and points at the
+// type for a scope instead.
+func TestInitTypeIsNoState(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/kind.sql")
+	_, text := runInitOn(t, dsn)
+	if strings.Contains(text, "      active:") {
+		t.Errorf("init maps active to a kind of account:\n%s", text)
+	}
+	notes := commentText(text)
+	for _, want := range []string{"GUESS: user_type holds", "No status column recognised"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("init output lacks %q:\n%s", want, text)
+		}
+	}
 }
 
 // TestInitGolden compares init's whole output on two schemas with the
