@@ -12,8 +12,15 @@ import (
 // (fromEnv) or read from a file (fromFile; one trailing newline is trimmed).
 // Exactly one of the three is set.
 type Secret struct {
-	Value    string `yaml:"value"`
-	FromEnv  string `yaml:"fromEnv"`
+	// Value is the secret itself, inline in the config file; for demos
+	// and tests.
+	Value string `yaml:"value"`
+	// FromEnv is the name of an environment variable holding the
+	// secret; unset or empty is an error.
+	FromEnv string `yaml:"fromEnv"`
+	// FromFile is the path of a file holding the secret, such as a
+	// mounted Kubernetes Secret; one trailing newline is trimmed, and a
+	// missing or empty file is an error.
 	FromFile string `yaml:"fromFile"`
 }
 

@@ -16,7 +16,7 @@ type Config struct {
 	Group *ResourceConfig `yaml:"Group"`
 }
 
-// Delete policies for DELETE /Users/{id}.
+// Delete policies for DELETE /Users/{id} and /Groups/{id}.
 const (
 	// DeleteHard removes the row.
 	DeleteHard = "hard"
@@ -26,9 +26,16 @@ const (
 	DeleteRefuse = "refuse"
 )
 
-// DefaultDelete is the delete policy when none is given: the application's
-// rows are never removed unless the operator asks for it.
-const DefaultDelete = DeleteDeactivate
+// The delete policies of a resource whose delete is left out.
+const (
+	// DefaultUserDelete is a User's: the application's accounts are
+	// never removed or hidden unless the operator says how, so DELETE
+	// answers 405 (and check warns that delete is not set).
+	DefaultUserDelete = DeleteRefuse
+	// DefaultGroupDelete is a Group's: the row and its memberships are
+	// removed, in one transaction.
+	DefaultGroupDelete = DeleteHard
+)
 
 // ResourceConfig maps one SCIM resource type to one table.
 type ResourceConfig struct {
@@ -53,8 +60,8 @@ type ResourceConfig struct {
 	// Delete is what DELETE does: hard (remove the row), refuse (405),
 	// deactivate (set active false: not RFC 7644 behaviour, the resource
 	// stays visible), or a soft delete {mark: {column, value | generate:
-	// now}, release: template}. Default: refuse for users, hard for
-	// groups.
+	// now}, release: template}. Default: DefaultUserDelete for users,
+	// DefaultGroupDelete for groups.
 	Delete DeleteConfig `yaml:"delete"`
 	// IgnoreDeactivation accepts active: false on a User resource that
 	// does not map active, leaving the account as it is. Without it such

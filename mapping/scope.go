@@ -390,9 +390,9 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		}
 		switch dc.Policy {
 		case "":
-			r.Delete = DeleteRefuse
+			r.Delete = DefaultUserDelete
 			if r.Name == "Group" {
-				r.Delete = DeleteHard
+				r.Delete = DefaultGroupDelete
 			} else {
 				c.warn = append(c.warn, fmt.Sprintf("%s: not set, so DELETE /%ss answers 405; expected hard, a soft delete {mark: ...}, or refuse to say so", dp, r.Name))
 			}

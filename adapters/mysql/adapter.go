@@ -241,6 +241,21 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 	return info, nil
 }
 
+// Tables lists the tables and views of the connection's database. It
+// makes the Adapter a mapping.TableLister, so that a table not found is
+// reported with the tables there are.
+func (a *Adapter) Tables(ctx context.Context) ([]adapters.Table, error) {
+	var names []string
+	if err := a.db.SelectContext(ctx, &names, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); err != nil {
+		return nil, fmt.Errorf("listing tables: %w", classify(err))
+	}
+	out := make([]adapters.Table, len(names))
+	for i, n := range names {
+		out[i] = adapters.Table(n)
+	}
+	return out, nil
+}
+
 // hasTriggers reports whether the table has triggers, or may have: when
 // the server cannot say, it is assumed to.
 func (a *Adapter) hasTriggers(ctx context.Context, t adapters.Table) bool {

@@ -155,11 +155,7 @@ func (w *walker) section(t reflect.Type, at []step) (*Section, error) {
 	s.Doc = operatorDoc(td.doc, t.Name(), names, true)
 	for _, f := range yamlFields(t) {
 		k := &Key{Name: yamlKey(f), GoName: f.Name, Type: f.Type, Owner: s, Info: fieldInfo[fieldKey{t, yamlKey(f)}]}
-		text := td.fields[f.Name]
-		if text == "" {
-			text = k.Info.Doc
-		}
-		k.Doc = operatorDoc(text, f.Name, names, false)
+		k.Doc = operatorDoc(td.fields[f.Name], f.Name, names, false)
 		s.Keys = append(s.Keys, k)
 		if err := w.elem(k, with(at, step{key: k.Name, display: pathAlias[fieldKey{t, k.Name}]})); err != nil {
 			return nil, err

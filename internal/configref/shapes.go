@@ -48,8 +48,6 @@ type FieldInfo struct {
 	// Example is a YAML value for the key, used when no configuration
 	// file shipped with scimbridge sets it.
 	Example string
-	// Doc stands in for a missing doc comment.
-	Doc string
 }
 
 func (f FieldInfo) mapKeyName() string {
@@ -114,7 +112,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ResourceConfig]("attributes"):         {MapKey: "attribute", Sample: "userName", Example: "{userName: login, displayName: full_name, active: is_active}"},
 	key[mapping.ResourceConfig]("defaults"):           {MapKey: "column", Sample: "password_hash", Example: `{password_hash: "!", created_at: {generate: now}}`},
 	key[mapping.ResourceConfig]("scope"):              {MapKey: "column", Sample: "account_id"},
-	key[mapping.ResourceConfig]("delete"):             {DefaultText: "refuse for User, hard for Group"},
+	key[mapping.ResourceConfig]("delete"):             {DefaultText: mapping.DefaultUserDelete + " for User, " + mapping.DefaultGroupDelete + " for Group"},
 	key[mapping.ResourceConfig]("ignoreDeactivation"): {Example: "true"},
 	key[mapping.ResourceConfig]("computed"):           {MapKey: "column", Sample: "full_name", Example: `{full_name: "{name.givenName} {name.familyName}"}`},
 	key[mapping.ResourceConfig]("version"):            {DefaultText: "none: no ETags", Example: "hash"},
@@ -179,10 +177,9 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ExtensionAttribute]("caseExact"):   {Example: "true"},
 	key[mapping.ExtensionAttribute]("required"):    {Example: "false"},
 
-	// adapters.Secret's fields have no doc comments of their own.
-	key[adapters.Secret]("value"):    {Doc: "The secret itself, inline; for demos and tests only.", Example: "s3cr3t"},
-	key[adapters.Secret]("fromEnv"):  {Doc: "The name of an environment variable holding the secret; unset or empty is an error.", Example: "SCIMBRIDGE_DB_PASSWORD"},
-	key[adapters.Secret]("fromFile"): {Doc: "The path of a file holding the secret (one trailing newline is trimmed); missing or empty is an error.", Example: "/run/secrets/db-password"},
+	key[adapters.Secret]("value"):    {Example: "s3cr3t"},
+	key[adapters.Secret]("fromEnv"):  {Example: "SCIMBRIDGE_DB_PASSWORD"},
+	key[adapters.Secret]("fromFile"): {Example: "/run/secrets/db-password"},
 }
 
 // adapterConfig gives the Go type of keys that are decoded in a second
@@ -228,7 +225,8 @@ var shapes = map[reflect.Type]*Shape{
 	reflect.TypeFor[mapping.DeleteConfig](): {
 		Summary: "Either a policy name — `hard` (delete the row), `refuse` (answer 405 and change nothing) or `deactivate` " +
 			"(set `active` false and keep the row visible; not RFC 7644 behaviour, `check` warns) — or a soft delete, a mapping " +
-			"with `mark` and optionally `release`. Left out: `refuse` for User (`check` warns), `hard` for Group.",
+			"with `mark` and optionally `release`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
+			mapping.DefaultGroupDelete + "` for Group.",
 		Scalar: map[string]any{"enum": []any{mapping.DeleteHard, mapping.DeleteRefuse, mapping.DeleteDeactivate}},
 		Examples: []string{
 			"delete: hard",
@@ -271,9 +269,13 @@ var shapes = map[reflect.Type]*Shape{
 }
 
 // constants are the Go constants doc comments name, by name, with their
-// values.
+// values: each key's default, and the defaults that depend on more than
+// the key.
 var constants = func() map[string]any {
-	out := map[string]any{}
+	out := map[string]any{
+		"DefaultUserDelete":  mapping.DefaultUserDelete,
+		"DefaultGroupDelete": mapping.DefaultGroupDelete,
+	}
 	for _, f := range fieldInfo {
 		switch {
 		case f.Const == "":

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,5 +168,81 @@ func TestCheckExitCodes(t *testing.T) {
 		if code := Main(context.Background(), c.args, &out, &errw); code != c.want {
 			t.Errorf("%v exited %d, want %d:\n%s%s", c.args, code, c.want, out.String(), errw.String())
 		}
+	}
+}
+
+// TestCheckListen runs check on configs whose listen addresses serve
+// could not open: one in use is a warning (the scimbridge already serving
+// the config holds it), and serve names the key when it fails on it; two
+// keys on one address, an address the host does not have and one that is
+// no host:port are problems, with the key or the override that gave them.
+func TestCheckListen(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	dir := t.TempDir()
+	write := func(name, listen, telemetry string) string {
+		t.Helper()
+		cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn)
+		cfg = strings.Replace(cfg, "server:\n", "server:\n  listen: \""+listen+"\"\n", 1)
+		cfg += "telemetry:\n  listen: \"" + telemetry + "\"\n"
+		path := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	run := func(args ...string) (code int, stdout, stderr string) {
+		var out, errw bytes.Buffer
+		code = Main(context.Background(), args, &out, &errw)
+		return code, out.String(), errw.String()
+	}
+
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	inUse := held.Addr().String()
+	path := write("in-use", inUse, "off")
+	code, out, errs := run("check", "-config", path)
+	if want := "warning: server.listen: " + inUse + " is in use: serve would not start on this host, unless this is the scimbridge already serving there\n"; code != exitOK || !strings.Contains(out, want) || !strings.Contains(out, ": OK, with ") {
+		t.Errorf("check with server.listen in use exited %d, want %d and %q:\n%s%s", code, exitOK, want, out, errs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var serveErr bytes.Buffer
+	if code := Main(ctx, []string{"serve", "-config", path}, io.Discard, &serveErr); code != exitFailure || !strings.Contains(serveErr.String(), "listening for SCIM (server.listen): ") {
+		t.Errorf("serve on an address in use exited %d, want %d naming server.listen:\n%s", code, exitFailure, serveErr.String())
+	}
+
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := free.Addr().String()
+	free.Close()
+	code, _, errs = run("check", "-config", write("same", same, same))
+	if want := "same.yaml:21:11: telemetry.listen: " + same + " overlaps server.listen (" + same + "), which serve listens on first; expected another port"; code != exitFailure || !strings.Contains(errs, want) {
+		t.Errorf("check with both keys on %s exited %d, want %d and %q:\n%s", same, code, exitFailure, want, errs)
+	}
+
+	code, _, errs = run("check", "-config", write("syntax", "8080", "off"))
+	if want := "syntax.yaml:2:11: server.listen: invalid address \"8080\": missing port in address"; code != exitFailure || !strings.Contains(errs, want) {
+		t.Errorf("check with listen 8080 exited %d, want %d and %q:\n%s", code, exitFailure, want, errs)
+	}
+
+	// 192.0.2.1 is TEST-NET-1, on no host (unless the kernel is told to
+	// bind addresses it does not have).
+	if ln, err := net.Listen("tcp", "192.0.2.1:0"); err == nil {
+		ln.Close()
+		t.Skip("this host can listen on 192.0.2.1")
+	}
+	code, _, errs = run("check", "-config", write("absent", "127.0.0.1:0", "192.0.2.1:9090"))
+	if want := "absent.yaml:21:11: telemetry.listen: cannot listen on 192.0.2.1:9090 (bind: cannot assign requested address): the host has no such address"; code != exitFailure || !strings.Contains(errs, want) {
+		t.Errorf("check with telemetry.listen on 192.0.2.1 exited %d, want %d and %q:\n%s", code, exitFailure, want, errs)
+	}
+	t.Setenv("SCIMBRIDGE_LISTEN", "192.0.2.1:8080")
+	code, _, errs = run("check", "-config", write("override", "127.0.0.1:0", "off"))
+	if want := "SCIMBRIDGE_LISTEN (overriding server.listen): cannot listen on 192.0.2.1:8080"; code != exitFailure || !strings.Contains(errs, want) {
+		t.Errorf("check with SCIMBRIDGE_LISTEN on 192.0.2.1 exited %d, want %d and %q:\n%s", code, exitFailure, want, errs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,22 +102,25 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure
 	}
+	lp, warnings := listenProblems(listenKeys(cfg, &ov))
+	err = withProblems(err, cfg.locate(lp))
 	ad, m, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return exitFailure
 	}
 	defer ad.Close()
+	warnings = slices.Concat(m.Warnings, warnings)
 	for _, r := range m.Resources() {
 		fmt.Fprintf(stdout, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
 		for _, l := range r.Describe() {
 			fmt.Fprintf(stdout, "  %s\n", l)
 		}
 	}
-	for _, w := range m.Warnings {
+	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
-	if n := len(m.Warnings); n > 0 {
+	if n := len(warnings); n > 0 {
 		fmt.Fprintf(stdout, "%s: OK, with %d warnings\n", path, n)
 		return exitOK
 	}
@@ -286,7 +290,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 
 	scimLn, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
-		return fmt.Errorf("listening for SCIM: %w", err)
+		return fmt.Errorf("listening for SCIM (server.listen): %w", err)
 	}
 	if cfg.Server.TLS != nil {
 		tc, err := cfg.Server.TLS.ServerConfig()
@@ -305,7 +309,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 		telLn, err := net.Listen("tcp", cfg.Telemetry.Listen)
 		if err != nil {
 			scimLn.Close()
-			return fmt.Errorf("listening for telemetry: %w", err)
+			return fmt.Errorf("listening for telemetry (telemetry.listen): %w", err)
 		}
 		telAddr = telLn.Addr().String()
 		servers = append(servers, &http.Server{Handler: sc.Telemetry, ReadHeaderTimeout: 10 * time.Second})

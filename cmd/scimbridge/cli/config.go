@@ -226,7 +226,7 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 		return nil, nil, configError(append(probs, c.at("database: cannot connect, so the mapping was not checked: "+err.Error())))
 	}
 	var mprobs []string
-	m, err := mapping.Compile(ctx, c.Resources, listingTables(ad), "resources", c.Server.ScopedColumns()...)
+	m, err := mapping.Compile(ctx, c.Resources, ad, "resources", c.Server.ScopedColumns()...)
 	var ps mapping.ProblemsError
 	switch {
 	case errors.As(err, &ps):

@@ -71,8 +71,11 @@ variable, and the variable over the file.`,
 			args:    "[flags]",
 			doc: `Check reports every problem in the configuration at once, each with
 its YAML path, what is wrong and what was expected, and checks the mapping
-against the database's information_schema. On success it prints what each
-attribute maps to. It exits 0 when the configuration is valid, 1 if not.`,
+against the database's information_schema. It listens on the listen
+addresses as serve would, and closes them again: an address in use is a
+warning, since a scimbridge serving this configuration holds it, and
+any other failure a problem. On success it prints what each attribute
+maps to. It exits 0 when the configuration is valid, 1 if not.`,
 			flags: func(fs *flag.FlagSet) { defineConfigFlag(fs, new(string)); new(overrides).define(fs) },
 			env:   append([]envVar{configEnv}, overrideEnv()...),
 			run:   runCheck,

@@ -193,6 +193,7 @@ func planGroup(ctx context.Context, s *initSchema, u, g adapters.TableInfo, user
 	p := newPlanner(ctx, s, g, "Group")
 	if u.Name == g.Name {
 		p.shareTable("Group")
+		p.pickSharedGroupName()
 	}
 	p.applyRules(groupRules)
 	if !p.mapped["displayName"] {
@@ -237,6 +238,53 @@ func (p *planner) pickGroupName() {
 	p.attrs = append(p.attrs, entry{key: "displayName", value: "CHANGE_ME", guess: "no name column recognised: name the column holding the group's name (check refuses CHANGE_ME)."})
 }
 
+// pickSharedGroupName maps displayName in a table of users and groups
+// from what the group rows hold. Such a table has the users' columns
+// (login, firstname, lastname), and the application keeps a group's
+// name in whichever suits it (Redmine: lastname), leaving the others
+// empty on group rows; so the name is the character column that every
+// group row fills in, with a value of its own. Among several, a column
+// named like a name is taken first, then the first in the table.
+func (p *planner) pickSharedGroupName() {
+	if p.s.db == nil || len(p.rowsOf) == 0 {
+		return
+	}
+	w, args := p.where()
+	var found []adapters.ColumnInfo
+	for _, c := range p.t.Columns {
+		if !p.free(c.Name) || !isInitString(c) || passwordNames.MatchString(strings.ToLower(string(c.Name))) {
+			continue
+		}
+		q := quoteIdent(string(c.Name))
+		var rows, filled, distinct int64
+		err := p.s.db.QueryRowContext(p.ctx, fmt.Sprintf("SELECT COUNT(*), COUNT(NULLIF(%s, '')), COUNT(DISTINCT NULLIF(%s, '')) FROM %s WHERE %s", q, q, quoteIdent(string(p.t.Name)), w), args...).Scan(&rows, &filled, &distinct)
+		if err == nil && rows > 0 && filled == rows && distinct == rows {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	pick := found[0]
+	for _, c := range found {
+		if nameIs(groupNames, c.Name, p.base) || nameIs(fullNames, c.Name, p.base) || nameIs(familyNames, c.Name, p.base) {
+			pick = c
+			break
+		}
+	}
+	g := fmt.Sprintf("users and groups share this table, and %s (%s) is the character column every group row fills in, each with its own value: it looks like the group's name. Okta and Entra match groups by displayName.", pick.Name, pick.ColumnType)
+	if len(found) > 1 {
+		var others []string
+		for _, c := range found {
+			if c.Name != pick.Name {
+				others = append(others, string(c.Name))
+			}
+		}
+		g += fmt.Sprintf(" Also filled in: %s.", strings.Join(others, ", "))
+	}
+	p.mapAttr("displayName", pick.Name, yamlKey(string(pick.Name)), g)
+}
+
 // shareTable scopes a resource whose table holds users and groups to its
 // own rows, by the column telling them apart.
 func (p *planner) shareTable(name string) {
@@ -250,6 +298,7 @@ func (p *planner) shareTable(name string) {
 		v = gv
 	}
 	p.scoped[col] = true
+	p.rowsOf = map[adapters.Column]string{col: v}
 	p.scope = append(p.scope, entry{key: string(col), value: yamlString(v),
 		guess: fmt.Sprintf("%s tells users from groups; it holds %s. Rows with %q are the %ss, and new ones get it.", col, describeValues(seen), v, strings.ToLower(name))})
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,24 +17,36 @@ type activeCandidate struct {
 }
 
 // Kinds of active columns, in the order init prefers them.
+//
+// A flag named for the blocked state (prohibit_login, disabled, locked,
+// suspended) comes before one named for the active state: where an
+// application has both, the blocking flag is the switch an administrator
+// uses to stop someone signing in, while "active" often records a step
+// of the account's life instead (in Gitea, that the e-mail address was
+// confirmed), and clearing it sends the user back through activation
+// rather than locking them out. Where there is only one, it is the one.
 const (
-	activeFlag    = iota // 1 is active
-	inactiveFlag         // 1 is disabled: the inverted flag
+	blockedFlag   = iota // 1 stops sign-in: the inverted flag
+	activeFlag           // 1 is active
+	inactiveFlag         // 1 is inactive: the plain negation of active
 	activeStatus         // a status code or word
 	inactiveTime         // NULL is active: disabled_at
+	typeStatus           // a type code that is also the account's state (phpBB's user_type)
 	deletedAsFlag        // deleted = 1, when nothing else tells the state
 )
 
 // activeCandidates lists the columns that may hold the account's state.
 func (p *planner) activeCandidates() []activeCandidate {
 	var out []activeCandidate
-	for kind := activeFlag; kind <= deletedAsFlag; kind++ {
+	for kind := blockedFlag; kind <= deletedAsFlag; kind++ {
 		for _, c := range p.t.Columns {
 			if !p.free(c.Name) {
 				continue
 			}
 			ok := false
 			switch kind {
+			case blockedFlag:
+				ok = nameIs(blockedFlagNames, c.Name, p.base) && (isFlag(c) || isInitString(c))
 			case activeFlag:
 				ok = nameIs(activeFlagNames, c.Name, p.base) && (isFlag(c) || isInitString(c))
 			case inactiveFlag:
@@ -42,6 +55,8 @@ func (p *planner) activeCandidates() []activeCandidate {
 				ok = nameIs(statusNames, c.Name, p.base) && (isFlag(c) || isInitString(c))
 			case inactiveTime:
 				ok = nameIs(inactiveTimeNames, c.Name, p.base) && c.Nullable && (isInitTime(c) || isInitInt(c))
+			case typeStatus:
+				ok = nameIs(typeNames, c.Name, p.base) && isInitInt(c)
 			case deletedAsFlag:
 				ok = nameIs(deletedFlagNames, c.Name, p.base) && isFlag(c)
 			}
@@ -63,12 +78,15 @@ func (p *planner) pickActive() {
 		}
 		var others []string
 		for j, o := range cands {
-			if j != i && o.kind != deletedAsFlag {
+			if j != i && o.kind != deletedAsFlag && o.kind != typeStatus {
 				others = append(others, string(o.col.Name))
 			}
 		}
 		if len(others) > 0 {
 			e.guess += fmt.Sprintf(" Also found: %s; map active to whichever stops the user signing in.", strings.Join(others, ", "))
+			if c.kind == blockedFlag && slices.ContainsFunc(cands, func(o activeCandidate) bool { return o.kind == activeFlag }) {
+				e.guess += fmt.Sprintf(" %s is taken because it is named for the blocked state: a flag named active often records something else, such as a confirmed e-mail address.", c.col.Name)
+			}
 		}
 		p.attrs = append(p.attrs, e)
 		p.used[c.col.Name] = "active"
@@ -90,7 +108,7 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 		p.activeValues = []string{"0", "1"}
 		return entry{key: "active", value: col,
 			guess: fmt.Sprintf("%s (%s) looks like a flag that is 1 for an active account: non-zero reads as active; deactivating writes 0, activating 1.", ci.Name, ci.ColumnType)}, true
-	case (c.kind == inactiveFlag || c.kind == deletedAsFlag) && isFlag(ci):
+	case (c.kind == blockedFlag || c.kind == inactiveFlag || c.kind == deletedAsFlag) && isFlag(ci):
 		p.activeValues = []string{"0", "1"}
 		g := fmt.Sprintf("%s (%s) looks like an inverted flag, 1 for a blocked account: active is its opposite (trueValue 0, falseValue 1), so deactivating writes 1 and activating 0.", ci.Name, ci.ColumnType)
 		if c.kind == deletedAsFlag {
@@ -101,109 +119,285 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 		p.activeValues = []string{"0", "1"}
 		return entry{key: "active", value: col,
 			guess: fmt.Sprintf("%s (%s) looks like a flag that is 1 for an active account: non-zero reads as active; deactivating writes 0.", ci.Name, ci.ColumnType)}, true
+	case c.kind == typeStatus:
+		return p.typeCodes(ci)
 	}
-	return p.valueMap(ci, c.kind == inactiveFlag)
+	return p.valueMap(ci, c.kind == blockedFlag || c.kind == inactiveFlag)
 }
 
 // valueMap writes active as a value map over a status column (an ENUM,
 // a word or an integer code), from the values the column holds.
 // inverted says the column names the blocked state (locked = 'Y').
 func (p *planner) valueMap(ci adapters.ColumnInfo, inverted bool) (entry, bool) {
-	seen := p.s.sample(p.ctx, string(p.t.Name), ci.Name, maxSampled)
+	seen := p.sample(ci.Name, "")
 	members := enumMembers(ci)
-	integer := isFlag(ci)
+	if isFlag(ci) {
+		c := p.intCodes(ci, seen)
+		return p.statusEntry(ci, seen, members, c)
+	}
 	def, hasDef := p.s.columnDefault(p.ctx, string(p.t.Name), ci.Name)
 	var tv, fv, dv string
 	var why []string
-	if integer {
-		tv, fv, why = intStatus(seen, def, hasDef)
-	} else {
-		cands := members
-		for _, v := range seen {
-			if !v.null && !containsFold(cands, v.value) {
-				cands = append(cands, v.value)
-			}
+	cands := members
+	for _, v := range seen {
+		if !v.null && !containsFold(cands, v.value) {
+			cands = append(cands, v.value)
 		}
-		on, off := activeValues, inactiveValues
-		if inverted {
-			on, off = words(`n|no|false|0|off`), words(`y|yes|true|1|on`)
-		}
-		for _, v := range cands {
-			l := strings.ToLower(v)
-			switch {
-			case tv == "" && on.MatchString(l):
-				tv = v
-			case fv == "" && off.MatchString(l):
-				fv = v
-			case dv == "" && !inverted && deletedValues.MatchString(l):
-				dv = v
-			}
-		}
+	}
+	on, off := activeValues, inactiveValues
+	if inverted {
+		on, off = words(`n|no|false|0|off`), words(`y|yes|true|1|on`)
+	}
+	for _, v := range cands {
+		l := strings.ToLower(v)
 		switch {
-		case tv != "":
-			why = append(why, fmt.Sprintf("%q reads as active", tv))
-		case hasDef && def != fv && def != dv:
-			tv = def
-			why = append(why, fmt.Sprintf("the column's default %q reads as active", tv))
-		case len(seen) > 0 && !seen[0].null && seen[0].value != fv && seen[0].value != dv:
-			tv = seen[0].value
-			why = append(why, fmt.Sprintf("the commonest value, %q, reads as active", tv))
-		case members == nil:
-			tv = "active"
-			why = append(why, `"active" reads as active`)
-		}
-		if fv == "" {
-			fv = p.otherValue(members, tv, dv, ci)
-		}
-		if fv != "" {
-			why = append(why, fmt.Sprintf("%q is written on deactivation", fv))
+		case tv == "" && on.MatchString(l):
+			tv = v
+		case fv == "" && off.MatchString(l):
+			fv = v
+		case dv == "" && !inverted && deletedValues.MatchString(l):
+			dv = v
 		}
 	}
-	if tv == "" || fv == "" || tv == fv || !fitsColumn(ci, tv) || !fitsColumn(ci, fv) {
-		p.notes = append(p.notes, fmt.Sprintf("GUESS: %s (%s) may hold the account's state (%s), but init found no pair of values for active and inactive: map active to it with trueValue and falseValue.", ci.Name, ci.ColumnType, describeValues(seen)))
-		return entry{}, false
+	switch {
+	case tv != "":
+		why = append(why, fmt.Sprintf("%q reads as active", tv))
+	case hasDef && def != fv && def != dv:
+		tv = def
+		why = append(why, fmt.Sprintf("the column's default %q reads as active", tv))
+	case len(seen) > 0 && !seen[0].null && seen[0].value != fv && seen[0].value != dv:
+		tv = seen[0].value
+		why = append(why, fmt.Sprintf("the commonest value, %q, reads as active", tv))
+	case members == nil:
+		tv = "active"
+		why = append(why, `"active" reads as active`)
 	}
-	p.activeValues = []string{tv, fv}
+	if fv == "" {
+		fv = p.otherValue(members, tv, dv, ci)
+	}
+	if fv != "" {
+		why = append(why, fmt.Sprintf("%q is written on deactivation", fv))
+	}
 	if dv != "" && fitsColumn(ci, dv) {
 		p.statusDeleted = dv
 	}
+	return p.statusEntry(ci, seen, members, codes{active: tv, inactive: fv, why: why})
+}
+
+// codes are the stored values init maps active to: active is written for
+// true, inactive for false, and further ones read as true too.
+type codes struct {
+	active, inactive string
+	further          []string
+	why              []string
+	// shown says that the data shows inactive to be the state the
+	// application gives a deactivated account (a deactivation column
+	// is set on its rows and no others).
+	shown bool
+}
+
+// statusEntry writes active over a status column with the values c.
+func (p *planner) statusEntry(ci adapters.ColumnInfo, seen []valueCount, members []string, c codes) (entry, bool) {
+	tv, fv := c.active, c.inactive
+	if tv == "" || fv == "" || tv == fv || !fitsColumn(ci, tv) || !fitsColumn(ci, fv) {
+		p.statusDeleted = ""
+		p.notes = append(p.notes, fmt.Sprintf("GUESS: %s (%s) may hold the account's state (%s), but init found no pair of values for active and inactive: map active to it with trueValue and falseValue.", ci.Name, ci.ColumnType, describeValues(seen)))
+		return entry{}, false
+	}
+	integer := isFlag(ci)
+	p.activeValues = append([]string{tv, fv}, c.further...)
 	g := fmt.Sprintf("%s (%s) looks like the account's status. It holds %s", ci.Name, ci.ColumnType, describeValues(seen))
 	if members != nil {
 		g += fmt.Sprintf("; the column allows %s", quoteAll(members))
 	}
-	g += ". Assumed: " + strings.Join(why, ", ") + "; any other value reads as inactive. Check what the application means by each value; further active values go in trueValues: [...]."
-	return entry{key: "active", guess: g, block: []entry{
-		{key: "column", value: yamlKey(string(ci.Name))},
-		{key: "trueValue", value: yamlValue(tv, integer)},
-		{key: "falseValue", value: yamlValue(fv, integer)},
-	}}, true
+	g += ". Assumed: " + strings.Join(c.why, ", ") + "; any other value reads as inactive. Check what the application means by each value; further active values go in trueValues: [...]."
+	block := []entry{{key: "column", value: yamlKey(string(ci.Name))}}
+	if len(c.further) > 0 {
+		vs := make([]string, 0, 1+len(c.further))
+		for _, v := range append([]string{tv}, c.further...) {
+			vs = append(vs, yamlValue(v, integer))
+		}
+		block = append(block, entry{key: "trueValues", value: flowList(vs)})
+	} else {
+		block = append(block, entry{key: "trueValue", value: yamlValue(tv, integer)})
+	}
+	block = append(block, entry{key: "falseValue", value: yamlValue(fv, integer)})
+	return entry{key: "active", guess: g, block: block}, true
 }
 
-// intStatus guesses the active and inactive codes of an integer status:
-// active is the commonest code (most accounts are active), else the
-// column's default, else 1; inactive is 0, or 1 when 0 is active.
-func intStatus(seen []valueCount, def string, hasDef bool) (tv, fv string, why []string) {
+// maxTypeCode bounds the codes of a type column init takes for the
+// account's state: small enumerations, not keys of another table.
+const maxTypeCode = 15
+
+// typeCodes maps active to a type column (phpBB's user_type: 0 normal, 1
+// inactive, 2 bots and Anonymous, 3 founder) when its codes are small
+// integers and the data shows which of them is the deactivated state. A
+// type column usually holds a kind (organization, bot, role), and
+// writing a kind's code to deactivate an account would turn it into
+// something else; so without that evidence it is left to the scope note.
+func (p *planner) typeCodes(ci adapters.ColumnInfo) (entry, bool) {
+	seen := p.sample(ci.Name, "")
+	if len(seen) < 2 || len(seen) == maxSampled {
+		return entry{}, false
+	}
 	for _, v := range seen {
-		if !v.null {
-			tv = v.value
-			why = append(why, fmt.Sprintf("the commonest code, %s, is active", tv))
-			break
+		n, err := strconv.Atoi(v.value)
+		if v.null || err != nil || n < 0 || n > maxTypeCode {
+			return entry{}, false
 		}
 	}
-	if _, err := strconv.ParseInt(def, 10, 64); tv == "" && hasDef && err == nil {
-		tv = def
-		why = append(why, fmt.Sprintf("the column's default, %s, is active", tv))
+	c := p.intCodes(ci, seen)
+	if !c.shown {
+		return entry{}, false
 	}
-	if tv == "" {
-		tv = "1"
-		why = append(why, "1 is active")
+	e, ok := p.statusEntry(ci, seen, nil, c)
+	if ok {
+		var out []string
+		for _, v := range seen {
+			if v.value != c.active && v.value != c.inactive && !slices.Contains(c.further, v.value) {
+				out = append(out, v.value)
+			}
+		}
+		if len(out) > 0 {
+			vs := append([]string{c.active, c.inactive}, c.further...)
+			slices.Sort(vs)
+			e.guess += fmt.Sprintf(" %s is a type too: if its other codes (%s) are not people (bots, a guest account), keep them out with scope: {%s: {in: [%s]}}.", ci.Name, strings.Join(out, ", "), yamlKey(string(ci.Name)), strings.Join(vs, ", "))
+		}
 	}
-	fv = "0"
-	if tv == "0" {
-		fv = "1"
+	return e, ok
+}
+
+// intCodes guesses the active and inactive codes of an integer status
+// from its rows. An account that has signed in (a last-login column is
+// set) holds a code the application let it sign in with, or the one it
+// was given when it was deactivated after use; an account that never has
+// holds the code of a pending sign-up, a bot or a built-in row, or a
+// default. So:
+//   - inactive is the one code whose rows, and no others, a deactivation
+//     column (inactive_reason, locked_at, disabled_time) is set on, if
+//     the data shows one;
+//   - active is the column's default if accounts with it have signed in
+//     (a new account gets it, and it is no pending state), else the
+//     commonest code of accounts that have;
+//   - without a deactivation column, inactive is a code of accounts that
+//     have signed in, used once and no longer active: 0, the usual "off",
+//     if it is one, else the commonest (Redmine's locked 3, not its
+//     registered 2, which no one has signed in with);
+//   - the other codes of accounts that have signed in read as active too
+//     (phpBB's founder, 3, beside its normal 0; a password expired);
+//   - without sign-in data, active is the commonest code, else the
+//     default, else 1, and inactive 0, or 1 when 0 is active.
+func (p *planner) intCodes(ci adapters.ColumnInfo, seen []valueCount) codes {
+	var c codes
+	def, hasDef := p.s.columnDefault(p.ctx, string(p.t.Name), ci.Name)
+	if _, err := strconv.ParseInt(def, 10, 64); err != nil {
+		hasDef = false
 	}
-	why = append(why, fmt.Sprintf("%s is written on deactivation", fv))
-	return tv, fv, why
+	var inactiveWhy string
+	if e, col := p.deactivatedCode(ci); e != "" {
+		c.inactive, c.shown = e, true
+		inactiveWhy = fmt.Sprintf("%s is written on deactivation (%s is set on the rows with %s and no others)", e, col, e)
+	}
+	var signed []string // codes of accounts that have signed in, commonest first, without inactive
+	signCol := p.signInColumn()
+	if signCol.Name != "" {
+		for _, v := range p.sample(ci.Name, isSet(signCol)) {
+			if !v.null && v.value != c.inactive {
+				signed = append(signed, v.value)
+			}
+		}
+	}
+	switch {
+	case hasDef && slices.Contains(signed, def):
+		c.active = def
+		c.why = append(c.why, fmt.Sprintf("the column's default, %s, is active (accounts with it have signed in: %s is set)", def, signCol.Name))
+	case len(signed) > 0:
+		c.active = signed[0]
+		c.why = append(c.why, fmt.Sprintf("%s is active, the commonest code of accounts that have signed in (%s is set)", c.active, signCol.Name))
+	default:
+		for _, v := range seen {
+			if !v.null && v.value != c.inactive {
+				c.active = v.value
+				c.why = append(c.why, fmt.Sprintf("the commonest code, %s, is active", c.active))
+				break
+			}
+		}
+		if c.active == "" && hasDef && def != c.inactive {
+			c.active = def
+			c.why = append(c.why, fmt.Sprintf("the column's default, %s, is active", def))
+		}
+		if c.active == "" && c.inactive != "1" {
+			c.active = "1"
+			c.why = append(c.why, "1 is active")
+		}
+	}
+	if c.inactive == "" {
+		used := slices.DeleteFunc(slices.Clone(signed), func(v string) bool { return v == c.active })
+		switch {
+		case slices.Contains(used, "0"):
+			c.inactive = "0"
+		case len(used) > 0:
+			c.inactive = used[0]
+		}
+		if c.inactive != "" {
+			inactiveWhy = fmt.Sprintf("%s is written on deactivation (accounts with it have signed in, so it is no pending state)", c.inactive)
+		}
+	}
+	for _, v := range signed {
+		if v != c.active && v != c.inactive {
+			c.further = append(c.further, v)
+		}
+	}
+	switch len(c.further) {
+	case 0:
+	case 1:
+		c.why = append(c.why, fmt.Sprintf("%s reads as active too (accounts with it have signed in)", c.further[0]))
+	default:
+		c.why = append(c.why, fmt.Sprintf("%s read as active too (accounts with them have signed in)", strings.Join(c.further, ", ")))
+	}
+	if c.inactive == "" {
+		c.inactive = "0"
+		if c.active == "0" {
+			c.inactive = "1"
+		}
+		inactiveWhy = fmt.Sprintf("%s is written on deactivation", c.inactive)
+	}
+	c.why = append(c.why, inactiveWhy)
+	return c
+}
+
+// signInColumn returns the column recording when an account last signed
+// in, or none.
+func (p *planner) signInColumn() adapters.ColumnInfo {
+	for _, c := range p.t.Columns {
+		if (isInitTime(c) || isInitInt(c)) && nameIs(signInNames, c.Name, p.base) {
+			return c
+		}
+	}
+	return adapters.ColumnInfo{}
+}
+
+// deactivatedCode returns the code of status that a deactivation column
+// of the table (user_inactive_reason, locked_at) is set on, and that
+// column, when the rows with it set all hold one code and every column
+// of that kind agrees.
+func (p *planner) deactivatedCode(status adapters.ColumnInfo) (code string, col adapters.Column) {
+	for _, c := range p.t.Columns {
+		if c.Name == status.Name || !(isInitTime(c) || isInitInt(c) || isInitString(c)) || !nameIs(deactivationNames, c.Name, p.base) {
+			continue
+		}
+		vs := p.sample(status.Name, isSet(c))
+		switch {
+		case len(vs) == 0:
+			continue
+		case len(vs) > 1 || vs[0].null || code != "" && vs[0].value != code:
+			return "", ""
+		}
+		if code == "" {
+			code, col = vs[0].value, c.Name
+		}
+	}
+	return code, col
 }
 
 // otherValue picks the value deactivating writes when none of the stored
@@ -266,7 +460,7 @@ func (p *planner) softDelete() (entry, bool) {
 			what = fmt.Sprintf("%s (%s, NULL for a live row) looks like the time a row was deleted: DELETE writes the time.", c.Name, c.ColumnType)
 		case nameIs(deletedFlagNames, c.Name, p.base) && isFlag(c):
 			mark = flow("column", yamlKey(string(c.Name)), "value", "1")
-			what = fmt.Sprintf("%s (%s) looks like a deleted flag: DELETE writes 1. The table holds %s.", c.Name, c.ColumnType, describeValues(p.s.sample(p.ctx, string(p.t.Name), c.Name, maxSampled)))
+			what = fmt.Sprintf("%s (%s) looks like a deleted flag: DELETE writes 1. The table holds %s.", c.Name, c.ColumnType, describeValues(p.sample(c.Name, "")))
 		default:
 			continue
 		}

@@ -72,6 +72,7 @@ var (
 	familyNames  = words(`last|lname|lastname|surname|family|familyname`)
 	givenNames   = words(`first|fname|firstname|given|givenname|forename|forenames`)
 	fullNames    = words(`fullname|name|realname|commonname|cn`)
+	groupNames   = words(`name|displayname|title|role|rolename|label|groupname|teamname|cohortname|fullname`)
 	createdNames = words(`createdat|created|createdon|datecreated|creationdate|createdate|createtime|createdtime|registered|regdate|registeredat|registrationdate|createdunix|timecreated|insertdate|datejoined|joinedat|signupdate|signedupat`)
 	updatedNames = words(`updatedat|updated|updatedon|modified|modifiedat|modifiedon|lastmodified|changed|changedat|updatedunix|timemodified|datemodified|modifydate|updatetime|updatedtime|lastupdate|lastupdated|mtime`)
 )
@@ -105,7 +106,7 @@ const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
 
 // groupRules are the Group attributes init maps.
 var groupRules = []attrRule{
-	{"displayName", words(`name|displayname|title|role|rolename|label|groupname|teamname|cohortname|fullname`), "the group's name", holdsText},
+	{"displayName", groupNames, "the group's name", holdsText},
 	{"externalId", words(`externalid|oktaid|azureid|objectid|ssoid|ssogroupid|idpid|scimid|guid|idnumber`), "an identity provider's id for the group", holdsText},
 	{"meta.created", createdNames, "the creation time", holdsTime},
 	{"meta.lastModified", updatedNames, "the time of the last change", holdsTime},
@@ -114,13 +115,20 @@ var groupRules = []attrRule{
 // Column names of the account state.
 var (
 	activeFlagNames   = words(`active|isactive|enabled|isenabled|accountenabled|canlogin|loginallowed|allowlogin`)
-	inactiveFlagNames = words(`disabled|isdisabled|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|inactive|isinactive|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
+	blockedFlagNames  = words(`disabled|isdisabled|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
+	inactiveFlagNames = words(`inactive|isinactive`)
 	inactiveTimeNames = words(`disabledat|disabledon|deactivatedat|deactivatedon|suspendedat|lockedat|lockedon|blockedat|bannedat`)
 	statusNames       = words(`status|state|accountstatus|accountstate|userstatus|userstate`)
+	typeNames         = words(`type|kind|accounttype|usertype|class`)
 	deletedFlagNames  = words(`deleted|isdeleted|removed|isremoved|deletedflag|del`)
 	deletedTimeNames  = words(`deletedat|deletedon|removedat|removedon|datedeleted|deleteddate|deletedtime|deletedunix`)
 	passwordNames     = regexp.MustCompile(`pass|pwd|secret|hash`)
 	timeLikeNames     = regexp.MustCompile(`time|date|unix|stamp|(_at|_on)$|^(created|modified|changed|updated|registered)|lastmark|passchg`)
+	// Columns set when an account is deactivated, saying why or when
+	// (phpBB's user_inactive_reason and user_inactive_time).
+	deactivationNames = words(`(inactive|disabled|deactivated|deactivation|locked|lock|lockout|suspended|suspension|blocked|banned|ban)(reason|time|at|on|date|since|until|unix)`)
+	// Columns set when an account signs in.
+	signInNames = words(`lastlogin|lastloginat|lastloginon|lastlogintime|lastloginunix|lastlogindate|lastvisit|lastvisitat|lastvisittime|lastseen|lastseenat|lastsignin|lastsigninat|lastsignedinat|currentsigninat|lastaccess|lastaccessat|lastaccessed|lastactive|lastactivity|lastactiveat`)
 )
 
 // Stored values that mean an account is active, inactive or deleted.

@@ -37,6 +37,31 @@ type planner struct {
 	statusDeleted string
 	// userName is the column userName is mapped to.
 	userName adapters.Column
+	// rowsOf are the constants that select the resource's rows in a
+	// table it shares (type = 'User'), for the values init reads.
+	rowsOf map[adapters.Column]string
+}
+
+// where is the SQL condition selecting the resource's own rows, with
+// its arguments.
+func (p *planner) where() (string, []any) {
+	conds := []string{"TRUE"}
+	var args []any
+	for c, v := range p.rowsOf {
+		conds = append(conds, quoteIdent(string(c))+" = ?")
+		args = append(args, v)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// sample is initSchema.sample over the resource's own rows, and further
+// only those for which cond, if given, holds.
+func (p *planner) sample(col adapters.Column, cond string) []valueCount {
+	w, args := p.where()
+	if cond != "" {
+		w += " AND " + cond
+	}
+	return p.s.sampleWhere(p.ctx, string(p.t.Name), col, maxSampled, w, args...)
 }
 
 func newPlanner(ctx context.Context, s *initSchema, t adapters.TableInfo, name string) *planner {
@@ -341,7 +366,7 @@ func (p *planner) discriminator() (col adapters.Column, userV, groupV string, se
 // the values it holds.
 func (p *planner) typeNote() {
 	for _, c := range p.t.Columns {
-		if !p.free(c.Name) || !(isInitString(c) || isInitInt(c)) || !nameIs(words(`type|kind|accounttype|usertype|class`), c.Name, p.base) {
+		if !p.free(c.Name) || !(isInitString(c) || isInitInt(c)) || !nameIs(typeNames, c.Name, p.base) {
 			continue
 		}
 		vs := p.s.sample(p.ctx, string(p.t.Name), c.Name, maxSampled)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/mapping"
 )
 
 // initSchema is what init reads about the database: every table's columns
@@ -32,11 +33,12 @@ const maxInitTables = 400
 func readSchema(ctx context.Context, ad adapters.Adapter) (*initSchema, error) {
 	s := &initSchema{ad: ad, tables: map[string]adapters.TableInfo{}, fks: map[string]string{}}
 	d, ok := ad.(interface{ DB() *sql.DB })
-	if !ok {
+	tl, lists := ad.(mapping.TableLister)
+	if !ok || !lists {
 		return s, nil
 	}
 	s.db = d.DB()
-	names, err := tableLister{ad, s.db}.Tables(ctx)
+	names, err := tl.Tables(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -126,12 +128,18 @@ const maxSampled = 20
 // sample returns up to limit distinct values of the column, the most
 // frequent first, read from the data. A table init cannot read gives none.
 func (s *initSchema) sample(ctx context.Context, table string, col adapters.Column, limit int) []valueCount {
+	return s.sampleWhere(ctx, table, col, limit, "TRUE")
+}
+
+// sampleWhere is sample over the rows for which cond, an SQL condition
+// built from quoted identifiers and placeholders for args, holds.
+func (s *initSchema) sampleWhere(ctx context.Context, table string, col adapters.Column, limit int, cond string, args ...any) []valueCount {
 	if s.db == nil {
 		return nil
 	}
 	c := quoteIdent(string(col))
-	q := fmt.Sprintf("SELECT %s, COUNT(*) FROM %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT %d", c, quoteIdent(table), c, c, limit)
-	rows, err := s.db.QueryContext(ctx, q)
+	q := fmt.Sprintf("SELECT %s, COUNT(*) FROM %s WHERE %s GROUP BY %s ORDER BY COUNT(*) DESC, %s LIMIT %d", c, quoteIdent(table), cond, c, c, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil
 	}
@@ -146,6 +154,21 @@ func (s *initSchema) sample(ctx context.Context, table string, col adapters.Colu
 		out = append(out, valueCount{value: v.String, null: !v.Valid, rows: n})
 	}
 	return out
+}
+
+// isSet is the SQL condition that a column holds something: neither NULL
+// nor the zero or empty value that NOT NULL columns use for "never"
+// (user_lastvisit = 0, locked_reason = ”, a zero date).
+func isSet(ci adapters.ColumnInfo) string {
+	c := quoteIdent(string(ci.Name))
+	switch {
+	case isInitTime(ci):
+		return c + " > '1000-01-01'"
+	case isInitString(ci):
+		return c + " <> ''"
+	default:
+		return c + " <> 0"
+	}
 }
 
 // quoteIdent quotes a MySQL identifier read from information_schema.
