@@ -3,6 +3,7 @@ package scim
 import (
 	"bufio"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -138,12 +139,14 @@ func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
 // sendList writes a list response.
 func (s *Server) sendList(c *gin.Context, resource string, total, start int, items []item) {
 	s.stream(c, http.StatusOK, resource, func(w *bufio.Writer) error {
-		head, _ := appendJSON(nil, map[string]any{
-			"schemas": []string{ListResponseSchema}, "totalResults": total,
-			"startIndex": start, "itemsPerPage": len(items),
-		})
-		w.Write(head[:len(head)-1])
-		w.WriteString(`,"Resources":[`)
+		// The members as encoding/json orders them, Resources last.
+		b := append(w.AvailableBuffer(), `{"itemsPerPage":`...)
+		b = strconv.AppendInt(b, int64(len(items)), 10)
+		b = append(b, `,"schemas":["`+ListResponseSchema+`"],"startIndex":`...)
+		b = strconv.AppendInt(b, int64(start), 10)
+		b = append(b, `,"totalResults":`...)
+		b = strconv.AppendInt(b, int64(total), 10)
+		w.Write(append(b, `,"Resources":[`...))
 		for i, it := range items {
 			if i > 0 {
 				w.WriteByte(',')
