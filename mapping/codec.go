@@ -176,6 +176,11 @@ func (a *attr) decode(v any) (out any, ok bool) {
 		i, err := strconv.ParseInt(canonicalString(v), 10, 64)
 		return i, err == nil
 	default:
+		if s, ok := v.(string); ok {
+			// Already a string, as text columns are read: the value
+			// itself, not a copy of it boxed again.
+			return v, s != ""
+		}
 		s := canonicalString(v)
 		if s == "" {
 			return nil, false
@@ -220,6 +225,14 @@ func canonicalString(v any) string {
 		return x.UTC().Format(time.RFC3339)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		// The key and integer columns: as fmt.Sprint writes them, without
+		// its reflection.
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case int:
+		return strconv.Itoa(x)
 	}
 	return fmt.Sprint(v)
 }

@@ -538,7 +538,10 @@ func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
 // FromRecord renders a row as a SCIM resource document, without
 // meta.location, which the caller adds.
 func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
-	doc := map[string]any{"id": r.ID(rec)}
+	// Room for every attribute, id, schemas, meta and the groups the
+	// caller adds: built at its size, not grown.
+	doc := make(map[string]any, len(r.attrs)+4)
+	doc["id"] = r.ID(rec)
 	schemas := []any{r.Schema}
 	meta := map[string]any{"resourceType": r.Name}
 	for _, a := range r.attrs {

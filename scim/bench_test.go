@@ -1,15 +1,24 @@
 package scim_test
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/adapters"
+	mysqladapter "github.com/scimbridge/scimbridge/adapters/mysql"
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
+	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 )
 
 // addBatch is the number of members one PATCH (or one INSERT) adds, as an
@@ -238,4 +247,223 @@ func BenchmarkAddMembers(b *testing.B) {
 			})
 		})
 	}
+}
+
+// readUsers is the number of users of the read benchmarks; each is in one
+// of readGroups groups, as in cmd/scimbench.
+const (
+	readUsers  = 1000
+	readGroups = 10
+)
+
+// readBench is a sidecar on cmd/scimbench's schema and mapping, configured
+// as scimbench configures it: every request logged at info level (as JSON,
+// here discarded) and audit records written to the null device.
+type readBench struct {
+	s     *sidecar
+	first int64 // id of user0000000
+}
+
+// userCols is the select list of a users row, as the sidecar reads it.
+const userCols = "id, login, email, first_name, last_name, display_name, okta_id, status, created_at, updated_at"
+
+func newReadBench(b *testing.B) *readBench {
+	b.Helper()
+	mysqltest.SkipIfEmbedded(b, "timings on the in-memory engine say nothing about a real server")
+	dsn, db := scratchDB(b, "testdata/bench_schema.sql")
+	var q strings.Builder
+	q.WriteString("INSERT INTO users (login, email, first_name, last_name, display_name, okta_id, status, created_at, updated_at) VALUES ")
+	for i := range readUsers {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		fmt.Fprintf(&q, "('user%07d','user%07d@example.com','First','Last%d','First Last%d','00u%07d',1,'2024-01-01 00:00:00','2024-01-01 00:00:00')", i, i, i, i, i)
+	}
+	res, err := db.Exec(q.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rb := &readBench{}
+	if rb.first, err = res.LastInsertId(); err != nil {
+		b.Fatal(err)
+	}
+	for g := range readGroups {
+		res, err := db.Exec("INSERT INTO roles (name, created_at) VALUES (?, '2024-01-01 00:00:00')", fmt.Sprintf("dept-%d", g))
+		if err != nil {
+			b.Fatal(err)
+		}
+		gid, _ := res.LastInsertId()
+		if _, err := db.Exec("INSERT INTO user_roles (user_id, role_id) SELECT id, ? FROM users WHERE MOD(id - ?, ?) = ?", gid, rb.first, readGroups, g); err != nil {
+			b.Fatal(err)
+		}
+	}
+	mapping, err := os.ReadFile("testdata/bench_mapping.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := cli.ParseConfig([]byte(serverSection() +
+		"audit: {output: " + os.DevNull + "}\n" +
+		"database:\n  type: mysql\n  config:\n    dsn: {value: " + strconvQuote(dsn) + "}\n" +
+		"resources:\n  " + strings.ReplaceAll(strings.TrimRight(string(mapping), "\n"), "\n", "\n  ") + "\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Every record is formatted, as the binary's logger formats it.
+	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	sc, err := cli.Build(context.Background(), cfg, logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sc.Close() })
+	// The baseline's pool is the one the adapter would open: client-side
+	// interpolated parameters, so one round trip a statement.
+	full, err := (&mysqladapter.Config{DSN: adapters.Secret{Value: dsn}}).FormatDSN()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := sql.Open("mysql", full)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { raw.Close() })
+	rb.s = &sidecar{t: b, h: sc.Handler, db: raw, cli: sc}
+	return rb
+}
+
+// reportCPU runs fn and reports the CPU time this process (the sidecar
+// or the database/sql client, not the database server) used per
+// iteration: on 2 shared cores the wall time per request is mostly the
+// server's round trips and noise.
+func reportCPU(b *testing.B, fn func()) {
+	start := processCPU()
+	fn()
+	if end := processCPU(); start >= 0 && end >= 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// serve runs one GET through the sidecar and checks its status.
+func (rb *readBench) serve(b *testing.B, path string) int64 {
+	req := httptest.NewRequest("GET", "http://sidecar.test/scim/v2"+path, nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	w := newDiscard()
+	rb.s.h.ServeHTTP(w, req)
+	if w.status != http.StatusOK {
+		b.Fatalf("GET %s: status %d", path, w.status)
+	}
+	return w.n
+}
+
+// rawGroups reads a user's groups as an application would.
+func (rb *readBench) rawGroups(ctx context.Context, b *testing.B, id int64) {
+	rows, err := rb.s.db.QueryContext(ctx, "SELECT r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?", id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var gid int64
+		var name string
+		if err := rows.Scan(&gid, &name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+type benchUserRow struct {
+	id                                  int64
+	login                               string
+	email, first, last, display, oktaID sql.NullString
+	status                              int
+	created, updated                    sql.NullTime
+}
+
+func (u *benchUserRow) ptrs() []any {
+	return []any{&u.id, &u.login, &u.email, &u.first, &u.last, &u.display, &u.oktaID, &u.status, &u.created, &u.updated}
+}
+
+// BenchmarkGetUser compares GET /Users/{id} through the sidecar (served
+// in-process, the response written to a counting writer) with the two
+// statements it sends run through database/sql: the row, then its groups.
+// The difference is the sidecar's own CPU per request: routing, auth,
+// mapping the row, rendering, metrics, logging.
+//
+//	SCIMBRIDGE_TEST_DSN='root@tcp(127.0.0.1:3306)/' go test ./scim/ -run '^$' -bench 'Get|Filter' -benchmem
+func BenchmarkGetUser(b *testing.B) {
+	rb := newReadBench(b)
+	b.Run("via=scim", func(b *testing.B) {
+		var sent int64
+		b.ReportAllocs()
+		reportCPU(b, func() {
+			for i := range b.N {
+				sent += rb.serve(b, "/Users/"+strconv.FormatInt(rb.first+int64(i%readUsers), 10))
+			}
+		})
+		b.ReportMetric(float64(sent)/float64(b.N), "resp-B/op")
+	})
+	b.Run("via=sql", func(b *testing.B) {
+		// Cancelable, as a request's context is: database/sql and the
+		// driver then watch it.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b.ReportAllocs()
+		reportCPU(b, func() {
+			for i := range b.N {
+				id := rb.first + int64(i%readUsers)
+				var u benchUserRow
+				if err := rb.s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id).Scan(u.ptrs()...); err != nil {
+					b.Fatal(err)
+				}
+				rb.rawGroups(ctx, b, id)
+			}
+		})
+	})
+}
+
+// BenchmarkFilterUser is BenchmarkGetUser for GET /Users?filter=userName
+// eq "x": a list response of one user with its groups.
+func BenchmarkFilterUser(b *testing.B) {
+	rb := newReadBench(b)
+	b.Run("via=scim", func(b *testing.B) {
+		var sent int64
+		b.ReportAllocs()
+		reportCPU(b, func() {
+			for i := range b.N {
+				f := url.QueryEscape(fmt.Sprintf(`userName eq "user%07d"`, i%readUsers))
+				sent += rb.serve(b, "/Users?filter="+f)
+			}
+		})
+		b.ReportMetric(float64(sent)/float64(b.N), "resp-B/op")
+	})
+	b.Run("via=sql", func(b *testing.B) {
+		// Cancelable, as a request's context is: database/sql and the
+		// driver then watch it.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b.ReportAllocs()
+		reportCPU(b, func() {
+			for i := range b.N {
+				rows, err := rb.s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", fmt.Sprintf("user%07d", i%readUsers))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var ids []int64
+				for rows.Next() {
+					var u benchUserRow
+					if err := rows.Scan(u.ptrs()...); err != nil {
+						b.Fatal(err)
+					}
+					ids = append(ids, u.id)
+				}
+				rows.Close()
+				if len(ids) != 1 {
+					b.Fatalf("%d users", len(ids))
+				}
+				rb.rawGroups(ctx, b, ids[0])
+			}
+		})
+	})
 }

@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -106,13 +107,64 @@ func (s *Server) validText(c *gin.Context) {
 		s.fail(c, errorf(http.StatusNotFound, "", "resource not found"))
 		return
 	}
-	for k, vs := range c.Request.URL.Query() {
-		for _, v := range vs {
-			if !utf8.ValidString(k) || !utf8.ValidString(v) {
-				s.fail(c, errorf(http.StatusBadRequest, "invalidValue", "query parameters must be UTF-8"))
-				return
-			}
-		}
+	if !validQuery(c.Request.URL.RawQuery) {
+		s.fail(c, errorf(http.StatusBadRequest, "invalidValue", "query parameters must be UTF-8"))
+		return
 	}
 	c.Next()
+}
+
+// validQuery reports whether every parameter name and value of a raw
+// query, as url.ParseQuery decodes them, is valid UTF-8. Like
+// url.ParseQuery it skips a parameter with a semicolon or a malformed
+// escape, which reaches no handler. It decodes each parameter into a
+// small buffer rather than building the url.Values that gin builds
+// again for the handler.
+func validQuery(raw string) bool {
+	var buf [256]byte
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" || strings.Contains(part, ";") {
+			continue
+		}
+		if !strings.Contains(part, "%") {
+			// Decoding only turns + into a space.
+			if !utf8.ValidString(part) {
+				return false
+			}
+			continue
+		}
+		b, ok := buf[:0], true
+		for i := 0; i < len(part); i++ {
+			if part[i] != '%' {
+				b = append(b, part[i])
+				continue
+			}
+			if i+2 >= len(part) || !isHex(part[i+1]) || !isHex(part[i+2]) {
+				ok = false
+				break
+			}
+			b = append(b, unhex(part[i+1])<<4|unhex(part[i+2]))
+			i += 2
+		}
+		if ok && !utf8.Valid(b) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }

@@ -13,6 +13,9 @@ type projection struct {
 
 func newProjection(schema, attributes, excluded string) projection {
 	split := func(s string) []string {
+		if s == "" {
+			return nil // most requests: no split, no lower-cased schema
+		}
 		var out []string
 		for _, p := range strings.Split(s, ",") {
 			p = strings.ToLower(strings.TrimSpace(p))

@@ -3,6 +3,7 @@ package scim
 import (
 	"bufio"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -23,12 +24,16 @@ type item struct {
 	r *resource
 }
 
-// render turns a row into the response document, with meta.location.
-func (s *Server) render(c *gin.Context, r *resource, rec adapters.Record) item {
+// render turns a row into the response document, with meta.location
+// under base, the request's base URL.
+func (s *Server) render(base string, r *resource, rec adapters.Record) item {
 	doc := r.res.FromRecord(rec)
-	id := r.res.ID(rec)
+	id, ok := doc["id"].(string)
+	if !ok {
+		id = r.res.ID(rec)
+	}
 	if meta, ok := doc["meta"].(map[string]any); ok {
-		meta["location"] = s.baseURL(c) + r.res.Endpoint + "/" + id
+		meta["location"] = base + r.res.Endpoint + "/" + id
 	}
 	return item{id: id, doc: doc, r: r}
 }
@@ -37,9 +42,10 @@ func (s *Server) render(c *gin.Context, r *resource, rec adapters.Record) item {
 // one query for all of them, the projection is applied, and groups are
 // marked for member streaming unless members are excluded.
 func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection) ([]item, error) {
+	base := s.baseURL(c)
 	items := make([]item, len(recs))
 	for i, rec := range recs {
-		items[i] = s.render(c, r, rec)
+		items[i] = s.render(base, r, rec)
 	}
 	if g := r.groupsOf; g != nil && !p.excludes("groups") && len(items) > 0 {
 		ids := make([]string, len(items))
@@ -54,7 +60,7 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 			if gs := of[it.id]; len(gs) > 0 {
 				list := make([]any, len(gs))
 				for j, m := range gs {
-					e := map[string]any{"value": m.ID, "type": "direct", "$ref": s.baseURL(c) + g.res.Endpoint + "/" + m.ID}
+					e := map[string]any{"value": m.ID, "type": "direct", "$ref": base + g.res.Endpoint + "/" + m.ID}
 					if m.Display != "" {
 						e["display"] = m.Display
 					}
@@ -65,7 +71,7 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 		}
 	}
 	if r.res.HasManager() {
-		if err := s.managers(c, r, items); err != nil {
+		if err := s.managers(c, base, r, items); err != nil {
 			return nil, err
 		}
 	}
@@ -79,7 +85,7 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 // managers completes the enterprise manager of each item with its $ref
 // (RFC 7643 section 4.3) and, where the users' displayName is mapped, its
 // displayName, read for all the items in one query.
-func (s *Server) managers(c *gin.Context, r *resource, items []item) error {
+func (s *Server) managers(c *gin.Context, base string, r *resource, items []item) error {
 	var ids []string
 	refs := map[string][]map[string]any{}
 	for _, it := range items {
@@ -89,7 +95,7 @@ func (s *Server) managers(c *gin.Context, r *resource, items []item) error {
 		if id == "" {
 			continue
 		}
-		m["$ref"] = s.baseURL(c) + r.res.Endpoint + "/" + id
+		m["$ref"] = base + r.res.Endpoint + "/" + id
 		if refs[id] == nil {
 			ids = append(ids, id)
 		}
@@ -133,12 +139,14 @@ func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
 // sendList writes a list response.
 func (s *Server) sendList(c *gin.Context, resource string, total, start int, items []item) {
 	s.stream(c, http.StatusOK, resource, func(w *bufio.Writer) error {
-		head, _ := appendJSON(nil, map[string]any{
-			"schemas": []string{ListResponseSchema}, "totalResults": total,
-			"startIndex": start, "itemsPerPage": len(items),
-		})
-		w.Write(head[:len(head)-1])
-		w.WriteString(`,"Resources":[`)
+		// The members as encoding/json orders them, Resources last.
+		b := append(w.AvailableBuffer(), `{"itemsPerPage":`...)
+		b = strconv.AppendInt(b, int64(len(items)), 10)
+		b = append(b, `,"schemas":["`+ListResponseSchema+`"],"startIndex":`...)
+		b = strconv.AppendInt(b, int64(start), 10)
+		b = append(b, `,"totalResults":`...)
+		b = strconv.AppendInt(b, int64(total), 10)
+		w.Write(append(b, `,"Resources":[`...))
 		for i, it := range items {
 			if i > 0 {
 				w.WriteByte(',')
@@ -192,7 +200,8 @@ func (s *Server) stream(c *gin.Context, status int, resource string, fn func(*bu
 // encode writes one resource document, streaming a group's members.
 func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 	r := it.r
-	b, err := appendJSON(make([]byte, 0, 1024), it.doc)
+	// Encoded in the writer's free space, where it fits: no copy.
+	b, err := appendJSON(w.AvailableBuffer(), it.doc)
 	if err != nil {
 		return err
 	}

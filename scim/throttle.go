@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,11 @@ type authThrottle struct {
 	max           int // failures within window before a block; <= 0: off
 	window, block time.Duration
 	now           func() time.Time
+
+	// until is the latest time, in Unix nanoseconds, an address is
+	// blocked until: while it is past, no address is refused and a
+	// request's address is not looked at.
+	until atomic.Int64
 
 	mu    sync.Mutex
 	addrs map[netip.Addr]*failures
@@ -54,6 +60,11 @@ func throttleKey(ip string) (netip.Addr, bool) {
 		a = p.Addr()
 	}
 	return a, true
+}
+
+// blocking reports whether any address may be blocked now.
+func (t *authThrottle) blocking() bool {
+	return t.max > 0 && t.now().UnixNano() < t.until.Load()
 }
 
 // refused reports whether ip is blocked now, and for how much longer.
@@ -104,6 +115,9 @@ func (t *authThrottle) fail(ip string) (blocked bool, n int) {
 	f.n++
 	if f.n >= t.max && !f.blocked.After(now) {
 		f.blocked = now.Add(t.block)
+		if u := f.blocked.UnixNano(); u > t.until.Load() {
+			t.until.Store(u) // under mu: no other store races this one
+		}
 		f.n, f.since = 0, now
 		return true, t.max
 	}
@@ -135,6 +149,9 @@ func (t *authThrottle) evict(now time.Time) bool {
 // authentication failures, before its token is looked at, and reports
 // whether it did.
 func (s *Server) throttled(c *gin.Context) bool {
+	if !s.throttle.blocking() {
+		return false // the common case: no address to compare
+	}
 	left, ok := s.throttle.refused(c.ClientIP())
 	if !ok {
 		return false

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -54,6 +55,11 @@ type members struct {
 	// already be skipped by the INSERT itself (ON DUPLICATE KEY UPDATE
 	// of nothing), with no NOT EXISTS lookup per row (see skipsByKey).
 	upsert bool
+
+	// groupsOnce makes groupsHead and groupsTail, the text of the groups
+	// query before and after its list of user keys (see groupsQuery).
+	groupsOnce             sync.Once
+	groupsHead, groupsTail string
 }
 
 func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*members, error) {
@@ -181,7 +187,12 @@ func (m *members) userKeys(ids []string) ([]any, error) {
 	return keys, nil
 }
 
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+func marks(n int) string {
+	if n == 1 {
+		return "?" // a single user's read
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
 
 // requireUsers fails with ErrUnknownMember unless every key names a user
 // in scope.
@@ -578,6 +589,20 @@ func (m *members) membersQuery(ref any) (string, []any) {
 // keys: user key, group key and display.
 func (g groupStore) groupsQuery(keys []any) (string, []any) {
 	m := g.members
+	// Every user's read sends it: its text around the key list is made
+	// once.
+	m.groupsOnce.Do(func() { m.groupsHead, m.groupsTail = g.groupsQueryText() })
+	q := m.groupsHead + marks(len(keys)) + m.groupsTail
+	if m.join != "" {
+		return q, append(append(slices.Clone(keys), m.jargs...), g.sargs...)
+	}
+	return q, append(append(slices.Clone(keys), m.users.sargs...), g.sargs...)
+}
+
+// groupsQueryText is the text of groupsQuery before and after its list of
+// user keys.
+func (g groupStore) groupsQueryText() (head, tail string) {
+	m := g.members
 	u := m.users
 	gk := "g." + quote(string(g.spec.Key))
 	gd := "g." + quote(string(g.spec.Display))
@@ -585,14 +610,14 @@ func (g groupStore) groupsQuery(keys []any) (string, []any) {
 	if m.join != "" {
 		// The users asked about were read in scope: only the join rows'
 		// and the groups' scopes apply.
-		q := "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
-			" WHERE j." + m.ju + " IN (" + marks(len(keys)) + ")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
-		return q, append(append(slices.Clone(keys), m.jargs...), g.sargs...)
+		return "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
+				" WHERE j." + m.ju + " IN (",
+			")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
 	}
 	uk := "u." + quote(string(u.spec.Key))
-	q := "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
-		" WHERE " + uk + " IN (" + marks(len(keys)) + ")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
-	return q, append(append(slices.Clone(keys), u.sargs...), g.sargs...)
+	return "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
+			" WHERE " + uk + " IN (",
+		")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
 }
 
 func (g groupStore) groupsOfChunk(ctx context.Context, q string, args []any, dispCol adapters.ColumnInfo, out map[string][]adapters.Member) error {

@@ -271,16 +271,32 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool) 
 
 func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
 	vals := make([]any, len(s.spec.Columns))
+	// Text columns are scanned as the driver's own bytes and copied
+	// once, into the string the Record holds, rather than copied into
+	// a []byte first.
+	raws := make([]sql.RawBytes, len(vals))
 	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	for i, c := range s.spec.Columns {
+		if isText(s.cols[c].DataType) {
+			ptrs[i] = &raws[i]
+		} else {
+			ptrs[i] = &vals[i]
+		}
 	}
 	if err := rows.Scan(ptrs...); err != nil {
 		return nil, fmt.Errorf("scanning row: %w", err)
 	}
 	rec := make(adapters.Record, len(vals))
 	for i, c := range s.spec.Columns {
-		rec[c] = normalize(s.cols[c], vals[i])
+		raw, text := ptrs[i].(*sql.RawBytes)
+		switch {
+		case text && *raw == nil:
+			rec[c] = nil // NULL
+		case text:
+			rec[c] = string(*raw)
+		default:
+			rec[c] = normalize(s.cols[c], vals[i])
+		}
 	}
 	return rec, nil
 }
@@ -1291,6 +1307,14 @@ func canonical(v any) string {
 		return string(x)
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano)
+	case string:
+		return x
+	case int64:
+		// Keys, as ids are made of them on every read: as fmt.Sprint
+		// writes them, without its reflection.
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
 	}
 	return fmt.Sprint(v)
 }
