@@ -52,6 +52,9 @@ type Adapter struct {
 	// columns' collations, returning whether it has INSERT ... RETURNING
 	// (see probe).
 	probed, collates, returning bool
+	// database is the schema the pool uses, which named locks are
+	// qualified by (GET_LOCK names are server-wide).
+	database string
 }
 
 // New wraps an open pool. The DSN must set parseTime=true.
@@ -128,6 +131,9 @@ type indexRow struct {
 //
 // MariaDB from 10.5 returns an inserted row from the INSERT itself
 // (INSERT ... RETURNING), saving the statement that reads it back.
+//
+// It also learns the pool's database, so that uniqueness locks of two
+// applications (or two scratch databases) on one server never collide.
 func (a *Adapter) probe(ctx context.Context) {
 	a.mu.Lock()
 	done := a.probed
@@ -135,14 +141,14 @@ func (a *Adapter) probe(ctx context.Context) {
 	if done {
 		return
 	}
-	var version, comment string
-	if err := a.db.QueryRowxContext(ctx, "SELECT VERSION(), @@version_comment").Scan(&version, &comment); err != nil {
+	var version, comment, database string
+	if err := a.db.QueryRowxContext(ctx, "SELECT VERSION(), @@version_comment, COALESCE(DATABASE(), '')").Scan(&version, &comment, &database); err != nil {
 		return // asked again by the next Describe
 	}
 	mariadb := strings.Contains(version, "MariaDB")
 	collates := mariadb || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
 	a.mu.Lock()
-	a.probed, a.collates = true, collates
+	a.probed, a.collates, a.database = true, collates, database
 	a.returning = mariadb && atLeast(version, 10, 5)
 	a.mu.Unlock()
 }

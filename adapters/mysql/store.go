@@ -42,11 +42,13 @@ type store struct {
 	// writer is the pool of write transactions that begin with their
 	// first statement, or nil: they begin with BEGIN on db (Adapter.writer).
 	writer *sqlx.DB
-	spec   adapters.TableSpec
-	cols   map[adapters.Column]adapters.ColumnInfo
-	key    adapters.ColumnInfo
-	table  string // quoted
-	list   string // quoted select list
+	// database qualifies the names of uniqueness locks (Adapter.database).
+	database string
+	spec     adapters.TableSpec
+	cols     map[adapters.Column]adapters.ColumnInfo
+	key      adapters.ColumnInfo
+	table    string // quoted
+	list     string // quoted select list
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -87,6 +89,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
+	a.mu.Lock()
+	s.database = a.database
+	a.mu.Unlock()
 	if !a.readCommitted {
 		s.txOpts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
@@ -582,7 +587,7 @@ func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) erro
 	if u.Fold {
 		val = strings.ToLower(val)
 	}
-	sum := sha256.Sum256([]byte(string(s.spec.Table) + "\x00" + string(u.Column) + "\x00" + val))
+	sum := sha256.Sum256([]byte(s.database + "\x00" + string(s.spec.Table) + "\x00" + string(u.Column) + "\x00" + val))
 	name := "scimbridge:" + hex.EncodeToString(sum[:])[:48]
 	var got sql.NullInt64
 	if err := t.conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, ?)", name, int(DefaultLockTimeout/time.Second)).Scan(&got); err != nil {
