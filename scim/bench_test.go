@@ -385,6 +385,33 @@ func (u *benchUserRow) ptrs() []any {
 	return []any{&u.id, &u.login, &u.email, &u.first, &u.last, &u.display, &u.oktaID, &u.status, &u.created, &u.updated}
 }
 
+// viaSCIM runs the sidecar's side of a read benchmark: request i is a GET
+// of path(i).
+func (rb *readBench) viaSCIM(b *testing.B, path func(i int) string) {
+	var sent int64
+	b.ReportAllocs()
+	reportCPU(b, func() {
+		for i := range b.N {
+			sent += rb.serve(b, path(i))
+		}
+	})
+	b.ReportMetric(float64(sent)/float64(b.N), "resp-B/op")
+}
+
+// viaSQL runs the raw side of a read benchmark: request i is read(i).
+func (rb *readBench) viaSQL(b *testing.B, read func(ctx context.Context, i int)) {
+	// Cancelable, as a request's context is: database/sql and the
+	// driver then watch it.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	reportCPU(b, func() {
+		for i := range b.N {
+			read(ctx, i)
+		}
+	})
+}
+
 // BenchmarkGetUser compares GET /Users/{id} through the sidecar (served
 // in-process, the response written to a counting writer) with the two
 // statements it sends run through database/sql: the row, then its groups.
@@ -395,30 +422,16 @@ func (u *benchUserRow) ptrs() []any {
 func BenchmarkGetUser(b *testing.B) {
 	rb := newReadBench(b)
 	b.Run("via=scim", func(b *testing.B) {
-		var sent int64
-		b.ReportAllocs()
-		reportCPU(b, func() {
-			for i := range b.N {
-				sent += rb.serve(b, "/Users/"+strconv.FormatInt(rb.first+int64(i%readUsers), 10))
-			}
-		})
-		b.ReportMetric(float64(sent)/float64(b.N), "resp-B/op")
+		rb.viaSCIM(b, func(i int) string { return "/Users/" + strconv.FormatInt(rb.first+int64(i%readUsers), 10) })
 	})
 	b.Run("via=sql", func(b *testing.B) {
-		// Cancelable, as a request's context is: database/sql and the
-		// driver then watch it.
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		b.ReportAllocs()
-		reportCPU(b, func() {
-			for i := range b.N {
-				id := rb.first + int64(i%readUsers)
-				var u benchUserRow
-				if err := rb.s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id).Scan(u.ptrs()...); err != nil {
-					b.Fatal(err)
-				}
-				rb.rawGroups(ctx, b, id)
+		rb.viaSQL(b, func(ctx context.Context, i int) {
+			id := rb.first + int64(i%readUsers)
+			var u benchUserRow
+			if err := rb.s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id).Scan(u.ptrs()...); err != nil {
+				b.Fatal(err)
 			}
+			rb.rawGroups(ctx, b, id)
 		})
 	})
 }
@@ -428,42 +441,29 @@ func BenchmarkGetUser(b *testing.B) {
 func BenchmarkFilterUser(b *testing.B) {
 	rb := newReadBench(b)
 	b.Run("via=scim", func(b *testing.B) {
-		var sent int64
-		b.ReportAllocs()
-		reportCPU(b, func() {
-			for i := range b.N {
-				f := url.QueryEscape(fmt.Sprintf(`userName eq "user%07d"`, i%readUsers))
-				sent += rb.serve(b, "/Users?filter="+f)
-			}
+		rb.viaSCIM(b, func(i int) string {
+			return "/Users?filter=" + url.QueryEscape(fmt.Sprintf(`userName eq "user%07d"`, i%readUsers))
 		})
-		b.ReportMetric(float64(sent)/float64(b.N), "resp-B/op")
 	})
 	b.Run("via=sql", func(b *testing.B) {
-		// Cancelable, as a request's context is: database/sql and the
-		// driver then watch it.
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		b.ReportAllocs()
-		reportCPU(b, func() {
-			for i := range b.N {
-				rows, err := rb.s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", fmt.Sprintf("user%07d", i%readUsers))
-				if err != nil {
+		rb.viaSQL(b, func(ctx context.Context, i int) {
+			rows, err := rb.s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", fmt.Sprintf("user%07d", i%readUsers))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ids []int64
+			for rows.Next() {
+				var u benchUserRow
+				if err := rows.Scan(u.ptrs()...); err != nil {
 					b.Fatal(err)
 				}
-				var ids []int64
-				for rows.Next() {
-					var u benchUserRow
-					if err := rows.Scan(u.ptrs()...); err != nil {
-						b.Fatal(err)
-					}
-					ids = append(ids, u.id)
-				}
-				rows.Close()
-				if len(ids) != 1 {
-					b.Fatalf("%d users", len(ids))
-				}
-				rb.rawGroups(ctx, b, ids[0])
+				ids = append(ids, u.id)
 			}
+			rows.Close()
+			if len(ids) != 1 {
+				b.Fatalf("%d users", len(ids))
+			}
+			rb.rawGroups(ctx, b, ids[0])
 		})
 	})
 }
