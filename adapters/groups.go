@@ -92,6 +92,13 @@ type Groups interface {
 	// applied in order in the same transaction. It returns
 	// ErrUnknownMember for a member id that names no user.
 	UpdateGroup(ctx context.Context, id string, fn func(Record) (Record, []MemberOp, error)) (Record, error)
+	// AddMembers adds users to a group whose row the change leaves as it
+	// is (no PATCH of its attributes, no precondition), in one
+	// transaction, without reading the row for the caller: it returns
+	// ErrNotFound for an unknown group and ErrUnknownMember for an id that
+	// names no user, having written nothing. It reports false, having done
+	// nothing, when the mapping needs UpdateGroup for the change.
+	AddMembers(ctx context.Context, id string, ids []string) (bool, error)
 	// EachMember calls fn for every member of the group, streaming them in
 	// key order without holding them all in memory.
 	EachMember(ctx context.Context, id string, fn func(Member) error) error

@@ -355,6 +355,13 @@ func (g recordingGroups) UpdateGroup(ctx context.Context, id string, fn func(ada
 	return out, err
 }
 
+// AddMembers leaves the change without a before and after: the group's
+// row is neither read nor changed, and the members added are counted in
+// the change by the store (adapters.MemberCountsFrom).
+func (g recordingGroups) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
+	return g.Groups.AddMembers(ctx, id, ids)
+}
+
 func noteCreated(ctx context.Context, res *mapping.Resource, out adapters.Record, err error) {
 	if ch := changeFrom(ctx); ch != nil && err == nil {
 		ch.id = res.ID(out)

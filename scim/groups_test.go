@@ -174,6 +174,13 @@ func TestGroupsJoinTable(t *testing.T) {
 		t.Errorf("%d memberships left for a deleted user", n)
 	}
 	checkError(t, s.do("GET", "/scim/v2/Groups/"+ops, nil), http.StatusNotFound, "")
+	// Adding members to the deleted group, alone in a PATCH (no row read
+	// first where the join table's key skips existing members), is a 404
+	// that writes nothing.
+	checkError(t, s.do("PATCH", "/scim/v2/Groups/"+ops, patchBody(`{"op":"add","path":"members","value":[{"value":"1"},{"value":"2"}]}`)), http.StatusNotFound, "")
+	if members(ops) != "" {
+		t.Errorf("adding members to a deleted group left rows %s", members(ops))
+	}
 }
 
 func TestGroupsRoleColumn(t *testing.T) {

@@ -23,6 +23,7 @@ const (
 	methodDelete      = "delete"
 	methodCreateGroup = "create_group"
 	methodUpdateGroup = "update_group"
+	methodAddMembers  = "add_members"
 	methodEachMember  = "each_member"
 	methodGroupsOf    = "groups_of"
 )
@@ -198,6 +199,15 @@ func (g groups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Rec
 	})
 	g.m.observe(g.resource, methodUpdateGroup, start, err, fnErr)
 	return out, err
+}
+
+func (g groups) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
+	start := time.Now()
+	done, err := g.next.AddMembers(ctx, id, ids)
+	if done {
+		g.m.observe(g.resource, methodAddMembers, start, err, nil)
+	}
+	return done, err
 }
 
 func (g groups) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

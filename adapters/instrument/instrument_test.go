@@ -57,6 +57,15 @@ func (f fakeGroups) EachMember(_ context.Context, _ string, fn func(adapters.Mem
 	return f.err
 }
 
+// AddMembers declines the ids "0", doing nothing, like a mapping that
+// needs UpdateGroup.
+func (f fakeGroups) AddMembers(_ context.Context, _ string, ids []string) (bool, error) {
+	if len(ids) == 1 && ids[0] == "0" {
+		return false, nil
+	}
+	return true, f.err
+}
+
 func (f fakeGroups) GroupsOf(context.Context, []string) (map[string][]adapters.Member, error) {
 	return nil, f.err
 }
@@ -109,6 +118,10 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 		_ = st.Delete(ctx, "1", nil)
 		_, _ = g.CreateGroup(ctx, nil, nil)
 		_, _ = g.UpdateGroup(ctx, "1", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) { return r, nil, nil })
+		_, _ = g.AddMembers(ctx, "1", []string{"2"})
+		if done, _ := g.AddMembers(ctx, "1", []string{"0"}); done {
+			t.Error("AddMembers reported done for a call the store declined")
+		}
 		_ = g.EachMember(ctx, "1", func(adapters.Member) error { return nil })
 		_, _ = g.GroupsOf(ctx, nil)
 	}
@@ -123,7 +136,8 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 	// Every call is timed; errors are counted by kind, except not found
 	// and the callers' own.
 	counts, errs := gather(t, reg)
-	for _, method := range []string{"create", "create_group", "delete", "each_member", "get", "groups_of", "list", "update", "update_group"} {
+	// A declined AddMembers did nothing and is not timed.
+	for _, method := range []string{"add_members", "create", "create_group", "delete", "each_member", "get", "groups_of", "list", "update", "update_group"} {
 		calls := uint64(9)
 		if method == "each_member" {
 			calls++ // the refused one
@@ -144,8 +158,8 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 	if counts["User/update"] != 1 || errs["User/update/other"] != 0 || errs["Group/each_member/other"] != 1 {
 		t.Errorf("the callers' own errors were counted: %v", errs)
 	}
-	if len(errs) != 9*5 {
-		t.Errorf("%d error series, want %d: %v", len(errs), 9*5, errs)
+	if len(errs) != 10*5 {
+		t.Errorf("%d error series, want %d: %v", len(errs), 10*5, errs)
 	}
 }
 

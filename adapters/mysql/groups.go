@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -174,15 +175,16 @@ func (m *members) userKeys(ids []string) ([]any, error) {
 	seen := map[string]bool{}
 	keys := make([]any, 0, len(ids))
 	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
 		k, ok := m.users.keyArg(id)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", adapters.ErrUnknownMember, id)
 		}
-		keys = append(keys, k)
+		// "7" and "07" are one user: counting the users found against
+		// the keys asked for needs each key once.
+		if c := canonical(k); !seen[c] {
+			seen[c] = true
+			keys = append(keys, k)
+		}
 	}
 	return keys, nil
 }
@@ -524,6 +526,68 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		adapters.MemberCountsFrom(ctx).Add(added, removed)
 	}
 	return out, err
+}
+
+// AddMembers adds users to a group in one INSERT ... SELECT that joins the
+// group's row, share-locked, to the users', and a COMMIT: the group's row
+// is not read first. The share lock orders the addition with a change or
+// delete of the group, which locks the row exclusively first; the unique
+// key of the join table skips users who are members already. Only when
+// fewer rows are added than users asked for does it look why (a missing
+// group, a missing user, or members already), rolling back on an error.
+//
+// It declines, doing nothing, where the full path is needed: when the
+// group row itself changes on a membership change (Touch, Increment), when
+// existing memberships are not skipped by a unique key (upsert), and for
+// more users than one statement takes.
+func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
+	m := g.members
+	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || len(ids) == 0 || len(ids) > chunk {
+		return false, nil
+	}
+	key, ok := g.keyArg(id)
+	if !ok {
+		return true, adapters.ErrNotFound
+	}
+	keys, err := m.userKeys(ids)
+	if err != nil {
+		return false, nil // the full path answers, a missing group first
+	}
+	u := m.users
+	uk := quote(string(u.spec.Key))
+	extra := m.addArgs()
+	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
+		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + strings.Repeat(", ?", len(extra)) +
+		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + " IN (" + marks(len(keys)) + ")" + scopeSQL("u", u) +
+		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
+		" LOCK IN SHARE MODE" +
+		" ON DUPLICATE KEY UPDATE " + m.join + "." + m.jg + " = " + m.join + "." + m.jg
+	args := make([]any, 0, len(extra)+len(keys)+len(u.sargs)+1+len(g.sargs))
+	args = append(append(append(append(append(args, extra...), keys...), u.sargs...), key), g.sargs...)
+	var added int64
+	err = g.tx(ctx, func(t *txn) error {
+		res, err := t.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("adding members: %w", err)
+		}
+		added = rowsAffected(res)
+		if added == int64(len(keys)) {
+			return nil
+		}
+		var one int
+		err = t.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return adapters.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("reading the group: %w", err)
+		}
+		return m.requireUsers(ctx, t, keys)
+	})
+	if err == nil {
+		adapters.MemberCountsFrom(ctx).Add(added, 0)
+	}
+	return true, err
 }
 
 func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

@@ -2,9 +2,12 @@ package mysql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
@@ -22,6 +25,7 @@ type groupFixture struct {
 	groups adapters.Groups
 	count  *countingConnector
 	exec   func(q string, args ...any)
+	db     *sqlx.DB
 }
 
 func newGroupFixture(t testing.TB, users int) *groupFixture {
@@ -59,7 +63,7 @@ func newGroupFixture(t testing.TB, users int) *groupFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &groupFixture{groups: st.(adapters.Groups), count: cc, exec: exec}
+	return &groupFixture{groups: st.(adapters.Groups), count: cc, exec: exec, db: db}
 }
 
 // addMembers fills group gid with users [from, to) directly.
@@ -131,5 +135,72 @@ func TestMembershipCostDoesNotGrow(t *testing.T) {
 	}
 	if n = count(big["id"]); n != 5000 {
 		t.Errorf("big group has %d members after add and remove, want 5000", n)
+	}
+}
+
+// TestAddMembers checks the path of a PATCH that only adds members: one
+// INSERT joining the group row, and on a shortfall the reason, with
+// nothing written on an error.
+func TestAddMembers(t *testing.T) {
+	ctx := context.Background()
+	f := newGroupFixture(t, 10)
+	f.exec("INSERT INTO roles (id, name) VALUES (1, 'admins'), (2, 'staff')")
+	f.addMembers(1, 0, 2) // users 1 and 2
+	memberships := func(gid int) int {
+		t.Helper()
+		var n int
+		if err := f.db.QueryRow("SELECT COUNT(*) FROM user_roles WHERE role_id = ?", gid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if mysqltest.Embedded() {
+		// The embedded engine does not skip existing memberships by the
+		// unique key (see members.upsert): the full path must answer.
+		done, err := f.groups.AddMembers(ctx, "1", []string{"3"})
+		if done || err != nil || memberships(1) != 2 {
+			t.Fatalf("AddMembers on the embedded engine: done %v, err %v, %d members; want it declined, nothing written", done, err, memberships(1))
+		}
+		return
+	}
+	for _, c := range []struct {
+		name    string
+		group   string
+		ids     []string
+		err     error
+		members int // of the group after
+	}{
+		{"new members", "1", []string{"3", "4"}, nil, 4},
+		{"members already, and one new", "1", []string{"1", "2", "5"}, nil, 5},
+		{"one user twice, spelt two ways", "1", []string{"6", "06"}, nil, 6},
+		{"all members already", "1", []string{"1", "6"}, nil, 6},
+		{"an unknown user among known ones", "2", []string{"7", "8", "99"}, adapters.ErrUnknownMember, 0},
+		{"a group that does not exist", "3", []string{"7"}, adapters.ErrNotFound, 0},
+		{"a group id no key can be", "x", []string{"7"}, adapters.ErrNotFound, 0},
+	} {
+		done, err := f.groups.AddMembers(ctx, c.group, c.ids)
+		if !done {
+			t.Errorf("%s: AddMembers declined", c.name)
+			continue
+		}
+		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
+			t.Errorf("%s: err %v, want %v", c.name, err, c.err)
+		}
+		gid := 1
+		if c.group != "1" {
+			gid = 2
+		}
+		if n := memberships(gid); n != c.members {
+			t.Errorf("%s: group %d has %d members, want %d", c.name, gid, n, c.members)
+		}
+	}
+	var orphans int
+	if err := f.db.QueryRow("SELECT COUNT(*) FROM user_roles WHERE role_id NOT IN (1, 2)").Scan(&orphans); err != nil || orphans != 0 {
+		t.Errorf("%d memberships of groups that do not exist (%v)", orphans, err)
+	}
+	// An id that is no user key at all is answered by the full path,
+	// which reports a missing group before an unknown member.
+	if done, err := f.groups.AddMembers(ctx, "3", []string{"abc"}); done || err != nil {
+		t.Errorf("AddMembers of a malformed user id: done %v, err %v; want it declined", done, err)
 	}
 }
