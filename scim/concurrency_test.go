@@ -257,3 +257,43 @@ func TestConcurrentDeleteAndAddMember(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentGroupDeleteAndAddMember deletes groups while other
+// requests add members to them: whichever comes first, no membership may be
+// left naming a group that no longer exists.
+func TestConcurrentGroupDeleteAndAddMember(t *testing.T) {
+	mysqltest.SkipIfEmbedded(t, concurrencySkip)
+	forReplicas(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", func(t *testing.T, s []*sidecar) {
+		var values []string
+		for i := range 40 {
+			values = append(values, fmt.Sprintf("('g%03d')", i))
+		}
+		res, err := s[0].db.Exec("INSERT INTO roles (name) VALUES " + strings.Join(values, ","))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := res.LastInsertId()
+		// Each new group is deleted by one request and given members
+		// 1 to 4 by another, at once.
+		var statuses sync.Map
+		hammer(80, func(i int) {
+			gid := first + int64(i/2)
+			sc := s[i%len(s)]
+			if i%2 == 0 {
+				sc.do("DELETE", fmt.Sprintf("/scim/v2/Groups/%d", gid), nil)
+			} else {
+				r := sc.do("PATCH", fmt.Sprintf("/scim/v2/Groups/%d", gid), patchBody(`{"op":"add","path":"members","value":[{"value":"1"},{"value":"2"},{"value":"3"},{"value":"4"}]}`))
+				statuses.Store(r.Status, true)
+			}
+		})
+		statuses.Range(func(k, _ any) bool {
+			if st := k.(int); st != http.StatusNoContent && st != http.StatusNotFound {
+				t.Errorf("a PATCH adding members to a group being deleted answered %d", st)
+			}
+			return true
+		})
+		if n := s[0].count("SELECT COUNT(*) FROM user_roles m LEFT JOIN roles g ON g.id = m.role_id WHERE g.id IS NULL"); n != 0 {
+			t.Errorf("%d memberships name deleted groups", n)
+		}
+	})
+}

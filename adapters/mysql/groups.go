@@ -528,21 +528,31 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 	return out, err
 }
 
-// AddMembers adds users to a group in one INSERT ... SELECT that joins the
-// group's row, share-locked, to the users', and a COMMIT: the group's row
-// is not read first. The share lock orders the addition with a change or
-// delete of the group, which locks the row exclusively first; the unique
-// key of the join table skips users who are members already. Only when
-// fewer rows are added than users asked for does it look why (a missing
-// group, a missing user, or members already), rolling back on an error.
+// AddMembers adds users to a group in one statement that autocommits: an
+// INSERT ... SELECT joining the group's row, share-locked, to the users',
+// on the condition that every key names a user. The group row is not read
+// first. The share lock orders the addition with a change or delete of the
+// group, which locks the row exclusively first, and the users' share locks
+// with their deletion (no orphan membership); the unique key of the join
+// table skips users who are members already. The condition makes the
+// statement add all or nothing: a missing user writes no row.
+//
+// Only when fewer rows are added than keys does it look why. No group:
+// ErrNotFound. A user missing with no row added: ErrUnknownMember, and
+// nothing was written. A user missing with rows added was deleted while
+// the statement ran, after its check: the addition took effect as if just
+// before that delete, which removed the user's memberships, so it
+// succeeded. Otherwise the others were members already.
 //
 // It declines, doing nothing, where the full path is needed: when the
 // group row itself changes on a membership change (Touch, Increment), when
-// existing memberships are not skipped by a unique key (upsert), and for
-// more users than one statement takes.
+// existing memberships are not skipped by a unique key (upsert), in a dry
+// run (whose transaction is rolled back), for more users than one
+// statement takes, and for an id that is no user key (the full path
+// reports a missing group first).
 func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
 	m := g.members
-	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || len(ids) == 0 || len(ids) > chunk {
+	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk {
 		return false, nil
 	}
 	key, ok := g.keyArg(id)
@@ -551,43 +561,54 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	}
 	keys, err := m.userKeys(ids)
 	if err != nil {
-		return false, nil // the full path answers, a missing group first
+		return false, nil
 	}
 	u := m.users
 	uk := quote(string(u.spec.Key))
+	in := " IN (" + marks(len(keys)) + ")"
 	extra := m.addArgs()
 	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
 		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + strings.Repeat(", ?", len(extra)) +
-		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + " IN (" + marks(len(keys)) + ")" + scopeSQL("u", u) +
+		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
 		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
+		" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" +
 		" LOCK IN SHARE MODE" +
 		" ON DUPLICATE KEY UPDATE " + m.join + "." + m.jg + " = " + m.join + "." + m.jg
-	args := make([]any, 0, len(extra)+len(keys)+len(u.sargs)+1+len(g.sargs))
+	args := make([]any, 0, len(extra)+2*(len(keys)+len(u.sargs))+2+len(g.sargs))
 	args = append(append(append(append(append(args, extra...), keys...), u.sargs...), key), g.sargs...)
+	args = append(append(append(args, keys...), u.sargs...), len(keys))
 	var added int64
-	err = g.tx(ctx, func(t *txn) error {
-		res, err := t.ExecContext(ctx, q, args...)
+	err = g.write(ctx, func() error {
+		res, err := g.db.ExecContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("adding members: %w", err)
 		}
 		added = rowsAffected(res)
-		if added == int64(len(keys)) {
-			return nil
-		}
-		var one int
-		err = t.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return adapters.ErrNotFound
-		case err != nil:
-			return fmt.Errorf("reading the group: %w", err)
-		}
-		return m.requireUsers(ctx, t, keys)
+		return nil
 	})
-	if err == nil {
-		adapters.MemberCountsFrom(ctx).Add(added, 0)
+	if err != nil || added == int64(len(keys)) {
+		if err == nil {
+			adapters.MemberCountsFrom(ctx).Add(added, 0)
+		}
+		return true, err
 	}
-	return true, err
+	var one int
+	err = g.db.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return true, adapters.ErrNotFound
+	case err != nil:
+		return true, classify(fmt.Errorf("reading the group: %w", err))
+	}
+	var n int
+	if err := g.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+u.table+" WHERE "+uk+in+u.scope, append(slices.Clone(keys), u.sargs...)...).Scan(&n); err != nil {
+		return true, classify(fmt.Errorf("checking members exist: %w", err))
+	}
+	if n < len(keys) && added == 0 {
+		return true, fmt.Errorf("%w: %d of %d ids name no user", adapters.ErrUnknownMember, len(keys)-n, len(keys))
+	}
+	adapters.MemberCountsFrom(ctx).Add(added, 0)
+	return true, nil
 }
 
 func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

@@ -442,6 +442,13 @@ func (s *store) count(ctx context.Context, sig, where string, args []any) (int, 
 // named locks taken with lock are held until after the commit. Deadlocks and
 // lock-wait timeouts run fn again, a bounded number of times.
 func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
+	return s.write(ctx, func() error { return s.runTx(ctx, fn) })
+}
+
+// write runs a write (a transaction, or one statement that autocommits)
+// again after a deadlock or lock-wait timeout, a bounded number of times,
+// and returns its error classified.
+func (s *store) write(ctx context.Context, run func() error) error {
 	var err error
 	for attempt := range maxAttempts {
 		if attempt > 0 {
@@ -452,7 +459,7 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 				return classify(ctx.Err())
 			}
 		}
-		err = s.runTx(ctx, fn)
+		err = run()
 		if !retryable(err) {
 			break
 		}
