@@ -171,13 +171,7 @@ func TestConcurrentUserAppends(t *testing.T) {
 func TestConcurrentGroupPutsAndPatches(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
 	forReplicas(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", func(t *testing.T, s []*sidecar) {
-		var values []string
-		for i := range 100 {
-			values = append(values, fmt.Sprintf("('c%03d')", i))
-		}
-		if _, err := s[0].db.Exec("INSERT INTO users (login) VALUES " + strings.Join(values, ",")); err != nil {
-			t.Fatal(err)
-		}
+		insertNamed(t, s[0], "INSERT INTO users (login) VALUES ", "c", 100)
 		const puts, patches = 8, 16
 		sets := make([][]string, puts) // PUT k's members: users 5+10k .. 5+10k+4
 		added := map[string]bool{}     // members PATCHes add: users 85..100
@@ -234,13 +228,7 @@ func TestConcurrentGroupPutsAndPatches(t *testing.T) {
 func TestConcurrentDeleteAndAddMember(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
 	forReplicas(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", func(t *testing.T, s []*sidecar) {
-		var values []string
-		for i := range 60 {
-			values = append(values, fmt.Sprintf("('d%03d')", i))
-		}
-		if _, err := s[0].db.Exec("INSERT INTO users (login) VALUES " + strings.Join(values, ",")); err != nil {
-			t.Fatal(err)
-		}
+		insertNamed(t, s[0], "INSERT INTO users (login) VALUES ", "d", 60)
 		// Users 5..64: each is deleted by one request and added to group 3
 		// by another, at once.
 		hammer(120, func(i int) {
@@ -264,15 +252,7 @@ func TestConcurrentDeleteAndAddMember(t *testing.T) {
 func TestConcurrentGroupDeleteAndAddMember(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
 	forReplicas(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml", func(t *testing.T, s []*sidecar) {
-		var values []string
-		for i := range 40 {
-			values = append(values, fmt.Sprintf("('g%03d')", i))
-		}
-		res, err := s[0].db.Exec("INSERT INTO roles (name) VALUES " + strings.Join(values, ","))
-		if err != nil {
-			t.Fatal(err)
-		}
-		first, _ := res.LastInsertId()
+		first := insertNamed(t, s[0], "INSERT INTO roles (name) VALUES ", "g", 40)
 		// Each new group is deleted by one request and given members
 		// 1 to 4 by another, at once.
 		var statuses sync.Map
@@ -296,4 +276,24 @@ func TestConcurrentGroupDeleteAndAddMember(t *testing.T) {
 			t.Errorf("%d memberships name deleted groups", n)
 		}
 	})
+}
+
+// insertNamed inserts n rows named prefix000, prefix001, ... with insert
+// (an INSERT ... VALUES of one column) and returns the first's
+// AUTO_INCREMENT key.
+func insertNamed(t *testing.T, s *sidecar, insert, prefix string, n int) int64 {
+	t.Helper()
+	values := make([]string, n)
+	for i := range values {
+		values[i] = fmt.Sprintf("('%s%03d')", prefix, i)
+	}
+	res, err := s.db.Exec(insert + strings.Join(values, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := res.LastInsertId()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first
 }
