@@ -21,6 +21,8 @@ const SearchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest
 func (s *Server) get(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := s.in(c, r)
+		p := s.projection(c, r)
+		groups := askGroups(c, r, p)
 		rec, err := r.store.Get(c.Request.Context(), c.Param("id"))
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
@@ -29,7 +31,7 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 		if s.notModified(c, r, rec) {
 			return
 		}
-		s.respond(c, http.StatusOK, r, rec, s.projection(c, r))
+		s.respond(c, http.StatusOK, r, rec, p, groups)
 	}
 }
 
@@ -39,9 +41,23 @@ func (s *Server) projection(c *gin.Context, r *resource) projection {
 	return newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes"))
 }
 
-// respond sends one resource read back from the store.
-func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection) {
-	items, err := s.prepare(c, r, []adapters.Record{rec}, p)
+// askGroups asks the store to read, with the user it reads for the
+// request, the user's groups, which a response of that user with
+// projection p shows: the GroupsRead it returns is passed to respond. It
+// returns nil, asking nothing, when the response has no groups.
+func askGroups(c *gin.Context, r *resource, p projection) *adapters.GroupsRead {
+	if r.groupsOf == nil || p.excludes("groups") {
+		return nil
+	}
+	read := &adapters.GroupsRead{}
+	c.Request = c.Request.WithContext(adapters.WithGroupsRead(c.Request.Context(), read))
+	return read
+}
+
+// respond sends one resource read back from the store; groups, if not
+// nil, is what the store read of the user's groups (see askGroups).
+func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection, groups *adapters.GroupsRead) {
+	items, err := s.prepare(c, r, []adapters.Record{rec}, p, groups)
 	if err != nil {
 		s.failFor(c, err, r.res.Name)
 		return
@@ -91,7 +107,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			// would be empty, and an empty attribute is left out.
 			p.exclude = append(p.exclude, "groups")
 		}
-		s.respond(c, http.StatusCreated, r, out, p)
+		s.respond(c, http.StatusCreated, r, out, p, nil)
 	}
 }
 
@@ -146,12 +162,14 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 				ops = []adapters.MemberOp{{Kind: adapters.MemberReplace, IDs: ids}}
 			}
 		}
+		p := s.projection(c, r)
+		groups := askGroups(c, r, p)
 		out, err := r.update(c.Request.Context(), c.Param("id"), same, ops)
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, s.projection(c, r))
+		s.respond(c, http.StatusOK, r, out, p, groups)
 	}
 }
 
@@ -191,6 +209,8 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			noteAsked(c.Request.Context(), r.res, after)
 			return r.res.Changes(before, after)
 		}
+		proj := s.projection(c, r)
+		groups := askGroups(c, r, proj)
 		out, err := r.update(c.Request.Context(), c.Param("id"), change, memberOps)
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
@@ -206,7 +226,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			c.Status(http.StatusNoContent)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, s.projection(c, r))
+		s.respond(c, http.StatusOK, r, out, proj, groups)
 	}
 }
 
@@ -409,7 +429,7 @@ func (s *Server) rootSearch(c *gin.Context) {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		got, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded))
+		got, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded), nil)
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
@@ -464,7 +484,7 @@ func (s *Server) runList(c *gin.Context, r *resource, lp listParams) {
 		s.failFor(c, err, r.res.Name)
 		return
 	}
-	items, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded))
+	items, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded), nil)
 	if err != nil {
 		s.failFor(c, err, r.res.Name)
 		return

@@ -39,22 +39,28 @@ func (s *Server) render(base string, r *resource, rec adapters.Record) item {
 }
 
 // prepare renders rows for a response: the users' groups are looked up in
-// one query for all of them, the projection is applied, and groups are
-// marked for member streaming unless members are excluded.
-func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection) ([]item, error) {
+// one query for all of them (or, for one user, taken from read when the
+// store read them with the user), the projection is applied, and groups
+// are marked for member streaming unless members are excluded.
+func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection, read *adapters.GroupsRead) ([]item, error) {
 	base := s.baseURL(c)
 	items := make([]item, len(recs))
 	for i, rec := range recs {
 		items[i] = s.render(base, r, rec)
 	}
 	if g := r.groupsOf; g != nil && !p.excludes("groups") && len(items) > 0 {
-		ids := make([]string, len(items))
-		for i, it := range items {
-			ids[i] = it.id
-		}
-		of, err := g.groups.GroupsOf(c.Request.Context(), ids)
-		if err != nil {
-			return nil, err
+		var of map[string][]adapters.Member
+		if read != nil && read.Done && len(items) == 1 {
+			of = map[string][]adapters.Member{items[0].id: read.Groups}
+		} else {
+			ids := make([]string, len(items))
+			for i, it := range items {
+				ids[i] = it.id
+			}
+			var err error
+			if of, err = g.groups.GroupsOf(c.Request.Context(), ids); err != nil {
+				return nil, err
+			}
 		}
 		for _, it := range items {
 			if gs := of[it.id]; len(gs) > 0 {

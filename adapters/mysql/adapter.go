@@ -34,6 +34,12 @@ type Adapter struct {
 	// dryRun rolls back every write transaction after logging its
 	// statements, for trying a mapping on a production database.
 	dryRun bool
+	// batches says that the pools' connections take several statements
+	// in one round trip (the driver's multiStatements; Config.Open sets
+	// it): on MySQL and MariaDB, a write's last statement carries its
+	// COMMIT, and a user's row and groups are read together (see
+	// store.batch).
+	batches bool
 	// readCommitted says that every connection of the pool runs at READ
 	// COMMITTED already (Config.Open sets it up), so transactions need
 	// not ask for the level.

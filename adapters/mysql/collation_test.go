@@ -169,7 +169,7 @@ func TestJoinsAcrossCollations(t *testing.T) {
 	if keys := explainKeys(t, db, q, args...); keys["j"] != "PRIMARY" || keys["u"] != "PRIMARY" {
 		t.Errorf("members query uses %v, want the join table's and the users' PRIMARY keys\n%s", keys, q)
 	}
-	q, args = g.groupsQuery([]any{person0, person40})
+	q, args = g.members.groupsQuery([]any{person0, person40})
 	if keys := explainKeys(t, db, q, args...); keys["j"] != "crew_people_person" || keys["g"] != "PRIMARY" {
 		t.Errorf("groups query uses %v, want crew_people_person and the groups' PRIMARY key\n%s", keys, q)
 	}

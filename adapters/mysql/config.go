@@ -137,6 +137,11 @@ func (c *Config) FormatDSN() (string, error) {
 	// makes what is read and written absolute instants.
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.InterpolateParams = true
+	// Several statements in one round trip: a write's last statement
+	// and its COMMIT, a user and the user's groups. The arguments are
+	// interpolated by the driver, which escapes them as it does for one
+	// statement; statement text comes only from the validated config.
+	cfg.MultiStatements = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
@@ -194,6 +199,7 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	a := New(pool(true, reads), logger)
 	a.writer = pool(false, writes)
 	a.dryRun = c.DryRun
+	a.batches = true
 	a.readCommitted = true
 	return a, nil
 }

@@ -498,7 +498,7 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			rec, o, err := fn(r)
 			ops = o
 			return rec, err
-		})
+		}, false)
 		if err != nil {
 			return err
 		}
@@ -616,7 +616,7 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 	if !ok {
 		return adapters.ErrNotFound
 	}
-	row, err := g.getOne(ctx, g.db, key, false)
+	row, err := g.getOne(ctx, g.db, key, false, nil)
 	if err != nil {
 		return classify(err)
 	}
@@ -642,11 +642,20 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 }
 
 func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string][]adapters.Member, error) {
+	m := g.members
 	out := map[string][]adapters.Member{}
-	dispCol := g.cols[g.spec.Display]
-	for part := range slices.Chunk(g.members.validKeys(userIDs), chunk) {
-		q, args := g.groupsQuery(part)
-		if err := g.groupsOfChunk(ctx, q, args, dispCol, out); err != nil {
+	for part := range slices.Chunk(m.validKeys(userIDs), chunk) {
+		q, args := m.groupsQuery(part)
+		rows, err := g.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, classify(fmt.Errorf("listing groups of users: %w", err))
+		}
+		err = m.scanGroups(rows, func(uid any, gm adapters.Member) {
+			id := m.users.idOf(uid)
+			out[id] = append(out[id], gm)
+		})
+		rows.Close()
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -671,24 +680,22 @@ func (m *members) membersQuery(ref any) (string, []any) {
 }
 
 // groupsQuery is the query listing the groups of the users with these
-// keys: user key, group key and display.
-func (g groupStore) groupsQuery(keys []any) (string, []any) {
-	m := g.members
+// keys: user key, group key and display (see scanGroups).
+func (m *members) groupsQuery(keys []any) (string, []any) {
 	// Every user's read sends it: its text around the key list is made
 	// once.
-	m.groupsOnce.Do(func() { m.groupsHead, m.groupsTail = g.groupsQueryText() })
+	m.groupsOnce.Do(func() { m.groupsHead, m.groupsTail = m.groupsQueryText() })
 	q := m.groupsHead + marks(len(keys)) + m.groupsTail
 	if m.join != "" {
-		return q, append(append(slices.Clone(keys), m.jargs...), g.sargs...)
+		return q, append(append(slices.Clone(keys), m.jargs...), m.group.sargs...)
 	}
-	return q, append(append(slices.Clone(keys), m.users.sargs...), g.sargs...)
+	return q, append(append(slices.Clone(keys), m.users.sargs...), m.group.sargs...)
 }
 
 // groupsQueryText is the text of groupsQuery before and after its list of
 // user keys.
-func (g groupStore) groupsQueryText() (head, tail string) {
-	m := g.members
-	u := m.users
+func (m *members) groupsQueryText() (head, tail string) {
+	u, g := m.users, m.group
 	gk := "g." + quote(string(g.spec.Key))
 	gd := "g." + quote(string(g.spec.Display))
 	gref := "g." + quote(string(m.spec.GroupRef))
@@ -697,27 +704,24 @@ func (g groupStore) groupsQueryText() (head, tail string) {
 		// and the groups' scopes apply.
 		return "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
 				" WHERE j." + m.ju + " IN (",
-			")" + m.jscope + scopeSQL("g", g.store) + " ORDER BY " + gk
+			")" + m.jscope + scopeSQL("g", g) + " ORDER BY " + gk
 	}
 	uk := "u." + quote(string(u.spec.Key))
 	return "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
 			" WHERE " + uk + " IN (",
-		")" + scopeSQL("u", u) + scopeSQL("g", g.store) + " ORDER BY " + gk
+		")" + scopeSQL("u", u) + scopeSQL("g", g) + " ORDER BY " + gk
 }
 
-func (g groupStore) groupsOfChunk(ctx context.Context, q string, args []any, dispCol adapters.ColumnInfo, out map[string][]adapters.Member) error {
-	rows, err := g.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return classify(fmt.Errorf("listing groups of users: %w", err))
-	}
-	defer rows.Close()
+// scanGroups reads the rows of a groupsQuery, calling fn with each row's
+// user (as the query returns it) and group. It leaves rows open.
+func (m *members) scanGroups(rows *sql.Rows, fn func(uid any, g adapters.Member)) error {
+	dispCol := m.group.cols[m.group.spec.Display]
 	for rows.Next() {
 		var uid, gid, d any
 		if err := rows.Scan(&uid, &gid, &d); err != nil {
 			return fmt.Errorf("scanning group: %w", err)
 		}
-		id := g.members.users.idOf(uid)
-		out[id] = append(out[id], adapters.Member{ID: g.idOf(gid), Display: canonical(normalize(dispCol, d))})
+		fn(uid, adapters.Member{ID: m.group.idOf(gid), Display: canonical(normalize(dispCol, d))})
 	}
 	return classify(rows.Err())
 }

@@ -72,6 +72,10 @@ type store struct {
 	// columns whose values decide whether a row is in scope.
 	exact   bool
 	scoping map[adapters.Column]bool
+	// batch says that several statements may go in one round trip: the
+	// connections take them (Adapter.batches) and the server is MySQL or
+	// MariaDB, not the embedded engine of the tests.
+	batch bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -126,6 +130,7 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
 	s.returning = a.insertReturning()
+	s.batch = a.batches && a.indexesCollate()
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
 		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
 	}
@@ -233,7 +238,7 @@ func (s *store) Get(ctx context.Context, id string) (adapters.Record, error) {
 	if !ok {
 		return nil, adapters.ErrNotFound
 	}
-	rec, err := s.getOne(ctx, s.db, k, false)
+	rec, err := s.getOne(ctx, s.db, k, false, adapters.GroupsReadFrom(ctx))
 	return rec, classify(err)
 }
 
@@ -242,9 +247,9 @@ type queryer interface {
 }
 
 // getOne reads the row with that key in scope, with its child and
-// key/value rows.
-func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool) (adapters.Record, error) {
-	rec, err := s.getRow(ctx, q, key, forUpdate)
+// key/value rows, and the user's groups into groups (see getRow).
+func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool, groups *adapters.GroupsRead) (adapters.Record, error) {
+	rec, err := s.getRow(ctx, q, key, forUpdate, groups)
 	if err != nil {
 		return nil, err
 	}
@@ -254,13 +259,23 @@ func (s *store) getOne(ctx context.Context, q queryer, key any, forUpdate bool) 
 	return rec, nil
 }
 
-// getRow reads the table's own columns of the row with that key.
-func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool) (adapters.Record, error) {
+// getRow reads the table's own columns of the row with that key. When
+// groups is not nil and the table's users are in groups, it reads the
+// user's groups into it in the same round trip, where statements can be
+// batched (store.batch), and leaves it as it is otherwise.
+func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, groups *adapters.GroupsRead) (adapters.Record, error) {
 	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
 	if forUpdate {
 		query += " FOR UPDATE"
 	}
-	rows, err := q.QueryxContext(ctx, query, append([]any{key}, s.sargs...)...)
+	args := append([]any{key}, s.sargs...)
+	batch := groups != nil && s.groupsOf != nil && s.batch
+	if batch {
+		gq, gargs := s.groupsOf.groupsQuery([]any{key})
+		query += "; " + gq
+		args = append(args, gargs...)
+	}
+	rows, err := q.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +286,23 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool) 
 		}
 		return nil, adapters.ErrNotFound
 	}
-	return s.scan(rows)
+	rec, err := s.scan(rows)
+	if err != nil || !batch {
+		return rec, err
+	}
+	if !rows.NextResultSet() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("reading a user's groups: no result")
+	}
+	// Every row is of this user.
+	var gs []adapters.Member
+	if err := s.groupsOf.scanGroups(rows.Rows, func(_ any, g adapters.Member) { gs = append(gs, g) }); err != nil {
+		return nil, err
+	}
+	groups.Done, groups.Groups = true, gs
+	return rec, nil
 }
 
 func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
@@ -482,6 +513,7 @@ type txn struct {
 	ended bool // committed or rolled back
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
+	batch bool         // store.batch
 }
 
 // txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
@@ -501,7 +533,7 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 	if err != nil {
 		return err
 	}
-	t := &txn{q: conn, conn: conn}
+	t := &txn{q: conn, conn: conn, batch: s.batch}
 	defer func() {
 		switch {
 		case t.ended:
@@ -548,6 +580,9 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 // context, so that a request that gave up still leaves its connection
 // clean.
 func (t *txn) end(ctx context.Context, commit bool) error {
+	if t.ended {
+		return nil // committed with its last statement (execCommit)
+	}
 	if t.tx != nil {
 		t.ended = true
 		if commit {
@@ -565,6 +600,37 @@ func (t *txn) end(ctx context.Context, commit bool) error {
 	_, err := t.conn.ExecContext(ctx, stmt)
 	t.ended = err == nil
 	return err
+}
+
+// fuses reports whether the transaction's last statement can carry its
+// COMMIT, in one round trip: the transaction is implicit (it began with
+// its first statement; a BEGIN of database/sql ends with its Commit), the
+// connection takes several statements at once, and it is no dry run.
+func (t *txn) fuses() bool { return t.tx == nil && t.batch && t.dry == nil }
+
+// execCommit runs query as the transaction's last statement and commits
+// it with it, "query; COMMIT" in one round trip, where fuses allows; else
+// it only runs query, and runTx commits. A failed query stops the server
+// before the COMMIT, leaving the transaction open for the caller to
+// explain the error in and runTx to roll back.
+//
+// Only updates use it. A statement that carries its COMMIT and is held up
+// in the network past the request's deadline may still commit after the
+// client was told 503; a client that then retries an update sets the same
+// values again, but one that retries a create would make a second row (or
+// get 409 for its own user). An INSERT is therefore sent without its
+// COMMIT, so that a create that failed has written nothing unless its
+// COMMIT itself was in flight.
+func (t *txn) execCommit(ctx context.Context, query string, args ...any) error {
+	if !t.fuses() {
+		_, err := t.ExecContext(ctx, query, args...)
+		return err
+	}
+	if _, err := t.q.ExecContext(ctx, query+"; COMMIT", args...); err != nil {
+		return err
+	}
+	t.ended = true
+	return nil
 }
 
 // QueryxContext runs a query in the transaction.
@@ -726,7 +792,8 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 }
 
 // insertRow inserts rec with the scope, defaults and timestamps, and
-// returns the row as read back.
+// returns the row as read back. Its COMMIT goes on its own (see
+// txn.execCommit for why).
 func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (adapters.Record, error) {
 	row, rel := splitRelated(rec)
 	now := adapters.Now()
@@ -804,7 +871,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err := s.writeRelated(ctx, t, key, rel, true); err != nil {
 		return nil, err
 	}
-	out, err := s.getOne(ctx, t, key, false)
+	out, err := s.getOne(ctx, t, key, false, nil)
 	if errors.Is(err, adapters.ErrNotFound) {
 		// Read back in scope: a row outside it would be lost to SCIM.
 		return nil, adapters.ErrOutOfScope
@@ -860,16 +927,18 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 	}
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
-		_, out, err = s.updateRow(ctx, t, key, fn)
+		_, out, err = s.updateRow(ctx, t, key, fn, true)
 		return err
 	})
 	return out, err
 }
 
 // updateRow locks the row, lets fn compute the new values and writes the
-// columns that changed. It returns the row before and after.
-func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error)) (cur, out adapters.Record, err error) {
-	cur, err = s.getOne(ctx, t, key, true)
+// columns that changed. It returns the row before and after. last says
+// that nothing follows in the transaction: an UPDATE that leaves the row
+// known, with nothing to read back, then carries the COMMIT.
+func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+	cur, err = s.getOne(ctx, t, key, true, adapters.GroupsReadFrom(ctx))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -934,15 +1003,22 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		args = append(args, changed[c])
 	}
 	args = append(append(args, key), s.sargs...)
+	out, known := s.known(cur, changed, rel)
 	if len(cols) > 0 {
-		if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
+		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
+		if last && known {
+			err = t.execCommit(ctx, update, args...)
+		} else {
+			_, err = t.ExecContext(ctx, update, args...)
+		}
+		if err != nil {
 			return nil, nil, s.duplicate(ctx, t, fmt.Errorf("updating row: %w", err), changed, key)
 		}
 	}
-	if out, ok := s.known(cur, changed, rel); ok {
+	if known {
 		return cur, out, nil
 	}
-	out, err = s.getOne(ctx, t, key, false)
+	out, err = s.getOne(ctx, t, key, false, nil)
 	return cur, out, err
 }
 
@@ -1055,7 +1131,7 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		removed = 0
 		// Lock the row first, so memberships are removed only for a row
 		// that exists in scope, and no one adds any meanwhile.
-		row, err := s.getRow(ctx, t, key, true)
+		row, err := s.getRow(ctx, t, key, true, nil)
 		if err != nil {
 			return err
 		}
@@ -1190,7 +1266,7 @@ func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, er
 	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
 		return nil, fmt.Errorf("updating modified time: %w", err)
 	}
-	return s.getOne(ctx, t, key, false)
+	return s.getOne(ctx, t, key, false, nil)
 }
 
 // timeValue converts t to what column c stores: a time for DATETIME and

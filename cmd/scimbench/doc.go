@@ -6,8 +6,10 @@
 // raw-SQL baseline through go-sql-driver, with the same pool settings, on
 // the same rows and indexes at the same concurrency, and then the real
 // sidecar over HTTP on loopback, and prints both, with their ratio and the
-// statements (round trips) a request of each side sends, counted on the
-// wire by a proxy in front of a second, in-process sidecar and a second
+// statements a request of each side sends and the round trips they take
+// (the sidecar sends some together: a write's last statement with its
+// COMMIT, a user's row with the user's groups), counted on the wire by a
+// proxy in front of a second, in-process sidecar and a second
 // baseline pool, so the timed runs are not slowed by the count. It then
 // measures how the cost of a filter, a list page and a membership change
 // grows with the number of users, and reports the sidecar's resident

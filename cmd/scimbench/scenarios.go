@@ -156,7 +156,7 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 			return fmt.Errorf("warming up the statement counter: %w", err)
 		}
 	}
-	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %-11s | %s\n", "", "", "raw SQL", "sidecar", "statements", "")
+	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %-11s | %s\n", "", "", "raw SQL", "sidecar", "stmts/trips", "")
 	fmt.Fprintf(b.out, "%-24s %-10s | %10s %8s %8s | %10s %8s %8s | %-11s | %5s  %s\n", "scenario", "unit", "rate", "p50", "p99", "rate", "p50", "p99", "raw → scim", "ratio", "target")
 	var notes, cpu []string
 	for _, s := range scenarios {
@@ -210,7 +210,7 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 			perRequest(used[1].db, res[1].requests), perRequest(used[1].sidecar, res[1].requests), perRequest(used[1].self, res[1].requests)))
 	}
 	fmt.Fprintf(b.out, "\n%s\n", strings.Join(notes, "\n"))
-	fmt.Fprintf(b.out, "  (statements: per request, the mean over %d requests of one client, counted on the wire by a proxy in front of an in-process sidecar and of a baseline pool)\n\n", countRequests)
+	fmt.Fprintf(b.out, "  (stmts/trips: statements and round trips per request, the mean over %d requests of one client, counted on the wire by a proxy in front of an in-process sidecar and of a baseline pool; a round trip of the sidecar may carry several statements, joined by + above)\n\n", countRequests)
 	client := "scimbench"
 	if b.o.inProcess {
 		client = "scimbench+sidecar"

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,17 +21,21 @@ import (
 const countRequests = 10
 
 // stmtCounter is a TCP proxy between a client and the database server that
-// counts the statements the client sends: every command packet that runs
-// SQL (COM_QUERY, COM_STMT_PREPARE, COM_STMT_EXECUTE) is one statement and
-// one round trip. Pings and the connection handshake are not counted. Only
-// the connections of the pools given its address go through it, so other
-// users of the server do not disturb the count.
+// counts the statements the client sends and the round trips they take:
+// every command packet that runs SQL (COM_QUERY, COM_STMT_PREPARE,
+// COM_STMT_EXECUTE) is one round trip, and a COM_QUERY holds as many
+// statements as its text has, separated by semicolons (the driver's
+// multiStatements). Pings and the connection handshake are not counted.
+// Only the connections of the pools given its address go through it, so
+// other users of the server do not disturb the count.
 type stmtCounter struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex // guards the following fields
-	kinds []string   // the first word of each statement, in order
+	mu sync.Mutex // guards the following fields
+	// trips holds the first words of the statements of each round trip,
+	// in order, joined by "+" ("UPDATE+COMMIT").
+	trips []string
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
 }
@@ -115,7 +121,7 @@ func (p *stmtCounter) forward(client, server net.Conn) {
 		if head[3] == 0 && n > 0 {
 			switch body[0] {
 			case comQuery:
-				p.note(firstWord(body[1:]))
+				p.note(strings.Join(firstWords(body[1:]), "+"))
 			case comStmtPrepare, comStmtExecute:
 				p.note("EXECUTE")
 			}
@@ -126,12 +132,42 @@ func (p *stmtCounter) forward(client, server net.Conn) {
 	}
 }
 
+// firstWords names each statement of a query text by its first word (see
+// firstWord), splitting the text at the semicolons outside quoted strings
+// and identifiers: those that end a statement.
+func firstWords(q []byte) []string {
+	var words []string
+	start := 0
+	var quote byte // the quote of the string or identifier being read, or 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0 && c == '\\' && quote != '`':
+			i++ // an escaped character
+		case quote != 0 && c == quote:
+			quote = 0 // a doubled quote closes and reopens: the same
+		case quote != 0:
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == ';':
+			if w := firstWord(q[start:i]); w != "" {
+				words = append(words, w)
+			}
+			start = i + 1
+		}
+	}
+	if w := firstWord(q[start:]); w != "" || len(words) == 0 {
+		words = append(words, w)
+	}
+	return words
+}
+
 // firstWord names a statement by its first word, START TRANSACTION as
-// BEGIN.
+// BEGIN; "" for a text of blanks only.
 func firstWord(q []byte) string {
 	f := strings.Fields(string(q[:min(len(q), 32)]))
 	if len(f) == 0 {
-		return "?"
+		return ""
 	}
 	w := strings.ToUpper(f[0])
 	if w == "START" {
@@ -140,18 +176,18 @@ func firstWord(q []byte) string {
 	return w
 }
 
-func (p *stmtCounter) note(kind string) {
+func (p *stmtCounter) note(trip string) {
 	p.mu.Lock()
-	p.kinds = append(p.kinds, kind)
+	p.trips = append(p.trips, trip)
 	p.mu.Unlock()
 }
 
-// take returns the statements noted since the last take.
+// take returns the round trips noted since the last take.
 func (p *stmtCounter) take() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := p.kinds
-	p.kinds = nil
+	out := p.trips
+	p.trips = nil
 	return out
 }
 
@@ -165,15 +201,37 @@ func (p *stmtCounter) close() {
 	p.wg.Wait()
 }
 
-// stmtCount is the statements one scenario's request sends, on average,
-// for each side, and what one sidecar request sent.
+// stmtCount is the statements one scenario's request sends, and the round
+// trips they take, on average, for each side, and the round trips of one
+// sidecar request.
 type stmtCount struct {
-	raw, sidecar float64
-	sequence     []string
+	raw, sidecar           float64 // statements
+	rawTrips, sidecarTrips float64
+	sequence               []string
 }
 
+// String is "raw → sidecar", each side as statements/round trips.
 func (c stmtCount) String() string {
-	return fmt.Sprintf("%.1f → %.1f", c.raw, c.sidecar)
+	return fmt.Sprintf("%s → %s", perTrips(c.raw, c.rawTrips), perTrips(c.sidecar, c.sidecarTrips))
+}
+
+// perTrips is statements/round trips, as whole numbers where they are.
+func perTrips(statements, trips float64) string {
+	return strconv.FormatFloat(statements, 'f', -1, 64) + "/" + strconv.FormatFloat(trips, 'f', -1, 64)
+}
+
+// counts is the four averages, for comparing.
+func (c stmtCount) counts() [4]float64 {
+	return [4]float64{c.raw, c.rawTrips, c.sidecar, c.sidecarTrips}
+}
+
+// statementsIn counts the statements of round trips as take returns them.
+func statementsIn(trips []string) int {
+	n := 0
+	for _, t := range trips {
+		n += strings.Count(t, "+") + 1
+	}
+	return n
 }
 
 // startCounting starts the in-process sidecar and the baseline pool that
@@ -235,12 +293,13 @@ func (b *bencher) statements(ctx context.Context, s scenario) (stmtCount, error)
 		if err != nil {
 			return out, err
 		}
-		n := float64(len(seq) + len(b.counter.take()))
-		per := n / float64(r.requests)
+		all := append(slices.Clone(seq), b.counter.take()...)
+		stmts := float64(statementsIn(all)) / float64(r.requests)
+		trips := float64(len(all)) / float64(r.requests)
 		if side == 0 {
-			out.raw = per
+			out.raw, out.rawTrips = stmts, trips
 		} else {
-			out.sidecar, out.sequence = per, seq
+			out.sidecar, out.sidecarTrips, out.sequence = stmts, trips, seq
 		}
 	}
 	return out, nil

@@ -1,0 +1,103 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
+)
+
+// TestGroupsReadWithUser checks that a user's Get, and the locked read of
+// its Update, read the user's groups when the context asks (GroupsRead),
+// as GroupsOf reads them, scope included: on MySQL and MariaDB in the
+// same round trip as the row; on the embedded engine not at all, leaving
+// the caller to ask GroupsOf.
+func TestGroupsReadWithUser(t *testing.T) {
+	ctx := context.Background()
+	cfg := &Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}
+	ad, err := cfg.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ad.Close()
+	a := ad.(*Adapter)
+	for _, q := range []string{
+		"CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL)",
+		"CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL, app VARCHAR(10) NOT NULL)",
+		"CREATE TABLE user_roles (user_id INT NOT NULL, role_id INT NOT NULL, PRIMARY KEY (role_id, user_id))",
+		"INSERT INTO users (login) VALUES ('ann'), ('bob')",
+		// Role 2 belongs to another application: out of scope.
+		"INSERT INTO roles (name, app) VALUES ('writers', 'scim'), ('hidden', 'other'), ('admins', 'scim')",
+		"INSERT INTO user_roles VALUES (1, 3), (1, 2), (1, 1)",
+	} {
+		if _, err := a.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, tb := range []adapters.Table{"users", "roles", "user_roles"} {
+		if _, err := a.Describe(ctx, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	userSpec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login"}}
+	roleSpec := adapters.TableSpec{Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name", Scope: map[adapters.Column]any{"app": "scim"}}
+	membership := adapters.MembershipSpec{Users: userSpec, Display: "login", JoinTable: "user_roles", JoinGroup: "role_id", JoinUser: "user_id", GroupRef: "id"}
+	gspec := roleSpec
+	gspec.Members = &membership
+	gs, err := a.Store(gspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uspec := userSpec
+	uspec.MemberOf = &adapters.GroupLink{Groups: roleSpec, Membership: membership}
+	users, err := a.Store(uspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	of, err := gs.(adapters.Groups).GroupsOf(ctx, []string{"1", "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(of["1"]); got != "[{1 writers} {3 admins}]" {
+		t.Fatalf("GroupsOf ann = %s", got)
+	}
+	batched := !mysqltest.Embedded()
+	reads := map[string]func(ctx context.Context, id string) (adapters.Record, error){
+		"Get": users.Get,
+		"Update": func(ctx context.Context, id string) (adapters.Record, error) {
+			return users.Update(ctx, id, func(r adapters.Record) (adapters.Record, error) {
+				r["login"] = fmt.Sprint(r["login"], "!")
+				return r, nil
+			})
+		},
+	}
+	for name, read := range reads {
+		for _, id := range []string{"1", "2"} {
+			var gr adapters.GroupsRead
+			rec, err := read(adapters.WithGroupsRead(ctx, &gr), id)
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, id, err)
+			}
+			if fmt.Sprint(rec["id"]) != id {
+				t.Errorf("%s %s read %v", name, id, rec)
+			}
+			if gr.Done != batched {
+				t.Errorf("%s %s: groups read %v, want %v", name, id, gr.Done, batched)
+			}
+			if gr.Done && fmt.Sprint(gr.Groups) != fmt.Sprint(of[id]) {
+				t.Errorf("%s %s: groups %v, GroupsOf %v", name, id, gr.Groups, of[id])
+			}
+		}
+		var gr adapters.GroupsRead
+		if _, err := read(adapters.WithGroupsRead(ctx, &gr), "99"); !errors.Is(err, adapters.ErrNotFound) {
+			t.Errorf("%s of no user: %v, want ErrNotFound", name, err)
+		}
+	}
+	var login string
+	if err := a.db.QueryRow("SELECT login FROM users WHERE id = 1").Scan(&login); err != nil || login != "ann!" {
+		t.Errorf("after the update: login %q, %v", login, err)
+	}
+}
