@@ -2,23 +2,22 @@ package adapters
 
 import "context"
 
-// GroupsRead asks a user Store's reads for a request (Get, the read of
-// the row an Update locks, a List that looks users up by an indexed
-// value) to read the users' groups too, in the same round trip where the
-// store can: the response then needs no query of GroupsOf after the read.
-// A caller puts one in the context with WithGroupsRead; Done says whether
-// the store read the groups, which are then in Of as GroupsOf would
-// return them (by user id, a user in no group absent). A store that did
-// not leaves Done false, and the caller asks GroupsOf.
+// GroupsRead asks a user Store's Get, or the read of the row an Update
+// locks, to read the user's groups too, in the same round trip where the
+// store can: a request that answers with one user then needs no query of
+// GroupsOf after it. A caller puts one in the context with WithGroupsRead;
+// Done says whether the store read the groups, which are then Groups, as
+// GroupsOf would return them for the user. A store that did not leaves
+// Done false, and the caller asks GroupsOf.
 type GroupsRead struct {
-	Done bool
-	Of   map[string][]Member
+	Done   bool
+	Groups []Member
 }
 
 type groupsReadKey struct{}
 
-// WithGroupsRead returns a context whose reads of users read their groups
-// into r where the store can.
+// WithGroupsRead returns a context whose read of one user reads the user's
+// groups into r where the store can.
 func WithGroupsRead(ctx context.Context, r *GroupsRead) context.Context {
 	return context.WithValue(ctx, groupsReadKey{}, r)
 }

@@ -41,10 +41,10 @@ func (s *Server) projection(c *gin.Context, r *resource) projection {
 	return newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes"))
 }
 
-// askGroups asks the store to read, with the users it reads for the
-// request, their groups, which a response with projection p shows: the
-// GroupsRead it returns is passed to respond or prepare. It returns nil,
-// asking nothing, when the response has no groups.
+// askGroups asks the store to read, with the user it reads for the
+// request, the user's groups, which a response of that user with
+// projection p shows: the GroupsRead it returns is passed to respond. It
+// returns nil, asking nothing, when the response has no groups.
 func askGroups(c *gin.Context, r *resource, p projection) *adapters.GroupsRead {
 	if r.groupsOf == nil || p.excludes("groups") {
 		return nil
@@ -479,14 +479,12 @@ func (s *Server) runList(c *gin.Context, r *resource, lp listParams) {
 			q.Order = append(q.Order, o)
 		}
 	}
-	p := newProjection(r.res.Schema, lp.attributes, lp.excluded)
-	groups := askGroups(c, r, p)
 	page, err := r.store.List(c.Request.Context(), q)
 	if err != nil {
 		s.failFor(c, err, r.res.Name)
 		return
 	}
-	items, err := s.prepare(c, r, page.Records, p, groups)
+	items, err := s.prepare(c, r, page.Records, newProjection(r.res.Schema, lp.attributes, lp.excluded), nil)
 	if err != nil {
 		s.failFor(c, err, r.res.Name)
 		return

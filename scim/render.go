@@ -39,9 +39,9 @@ func (s *Server) render(base string, r *resource, rec adapters.Record) item {
 }
 
 // prepare renders rows for a response: the users' groups are looked up in
-// one query for all of them (or taken from read, when the store read them
-// with the users), the projection is applied, and groups are marked for
-// member streaming unless members are excluded.
+// one query for all of them (or, for one user, taken from read when the
+// store read them with the user), the projection is applied, and groups
+// are marked for member streaming unless members are excluded.
 func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection, read *adapters.GroupsRead) ([]item, error) {
 	base := s.baseURL(c)
 	items := make([]item, len(recs))
@@ -50,8 +50,8 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 	}
 	if g := r.groupsOf; g != nil && !p.excludes("groups") && len(items) > 0 {
 		var of map[string][]adapters.Member
-		if read != nil && read.Done {
-			of = read.Of
+		if read != nil && read.Done && len(items) == 1 {
+			of = map[string][]adapters.Member{items[0].id: read.Groups}
 		} else {
 			ids := make([]string, len(items))
 			for i, it := range items {

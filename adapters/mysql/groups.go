@@ -682,20 +682,14 @@ func (m *members) membersQuery(ref any) (string, []any) {
 // groupsQuery is the query listing the groups of the users with these
 // keys: user key, group key and display (see scanGroups).
 func (m *members) groupsQuery(keys []any) (string, []any) {
-	return m.groupsQueryOf(marks(len(keys)), keys)
-}
-
-// groupsQueryOf is groupsQuery for the users whose keys in selects (a
-// list of marks, or a subquery), with in's arguments inArgs.
-func (m *members) groupsQueryOf(in string, inArgs []any) (string, []any) {
 	// Every user's read sends it: its text around the key list is made
 	// once.
 	m.groupsOnce.Do(func() { m.groupsHead, m.groupsTail = m.groupsQueryText() })
-	q := m.groupsHead + in + m.groupsTail
+	q := m.groupsHead + marks(len(keys)) + m.groupsTail
 	if m.join != "" {
-		return q, append(append(slices.Clone(inArgs), m.jargs...), m.group.sargs...)
+		return q, append(append(slices.Clone(keys), m.jargs...), m.group.sargs...)
 	}
-	return q, append(append(slices.Clone(inArgs), m.users.sargs...), m.group.sargs...)
+	return q, append(append(slices.Clone(keys), m.users.sargs...), m.group.sargs...)
 }
 
 // groupsQueryText is the text of groupsQuery before and after its list of

@@ -76,8 +76,6 @@ type store struct {
 	// connections take them (Adapter.batches) and the server is MySQL or
 	// MariaDB, not the embedded engine of the tests.
 	batch bool
-	// leads holds the columns an index of the table starts with.
-	leads map[adapters.Column]bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -133,12 +131,6 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
 	s.returning = a.insertReturning()
 	s.batch = a.batches && a.indexesCollate()
-	s.leads = map[adapters.Column]bool{}
-	for _, ix := range info.Indexes {
-		if len(ix.Columns) > 0 {
-			s.leads[ix.Columns[0]] = true
-		}
-	}
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
 		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
 	}
@@ -305,12 +297,11 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 		return nil, errors.New("reading a user's groups: no result")
 	}
 	// Every row is of this user.
-	of := map[string][]adapters.Member{}
-	id := s.idOf(rec[s.spec.Key])
-	if err := s.groupsOf.scanGroups(rows.Rows, func(_ any, g adapters.Member) { of[id] = append(of[id], g) }); err != nil {
+	var gs []adapters.Member
+	if err := s.groupsOf.scanGroups(rows.Rows, func(_ any, g adapters.Member) { gs = append(gs, g) }); err != nil {
 		return nil, err
 	}
-	groups.Done, groups.Of = true, of
+	groups.Done, groups.Groups = true, gs
 	return rec, nil
 }
 
@@ -416,21 +407,8 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 		}
 	}
 	qargs = append(append(qargs, oargs...), q.Limit+1, skip)
-	query := "SELECT " + s.list + cond + order.String()
-	// The users' groups, when asked for, come in the same round trip for
-	// a lookup (its rows selected again cost an index lookup): of the
-	// rows of the page's query, which is the first page, in key order.
-	groups := adapters.GroupsReadFrom(ctx)
-	if groups == nil || s.groupsOf == nil || !s.batch || q.Offset > 0 || !byKey || !s.lookup(q.Where) {
-		groups = nil
-	} else {
-		keys := "SELECT k FROM (SELECT " + key + " AS k" + where + " ORDER BY " + key + " LIMIT ?) p"
-		gq, gargs := s.groupsOf.groupsQueryOf(keys, append(slices.Clone(args), q.Limit+1))
-		query += "; " + gq
-		qargs = append(qargs, gargs...)
-	}
 	var err error
-	if page.Records, err = s.rows(ctx, query, qargs, groups); err != nil {
+	if page.Records, err = s.rows(ctx, "SELECT "+s.list+cond+order.String(), qargs); err != nil {
 		return page, classify(fmt.Errorf("listing rows: %w", err))
 	}
 	more := len(page.Records) > q.Limit
@@ -462,10 +440,8 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	return page, classify(s.loadRelated(ctx, s.db, page.Records))
 }
 
-// rows reads the rows a query of the table's own columns returns; with
-// groups not nil, the query is followed by a groupsQuery, whose groups it
-// reads into groups.
-func (s *store) rows(ctx context.Context, query string, args []any, groups *adapters.GroupsRead) ([]adapters.Record, error) {
+// rows reads the rows a query of the table's own columns returns.
+func (s *store) rows(ctx context.Context, query string, args []any) ([]adapters.Record, error) {
 	rows, err := s.db.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -479,38 +455,7 @@ func (s *store) rows(ctx context.Context, query string, args []any, groups *adap
 		}
 		out = append(out, rec)
 	}
-	if err := rows.Err(); err != nil || groups == nil {
-		return out, err
-	}
-	if !rows.NextResultSet() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, errors.New("reading the users' groups: no result")
-	}
-	of := map[string][]adapters.Member{}
-	err = s.groupsOf.scanGroups(rows.Rows, func(uid any, g adapters.Member) {
-		id := s.groupsOf.users.idOf(uid)
-		of[id] = append(of[id], g)
-	})
-	if err != nil {
-		return nil, err
-	}
-	groups.Done, groups.Of = true, of
-	return out, nil
-}
-
-// lookup reports whether e is an equality on a column an index of the
-// table starts with, compared as the index compares (no LOWER, no other
-// collation): an identity provider's userName eq or externalId eq, whose
-// rows the server finds again for the cost of an index lookup.
-func (s *store) lookup(e adapters.Expr) bool {
-	x, ok := e.(adapters.Compare)
-	if !ok || x.Op != adapters.OpEq || x.Value == nil || !s.leads[x.Column] {
-		return false
-	}
-	c := s.cols[x.Column]
-	return x.Plain || s.operand(c, x.Fold && isText(c.DataType)) == quote(string(c.Name))
+	return out, rows.Err()
 }
 
 // count counts the rows of a query and remembers the count.
