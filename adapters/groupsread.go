@@ -14,17 +14,12 @@ type GroupsRead struct {
 	Groups []Member
 }
 
-type groupsReadKey struct{}
-
 // WithGroupsRead returns a context whose read of one user reads the user's
 // groups into r where the store can.
 func WithGroupsRead(ctx context.Context, r *GroupsRead) context.Context {
-	return context.WithValue(ctx, groupsReadKey{}, r)
+	return withValue(ctx, r)
 }
 
 // GroupsReadFrom returns the GroupsRead of ctx, or nil when the caller did
 // not ask for the groups.
-func GroupsReadFrom(ctx context.Context) *GroupsRead {
-	r, _ := ctx.Value(groupsReadKey{}).(*GroupsRead)
-	return r
-}
+func GroupsReadFrom(ctx context.Context) *GroupsRead { return valueFrom[GroupsRead](ctx) }

@@ -41,17 +41,26 @@ func (m *MemberCounts) Removed() int64 {
 	return m.removed.Load()
 }
 
-type memberCountsKey struct{}
-
 // WithMemberCounts returns a context whose membership changes are counted
 // in m.
 func WithMemberCounts(ctx context.Context, m *MemberCounts) context.Context {
-	return context.WithValue(ctx, memberCountsKey{}, m)
+	return withValue(ctx, m)
 }
 
 // MemberCountsFrom returns the MemberCounts of ctx, or nil (on which Add
 // does nothing) when the caller did not ask for counts.
-func MemberCountsFrom(ctx context.Context) *MemberCounts {
-	m, _ := ctx.Value(memberCountsKey{}).(*MemberCounts)
-	return m
+func MemberCountsFrom(ctx context.Context) *MemberCounts { return valueFrom[MemberCounts](ctx) }
+
+// valueKey is the context key of a request's *T.
+type valueKey[T any] struct{}
+
+// withValue returns a context holding v, the request's *T.
+func withValue[T any](ctx context.Context, v *T) context.Context {
+	return context.WithValue(ctx, valueKey[T]{}, v)
+}
+
+// valueFrom returns the *T of ctx, or nil.
+func valueFrom[T any](ctx context.Context) *T {
+	v, _ := ctx.Value(valueKey[T]{}).(*T)
+	return v
 }
