@@ -101,3 +101,59 @@ func TestGroupsReadWithUser(t *testing.T) {
 		t.Errorf("after the update: login %q, %v", login, err)
 	}
 }
+
+// TestGroupsReadAfterMove checks, where a user's group is a column of its
+// own row, that an update changing that column does not answer with the
+// groups read with the row before it: the store says it has not read them
+// (GroupsRead.Done false), and the caller asks GroupsOf after the change.
+func TestGroupsReadAfterMove(t *testing.T) {
+	ctx := context.Background()
+	cfg := &Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}
+	ad, err := cfg.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ad.Close()
+	a := ad.(*Adapter)
+	for _, q := range []string{
+		"CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL, role VARCHAR(64) NULL)",
+		"CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL)",
+		"INSERT INTO roles (name) VALUES ('writers'), ('admins')",
+		"INSERT INTO users (login, role) VALUES ('ann', 'admins')",
+	} {
+		if _, err := a.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, tb := range []adapters.Table{"users", "roles"} {
+		if _, err := a.Describe(ctx, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	userSpec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login", "role"}}
+	roleSpec := adapters.TableSpec{Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name"}
+	uspec := userSpec
+	uspec.MemberOf = &adapters.GroupLink{Groups: roleSpec, Membership: adapters.MembershipSpec{Users: userSpec, Display: "login", UserColumn: "role", GroupRef: "name"}}
+	users, err := a.Store(uspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gr adapters.GroupsRead
+	if _, err := users.Get(adapters.WithGroupsRead(ctx, &gr), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if gr.Done && fmt.Sprint(gr.Groups) != "[{2 admins}]" {
+		t.Errorf("groups read with ann: %v, want admins", gr.Groups)
+	}
+	gr = adapters.GroupsRead{}
+	_, err = users.Update(adapters.WithGroupsRead(ctx, &gr), "1", func(r adapters.Record) (adapters.Record, error) {
+		r["role"] = "writers"
+		return r, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gr.Done {
+		t.Errorf("after moving ann to writers, the groups read before the move (%v) were given as hers", gr.Groups)
+	}
+}

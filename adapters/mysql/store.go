@@ -969,6 +969,14 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	if len(changed) == 0 && len(rel) == 0 {
 		return cur, cur, nil
 	}
+	if m := s.groupsOf; m != nil && m.ucol != "" {
+		if _, moved := changed[m.spec.UserColumn]; moved {
+			// The groups read with the row are those it leaves.
+			if g := adapters.GroupsReadFrom(ctx); g != nil {
+				g.Done = false
+			}
+		}
+	}
 	if err := s.writeRelated(ctx, t, key, rel, false); err != nil {
 		return nil, nil, err
 	}
