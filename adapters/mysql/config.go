@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -92,9 +94,11 @@ func (c *Config) Validate() []string {
 
 // FormatDSN resolves the secrets and returns the DSN to connect with. The
 // options scimbridge relies on (parseTime, UTC timestamps, client-side
-// interpolated parameters) are always set.
+// interpolated parameters) are always set, and multiStatements unless the
+// DSN or params turn it off.
 func (c *Config) FormatDSN() (string, error) {
 	var cfg *mysql.Config
+	batches := true
 	if !c.DSN.IsZero() {
 		dsn, err := c.DSN.Resolve()
 		if err != nil {
@@ -104,6 +108,7 @@ func (c *Config) FormatDSN() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("dsn: %w", err)
 		}
+		batches = !saysMultiStatements(dsn) || cfg.MultiStatements
 	} else {
 		cfg = mysql.NewConfig()
 		host, port := c.Host, c.Port
@@ -131,17 +136,29 @@ func (c *Config) FormatDSN() (string, error) {
 	for k, v := range c.Params {
 		cfg.Params[k] = v
 	}
+	if v, ok := cfg.Params["multiStatements"]; ok {
+		// Given in params rather than in the DSN: a DSN option, not a
+		// session variable.
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return "", fmt.Errorf("params: multiStatements: %q is neither true nor false", v)
+		}
+		batches = b
+		delete(cfg.Params, "multiStatements")
+	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	// TIMESTAMP columns are converted by the session's time zone: UTC
 	// makes what is read and written absolute instants.
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.InterpolateParams = true
-	// Several statements in one round trip: a write's last statement
+	// Several statements in one round trip: an update's last statement
 	// and its COMMIT, a user and the user's groups. The arguments are
 	// interpolated by the driver, which escapes them as it does for one
-	// statement; statement text comes only from the validated config.
-	cfg.MultiStatements = true
+	// statement; statement text comes only from the validated config. A
+	// DSN or params that say multiStatements=false (for a proxy that
+	// refuses them) turn it off: each statement takes its own round trip.
+	cfg.MultiStatements = batches
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
@@ -157,6 +174,18 @@ func (c *Config) FormatDSN() (string, error) {
 		return "", errors.New("dsn: no database named")
 	}
 	return cfg.FormatDSN(), nil
+}
+
+// saysMultiStatements reports whether a DSN sets the driver's
+// multiStatements itself (to what, ParseDSN reads).
+func saysMultiStatements(dsn string) bool {
+	// As ParseDSN: the parameters follow the last slash.
+	_, query, ok := strings.Cut(dsn[strings.LastIndex(dsn, "/")+1:], "?")
+	if !ok {
+		return false
+	}
+	vals, err := url.ParseQuery(query)
+	return err == nil && vals.Has("multiStatements")
 }
 
 // Open connects to the database and returns the adapter. It does not fail
@@ -199,7 +228,7 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	a := New(pool(true, reads), logger)
 	a.writer = pool(false, writes)
 	a.dryRun = c.DryRun
-	a.batches = true
+	a.batches = cfg.MultiStatements
 	a.readCommitted = true
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/scimbridge/scimbridge/adapters"
@@ -16,14 +17,38 @@ import (
 // same round trip as the row; on the embedded engine not at all, leaving
 // the caller to ask GroupsOf.
 func TestGroupsReadWithUser(t *testing.T) {
+	t.Run("multiStatements", func(t *testing.T) { testGroupsRead(t, "", !mysqltest.Embedded()) })
+	// A DSN that turns the driver's multiStatements off (a proxy that
+	// refuses them) gets every statement in a round trip of its own.
+	t.Run("multiStatements=false", func(t *testing.T) { testGroupsRead(t, "multiStatements=false", false) })
+	t.Run("params", func(t *testing.T) { testGroupsRead(t, "params", false) })
+}
+
+// testGroupsRead runs the checks on a database reached with the DSN
+// parameter param ("params": multiStatements=false in Config.Params).
+func testGroupsRead(t *testing.T, param string, batched bool) {
 	ctx := context.Background()
 	cfg := &Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}
+	switch param {
+	case "":
+	case "params":
+		cfg.Params = map[string]string{"multiStatements": "false"}
+	default:
+		sep := "?"
+		if strings.Contains(cfg.DSN.Value[strings.LastIndex(cfg.DSN.Value, "/"):], "?") {
+			sep = "&"
+		}
+		cfg.DSN.Value += sep + param
+	}
 	ad, err := cfg.Open(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ad.Close()
 	a := ad.(*Adapter)
+	if a.batches != batched && !mysqltest.Embedded() {
+		t.Errorf("batches = %v, want %v", a.batches, batched)
+	}
 	for _, q := range []string{
 		"CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL)",
 		"CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL, app VARCHAR(10) NOT NULL)",
@@ -64,7 +89,6 @@ func TestGroupsReadWithUser(t *testing.T) {
 	if got := fmt.Sprint(of["1"]); got != "[{1 writers} {3 admins}]" {
 		t.Fatalf("GroupsOf ann = %s", got)
 	}
-	batched := !mysqltest.Embedded()
 	reads := map[string]func(ctx context.Context, id string) (adapters.Record, error){
 		"Get": users.Get,
 		"Update": func(ctx context.Context, id string) (adapters.Record, error) {
