@@ -40,16 +40,7 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 		}
 		cfg.DSN.Value += sep + param
 	}
-	ad, err := cfg.Open(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ad.Close()
-	a := ad.(*Adapter)
-	if a.batches != batched && !mysqltest.Embedded() {
-		t.Errorf("batches = %v, want %v", a.batches, batched)
-	}
-	for _, q := range []string{
+	a := openSchema(t, cfg, []adapters.Table{"users", "roles", "user_roles"},
 		"CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL)",
 		"CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL, app VARCHAR(10) NOT NULL)",
 		"CREATE TABLE user_roles (user_id INT NOT NULL, role_id INT NOT NULL, PRIMARY KEY (role_id, user_id))",
@@ -57,15 +48,9 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 		// Role 2 belongs to another application: out of scope.
 		"INSERT INTO roles (name, app) VALUES ('writers', 'scim'), ('hidden', 'other'), ('admins', 'scim')",
 		"INSERT INTO user_roles VALUES (1, 3), (1, 2), (1, 1)",
-	} {
-		if _, err := a.db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for _, tb := range []adapters.Table{"users", "roles", "user_roles"} {
-		if _, err := a.Describe(ctx, tb); err != nil {
-			t.Fatal(err)
-		}
+	)
+	if a.batches != batched && !mysqltest.Embedded() {
+		t.Errorf("batches = %v, want %v", a.batches, batched)
 	}
 	userSpec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login"}}
 	roleSpec := adapters.TableSpec{Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name", Scope: map[adapters.Column]any{"app": "scim"}}
@@ -132,28 +117,12 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 // (GroupsRead.Done false), and the caller asks GroupsOf after the change.
 func TestGroupsReadAfterMove(t *testing.T) {
 	ctx := context.Background()
-	cfg := &Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}
-	ad, err := cfg.Open(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ad.Close()
-	a := ad.(*Adapter)
-	for _, q := range []string{
+	a := openSchema(t, &Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}, []adapters.Table{"users", "roles"},
 		"CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL, role VARCHAR(64) NULL)",
 		"CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL)",
 		"INSERT INTO roles (name) VALUES ('writers'), ('admins')",
 		"INSERT INTO users (login, role) VALUES ('ann', 'admins')",
-	} {
-		if _, err := a.db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for _, tb := range []adapters.Table{"users", "roles"} {
-		if _, err := a.Describe(ctx, tb); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	userSpec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login", "role"}}
 	roleSpec := adapters.TableSpec{Table: "roles", Key: "id", Columns: []adapters.Column{"id", "name"}, Display: "name"}
 	uspec := userSpec
@@ -180,4 +149,28 @@ func TestGroupsReadAfterMove(t *testing.T) {
 	if gr.Done {
 		t.Errorf("after moving ann to writers, the groups read before the move (%v) were given as hers", gr.Groups)
 	}
+}
+
+// openSchema opens the adapter cfg describes, closed when the test ends,
+// runs the statements on it and describes the tables.
+func openSchema(t *testing.T, cfg *Config, tables []adapters.Table, stmts ...string) *Adapter {
+	t.Helper()
+	ctx := context.Background()
+	ad, err := cfg.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ad.Close() })
+	a := ad.(*Adapter)
+	for _, q := range stmts {
+		if _, err := a.db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, tb := range tables {
+		if _, err := a.Describe(ctx, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
 }
