@@ -938,7 +938,8 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
 func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
-	cur, err = s.getOne(ctx, t, key, true, adapters.GroupsReadFrom(ctx))
+	groups := adapters.GroupsReadFrom(ctx)
+	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -969,12 +970,9 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	if len(changed) == 0 && len(rel) == 0 {
 		return cur, cur, nil
 	}
-	if m := s.groupsOf; m != nil && m.ucol != "" {
+	if m := s.groupsOf; groups != nil && m != nil && m.ucol != "" {
 		if _, moved := changed[m.spec.UserColumn]; moved {
-			// The groups read with the row are those it leaves.
-			if g := adapters.GroupsReadFrom(ctx); g != nil {
-				g.Done = false
-			}
+			groups.Done = false // read with the row, they are those it leaves
 		}
 	}
 	if err := s.writeRelated(ctx, t, key, rel, false); err != nil {
