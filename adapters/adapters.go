@@ -119,6 +119,11 @@ type TableSpec struct {
 	// read, filter, uniqueness check and membership, and no write touches
 	// them. Unlike Scope they are not written; see VerifyInsert.
 	Conditions []Condition
+	// Relations restrict the scope by rows of other tables that refer to a
+	// row (NOT EXISTS a row in bots; EXISTS a user_roles row with role 3),
+	// with the same effect as Conditions on every read, filter, uniqueness
+	// check, membership and write.
+	Relations []Relation
 	// VerifyInsert asks the store to check, before it commits, that a new
 	// row satisfies Conditions, failing with ErrOutOfScope otherwise; the
 	// mapping sets it when its defaults do not already prove it.
@@ -188,6 +193,24 @@ type Condition struct {
 	Column Column
 	Op     CondOp
 	Values []any
+}
+
+// Relation is a scope term over another table: a row is in scope when a
+// row of Table whose Column equals the row's References column, and that
+// satisfies Scope and Conditions, exists (Exists) or does not (!Exists).
+type Relation struct {
+	Exists     bool
+	Table      Table
+	Column     Column
+	References Column
+	// Scope holds constant columns of the related row: matched, and
+	// written when Write is set.
+	Scope      map[Column]any
+	Conditions []Condition
+	// Write makes an Exists relation part of the row: an insert adds the
+	// related row (Column = the new row's References, plus Scope) in the
+	// same transaction, and a hard delete removes the rows it matches.
+	Write bool
 }
 
 // SoftDelete says how a deleted row is marked.

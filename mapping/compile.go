@@ -832,6 +832,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		r.Spec.VerifyInsert = !r.insertProven(covered)
 	}
+	c.relations(path, r, rc, column)
 	if name == "User" && r.active == nil {
 		if rc.IgnoreDeactivation {
 			c.warn = append(c.warn, fmt.Sprintf("%s.ignoreDeactivation: active is not mapped, and active: false is accepted and ignored: a user the IdP deactivates can still sign in", path))
@@ -990,6 +991,9 @@ func (r *Resource) Describe() []string {
 	}
 	if s := r.scopeText(); s != "" {
 		out = append(out, "scope: "+s)
+	}
+	if len(r.Spec.Relations) > 0 {
+		out = append(out, "scope: only rows with "+relationText(r.Spec.Relations))
 	}
 	if ms := r.Spec.Members; ms != nil && ms.JoinTable != "" {
 		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> the user)", ms.JoinTable, ms.JoinGroup, ms.GroupRef, ms.JoinUser)

@@ -57,6 +57,16 @@ type ResourceConfig struct {
 	// Rows outside the scope are invisible to every read, filter,
 	// uniqueness check and membership, and are never written.
 	Scope map[string]ScopeValue `yaml:"scope"`
+	// Relations narrow the scope by rows of other tables that refer to
+	// the resource's row: [{notExists: {table: bots, column: user_id}}]
+	// leaves out every user a bots row names; [{exists: {table:
+	// user_roles, column: user_id, where: {role_id: 3}}}] keeps only users
+	// holding role 3. Like scope conditions they apply to every read,
+	// filter, uniqueness check, membership and write. An exists relation
+	// whose where holds only constants is written: creating a resource
+	// inserts the related row in the same transaction, and a hard delete
+	// removes it.
+	Relations []RelationConfig `yaml:"relations"`
 	// Delete is what DELETE does: hard (remove the row), refuse (405),
 	// deactivate (set active false: not RFC 7644 behaviour, the resource
 	// stays visible), or a soft delete {mark: {column, value | generate:
@@ -190,6 +200,29 @@ func (v *ScopeValue) UnmarshalYAML(n *yaml.Node) error {
 	}
 	type plain ScopeValue
 	return n.Decode((*plain)(v))
+}
+
+// RelationConfig is one relation of a resource's scope: exactly one of
+// Exists and NotExists.
+type RelationConfig struct {
+	// Exists keeps the rows that a row of the related table refers to.
+	Exists *RelationTarget `yaml:"exists"`
+	// NotExists keeps the rows that no row of the related table refers to.
+	NotExists *RelationTarget `yaml:"notExists"`
+}
+
+// RelationTarget names the related rows of a relation.
+type RelationTarget struct {
+	// Table holding the related rows (bots, user_roles).
+	Table string `yaml:"table"`
+	// Column of Table that refers to the resource's row (user_id).
+	Column string `yaml:"column"`
+	// References is the resource's column that Column holds; default
+	// the key column.
+	References string `yaml:"references"`
+	// Where restricts the related rows, as a scope does: constants
+	// (role_id: 3) or conditions ({in: [1, 2]}, {isNull: true}, ...).
+	Where map[string]ScopeValue `yaml:"where"`
 }
 
 // Key generation strategies.

@@ -55,6 +55,13 @@ type store struct {
 	scope          string
 	sargs          []any
 	scopeU, scopeG string
+	// relations are the scope's terms over other tables, already part
+	// of the scopes above.
+	relations []*relation
+	// lockedScope and lockedArgs are scope without the relations' terms,
+	// for a statement on a row already read in scope under lock.
+	lockedScope string
+	lockedArgs  []any
 	// uscope is the scope uniqueness is checked in, with uargs: that of
 	// reads, but counting soft-deleted rows, which keep their values.
 	uscope string
@@ -129,6 +136,10 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scopeU, _ = scopeTerms("u.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
+	s.lockedScope, s.lockedArgs = s.scope, s.sargs
+	if err := s.initRelations(a); err != nil {
+		return nil, err
+	}
 	s.returning = a.insertReturning()
 	s.batch = a.batches && a.indexesCollate()
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
@@ -844,6 +855,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		if err != nil {
 			return nil, s.duplicate(ctx, t, err, row, nil)
 		}
+		if err := s.writeRelations(ctx, t, out[s.spec.Key]); err != nil {
+			return nil, err
+		}
 		if s.spec.VerifyInsert {
 			if err := s.inScope(ctx, t, out[s.spec.Key]); err != nil {
 				return nil, err
@@ -867,6 +881,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 			return nil, fmt.Errorf("reading new key: %w", err)
 		}
 		key = id
+	}
+	if err := s.writeRelations(ctx, t, key); err != nil {
+		return nil, err
 	}
 	if err := s.writeRelated(ctx, t, key, rel, true); err != nil {
 		return nil, err
@@ -1008,10 +1025,12 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		sets[i] = quote(string(c)) + " = ?"
 		args = append(args, changed[c])
 	}
-	args = append(append(args, key), s.sargs...)
+	// The row was read in scope under lock (cur): the relations need no
+	// second look.
+	args = append(append(args, key), s.lockedArgs...)
 	out, known := s.known(cur, changed, rel)
 	if len(cols) > 0 {
-		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
+		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.lockedScope
 		if last && known {
 			err = t.execCommit(ctx, update, args...)
 		} else {
@@ -1170,7 +1189,14 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 			removed += rowsAffected(res)
 		}
-		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
+		refs, err := s.relationRefs(ctx, t, key, row)
+		if err != nil {
+			return err
+		}
+		// The row was read in scope under lock: the relations need no
+		// second look (and a DELETE with a correlated subquery is beyond
+		// some MySQL-compatible engines).
+		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.lockedScope, append([]any{key}, s.lockedArgs...)...)
 		if err != nil {
 			return fmt.Errorf("deleting row: %w", err)
 		}
@@ -1181,7 +1207,7 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		if n == 0 {
 			return adapters.ErrNotFound
 		}
-		return nil
+		return s.dropRelations(ctx, t, refs)
 	})
 	if err == nil {
 		adapters.MemberCountsFrom(ctx).Add(0, removed)

@@ -112,6 +112,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ResourceConfig]("attributes"):         {MapKey: "attribute", Sample: "userName", Example: "{userName: login, displayName: full_name, active: is_active}"},
 	key[mapping.ResourceConfig]("defaults"):           {MapKey: "column", Sample: "password_hash", Example: `{password_hash: "!", created_at: {generate: now}}`},
 	key[mapping.ResourceConfig]("scope"):              {MapKey: "column", Sample: "account_id"},
+	key[mapping.ResourceConfig]("relations"):          {Example: "[{notExists: {table: bots, column: user_id}}]"},
 	key[mapping.ResourceConfig]("delete"):             {DefaultText: mapping.DefaultUserDelete + " for User, " + mapping.DefaultGroupDelete + " for Group"},
 	key[mapping.ResourceConfig]("ignoreDeactivation"): {Example: "true"},
 	key[mapping.ResourceConfig]("computed"):           {MapKey: "column", Sample: "full_name", Example: `{full_name: "{name.givenName} {name.familyName}"}`},
@@ -150,6 +151,11 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MembersConfig]("references"):  {DefaultText: "the group's key", Example: "name"},
 	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
 	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
+
+	key[mapping.RelationTarget]("table"):      {Required: true, Example: "bots"},
+	key[mapping.RelationTarget]("column"):     {Required: true, Example: "user_id"},
+	key[mapping.RelationTarget]("references"): {DefaultText: "the key column", Example: "login"},
+	key[mapping.RelationTarget]("where"):      {MapKey: "column", Sample: "role_id", Example: "{role_id: 3}"},
 
 	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
 	key[mapping.MarkConfig]("column"):    {Required: true},
@@ -256,6 +262,16 @@ var shapes = map[reflect.Type]*Shape{
 			"created_at: {generate: now}",
 		},
 	},
+	reflect.TypeFor[mapping.RelationConfig](): {
+		Summary: "A mapping with one of `exists` and `notExists`: the resource's rows that a row of another table refers to " +
+			"(`exists`), or that no such row refers to (`notExists`), are in scope. An `exists` relation whose `where` holds " +
+			"only constants is written: a create inserts the related row in its transaction, and a hard delete removes it.",
+		OneKey: true,
+		Examples: []string{
+			"- notExists: {table: bots, column: user_id}",
+			"- exists: {table: user_roles, column: user_id, where: {role_id: 3}}",
+		},
+	},
 	reflect.TypeFor[adapters.Secret](): {
 		Summary: "A mapping with one of `value`, `fromEnv` and `fromFile`; a bare string is not accepted. " +
 			"An environment variable or file that is missing or empty when scimbridge starts is an error.",
@@ -331,6 +347,7 @@ var titles = map[reflect.Type]Title{
 	reflect.TypeFor[mapping.ColumnConfig]():    {"Further columns: `….also[]`", "mapping", ""},
 	reflect.TypeFor[mapping.DeleteConfig]():    {"Delete policy: `resources.<User|Group>.delete`", "policy or mapping", ""},
 	reflect.TypeFor[adapters.Secret]():         {"Secrets", "secret", "<secret>"},
+	reflect.TypeFor[mapping.RelationConfig]():  {"Relations: `resources.<User|Group>.relations[]`", "mapping", ""},
 }
 
 // pathAlias writes both resources' keys as one in paths: the keys of

@@ -1,0 +1,162 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/scimbridge/scimbridge/adapters"
+)
+
+// relations compiles a resource's relations into Spec.Relations: each
+// names a described table and columns, its where holds values the columns
+// can hold, and the two columns of the link can be compared.
+func (c *compiler) relations(path string, r *Resource, rc ResourceConfig, column func(p, col string) (adapters.ColumnInfo, bool)) {
+	for i, rel := range rc.Relations {
+		rp := fmt.Sprintf("%s.relations[%d]", path, i)
+		var t *RelationTarget
+		exists := false
+		switch {
+		case rel.Exists != nil && rel.NotExists != nil:
+			c.add(rp, "both exists and notExists given; expected one of them")
+			continue
+		case rel.Exists != nil:
+			t, exists = rel.Exists, true
+			rp += ".exists"
+		case rel.NotExists != nil:
+			t = rel.NotExists
+			rp += ".notExists"
+		default:
+			c.add(rp, "empty; expected {exists: {table, column}} or {notExists: {table, column}}")
+			continue
+		}
+		spec, ok := c.relation(rp, rc, t, column)
+		if !ok {
+			continue
+		}
+		spec.Exists = exists
+		// An exists relation that only constants describe can be made
+		// true by writing its row; one with conditions cannot, and its
+		// inserts are checked instead.
+		spec.Write = exists && len(spec.Conditions) == 0
+		if spec.Write {
+			if info, err := c.db.Describe(c.ctx, spec.Table); err == nil {
+				for _, ci := range info.Columns {
+					if _, scoped := spec.Scope[ci.Name]; ci.Nullable || ci.HasDefault || ci.AutoIncrement || ci.Name == spec.Column || scoped {
+						continue
+					}
+					c.warn = append(c.warn, fmt.Sprintf("%s: column %q of %s is NOT NULL without a default, so scimbridge cannot write the related row and creating a %s answers 400 unless the application's own code adds it; give it in where to have it written", rp, ci.Name, t.Table, r.Name))
+					spec.Write = false
+					break
+				}
+			}
+		}
+		r.Spec.Relations = append(r.Spec.Relations, spec)
+	}
+	if len(r.Spec.Relations) > 0 {
+		// A new row must land in scope: the store checks it after
+		// writing the relations it can write.
+		r.Spec.VerifyInsert = true
+	}
+}
+
+// relation compiles one relation target at path rp.
+func (c *compiler) relation(rp string, rc ResourceConfig, t *RelationTarget, column func(p, col string) (adapters.ColumnInfo, bool)) (adapters.Relation, bool) {
+	spec := adapters.Relation{Table: adapters.Table(t.Table), Column: adapters.Column(t.Column)}
+	if t.Table == "" {
+		c.add(rp+".table", "missing; expected the table whose rows refer to the %s rows", rc.Table)
+		return spec, false
+	}
+	info, err := c.db.Describe(c.ctx, spec.Table)
+	switch {
+	case errors.Is(err, adapters.ErrNotFound):
+		c.tableNotFound(rp+".table", t.Table)
+		return spec, false
+	case err != nil:
+		c.add(rp+".table", "cannot read the table's columns from the database: %v", err)
+		return spec, false
+	}
+	ref := t.References
+	if ref == "" {
+		ref = rc.ID.Column
+		if ref == "" {
+			ref = "id"
+		}
+	}
+	spec.References = adapters.Column(ref)
+	refCol, refOK := column(rp+".references", ref)
+	ok := refOK
+	var linkCol adapters.ColumnInfo
+	if t.Column == "" {
+		c.add(rp+".column", "missing; expected the column of %s that holds the %s row's %s", t.Table, rc.Table, ref)
+		ok = false
+	} else if ci, found := info.Column(spec.Column); !found {
+		c.add(rp+".column", "%s", notInTable(t.Column, t.Table, info))
+		ok = false
+	} else {
+		linkCol = ci
+	}
+	if ok && isIntColumn(linkCol) != isIntColumn(refCol) {
+		c.add(rp+".column", "column %q of %s is %s but %s.%s is %s; expected the same kind of column, so that the two compare", t.Column, t.Table, linkCol.DataType, rc.Table, ref, refCol.DataType)
+		ok = false
+	}
+	spec.Scope = map[adapters.Column]any{}
+	for _, col := range slices.Sorted(maps.Keys(t.Where)) {
+		v := t.Where[col]
+		wp := rp + ".where." + col
+		ci, found := info.Column(adapters.Column(col))
+		if !found {
+			c.add(wp, "%s", notInTable(col, t.Table, info))
+			ok = false
+			continue
+		}
+		if v.Constant {
+			sv := scalar(v.Const)
+			if sv == nil {
+				c.add(wp, "expected a scalar value (string, number or boolean), or conditions such as {in: [0, 1]}")
+				ok = false
+				continue
+			}
+			if msg := valueFits(ci, sv); msg != "" {
+				c.add(wp, "%s", msg)
+				ok = false
+				continue
+			}
+			if isIntColumn(ci) {
+				sv, _ = intValue(sv)
+			}
+			spec.Scope[ci.Name] = sv
+			continue
+		}
+		conds := c.conditions(wp, ci, v)
+		if len(conds) == 0 {
+			ok = false
+		}
+		for _, sc := range conds {
+			spec.Conditions = append(spec.Conditions, sc.Condition)
+		}
+	}
+	return spec, ok
+}
+
+// relationText describes a resource's relations for explain and check.
+func relationText(rels []adapters.Relation) string {
+	parts := make([]string, len(rels))
+	for i, rel := range rels {
+		var b strings.Builder
+		if !rel.Exists {
+			b.WriteString("no ")
+		}
+		fmt.Fprintf(&b, "row of %s with %s = %s", rel.Table, rel.Column, rel.References)
+		if w := conditionText(rel.Scope, rel.Conditions, false); w != "" {
+			b.WriteString(" and " + w)
+		}
+		if rel.Write {
+			b.WriteString(" (written on create, removed on hard delete)")
+		}
+		parts[i] = b.String()
+	}
+	return strings.Join(parts, "; ")
+}
