@@ -268,6 +268,19 @@ type KVSpec struct {
 	Scope map[Column]any
 	// Defaults are written into every new entry.
 	Defaults []Default
+	// KeyScope holds, for keys whose entries carry further constant
+	// columns than Scope (Nextcloud's appid 'core' for enabled, where
+	// the other keys are 'settings'), those columns: matched on read and
+	// written on insert with the key.
+	KeyScope map[string]map[Column]any
+	// Missing holds, by key, the stored value that a missing entry (or
+	// one whose value is NULL) stands for: no 'enabled' entry means
+	// 'true'. Reads and filters see it in place of nothing.
+	Missing map[string]any
+	// DeleteAll makes a hard delete remove every entry of the row, of
+	// any key and scope, as the application itself does; otherwise only
+	// the mapped keys' entries go.
+	DeleteAll bool
 }
 
 // KVColumn is the Record key under which a key/value table's key travels.

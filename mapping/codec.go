@@ -164,6 +164,9 @@ func (a *attr) decode(v any) (out any, ok bool) {
 				return nil, false
 			}
 			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
+		case string:
+			// Text: an entry of a key/value table.
+			return textTime(t, a.loc)
 		}
 		return nil, false
 	case Integer:
@@ -272,6 +275,10 @@ func (a *attr) timeValue(t time.Time) any {
 func storedTime(col adapters.ColumnInfo, loc *time.Location, t time.Time) any {
 	if isIntColumn(col) {
 		return t.Unix()
+	}
+	if isStringColumn(col) {
+		// Text (an entry of a key/value table): the DATETIME form, UTC.
+		return t.UTC().Format("2006-01-02 15:04:05")
 	}
 	if col.DataType == "datetime" && loc != nil {
 		w := t.In(loc)

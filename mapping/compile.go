@@ -590,6 +590,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
 			c.add(ap, "transform and also apply only to string attributes")
 		}
+		if ac.Meta == "" && (len(ac.MetaScope) > 0 || ac.WhenMissing != nil) {
+			c.add(ap, "metaScope and whenMissing apply only to an attribute stored with meta")
+		}
 		if ac.Child != nil || ac.Meta != "" {
 			if ac.Column != "" || (ac.Child != nil && ac.Meta != "") {
 				c.add(ap, "give one of column, child and meta")
@@ -615,8 +618,11 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				written[ci.Name] = a.path
 				a.child.copy = &extraCol{col: ci}
 			}
-			if ac.Meta != "" && !c.metaAttr(ap+".meta", path, r, a, ac.Meta, rc.MetaTable) {
+			if ac.Meta != "" && (!c.metaAttr(ap+".meta", path, r, a, ac.Meta, rc.MetaTable) || !c.kvAttr(ap, r, a, ac)) {
 				continue
+			}
+			if ac.Meta != "" && def.Name == "active" && parent == nil && urn == schema {
+				r.active = a
 			}
 			a.loc = c.loc
 			r.attrs = append(r.attrs, a)
@@ -772,6 +778,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 
 	// Scope.
 	c.resourceScope(path, r, rc, column, written, byCol)
+	finishKV(r.Spec.KV)
 	c.checkDefaultsInScope(path, r)
 
 	// A required attribute is not required if a default covers it.
@@ -1596,8 +1603,8 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		c.add(path, "no metaTable; expected %s.metaTable {table, parent, key, value}", rpath)
 		return false
 	}
-	if a.def.Type != String || a.def.MultiValued {
-		c.add(path, "%s is not a single string; a key/value table holds string attributes", a.path)
+	if !kvType(a.def) {
+		c.add(path, "%s is not a single value; a key/value table holds single strings, booleans, integers and dateTimes", a.path)
 		return false
 	}
 	if r.Spec.KV == nil {
@@ -1623,7 +1630,7 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		if !ok {
 			return false
 		}
-		kv := &adapters.KVSpec{Table: adapters.Table(mt.Table), Parent: adapters.Column(mt.Parent), Key: adapters.Column(mt.Key), Value: adapters.Column(mt.Value), Scope: map[adapters.Column]any{}}
+		kv := &adapters.KVSpec{Table: adapters.Table(mt.Table), Parent: adapters.Column(mt.Parent), Key: adapters.Column(mt.Key), Value: adapters.Column(mt.Value), Scope: map[adapters.Column]any{}, DeleteAll: mt.DeleteAll}
 		kvColumn := func(p, name string) (adapters.ColumnInfo, bool) {
 			ci, found := info.Column(adapters.Column(name))
 			if !found {

@@ -279,8 +279,21 @@ type AttributeConfig struct {
 	// table with one row per value, instead of Column.
 	Child *ChildConfig `yaml:"child"`
 	// Meta stores the attribute as the entry with this key of the
-	// resource's metaTable, instead of Column.
+	// resource's metaTable, instead of Column. Any single-valued
+	// attribute may be: a boolean with trueValue and falseValue (the
+	// text the application stores, 'true'/'false' or '1'/'0'), an
+	// integer, a dateTime (stored as text: 2024-01-31 12:00:00).
 	Meta string `yaml:"meta"`
+	// MetaScope gives further constant columns of this attribute's
+	// entries, beside the metaTable's scope (which they override): the
+	// application name of a setting keyed by application and name, as
+	// Nextcloud keeps enabled under appid core and email under settings.
+	MetaScope map[string]any `yaml:"metaScope"`
+	// WhenMissing is the stored value that a missing entry of a meta
+	// attribute stands for, as the application reads it: an account
+	// with no 'enabled' entry is enabled (whenMissing: 'true'). Reads,
+	// filters and sorting see it in place of nothing.
+	WhenMissing any `yaml:"whenMissing"`
 	// Hash is how the password attribute is stored: bcrypt, argon2id,
 	// pbkdf2-sha256 or salted-sha256. Required for password.
 	Hash string `yaml:"hash"`
@@ -334,6 +347,10 @@ type MetaTableConfig struct {
 	Scope map[string]any `yaml:"scope"`
 	// Defaults are written into every entry scimbridge inserts.
 	Defaults map[string]DefaultConfig `yaml:"defaults"`
+	// DeleteAll makes a hard delete remove every entry of the resource,
+	// of any key and scope, as WordPress and Nextcloud do when they
+	// delete an account; by default only the mapped keys' entries go.
+	DeleteAll bool `yaml:"deleteAll"`
 }
 
 // ExtensionConfig declares an operator-defined extension schema, whose

@@ -638,18 +638,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		return r.compareChild(a, path, sub, op, value)
 	}
 	if ok && a.kind == kindKV {
-		kv := r.Spec.KV
-		inner, err := r.compareValue(a, r.kvValueCol(), path, op, value)
-		if err != nil {
-			return nil, err
-		}
-		isKey := adapters.Compare{Column: kv.Key, Op: adapters.OpEq, Value: a.kvKey, Plain: true}
-		if op == adapters.OpNe {
-			// ne: not an entry equal to it (a missing entry is not equal).
-			eq, _ := r.compareValue(a, r.kvValueCol(), path, adapters.OpEq, value)
-			return adapters.Not{X: adapters.Exists{Child: "@kv", Where: adapters.And{Left: isKey, Right: eq}}}, nil
-		}
-		return adapters.Exists{Child: "@kv", Where: adapters.And{Left: isKey, Right: inner}}, nil
+		return r.compareKV(a, path, op, value)
 	}
 	if !ok {
 		if _, _, _, known := r.schemas.lookup(path); !known {

@@ -175,17 +175,18 @@ func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Reco
 			query := "SELECT " + r.parent + ", " + r.list + " FROM " + r.table + " WHERE " + r.parent + " IN (" + marks(len(part)) + ")"
 			args := slices.Clone(part)
 			if r.kv != nil {
-				query += " AND " + quote(string(r.kv.Key)) + " IN (" + marks(len(r.kv.Keys)) + ")" + r.scope
-				for _, k := range r.kv.Keys {
-					args = append(args, k)
-				}
-				args = append(args, r.sargs...)
+				terms, targs := r.kvKeyTerms(r.kv.Keys)
+				query += terms + r.scope
+				args = append(append(args, targs...), r.sargs...)
 			}
 			query += " ORDER BY " + r.parent + ", " + r.order
 			if err := r.read(ctx, q, query, args, s.key, byKey); err != nil {
 				return err
 			}
 		}
+	}
+	if s.kv != nil {
+		s.kv.fillMissing(recs)
 	}
 	return nil
 }
@@ -253,22 +254,29 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 	}
 	slices.Sort(kvKeys)
 	kv := s.kv.kv
-	keyArgs := make([]any, len(kvKeys))
-	for i, k := range kvKeys {
-		keyArgs[i] = k
-	}
 	if !fresh {
-		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kvKeys)) + ")" + s.kv.scope
-		if _, err := t.ExecContext(ctx, q, append(append([]any{key}, keyArgs...), s.kv.sargs...)...); err != nil {
+		terms, targs := s.kv.kvKeyTerms(kvKeys)
+		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ?" + terms + s.kv.scope
+		if _, err := t.ExecContext(ctx, q, append(append([]any{key}, targs...), s.kv.sargs...)...); err != nil {
 			return fmt.Errorf("replacing %s entries: %w", kv.Table, err)
 		}
 	}
 	extraCols, extra := s.kv.extra()
+	head := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + extraCols
 	var vals []string
 	var args []any
 	for _, k := range kvKeys {
 		v := rel[adapters.KVColumn(k)]
 		if v == nil {
+			continue
+		}
+		if len(kv.KeyScope[k]) > 0 {
+			// Its own further columns: a statement of its own.
+			kcols, kvals := s.kv.kvExtra(k)
+			q := head + kcols + ") VALUES (" + marks(3+len(extra)+len(kvals)) + ")"
+			if _, err := t.ExecContext(ctx, q, append(append([]any{key, k, v}, extra...), kvals...)...); err != nil {
+				return fmt.Errorf("writing %s entries: %w", kv.Table, err)
+			}
 			continue
 		}
 		vals = append(vals, "(?, ?, ?"+strings.Repeat(", ?", len(extra))+")")
@@ -277,7 +285,7 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 	if len(vals) == 0 {
 		return nil
 	}
-	q := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + extraCols + ") VALUES " + strings.Join(vals, ", ")
+	q := head + ") VALUES " + strings.Join(vals, ", ")
 	if _, err := t.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("writing %s entries: %w", kv.Table, err)
 	}
@@ -343,14 +351,15 @@ func (s *store) dropRelated(ctx context.Context, t *txn, key any) error {
 	}
 	if s.kv != nil {
 		kv := s.kv.kv
-		args := []any{key}
-		for _, k := range kv.Keys {
-			args = append(args, k)
+		q, args := "DELETE FROM "+s.kv.table+" WHERE "+s.kv.parent+" = ?", []any{key}
+		if !kv.DeleteAll {
+			// Only the keys the mapping owns: the application's other
+			// entries go with the row only if the application says so.
+			terms, targs := s.kv.kvKeyTerms(kv.Keys)
+			q += terms + s.kv.scope
+			args = append(append(args, targs...), s.kv.sargs...)
 		}
-		// Only the keys the mapping owns: the application's other
-		// entries go with the row only if the application says so.
-		q := "DELETE FROM " + s.kv.table + " WHERE " + s.kv.parent + " = ? AND " + quote(string(kv.Key)) + " IN (" + marks(len(kv.Keys)) + ")" + s.kv.scope
-		if _, err := t.ExecContext(ctx, q, append(args, s.kv.sargs...)...); err != nil {
+		if _, err := t.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("deleting %s entries: %w", kv.Table, err)
 		}
 	}
@@ -389,8 +398,13 @@ func (s *store) relatedOrder(o adapters.Order) (expr string, args []any, ok bool
 		r := s.kv
 		key := coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol)
 		v := r.in.operand(r.in.cols[r.kv.Value], o.Fold)
-		q := "(SELECT " + v + " FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + key + " AND " + quote(string(r.kv.Key)) + " = ?" + r.scope + " LIMIT 1)"
-		return q, append([]any{k}, r.sargs...), true
+		terms, targs := r.kvKeyTerms([]string{k})
+		q := "(SELECT " + v + " FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + key + terms + r.scope + " LIMIT 1)"
+		args := append(targs, r.sargs...)
+		if m, ok := r.kv.Missing[k]; ok {
+			q, args = "COALESCE("+q+", ?)", append(args, m)
+		}
+		return q, args, true
 	}
 	return "", nil, false
 }
