@@ -312,7 +312,9 @@ func (s *Server) readBody(c *gin.Context) (map[string]any, error) {
 		}
 		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "request body is not a JSON object")
 	}
-	if dec.More() {
+	// Only white space may follow the object: not a second value, and
+	// not a stray } or ], which Decoder.More would not see.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "trailing data after the JSON object")
 	}
 	if doc == nil {
