@@ -48,8 +48,8 @@ func (a *attr) encode(v any) (any, error) {
 			s = k
 		}
 		if isIntColumn(a.col) {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
+			n, ok := parseKeyInt(s)
+			if !ok {
 				return nil, fieldErr(a.path, ScimInvalidValue, "no User has the id %q", s)
 			}
 			return n, nil
@@ -259,6 +259,15 @@ func describe(v any) string {
 
 // keyString renders a key column value as a SCIM id.
 func keyString(v any) string { return canonicalString(v) }
+
+// parseKeyInt reads an integer key from an id, or the key part of one,
+// only as keyString renders it: decimal digits without a sign, leading
+// zeros or spaces. "01", "+1" and " 1" name no row, so that only the id
+// the server renders names a resource.
+func parseKeyInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && strconv.FormatInt(n, 10) == s
+}
 
 // timeValue converts an instant to what the attribute's column stores: Unix
 // seconds for an integer column, the wall-clock time in the table's zone for

@@ -1,6 +1,9 @@
 package scim_test
 
 import (
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -66,4 +69,112 @@ func manyMembers(n int) string {
 		parts[i] = `"m` + strconvItoa(i) + `":1`
 	}
 	return strings.Join(parts, ",")
+}
+
+// TestInjectionNonCanonicalIDs checks that only the id the server renders
+// names a resource: other spellings of an integer key ("01", "+1", " 1")
+// are 404 in URLs, match nothing in id filters, and name no user as
+// member or manager values, and nothing is changed through them.
+func TestInjectionNonCanonicalIDs(t *testing.T) {
+	mappingFile := filepath.Join(t.TempDir(), "roles_prefixed.yaml")
+	data, err := os.ReadFile("testdata/roles_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefixed := strings.Replace(string(data), "  table: roles\n", "  table: roles\n  id: {column: id, prefix: g-}\n", 1)
+	if err := os.WriteFile(mappingFile, []byte(prefixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newSidecar(t, "testdata/roles_schema.sql", mappingFile)
+	if r := s.do("GET", "/scim/v2/Users/1", nil); r.Status != 200 {
+		t.Fatalf("GET /Users/1: %d %s", r.Status, r.Raw)
+	}
+	if r := s.do("GET", "/scim/v2/Groups/g-1", nil); r.Status != 200 {
+		t.Fatalf("GET /Groups/g-1: %d %s", r.Status, r.Raw)
+	}
+	for _, id := range []string{"01", "+1", "%201", "1%20", "00000000001", "1.0", "-0", "0x1"} {
+		checkError(t, s.do("GET", "/scim/v2/Users/"+id, nil), 404, "")
+		checkError(t, s.do("PUT", "/scim/v2/Users/"+id, `{"userName":"mallory"}`), 404, "")
+		checkError(t, s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"replace","path":"displayName","value":"Mallory"}`)), 404, "")
+		checkError(t, s.do("DELETE", "/scim/v2/Users/"+id, nil), 404, "")
+	}
+	for _, id := range []string{"g-01", "g-+1", "g-%201", "g-001"} {
+		checkError(t, s.do("GET", "/scim/v2/Groups/"+id, nil), 404, "")
+		checkError(t, s.do("PATCH", "/scim/v2/Groups/"+id, patchBody(`{"op":"add","path":"members","value":[{"value":"4"}]}`)), 404, "")
+		checkError(t, s.do("DELETE", "/scim/v2/Groups/"+id, nil), 404, "")
+	}
+	// Member values: another spelling of a user's id names no user.
+	for _, v := range []string{"02", "+2", " 2"} {
+		checkError(t, s.do("PATCH", "/scim/v2/Groups/g-1", patchBody(`{"op":"add","path":"members","value":[{"value":`+strconvQuote(v)+`}]}`)), 400, "invalidValue")
+		checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":"sneaky","members":[{"value":`+strconvQuote(v)+`}]}`), 400, "invalidValue")
+	}
+	// Filters: a non-canonical id matches nothing (and ne everything).
+	for f, want := range map[string]float64{
+		`id eq "1"`:                      1,
+		`id eq "01"`:                     0,
+		`id eq "+1"`:                     0,
+		`id eq " 1"`:                     0,
+		`id ne "01"`:                     4,
+		`groups.value eq "g-1"`:          1,
+		`groups.value eq "g-01"`:         0,
+		`id eq "1" or id eq "001"`:       1,
+		`not (id eq "1")`:                3,
+		`id gt "01"`:                     0,
+		`id eq "1" and id eq "+1"`:       0,
+		`groups.value eq "g-+2"`:         0,
+		`groups.value eq "g-2"`:          2,
+		`groups.value ne "g-02"`:         4,
+		`id eq "2" or id eq "02 "`:       1,
+		`id eq "4" and not (id eq "04")`: 1,
+	} {
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil)
+		if r.Status != 200 || r.Body["totalResults"] != want {
+			t.Errorf("Users %s: %d %v, want %v", f, r.Status, r.Body["totalResults"], want)
+		}
+	}
+	for f, want := range map[string]float64{
+		`id eq "g-1"`:           1,
+		`id eq "g-01"`:          0,
+		`members.value eq "1"`:  1,
+		`members.value eq "01"`: 0,
+		`members.value eq "+2"`: 0,
+	} {
+		r := s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(f), nil)
+		if r.Status != 200 || r.Body["totalResults"] != want {
+			t.Errorf("Groups %s: %d %v, want %v", f, r.Status, r.Body["totalResults"], want)
+		}
+	}
+	if n := s.count("SELECT COUNT(*) FROM users"); n != 4 {
+		t.Errorf("%d users, want the 4 there were", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM user_roles"); n != 3 {
+		t.Errorf("%d memberships, want the 3 there were", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM roles"); n != 3 {
+		t.Errorf("%d roles, want the 3 there were", n)
+	}
+	if got := s.row("SELECT login, full_name FROM users WHERE id = 1"); got["login"] != "alice" || got["full_name"] != "Alice Archer" {
+		t.Errorf("alice changed: %v", got)
+	}
+}
+
+// TestInjectionNonCanonicalManager checks that a manager value names a
+// user only as its id is rendered, in writes and in filters.
+func TestInjectionNonCanonicalManager(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	for _, v := range []string{"01", "+1", " 1"} {
+		checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`:manager","value":`+strconvQuote(v)+`}`)), 400, "invalidValue")
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(ent+`:manager.value eq `+strconvQuote(v)), nil)
+		if r.Status != 200 || r.Body["totalResults"] != float64(0) {
+			t.Errorf("manager.value eq %q: %d %v, want 0", v, r.Status, r.Body["totalResults"])
+		}
+	}
+	r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(ent+`:manager.value eq "1"`), nil)
+	if r.Status != 200 || r.Body["totalResults"] != float64(1) {
+		t.Errorf(`manager.value eq "1": %d %v, want 1`, r.Status, r.Body["totalResults"])
+	}
+	if got := s.row("SELECT manager_id FROM staff WHERE id = 2"); got["manager_id"] != "1" {
+		t.Errorf("manager changed: %v", got)
+	}
 }
