@@ -100,6 +100,12 @@ func (a *attr) encode(v any) (any, error) {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a string, got %s", describe(v))
 		}
 		s = transform(a.xform, s)
+		if a.def.Uniqueness == "server" && s != strings.TrimSpace(s) {
+			// userName, a Group's displayName: " alice" would be a
+			// second account beside "alice", or no one the application
+			// can find. Trimmed only where the mapping says so.
+			return nil, fieldErr(a.path, ScimInvalidValue, "must not begin or end with white space (the mapping can declare transform: trim to store it trimmed)")
+		}
 		if isIntColumn(a.col) {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {

@@ -178,3 +178,69 @@ func TestInjectionNonCanonicalManager(t *testing.T) {
 		t.Errorf("manager changed: %v", got)
 	}
 }
+
+// TestInjectionWhitespaceNames checks that a userName or a Group's
+// displayName that is only white space, or begins or ends with it, is
+// refused with 400 invalidValue on every write, and nothing is written,
+// unless the mapping declares transform: trim on it: then it is stored
+// trimmed.
+func TestInjectionWhitespaceNames(t *testing.T) {
+	padded := []string{" alice2", "alice2 ", "   ", "\talice2", "alice2\n", "\u00a0alice2", "alice2\u2003", ""}
+	s := newSidecar(t, "testdata/roles_schema.sql", "testdata/roles_mapping.yaml")
+	for _, v := range padded {
+		q := strconvQuote(v)
+		checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":`+q+`}`), 400, "invalidValue")
+		checkError(t, s.do("PUT", "/scim/v2/Users/1", `{"userName":`+q+`}`), 400, "invalidValue")
+		checkError(t, s.do("PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","path":"userName","value":`+q+`}`)), 400, "invalidValue")
+		checkError(t, s.do("PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","value":{"userName":`+q+`}}`)), 400, "invalidValue")
+		checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":`+q+`}`), 400, "invalidValue")
+		checkError(t, s.do("PUT", "/scim/v2/Groups/1", `{"displayName":`+q+`}`), 400, "invalidValue")
+		checkError(t, s.do("PATCH", "/scim/v2/Groups/1", patchBody(`{"op":"replace","path":"displayName","value":`+q+`}`)), 400, "invalidValue")
+	}
+	if n := s.count("SELECT COUNT(*) FROM users"); n != 4 {
+		t.Errorf("%d users, want the 4 there were", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM roles"); n != 3 {
+		t.Errorf("%d roles, want the 3 there were", n)
+	}
+	if got := s.row("SELECT login FROM users WHERE id = 1")["login"]; got != "alice" {
+		t.Errorf("alice's login is %q", got)
+	}
+	if got := s.row("SELECT name FROM roles WHERE id = 1")["name"]; got != "admin" {
+		t.Errorf("admin's name is %q", got)
+	}
+	// Inner white space is part of the name.
+	if r := s.do("POST", "/scim/v2/Groups", `{"displayName":"Sales Team"}`); r.Status != 201 {
+		t.Errorf("Sales Team: %d %s", r.Status, r.Raw)
+	}
+
+	// With transform: trim, the value is stored trimmed.
+	mappingFile := filepath.Join(t.TempDir(), "roles_trim.yaml")
+	data, err := os.ReadFile("testdata/roles_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trimmed := strings.Replace(string(data), "    userName: login\n", "    userName: {column: login, transform: trim}\n", 1)
+	trimmed = strings.Replace(trimmed, "    displayName: name\n", "    displayName: {column: name, transform: trim}\n", 1)
+	if trimmed == string(data) || strings.Count(trimmed, "transform: trim") != 2 {
+		t.Fatal("the mapping did not take transform: trim")
+	}
+	if err := os.WriteFile(mappingFile, []byte(trimmed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = newSidecar(t, "testdata/roles_schema.sql", mappingFile)
+	r := s.do("POST", "/scim/v2/Users", `{"userName":"  erin@example.com\t"}`)
+	if r.Status != 201 || r.Body["userName"] != "erin@example.com" {
+		t.Fatalf("trimmed userName: %d %s", r.Status, r.Raw)
+	}
+	if got := s.row("SELECT login FROM users WHERE id = ?", r.Body["id"])["login"]; got != "erin@example.com" {
+		t.Errorf("stored %q", got)
+	}
+	r = s.do("POST", "/scim/v2/Groups", `{"displayName":" auditors "}`)
+	if r.Status != 201 || r.Body["displayName"] != "auditors" {
+		t.Fatalf("trimmed displayName: %d %s", r.Status, r.Raw)
+	}
+	// Nothing left after trimming is still refused.
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":"   "}`), 400, "invalidValue")
+	checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":"\t"}`), 400, "invalidValue")
+}
