@@ -244,3 +244,36 @@ func TestInjectionWhitespaceNames(t *testing.T) {
 	checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":"   "}`), 400, "invalidValue")
 	checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":"\t"}`), 400, "invalidValue")
 }
+
+// TestRequestLimitsFilterNesting checks the README's filter limit of 32
+// levels of nesting, counting parentheses, not and value filters alike:
+// 32 levels are answered, 33 are 400 invalidFilter.
+func TestRequestLimitsFilterNesting(t *testing.T) {
+	s := newSidecar(t, legacySchema, legacyMapping)
+	nest := func(open, inner, close string, n int) string {
+		return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
+	}
+	cases := []struct {
+		name   string
+		filter func(n int) string
+	}{
+		{"parentheses", func(n int) string { return nest("(", `userName eq "alice"`, ")", n) }},
+		{"not", func(n int) string { return nest("not (", `userName eq "x"`, ")", n) }},
+		{"not around a value filter", func(n int) string { return nest("not (", `emails[value eq "x"]`, ")", n-1) }},
+		{"parentheses and not", func(n int) string { return nest("(", nest("not (", `userName eq "x"`, ")", n/2), ")", n-n/2) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := c.filter(32)
+			if r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil); r.Status != 200 {
+				t.Errorf("32 levels: %d %s", r.Status, r.Raw)
+			}
+			if r := s.do("POST", "/scim/v2/Users/.search", map[string]any{"filter": f}); r.Status != 200 {
+				t.Errorf("32 levels in a search: %d %s", r.Status, r.Raw)
+			}
+			f = c.filter(33)
+			checkError(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(f), nil), 400, "invalidFilter")
+			checkError(t, s.do("POST", "/scim/v2/Users/.search", map[string]any{"filter": f}), 400, "invalidFilter")
+		})
+	}
+}
