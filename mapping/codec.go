@@ -48,8 +48,8 @@ func (a *attr) encode(v any) (any, error) {
 			s = k
 		}
 		if isIntColumn(a.col) {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
+			n, ok := parseKeyInt(s)
+			if !ok {
 				return nil, fieldErr(a.path, ScimInvalidValue, "no User has the id %q", s)
 			}
 			return n, nil
@@ -100,6 +100,12 @@ func (a *attr) encode(v any) (any, error) {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a string, got %s", describe(v))
 		}
 		s = transform(a.xform, s)
+		if a.def.Uniqueness == "server" && s != strings.TrimSpace(s) {
+			// userName, a Group's displayName: " alice" would be a
+			// second account beside "alice", or no one the application
+			// can find. Trimmed only where the mapping says so.
+			return nil, fieldErr(a.path, ScimInvalidValue, "must not begin or end with white space (the mapping can declare transform: trim to store it trimmed)")
+		}
 		if isIntColumn(a.col) {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
@@ -262,6 +268,15 @@ func describe(v any) string {
 
 // keyString renders a key column value as a SCIM id.
 func keyString(v any) string { return canonicalString(v) }
+
+// parseKeyInt reads an integer key from an id, or the key part of one,
+// only as keyString renders it: decimal digits without a sign, leading
+// zeros or spaces. "01", "+1" and " 1" name no row, so that only the id
+// the server renders names a resource.
+func parseKeyInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && strconv.FormatInt(n, 10) == s
+}
 
 // timeValue converts an instant to what the attribute's column stores: Unix
 // seconds for an integer column, the wall-clock time in the table's zone for

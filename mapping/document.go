@@ -780,8 +780,9 @@ func (r *Resource) compareKeyColumn(col adapters.ColumnInfo, path string, op ada
 		s = k
 	}
 	if isIntColumn(col) {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
+		// Only the id as rendered names a row: "01" matches nothing.
+		n, ok := parseKeyInt(s)
+		if !ok || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {
 			return adapters.Const(op == adapters.OpNe), nil
 		}
 		return adapters.Compare{Column: col.Name, Op: op, Value: n}, nil

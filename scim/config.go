@@ -90,7 +90,9 @@ type TLSConfig struct {
 
 // AuthThrottleConfig says when an address that fails to authenticate is
 // refused: after MaxFailures failures within Window, every request from it
-// gets 429 Too Many Requests, valid token or not, for BlockFor.
+// without a valid token gets 429 Too Many Requests for BlockFor. A request
+// with a valid token is always served, since IdPs send many tenants'
+// requests from shared addresses.
 type AuthThrottleConfig struct {
 	// MaxFailures; default DefaultAuthMaxFailures; -1 turns the throttle
 	// off.

@@ -1,9 +1,13 @@
 package scim
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -14,13 +18,36 @@ import (
 // about six levels deep.
 const maxJSONDepth = 32
 
+// keysLinear is how many member names of one object are compared one by
+// one for duplicates; an object with more is checked through a map.
+const keysLinear = 16
+
+// keySpan is a member name in the body: the bytes between its quotes, and
+// whether they hold an escape.
+type keySpan struct {
+	start, end int
+	escaped    bool
+}
+
 // checkJSONText refuses, before it is decoded, JSON text that
 // encoding/json would accept only at a cost or by changing it: arrays and
-// objects nested deeper than maxJSONDepth, and \u escapes of lone UTF-16
-// surrogates, which it would silently decode to U+FFFD. Whether the text
-// is otherwise valid JSON is the decoder's business.
+// objects nested deeper than maxJSONDepth; \u escapes of lone UTF-16
+// surrogates, which it would silently decode to U+FFFD; and objects that
+// name a member twice, in any case, since SCIM attribute names are
+// case-insensitive and the decoder would keep one of the values without a
+// word ({"userName":"a","username":"b"}). Whether the text is otherwise
+// valid JSON is the decoder's business. It is one pass over the bytes,
+// allocating only for objects of many members and for escaped names.
 func checkJSONText(b []byte) error {
-	depth := 0
+	var (
+		depth     int
+		inObject  [maxJSONDepth + 1]bool
+		base      [maxJSONDepth + 1]int // the first of keys that is the object's
+		sets      [maxJSONDepth + 1]map[string]bool
+		expectKey bool
+		buf       [2 * keysLinear]keySpan
+	)
+	keys := buf[:0]
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '[', '{':
@@ -28,14 +55,26 @@ func checkJSONText(b []byte) error {
 			if depth > maxJSONDepth {
 				return errorf(http.StatusBadRequest, "invalidSyntax", "request body nests arrays and objects deeper than %d levels", maxJSONDepth)
 			}
+			inObject[depth] = b[i] == '{'
+			expectKey = inObject[depth]
+			base[depth], sets[depth] = len(keys), nil
 		case ']', '}':
+			if depth == 0 {
+				return errorf(http.StatusBadRequest, "invalidSyntax", "request body has an unmatched %q", b[i])
+			}
+			keys, sets[depth] = keys[:base[depth]], nil
 			depth--
+			expectKey = false
+		case ',':
+			expectKey = inObject[depth]
 		case '"':
+			k := keySpan{start: i + 1}
 			// Skip the string, checking its \u escapes.
 			for i++; i < len(b) && b[i] != '"'; i++ {
 				if b[i] != '\\' {
 					continue
 				}
+				k.escaped = true
 				i++
 				if i >= len(b) || b[i] != 'u' {
 					continue
@@ -60,9 +99,84 @@ func checkJSONText(b []byte) error {
 					i += 4
 				}
 			}
+			if !expectKey || i >= len(b) {
+				continue
+			}
+			expectKey = false
+			k.end = i
+			var err error
+			if keys, err = addKey(b, keys, base[depth], &sets[depth], k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// addKey adds member name k to the names of the object open at keys[from:]
+// (or in *set, once the object has many), and refuses it if the object
+// already has it in any case.
+func addKey(b []byte, keys []keySpan, from int, set *map[string]bool, k keySpan) ([]keySpan, error) {
+	dup := func() error {
+		return errorf(http.StatusBadRequest, "invalidSyntax", "request body names the member %s twice in one object (names are case-insensitive)", strconv.Quote(keyText(b, k)))
+	}
+	if *set != nil {
+		f := foldKey(keyText(b, k))
+		if (*set)[f] {
+			return nil, dup()
+		}
+		(*set)[f] = true
+		return keys, nil
+	}
+	for _, o := range keys[from:] {
+		if sameKey(b, o, k) {
+			return nil, dup()
+		}
+	}
+	keys = append(keys, k)
+	if len(keys)-from > keysLinear {
+		m := make(map[string]bool, 2*keysLinear)
+		for _, o := range keys[from:] {
+			m[foldKey(keyText(b, o))] = true
+		}
+		*set, keys = m, keys[:from]
+	}
+	return keys, nil
+}
+
+// sameKey reports whether two member names are one attribute name.
+func sameKey(b []byte, x, y keySpan) bool {
+	if !x.escaped && !y.escaped {
+		return bytes.EqualFold(b[x.start:x.end], b[y.start:y.end])
+	}
+	return strings.EqualFold(keyText(b, x), keyText(b, y))
+}
+
+// keyText is a member name with its escapes decoded.
+func keyText(b []byte, k keySpan) string {
+	if !k.escaped {
+		return string(b[k.start:k.end])
+	}
+	var s string
+	if json.Unmarshal(b[k.start-1:k.end+1], &s) != nil {
+		return string(b[k.start:k.end]) // malformed: the decoder refuses it
+	}
+	return s
+}
+
+// foldKey maps the names strings.EqualFold deems equal to one string: each
+// rune becomes the least of its case-folding orbit.
+func foldKey(s string) string {
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		sb.WriteRune(least)
+	}
+	return sb.String()
 }
 
 // hex4 reads four hex digits at b[i:].

@@ -19,6 +19,15 @@ func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
 
 func ipv4(i int) string { return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255) }
 
+// members is n members m0..m(n-1) of an object, and then more.
+func members(n int, more string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"m%d":{"m%d":1}`, i, i)
+	}
+	return strings.Join(parts, ",") + more
+}
+
 func TestCheckJSONText(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
 	cases := []struct {
@@ -41,6 +50,24 @@ func TestCheckJSONText(t *testing.T) {
 		{`{"a":"\uZZZZ"}`, true},                 // malformed: the decoder's business
 		{`{"a":"\uD83`, true},                    // truncated: the decoder's business
 		{`{"a":"` + "\xef\xbf\xbd" + `"}`, true}, // U+FFFD itself is fine
+		// Member names: once per object, in any case, escapes decoded.
+		{`{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, true},
+		{`{"a":1,"A":2}`, false},
+		{`{"userName":"x","username":"y"}`, false},
+		{`{"userName":"x","user\u004eame":"y"}`, false},
+		{`{"a":{"b":1,"c":[{"d":1,"D":2}]}}`, false},
+		{`{"a":{"b":1},"b":1}`, true},       // b of the inner object, then of the outer
+		{`{"a":"b","b":"a"}`, true},         // values are not names
+		{`{"k":1,"\u212a":2}`, false},       // the Kelvin sign folds to k
+		{`{"ß":1,"ẞ":2}`, false},            // so does ẞ to ß
+		{`["a","a",{"a":1}]`, true},         // array elements are not names
+		{`{"a":1}}`, false},                 // an unmatched }
+		{"{" + members(40, "") + "}", true}, // many names, checked through a map
+		{"{" + members(40, ",\"M39\":1") + "}", false},
+		{"{" + members(40, ",\"x\":{\"y\":1,\"Y\":2}") + "}", false},
+		{"{" + members(16, "") + "}", true},
+		{"{" + members(16, ",\"M3\":1") + "}", false},
+		{"{" + members(17, ",\"M16\":1") + "}", false},
 	}
 	for _, c := range cases {
 		err := checkJSONText([]byte(c.text))

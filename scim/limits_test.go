@@ -123,8 +123,10 @@ func (w *syncWriter) String() string {
 
 // TestAuthFailuresThrottled checks that failed authentications are logged
 // without the token and counted by client address, that an address over
-// the limit is refused with 429 whatever its token, that other addresses
-// are not, and that X-Forwarded-For counts only from a trusted proxy.
+// the limit gets 429 for every further failed attempt while a valid token
+// from it is still served (IdPs share addresses among tenants), that other
+// addresses are not refused, and that X-Forwarded-For counts only from a
+// trusted proxy.
 func TestAuthFailuresThrottled(t *testing.T) {
 	dsn, db := scratchDB(t, legacySchema)
 	logs := &syncWriter{}
@@ -147,48 +149,52 @@ func TestAuthFailuresThrottled(t *testing.T) {
 
 	for i := range 3 {
 		checkError(t, from("198.51.100.7:4000", "Bearer "+secret, nil), http.StatusUnauthorized, "")
-		if i < 2 {
-			if r := from("198.51.100.7:4001", good, nil); r.Status != 200 {
-				t.Fatalf("the valid token after %d failures: %d", i+1, r.Status)
-			}
+		if r := from("198.51.100.7:4001", good, nil); r.Status != 200 {
+			t.Fatalf("the valid token after %d failures: %d", i+1, r.Status)
 		}
 	}
-	r := from("198.51.100.7:4002", good, nil)
-	checkError(t, r, http.StatusTooManyRequests, "")
-	if ra := r.Header.Get("Retry-After"); ra != "120" {
-		t.Errorf("Retry-After %q, want 120", ra)
+	// Blocked: failed attempts get 429, again and again...
+	for range 20 {
+		r := from("198.51.100.7:4002", "Bearer "+secret, nil)
+		checkError(t, r, http.StatusTooManyRequests, "")
+		if ra := r.Header.Get("Retry-After"); ra != "120" {
+			t.Errorf("Retry-After %q, want 120", ra)
+		}
+		checkError(t, from("198.51.100.7:4002", "", nil), http.StatusTooManyRequests, "")
+		// ...while the valid token from the same address is served.
+		if r := from("198.51.100.7:4003", good, nil); r.Status != 200 {
+			t.Fatalf("the valid token from a blocked address: %d %s", r.Status, r.Raw)
+		}
 	}
+	checkError(t, from("198.51.100.8:4000", "Bearer "+secret, nil), http.StatusUnauthorized, "")
 	if r := from("198.51.100.8:4000", good, nil); r.Status != 200 {
 		t.Errorf("another address: %d", r.Status)
 	}
 	// An untrusted peer cannot choose the address it is counted under...
-	if r := from("198.51.100.7:4003", good, map[string]string{"X-Forwarded-For": "192.0.2.99"}); r.Status != http.StatusTooManyRequests {
-		t.Errorf("X-Forwarded-For from an untrusted peer escaped the block: %d", r.Status)
-	}
+	checkError(t, from("198.51.100.7:4003", "Bearer "+secret, map[string]string{"X-Forwarded-For": "192.0.2.99"}), http.StatusTooManyRequests, "")
 	// ...nor get another client blocked by naming it.
 	for range 3 {
 		from("198.51.100.9:4000", "Bearer wrong", map[string]string{"X-Forwarded-For": "192.0.2.50"})
 	}
-	if r := from("203.0.113.10:5000", good, map[string]string{"X-Forwarded-For": "192.0.2.50"}); r.Status != 200 {
-		t.Errorf("a client named in an untrusted X-Forwarded-For was blocked: %d", r.Status)
-	}
+	checkError(t, from("203.0.113.10:5000", "Bearer wrong", map[string]string{"X-Forwarded-For": "192.0.2.50"}), http.StatusUnauthorized, "")
 	// Behind the trusted proxy, clients are told apart by the header.
 	for range 3 {
 		from("203.0.113.10:5001", "Bearer wrong", map[string]string{"X-Forwarded-For": "192.0.2.60"})
 	}
-	if r := from("203.0.113.10:5002", good, map[string]string{"X-Forwarded-For": "192.0.2.60"}); r.Status != http.StatusTooManyRequests {
-		t.Errorf("a client behind the trusted proxy was not blocked: %d", r.Status)
+	checkError(t, from("203.0.113.10:5002", "Bearer wrong", map[string]string{"X-Forwarded-For": "192.0.2.60"}), http.StatusTooManyRequests, "")
+	if r := from("203.0.113.10:5002", good, map[string]string{"X-Forwarded-For": "192.0.2.60"}); r.Status != 200 {
+		t.Errorf("the valid token from a blocked client behind the proxy: %d", r.Status)
 	}
-	if r := from("203.0.113.10:5003", good, map[string]string{"X-Forwarded-For": "192.0.2.61"}); r.Status != 200 {
-		t.Errorf("another client behind the same proxy was blocked: %d", r.Status)
-	}
+	checkError(t, from("203.0.113.10:5003", "Bearer wrong", map[string]string{"X-Forwarded-For": "192.0.2.61"}), http.StatusUnauthorized, "")
 
 	out := logs.String()
 	if strings.Contains(out, secret) || strings.Contains(out, testToken) {
 		t.Errorf("the log holds a token:\n%s", out)
 	}
-	if n := strings.Count(out, `msg="authentication failed"`); n != 9 {
-		t.Errorf("%d failed authentications logged, want 9:\n%s", n, out)
+	// 3 each from .7, .9 and 192.0.2.60 up to their blocks, and one each
+	// from .8, 192.0.2.50 and 192.0.2.61; refused attempts are not counted.
+	if n := strings.Count(out, `msg="authentication failed"`); n != 12 {
+		t.Errorf("%d failed authentications logged, want 12:\n%s", n, out)
 	}
 	if !strings.Contains(out, "remote=198.51.100.7") || !strings.Contains(out, `reason="unknown token"`) {
 		t.Errorf("the failure log lacks the address or the reason:\n%s", out)

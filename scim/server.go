@@ -181,11 +181,12 @@ type ctxKey int
 const directoryKey ctxKey = iota
 
 // auth checks the bearer token against every configured token in constant
-// time and records which one matched.
+// time and records which one matched. A request with a valid token is
+// never throttled: IdPs such as Okta and Entra send many tenants' requests
+// from shared addresses, and one tenant's (or an attacker's) failures
+// there must not lock the others out. Only failed attempts from an
+// address refused for failing too often get 429 instead of 401.
 func (s *Server) auth(c *gin.Context) {
-	if s.throttled(c) {
-		return
-	}
 	h := c.GetHeader("Authorization")
 	scheme, tok, _ := strings.Cut(h, " ")
 	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
@@ -196,6 +197,9 @@ func (s *Server) auth(c *gin.Context) {
 		}
 	}
 	if !strings.EqualFold(scheme, "Bearer") || name == "" {
+		if s.throttled(c) {
+			return
+		}
 		c.Header("WWW-Authenticate", `Bearer realm="scimbridge"`)
 		s.metrics.authFailures.Inc()
 		s.authFailed(c, authFailure(h, scheme))
@@ -312,7 +316,9 @@ func (s *Server) readBody(c *gin.Context) (map[string]any, error) {
 		}
 		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "request body is not a JSON object")
 	}
-	if dec.More() {
+	// Only white space may follow the object: not a second value, and
+	// not a stray } or ], which Decoder.More would not see.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "trailing data after the JSON object")
 	}
 	if doc == nil {

@@ -19,10 +19,12 @@ import (
 const maxThrottled = 10000
 
 // authThrottle counts failed authentications by client address and refuses
-// an address that fails too often. IPv6 clients are counted by /64, the
-// block one host usually controls. Successful authentications do not
-// reset the count: an attacker sharing an address with an IdP must not be
-// able to wash its failures away with the IdP's successes.
+// further failed attempts from an address that fails too often; requests
+// with a valid token are served whatever their address. IPv6 clients are
+// counted by /64, the block one host usually controls. Successful
+// authentications do not reset the count: an attacker sharing an address
+// with an IdP must not be able to wash its failures away with the IdP's
+// successes.
 type authThrottle struct {
 	max           int // failures within window before a block; <= 0: off
 	window, block time.Duration
@@ -145,9 +147,9 @@ func (t *authThrottle) evict(now time.Time) bool {
 	return false
 }
 
-// throttled answers 429 to a client address that is refused for repeated
-// authentication failures, before its token is looked at, and reports
-// whether it did.
+// throttled answers 429 to a request without a valid token from a client
+// address that is refused for repeated authentication failures, and
+// reports whether it did. Such a request is not counted again.
 func (s *Server) throttled(c *gin.Context) bool {
 	if !s.throttle.blocking() {
 		return false // the common case: no address to compare

@@ -179,8 +179,8 @@ func (m *members) userKeys(ids []string) ([]any, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", adapters.ErrUnknownMember, id)
 		}
-		// "7" and "07" are one user: counting the users found against
-		// the keys asked for needs each key once.
+		// One user given twice: counting the users found against the
+		// keys asked for needs each key once.
 		if c := canonical(k); !seen[c] {
 			seen[c] = true
 			keys = append(keys, k)

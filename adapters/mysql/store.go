@@ -215,8 +215,10 @@ func (s *store) uniqueIndex(info adapters.TableInfo, u adapters.Unique) bool {
 func quote(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
 
 // keyArg converts a SCIM id to a key value, or reports that no row can have
-// it (an id without the spec's IDPrefix, a non-numeric id for an integer
-// key, which must not compare equal to 0).
+// it: an id without the spec's IDPrefix, or, for an integer key, an id that
+// is not the key as idOf renders it (not a number, which must not compare
+// equal to 0, or another spelling of one: "01", "+1", " 1"), so that only
+// the id the server renders names a row.
 func (s *store) keyArg(id string) (any, bool) {
 	if p := s.spec.IDPrefix; p != "" {
 		rest, ok := strings.CutPrefix(id, p)
@@ -228,10 +230,10 @@ func (s *store) keyArg(id string) (any, bool) {
 	if isInteger(s.key.DataType) {
 		if s.key.Unsigned {
 			v, err := strconv.ParseUint(id, 10, 64)
-			return v, err == nil
+			return v, err == nil && strconv.FormatUint(v, 10) == id
 		}
 		v, err := strconv.ParseInt(id, 10, 64)
-		return v, err == nil
+		return v, err == nil && strconv.FormatInt(v, 10) == id
 	}
 	if id == "" {
 		return nil, false

@@ -46,7 +46,8 @@
 //     fraction or exponent that fit an int are returned as int, every
 //     other number as float64.
 //   - pr takes no value.
-//   - Parentheses, not and brackets nest at most 100 levels deep.
+//   - Parentheses, not and brackets nest at most 32 levels deep (each
+//     "not (" is one level).
 //
 // # Whole-schema paths
 //

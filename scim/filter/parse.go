@@ -6,8 +6,8 @@ import (
 )
 
 // maxNesting bounds how deeply parentheses, not and brackets nest, so
-// that no input can exhaust the stack.
-const maxNesting = 100
+// that no input can exhaust the stack; the README promises 32 levels.
+const maxNesting = 32
 
 // The messages of the syntax errors.
 const (
@@ -22,7 +22,7 @@ const (
 	msgClose     = `expected "and", "or" or ")"`
 	msgBracket   = `expected "and", "or" or "]"`
 	msgNested    = "value filters cannot be nested"
-	msgDeep      = "parentheses, not and brackets nest deeper than 100 levels"
+	msgDeep      = "parentheses, not and brackets nest deeper than 32 levels"
 	msgPathEnd   = "expected the end of the path"
 	msgPathOpen  = `expected "[" or the end of the path`
 	msgTwoSubs   = `unexpected "." (an attribute path has at most one sub-attribute)`

@@ -35,10 +35,23 @@ import (
 //   - integers of 19 digits or more: the library wraps them around
 //     (9223372036854775808 becomes a negative number); other numbers are
 //     compared by value, since which of int and float64 a large integer
-//     becomes differs.
+//     becomes differs;
+//   - parentheses and brackets nested deeper than 32 levels: the library
+//     has no limit, scim/filter refuses them (the README's limit).
 func divergent(s string) bool {
 	if !utf8.ValidString(s) || strings.Contains(s, `\uD`) || strings.Contains(s, `\ud`) {
 		return true
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '[':
+			if depth++; depth > 32 {
+				return true
+			}
+		case ')', ']':
+			depth--
+		}
 	}
 	if strings.Contains(s, `"and`) || strings.Contains(s, `"or`) || strings.Contains(s, `"AND`) || strings.Contains(s, `"OR`) {
 		return true
