@@ -14,8 +14,10 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the write would duplicate a unique value.
 	ErrConflict = errors.New("conflict")
-	// ErrUnavailable: the database could not be reached or did not answer in
-	// time; the request may be retried later.
+	// ErrUnavailable: the database could not be reached, did not answer in
+	// time, or refuses the work for now (read-only, too many connections,
+	// a cluster node not synced); nothing was written, and the request may
+	// be retried later.
 	ErrUnavailable = errors.New("database unavailable")
 	// ErrInvalid: the database refused a value (too long, out of range, wrong
 	// type) that validation did not catch.

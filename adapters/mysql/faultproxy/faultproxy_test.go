@@ -161,3 +161,64 @@ func TestRules(t *testing.T) {
 		t.Fatalf("after Resume: %q, %v", got, err)
 	}
 }
+
+// readErrPacket reads one MySQL packet from r and checks that it is an ERR
+// packet with sequence number seq carrying e.
+func readErrPacket(t *testing.T, c net.Conn, r *bufio.Reader, seq byte, e ServerError) {
+	t.Helper()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatalf("reading the packet header: %v", err)
+	}
+	n := int(head[0]) | int(head[1])<<8 | int(head[2])<<16
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		t.Fatalf("reading the packet: %v", err)
+	}
+	want := string([]byte{0xff, byte(e.Number), byte(e.Number >> 8)}) + "#" + e.SQLState + e.Message
+	if head[3] != seq || string(body) != want {
+		t.Fatalf("packet seq %d %q, want seq %d %q", head[3], body, seq, want)
+	}
+}
+
+func TestRulesAnswerWithError(t *testing.T) {
+	p := start(t)
+	readOnly := ServerError{Number: 1290, SQLState: "HY000", Message: "The MariaDB server is running with the --read-only option"}
+	hit := p.OnError("INSERT", readOnly)
+	c, r := dial(t, p)
+	if _, err := io.WriteString(c, "\x10\x00\x00\x00\x03INSERT INTO t\n"); err != nil {
+		t.Fatal(err)
+	}
+	readErrPacket(t, c, r, 1, readOnly)
+	select {
+	case <-hit:
+	default:
+		t.Error("the rule did not report its hit")
+	}
+	// The server never saw the INSERT, and the connection goes on.
+	if got, err := roundTrip(c, r, "SELECT 1", 2*time.Second); err != nil || got != "SELECT 1" {
+		t.Fatalf("after the error: %q, %v", got, err)
+	}
+}
+
+func TestRulesRefuseWithAndAccept(t *testing.T) {
+	p := start(t)
+	open, ro := dial(t, p)
+	tooMany := ServerError{Number: 1040, SQLState: "08004", Message: "Too many connections"}
+	p.RefuseWith(tooMany)
+	c, r := dial(t, p)
+	readErrPacket(t, c, r, 0, tooMany)
+	if _, err := r.ReadByte(); err != io.EOF {
+		t.Fatalf("after the refusal: %v, want the connection closed", err)
+	}
+	// Connections already open are left as they are.
+	if got, err := roundTrip(open, ro, "still", 2*time.Second); err != nil || got != "still" {
+		t.Fatalf("an open connection while refusing: %q, %v", got, err)
+	}
+	p.Accept()
+	c2, r2 := dial(t, p)
+	if got, err := roundTrip(c2, r2, "in", 2*time.Second); err != nil || got != "in" {
+		t.Fatalf("after Accept: %q, %v", got, err)
+	}
+}
