@@ -445,6 +445,15 @@ type Adapter interface {
 	Close() error
 }
 
+// Readier is an Adapter that can tell whether the database takes writes
+// now, beyond answering a ping: a read-only server, or a cluster node not
+// in sync, answers but refuses writes.
+type Readier interface {
+	// Ready returns nil when the database answers and takes writes, else
+	// an error wrapping ErrUnavailable that says why, for an operator.
+	Ready(ctx context.Context) error
+}
+
 // Config opens an Adapter; each storage type has one.
 type Config interface {
 	Open(ctx context.Context, logger *slog.Logger) (Adapter, error)

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,5 +214,54 @@ func TestFaultUserConnectionLimit(t *testing.T) {
 	}
 	if r.Status != http.StatusCreated {
 		t.Fatalf("create once the connection is given back: %d %s", r.Status, r.Raw)
+	}
+}
+
+// pad returns s padded with spaces to the length of like, for a
+// faultproxy Rewrite.
+func pad(s, like string) string { return s + strings.Repeat(" ", len(like)-len(s)) }
+
+// TestFaultReadinessReadOnly checks that /healthz/ready fails while the
+// server does not take writes, though it answers: read_only on, or a
+// Galera node not ready or not synced. The server runs the readiness
+// query itself; the proxy replaces the variable the test needs to differ
+// with a constant (read_only is global and the server shared; the tests'
+// server is no Galera node), and the server reports the rest: without
+// Galera, MariaDB reports wsrep_ready OFF.
+func TestFaultReadinessReadOnly(t *testing.T) {
+	const (
+		readOnly = "@@global.read_only"
+		wsrepOn  = "@@global.wsrep_on"
+		ready    = "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')"
+		state    = "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE')"
+	)
+	for _, c := range []struct {
+		name    string
+		rewrite map[string]string
+		want    int
+		why     string
+	}{
+		{"writable", nil, http.StatusOK, ""},
+		{"read_only", map[string]string{readOnly: "1"}, http.StatusServiceUnavailable, "read-only"},
+		{"Galera, wsrep_ready as this server reports it", map[string]string{wsrepOn: "1"}, http.StatusServiceUnavailable, "wsrep_ready=OFF"},
+		{"Galera, synced", map[string]string{wsrepOn: "1", ready: "'ON'", state: "'4'"}, http.StatusOK, ""},
+		{"Galera, donor", map[string]string{wsrepOn: "1", ready: "'ON'", state: "'2'"}, http.StatusServiceUnavailable, "wsrep_local_state=2"},
+		{"Galera, synced but read_only", map[string]string{readOnly: "1", wsrepOn: "1", ready: "'ON'", state: "'4'"}, http.StatusServiceUnavailable, "read-only"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, p, _ := faultSidecar(t, nil)
+			for from, to := range c.rewrite {
+				p.Rewrite(from, pad(to, from))
+			}
+			w := httptest.NewRecorder()
+			s.cli.Telemetry.ServeHTTP(w, httptest.NewRequest("GET", "/healthz/ready", nil))
+			if w.Code != c.want || !strings.Contains(w.Body.String(), c.why) {
+				t.Errorf("/healthz/ready = %d %q, want %d saying %q", w.Code, w.Body.String(), c.want, c.why)
+			}
+			// The SCIM API still answers reads meanwhile.
+			if r := s.do("GET", "/scim/v2/Users/1", nil); r.Status != http.StatusOK {
+				t.Errorf("GET while %s: %d %s", c.name, r.Status, r.Raw)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package mysql
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -43,6 +44,33 @@ func TestClassifyRefusals(t *testing.T) {
 	for _, n := range []uint16{1064, 1146, 1054} {
 		if err := classify(&mysql.MySQLError{Number: n}); errors.Is(err, adapters.ErrUnavailable) {
 			t.Errorf("error %d classified unavailable", n)
+		}
+	}
+}
+
+// TestReadyJudges checks what Ready makes of the server's answer.
+func TestReadyJudges(t *testing.T) {
+	for _, c := range []struct {
+		readOnly, wsrepOn, wsrepReady, wsrepState string
+		why                                       string // "" for ready
+	}{
+		{"0", "0", "OFF", "", ""}, // MariaDB without Galera reports wsrep_ready OFF
+		{"0", "", "", "", ""},     // MySQL: read_only alone
+		{"1", "0", "OFF", "", "read-only"},
+		{"1", "", "", "", "read-only"},
+		{"0", "1", "ON", "4", ""},
+		{"0", "ON", "ON", "4", ""},
+		{"0", "1", "OFF", "4", "wsrep_ready=OFF"},
+		{"0", "1", "ON", "2", "wsrep_local_state=2"},
+		{"0", "1", "ON", "", "wsrep_local_state=none"},
+		{"1", "1", "ON", "4", "read-only"},
+	} {
+		err := notReady(c.readOnly, c.wsrepOn, c.wsrepReady, c.wsrepState)
+		switch {
+		case c.why == "" && err != nil:
+			t.Errorf("%+v: %v, want ready", c, err)
+		case c.why != "" && (err == nil || !errors.Is(err, adapters.ErrUnavailable) || !strings.Contains(err.Error(), c.why)):
+			t.Errorf("%+v: %v, want ErrUnavailable saying %q", c, err, c.why)
 		}
 	}
 }

@@ -31,6 +31,7 @@ type Proxy struct {
 	counts   map[string]int
 	counting []string
 	refusal  []byte // set by RefuseWith: the packet new connections get
+	rewrites [][2][]byte
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -195,6 +196,7 @@ func (p *Proxy) pipe(l *link, src, dst net.Conn, upstream bool) {
 				if answered {
 					continue // the server never sees it
 				}
+				chunk = p.rewrite(chunk)
 			}
 			if !p.wait(l) {
 				return
@@ -333,6 +335,34 @@ func (p *Proxy) Accept() {
 	p.mu.Lock()
 	p.refusal = nil
 	p.mu.Unlock()
+}
+
+// Rewrite replaces from with to in everything clients send from now on
+// (and for as long as the proxy runs), so that the server runs a statement
+// a little different from the client's: a variable in a SELECT list
+// replaced by a constant, say, to have the server report a state it is
+// not in. from and to must have the same length, which keeps the MySQL
+// packets' lengths right, and from must not span two reads.
+func (p *Proxy) Rewrite(from, to string) {
+	if len(from) != len(to) {
+		panic("faultproxy: Rewrite needs from and to of the same length")
+	}
+	p.mu.Lock()
+	p.rewrites = append(p.rewrites, [2][]byte{[]byte(from), []byte(to)})
+	p.mu.Unlock()
+}
+
+// rewrite applies the Rewrites to data.
+func (p *Proxy) rewrite(data []byte) []byte {
+	p.mu.Lock()
+	rw := p.rewrites
+	p.mu.Unlock()
+	for _, r := range rw {
+		if bytes.Contains(data, r[0]) {
+			data = bytes.ReplaceAll(data, r[0], r[1])
+		}
+	}
+	return data
 }
 
 // Count starts counting the chunks clients send that contain pattern.

@@ -222,3 +222,15 @@ func TestRulesRefuseWithAndAccept(t *testing.T) {
 		t.Fatalf("after Accept: %q, %v", got, err)
 	}
 }
+
+func TestRulesRewrite(t *testing.T) {
+	p := start(t)
+	p.Rewrite("@@read_only", "1 /*ro*/   ")
+	c, r := dial(t, p)
+	if got, err := roundTrip(c, r, "SELECT @@read_only, 2", 2*time.Second); err != nil || got != "SELECT 1 /*ro*/   , 2" {
+		t.Fatalf("rewritten: %q, %v", got, err)
+	}
+	if got, err := roundTrip(c, r, "SELECT 3", 2*time.Second); err != nil || got != "SELECT 3" {
+		t.Fatalf("not matching: %q, %v", got, err)
+	}
+}
