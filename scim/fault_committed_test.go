@@ -90,3 +90,64 @@ func TestFaultReadAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestFaultCommitAnswerLost lets each kind of write reach and run its
+// COMMIT on the server, and then loses the answer (the proxy resets the
+// sidecar's connection once it has forwarded the COMMIT): the write has
+// committed but the sidecar was not told. It finds out, on a fresh
+// connection, and answers with its success; every 2xx is stored.
+// TestFaultConnectionDropsMidTransaction is the other side: a COMMIT that
+// never reached the server is 503, and nothing is stored.
+func TestFaultCommitAnswerLost(t *testing.T) {
+	s, p, _ := faultSidecar(t, nil)
+	// A COMMIT of its own (a COM_QUERY packet's command byte, then the
+	// statement), not READ COMMITTED of a new connection's set-up.
+	const commit = "\x03COMMIT"
+	cases := []struct {
+		name, method, path, body, at string
+		want                         int
+		stored                       string // a query that finds the write: its count must be 1
+		args                         []any
+	}{
+		{"create user", "POST", "/scim/v2/Users", `{"userName":"lost@example.com","displayName":"Lost"}`, commit, 201,
+			"SELECT COUNT(*) FROM users WHERE login = ? AND full_name = ?", []any{"lost@example.com", "Lost"}},
+		{"patch user (UPDATE; COMMIT)", "PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"displayName","value":"B2"}`), "; COMMIT", 200,
+			"SELECT COUNT(*) FROM users WHERE id = 2 AND full_name = ?", []any{"B2"}},
+		{"put user", "PUT", "/scim/v2/Users/3", `{"userName":"carol2","displayName":"C2","active":false}`, "; COMMIT", 200,
+			"SELECT COUNT(*) FROM users WHERE id = 3 AND login = ? AND status = 0", []any{"carol2"}},
+		{"create group with members", "POST", "/scim/v2/Groups", `{"displayName":"ops","members":[{"value":"1"},{"value":"2"}]}`, commit, 201,
+			"SELECT COUNT(*) FROM roles r WHERE name = ? AND (SELECT COUNT(*) FROM user_roles WHERE role_id = r.id) = 2", []any{"ops"}},
+		{"patch group: rename and members", "PATCH", "/scim/v2/Groups/2", patchBody(`{"op":"replace","path":"displayName","value":"writers"}`, `{"op":"add","path":"members","value":[{"value":"4"}]}`), commit, 204,
+			"SELECT COUNT(*) FROM roles WHERE id = 2 AND name = ? AND EXISTS (SELECT 1 FROM user_roles WHERE role_id = 2 AND user_id = 4)", []any{"writers"}},
+		{"delete user with memberships", "DELETE", "/scim/v2/Users/2", "", commit, 204,
+			"SELECT COUNT(*) = 0 FROM users WHERE id = 2", nil},
+		{"delete group", "DELETE", "/scim/v2/Groups/1", "", commit, 204,
+			"SELECT COUNT(*) = 0 FROM roles WHERE id = 1", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			hit := p.On(c.at, faultproxy.LoseAnswer)
+			r := s.do(c.method, c.path, body)
+			select {
+			case <-hit:
+			default:
+				p.ClearRules()
+				t.Fatalf("the request never sent %q (status %d %s)", c.at, r.Status, r.Raw)
+			}
+			stored := s.count(c.stored, c.args...) == 1
+			switch {
+			case r.Status == c.want && stored:
+			case r.Status < 300 && !stored:
+				t.Fatalf("%d, yet not stored: %s", r.Status, r.Raw)
+			case r.Status >= 500 && stored:
+				t.Fatalf("%d, yet the write stands: %s", r.Status, r.Raw)
+			default:
+				t.Fatalf("status %d %s, stored %v; want %d", r.Status, r.Raw, stored, c.want)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"time"
 )
 
 // Proxy forwards TCP connections from its own address to a target.
@@ -49,6 +50,11 @@ const (
 	// answer. If the client gives up and closes the connection meanwhile,
 	// the held data is dropped, never delivered.
 	Stall
+	// LoseAnswer forwards the data that matched, then resets the client's
+	// side of the connection at once, and the server's once the server
+	// has answered (or gone): the server runs the statement (a COMMIT
+	// commits) and the client never hears how it went.
+	LoseAnswer
 	// fail answers the matched data with an error packet in the server's
 	// place, without forwarding it (see OnError).
 	fail
@@ -188,7 +194,7 @@ func (p *Proxy) pipe(l *link, src, dst net.Conn, upstream bool) {
 			chunk := buf[:n]
 			if upstream {
 				window := append(append([]byte(nil), tail...), chunk...)
-				cut, answered := p.match(l, window, len(tail))
+				cut, answered, lose := p.match(l, window, len(tail))
 				if cut {
 					return
 				}
@@ -197,6 +203,10 @@ func (p *Proxy) pipe(l *link, src, dst net.Conn, upstream bool) {
 					continue // the server never sees it
 				}
 				chunk = p.rewrite(chunk)
+				if lose {
+					p.lose(l, dst, chunk)
+					return
+				}
 			}
 			if !p.wait(l) {
 				return
@@ -222,7 +232,7 @@ func contains(data []byte, old int, pattern []byte) bool {
 // whether the link was cut, or the data answered in the server's place
 // (and so not to be forwarded). The first old bytes of data were seen
 // before.
-func (p *Proxy) match(l *link, data []byte, old int) (cut, answered bool) {
+func (p *Proxy) match(l *link, data []byte, old int) (cut, answered, lose bool) {
 	p.mu.Lock()
 	for _, pat := range p.counting {
 		if contains(data, old, []byte(pat)) {
@@ -242,25 +252,55 @@ func (p *Proxy) match(l *link, data []byte, old int) (cut, answered bool) {
 	}
 	p.mu.Unlock()
 	if r == nil {
-		return false, false
+		return false, false, false
 	}
 	switch r.action {
 	case Cut:
 		close(r.hit)
 		l.reset()
-		return true, false
+		return true, false, false
 	case fail:
 		if _, err := l.client.Write(r.packet); err != nil {
 			l.reset()
 			close(r.hit)
-			return true, false
+			return true, false, false
 		}
 		close(r.hit)
-		return false, true
+		return false, true, false
+	case LoseAnswer:
+		close(r.hit)
+		return false, false, true
 	}
 	close(r.hit)
-	return false, false
+	return false, false, false
 }
+
+// lose forwards data to the server and resets the client's side of l,
+// keeping the server's open until the server has answered (the pipe from
+// it then fails to write to the client and resets the link) or a while
+// has passed.
+func (p *Proxy) lose(l *link, server net.Conn, data []byte) {
+	if !p.wait(l) {
+		return
+	}
+	if _, err := server.Write(data); err != nil {
+		l.reset()
+		return
+	}
+	if tc, ok := l.client.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = l.client.Close()
+	select {
+	case <-l.done:
+	case <-time.After(loseWait):
+		l.reset()
+	}
+}
+
+// loseWait bounds how long LoseAnswer keeps the server's side open for
+// its answer.
+const loseWait = 10 * time.Second
 
 // wait blocks while the proxy or the link is stalled, and reports false if
 // the link went away meanwhile.

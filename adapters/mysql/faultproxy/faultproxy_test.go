@@ -234,3 +234,54 @@ func TestRulesRewrite(t *testing.T) {
 		t.Fatalf("not matching: %q, %v", got, err)
 	}
 }
+
+func TestRulesLoseAnswer(t *testing.T) {
+	// A server that records what it receives and answers each line.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got := make(chan string, 10)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					got <- line
+					if _, err := io.WriteString(c, "ok "+line); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	p, err := Start(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	hit := p.On("COMMIT", LoseAnswer)
+	c, r := dial(t, p)
+	if _, err := roundTrip(c, r, "COMMIT", 2*time.Second); err == nil {
+		t.Fatal("the answer came through a LoseAnswer rule")
+	}
+	<-hit
+	select {
+	case line := <-got:
+		if line != "COMMIT\n" {
+			t.Fatalf("the server received %q", line)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server never received the statement")
+	}
+}
