@@ -14,8 +14,10 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the write would duplicate a unique value.
 	ErrConflict = errors.New("conflict")
-	// ErrUnavailable: the database could not be reached or did not answer in
-	// time; the request may be retried later.
+	// ErrUnavailable: the database could not be reached, did not answer in
+	// time, or refuses the work for now (read-only, too many connections,
+	// a cluster node not synced); nothing was written, and the request may
+	// be retried later.
 	ErrUnavailable = errors.New("database unavailable")
 	// ErrInvalid: the database refused a value (too long, out of range, wrong
 	// type) that validation did not catch.
@@ -477,6 +479,15 @@ type Adapter interface {
 	Ping(ctx context.Context) error
 	// Close releases the pool.
 	Close() error
+}
+
+// Readier is an Adapter that can tell whether the database takes writes
+// now, beyond answering a ping: a read-only server, or a cluster node not
+// in sync, answers but refuses writes.
+type Readier interface {
+	// Ready returns nil when the database answers and takes writes, else
+	// an error wrapping ErrUnavailable that says why, for an operator.
+	Ready(ctx context.Context) error
 }
 
 // Config opens an Adapter; each storage type has one.

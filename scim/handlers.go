@@ -31,7 +31,7 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 		if s.notModified(c, r, rec) {
 			return
 		}
-		s.respond(c, http.StatusOK, r, rec, p, groups)
+		s.respond(c, http.StatusOK, r, rec, p, groups, nil)
 	}
 }
 
@@ -55,9 +55,10 @@ func askGroups(c *gin.Context, r *resource, p projection) *adapters.GroupsRead {
 }
 
 // respond sends one resource read back from the store; groups, if not
-// nil, is what the store read of the user's groups (see askGroups).
-func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection, groups *adapters.GroupsRead) {
-	items, err := s.prepare(c, r, []adapters.Record{rec}, p, groups)
+// nil, is what the store read of the user's groups (see askGroups). w is
+// set when rec is what a committed write left (see written).
+func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection, groups *adapters.GroupsRead, w *written) {
+	items, err := s.prepareFor(c, r, []adapters.Record{rec}, p, groups, w)
 	if err != nil {
 		s.failFor(c, err, r.res.Name)
 		return
@@ -87,12 +88,14 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 		}
 		noteAsked(c.Request.Context(), r.res, body)
 		var out adapters.Record
+		w := &written{}
 		if r.groups != nil {
 			ids, _, idErr := mapping.MemberIDs(body)
 			if idErr != nil {
 				s.failFor(c, idErr, r.res.Name)
 				return
 			}
+			w.members = append([]string{}, ids...)
 			out, err = r.groups.CreateGroup(c.Request.Context(), rec, ids)
 		} else {
 			out, err = r.store.Create(c.Request.Context(), rec)
@@ -107,7 +110,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 			// would be empty, and an empty attribute is left out.
 			p.exclude = append(p.exclude, "groups")
 		}
-		s.respond(c, http.StatusCreated, r, out, p, nil)
+		s.respond(c, http.StatusCreated, r, out, p, nil, w)
 	}
 }
 
@@ -150,6 +153,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			return r.res.Replacement(r.res.FromRecord(cur), body)
 		}
 		var ops []adapters.MemberOp
+		w := &written{}
 		if r.groups != nil {
 			// members given are the new membership; members left out leave
 			// it as it is, so a PUT of the name alone loses no one.
@@ -160,6 +164,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			}
 			if present {
 				ops = []adapters.MemberOp{{Kind: adapters.MemberReplace, IDs: ids}}
+				w.members = append([]string{}, ids...)
 			}
 		}
 		p := s.projection(c, r)
@@ -169,7 +174,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, p, groups)
+		s.respond(c, http.StatusOK, r, out, p, groups, w)
 	}
 }
 
@@ -226,7 +231,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			c.Status(http.StatusNoContent)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, proj, groups)
+		s.respond(c, http.StatusOK, r, out, proj, groups, &written{})
 	}
 }
 

@@ -22,6 +22,22 @@ type item struct {
 	members bool
 	// r is the resource type the item is of.
 	r *resource
+	// written is set when the item answers a write that has committed.
+	written *written
+}
+
+// written describes the answer to a write that has committed: the write
+// stands whatever happens after it, so what the answer reads after the
+// commit (a user's groups, managers' names, a group's members) is read on
+// a best-effort basis. A failed read leaves out what it would have added,
+// or puts in what the request itself says, and is logged; it never turns
+// the write's success into an error, which the IdP would retry (getting
+// 409 for its own create).
+type written struct {
+	// members are the ids of the group's members as the write left
+	// them, when the request says so (a POST, a PUT with members); nil
+	// when unknown.
+	members []string
 }
 
 // render turns a row into the response document, with meta.location
@@ -43,10 +59,18 @@ func (s *Server) render(base string, r *resource, rec adapters.Record) item {
 // store read them with the user), the projection is applied, and groups
 // are marked for member streaming unless members are excluded.
 func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p projection, read *adapters.GroupsRead) ([]item, error) {
+	return s.prepareFor(c, r, recs, p, read, nil)
+}
+
+// prepareFor is prepare; with w set, the records are what a committed
+// write left (see written), and a failed read leaves out what it would
+// have added.
+func (s *Server) prepareFor(c *gin.Context, r *resource, recs []adapters.Record, p projection, read *adapters.GroupsRead, w *written) ([]item, error) {
 	base := s.baseURL(c)
 	items := make([]item, len(recs))
 	for i, rec := range recs {
 		items[i] = s.render(base, r, rec)
+		items[i].written = w
 	}
 	if g := r.groupsOf; g != nil && !p.excludes("groups") && len(items) > 0 {
 		var of map[string][]adapters.Member
@@ -59,7 +83,10 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 			}
 			var err error
 			if of, err = g.groups.GroupsOf(c.Request.Context(), ids); err != nil {
-				return nil, err
+				if w == nil {
+					return nil, err
+				}
+				s.afterCommit(c, "groups", err)
 			}
 		}
 		for _, it := range items {
@@ -78,7 +105,10 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 	}
 	if r.res.HasManager() {
 		if err := s.managers(c, base, r, items); err != nil {
-			return nil, err
+			if w == nil {
+				return nil, err
+			}
+			s.afterCommit(c, "manager", err)
 		}
 	}
 	for i := range items {
@@ -137,9 +167,27 @@ func (s *Server) managers(c *gin.Context, base string, r *resource, items []item
 	return nil
 }
 
-// sendOne writes one resource.
+// afterCommit logs a read that failed after a write committed, which the
+// answer does without.
+func (s *Server) afterCommit(c *gin.Context, what string, err error) {
+	s.logger.WarnContext(c.Request.Context(), "the write committed; answering without what could not be read after it",
+		"request_id", c.GetString("requestID"), "read", what, "err", err)
+}
+
+// sendOne writes one resource. For a committed write (it.written) whose
+// members cannot be read, the document is sent without them, if nothing
+// was sent yet.
 func (s *Server) sendOne(c *gin.Context, status int, r *resource, it item) {
-	s.stream(c, status, r.res.Name, func(w *bufio.Writer) error { return s.encode(c, w, it) })
+	s.stream(c, status, r.res.Name, func(w *bufio.Writer) error {
+		err := s.encode(c, w, it)
+		if err == nil || it.written == nil || !it.members || c.Writer.Written() {
+			return err
+		}
+		s.afterCommit(c, "members", err)
+		w.Reset(c.Writer) // drop what was buffered
+		it.members = false
+		return s.encode(c, w, it)
+	})
 }
 
 // sendList writes a list response.
@@ -225,7 +273,7 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 	}
 	first := true
 	var buf []byte
-	err = r.groups.EachMember(c.Request.Context(), it.id, func(m adapters.Member) error {
+	write := func(m adapters.Member) error {
 		if !first {
 			w.WriteByte(',')
 		}
@@ -240,7 +288,32 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 		}
 		_, err = w.Write(buf)
 		return err
+	}
+	known := it.written != nil && it.written.members != nil
+	var sent map[string]bool
+	if known {
+		sent = map[string]bool{}
+	}
+	err = r.groups.EachMember(c.Request.Context(), it.id, func(m adapters.Member) error {
+		if sent != nil {
+			sent[m.ID] = true
+		}
+		return write(m)
 	})
+	if err != nil && known {
+		// After a commit, the members the request set are the members:
+		// those not read yet are sent as the request named them.
+		s.afterCommit(c, "members", err)
+		err = nil
+		for _, id := range it.written.members {
+			if !sent[id] {
+				sent[id] = true
+				if err = write(adapters.Member{ID: id}); err != nil {
+					break
+				}
+			}
+		}
+	}
 	w.WriteString("]}")
 	return err
 }

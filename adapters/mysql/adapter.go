@@ -11,12 +11,16 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
 
-var _ adapters.Adapter = (*Adapter)(nil)
+var (
+	_ adapters.Adapter = (*Adapter)(nil)
+	_ adapters.Readier = (*Adapter)(nil)
+)
 
 // Adapter is an adapters.Adapter over one sqlx connection pool.
 type Adapter struct {
@@ -44,6 +48,9 @@ type Adapter struct {
 	// COMMITTED already (Config.Open sets it up), so transactions need
 	// not ask for the level.
 	readCommitted bool
+	// readyPlain says that the server lacks what readyQuery reads, so
+	// Ready asks only for read_only.
+	readyPlain atomic.Bool
 	// writes counts the write transactions of every store, so that a
 	// store can tell whether a count it took may still be right.
 	writes atomic.Uint64
@@ -89,6 +96,71 @@ func (a *Adapter) Ping(ctx context.Context) error {
 		return classify(err)
 	}
 	return nil
+}
+
+// readyQuery asks, in one round trip, what decides whether the server
+// takes writes: read_only (global: a connection with SUPER or READ_ONLY
+// ADMIN, root's, is exempt from it, but the application's is not), and on
+// a Galera node whether it is in the cluster and synced. MariaDB reports
+// the wsrep status variables (wsrep_ready OFF) even without Galera, so
+// they count only where wsrep_on is set. readyPlain is for servers without
+// wsrep_on or information_schema.GLOBAL_STATUS (MySQL 8).
+const (
+	readyQuery = "SELECT @@global.read_only, @@global.wsrep_on," +
+		" (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')," +
+		" (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE')"
+	readyPlain = "SELECT @@global.read_only"
+)
+
+// wsrepSynced is wsrep_local_state of a Galera node that is synced.
+const wsrepSynced = "4"
+
+// Ready reports whether the server answers and takes writes: not while
+// read_only is on, nor on a Galera node that is not ready (wsrep_ready
+// OFF) or not synced (wsrep_local_state other than 4).
+func (a *Adapter) Ready(ctx context.Context) error {
+	var readOnly, wsrepOn, wsrepReady, wsrepState sql.NullString
+	var err error
+	if !a.readyPlain.Load() {
+		err = a.db.QueryRowxContext(ctx, readyQuery).Scan(&readOnly, &wsrepOn, &wsrepReady, &wsrepState)
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && classify(err) == err {
+			// The server answered, but has no such variable or table:
+			// not MariaDB, nor Galera.
+			a.readyPlain.Store(true)
+		}
+	}
+	if a.readyPlain.Load() {
+		err = a.db.QueryRowxContext(ctx, readyPlain).Scan(&readOnly)
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return notReady(readOnly.String, wsrepOn.String, wsrepReady.String, wsrepState.String)
+}
+
+// notReady judges the answer of readyQuery: nil when the server takes
+// writes, else why not.
+func notReady(readOnly, wsrepOn, wsrepReady, wsrepState string) error {
+	on := func(v string) bool { return v == "1" || strings.EqualFold(v, "ON") }
+	switch {
+	case on(readOnly):
+		return fmt.Errorf("%w: the server is read-only (read_only=ON)", adapters.ErrUnavailable)
+	case !on(wsrepOn):
+		return nil
+	case !on(wsrepReady):
+		return fmt.Errorf("%w: the Galera node is not ready (wsrep_ready=%s)", adapters.ErrUnavailable, orNone(wsrepReady))
+	case wsrepState != wsrepSynced:
+		return fmt.Errorf("%w: the Galera node is not synced (wsrep_local_state=%s, 4 is synced)", adapters.ErrUnavailable, orNone(wsrepState))
+	}
+	return nil
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return v
 }
 
 // WriteDB returns the pool of write transactions, for metrics on its

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -200,6 +201,11 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
+	if logger != nil {
+		// The driver's own complaints (a connection found broken) go
+		// into the structured log, not as plain lines on stderr.
+		cfg.Logger = driverLogger{logger}
+	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
@@ -273,4 +279,28 @@ func orDefault(v, d int) int {
 		return d
 	}
 	return v
+}
+
+// driverLogger is the MySQL driver's Logger writing to slog: the lines it
+// logs by itself (a connection found closed, an unexpected EOF) are
+// warnings with the text in detail and the driver's source line, which it
+// puts first, in at.
+type driverLogger struct{ logger *slog.Logger }
+
+// driverSource is the file:line the driver puts before what it logs.
+var driverSource = regexp.MustCompile(`^[a-z_]+\.go:[0-9]+$`)
+
+func (l driverLogger) Print(v ...any) {
+	parts := make([]string, 0, len(v))
+	for _, x := range v {
+		if p := strings.TrimSpace(fmt.Sprint(x)); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	attrs := []any{}
+	if len(parts) > 1 && driverSource.MatchString(parts[0]) {
+		attrs = append(attrs, "at", parts[0])
+		parts = parts[1:]
+	}
+	l.logger.Warn("database driver", append(attrs, "detail", strings.Join(parts, " "))...)
 }

@@ -31,6 +31,23 @@ const (
 	errServerGone       = 2006
 	errServerLost       = 2013
 	errQueryInterrupted = 1317
+
+	// The server refuses writes: started with --read-only, or SET GLOBAL
+	// read_only (ER_OPTION_PREVENTS_STATEMENT), a MySQL server in
+	// read-only mode (ER_READ_ONLY_MODE), a read-only transaction forced
+	// on the session (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, a replica
+	// or an Aurora reader after a failover).
+	errOptionPrevents   = 1290
+	errReadOnlyMode     = 1836
+	errReadOnlyTx       = 1792
+	errTooManyConns     = 1040 // max_connections reached
+	errTooManyUserConns = 1203 // the server's max_user_connections reached
+	// An account's resource limit reached: MAX_USER_CONNECTIONS,
+	// MAX_QUERIES_PER_HOUR and the like (ER_USER_LIMIT_REACHED).
+	errUserLimit        = 1226
+	errServerShutdown   = 1053
+	errConnectionKilled = 1927 // MariaDB: KILL CONNECTION of this session
+	errWsrepNotPrepared = 1047 // Galera: node not synced (WSREP has not yet prepared node)
 )
 
 // retryable reports whether err is a deadlock or lock-wait timeout, after
@@ -68,8 +85,13 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %v", adapters.ErrConflict, err)
 		case errBadNull, errDataTooLong, errTruncatedValue, errOutOfRange, errTruncatedWrong, errDataTruncated:
 			return fmt.Errorf("%w: %v", adapters.ErrInvalid, err)
-		case errServerGone, errServerLost, errQueryInterrupted, errLockWaitTimeout, errDeadlock:
-			return fmt.Errorf("%w: %v", adapters.ErrUnavailable, err)
+		case errServerGone, errServerLost, errQueryInterrupted, errLockWaitTimeout, errDeadlock,
+			errOptionPrevents, errReadOnlyMode, errReadOnlyTx, errTooManyConns, errTooManyUserConns, errUserLimit,
+			errServerShutdown, errConnectionKilled, errWsrepNotPrepared:
+			// The server cannot take the request now; another moment
+			// (or another node) may. The original stays in the chain
+			// for logs and errors.As.
+			return fmt.Errorf("%w: %w", adapters.ErrUnavailable, err)
 		}
 		return err
 	}
@@ -83,7 +105,7 @@ func classify(err error) error {
 		errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNRESET),
 		errors.As(err, &ne):
-		return fmt.Errorf("%w: %v", adapters.ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", adapters.ErrUnavailable, err)
 	}
 	return err
 }

@@ -537,12 +537,14 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 // table skips users who are members already. The condition makes the
 // statement add all or nothing: a missing user writes no row.
 //
-// Only when fewer rows are added than keys does it look why. No group:
-// ErrNotFound. A user missing with no row added: ErrUnknownMember, and
-// nothing was written. A user missing with rows added was deleted while
-// the statement ran, after its check: the addition took effect as if just
-// before that delete, which removed the user's memberships, so it
-// succeeded. Otherwise the others were members already.
+// Any row added means success, committed: fewer rows than keys are users
+// who were members already, or a user deleted while the statement ran,
+// after its check (the addition took effect as if just before that
+// delete, which removed the user's memberships). Nothing is read after
+// it, so no failing read can turn the committed addition into an error.
+// Only when no row is added does it look why, having written nothing: no
+// group, ErrNotFound; a user missing, ErrUnknownMember; else every user
+// was a member already.
 //
 // It declines, doing nothing, where the full path is needed: when the
 // group row itself changes on a membership change (Touch, Increment), when
@@ -586,12 +588,17 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		added = rowsAffected(res)
 		return nil
 	})
-	if err != nil || added == int64(len(keys)) {
+	if err != nil || added > 0 {
+		// Rows added: the group exists, every key named a user, and the
+		// addition has committed; whatever it did not add were members
+		// already (or users deleted meanwhile, see above). It succeeded,
+		// and nothing read now could change that.
 		if err == nil {
 			adapters.MemberCountsFrom(ctx).Add(added, 0)
 		}
 		return true, err
 	}
+	// Nothing added, nothing written: find out why.
 	var one int
 	err = g.db.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
 	switch {
@@ -604,10 +611,9 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	if err := g.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+u.table+" WHERE "+uk+in+u.scope, append(slices.Clone(keys), u.sargs...)...).Scan(&n); err != nil {
 		return true, classify(fmt.Errorf("checking members exist: %w", err))
 	}
-	if n < len(keys) && added == 0 {
+	if n < len(keys) {
 		return true, fmt.Errorf("%w: %d of %d ids name no user", adapters.ErrUnknownMember, len(keys)-n, len(keys))
 	}
-	adapters.MemberCountsFrom(ctx).Add(added, 0)
 	return true, nil
 }
 

@@ -9,16 +9,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	mrand "math/rand/v2"
+	"net"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
@@ -485,8 +489,112 @@ func (s *store) count(ctx context.Context, sig, where string, args []any) (int, 
 // tx runs fn in a READ COMMITTED transaction on a pinned connection, so that
 // named locks taken with lock are held until after the commit. Deadlocks and
 // lock-wait timeouts run fn again, a bounded number of times.
+//
+// When the answer to the COMMIT is lost (the connection broke, or the
+// request's deadline passed, while it was on its way), the transaction
+// may or may not have committed: tx then finds out (see settle) and
+// returns nil if it did, and the error, ErrUnavailable, otherwise.
 func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
-	return s.write(ctx, func() error { return s.runTx(ctx, fn) })
+	var last *txn
+	err := s.write(ctx, func() error {
+		var err error
+		last, err = s.runTx(ctx, fn)
+		return err
+	})
+	var cu *commitUnknown
+	if errors.As(err, &cu) && last != nil && last.check != nil && s.settle(ctx, last.checkKey, last.check) {
+		s.pages.writes.Add(1)
+		return nil
+	}
+	return err
+}
+
+// settleTimeout bounds how long settle may take, beyond the request's
+// deadline when that has passed already.
+const settleTimeout = 2 * time.Second
+
+// settle finds out whether a transaction whose COMMIT got no answer
+// committed. On a fresh connection, a locking read of the row with that
+// key waits until the transaction has ended on the server (it holds the
+// row's lock until it commits or rolls back; a server that lost its
+// client rolls back) and then reads the row as committed; committed
+// judges it (found reports whether the row is in scope). settle reports
+// false, leaving the outcome unknown, when the read fails or does not end
+// within settleTimeout.
+func (s *store) settle(ctx context.Context, key any, committed func(now adapters.Record, found bool) bool) bool {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + " LOCK IN SHARE MODE"
+	rows, err := s.db.QueryxContext(sctx, query, append([]any{key}, s.sargs...)...)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	var now adapters.Record
+	found := rows.Next()
+	if found {
+		if now, err = s.scan(rows); err != nil {
+			return false
+		}
+	}
+	if rows.Err() != nil {
+		return false
+	}
+	return committed(now, found)
+}
+
+// commitUnknown is the error of a COMMIT, or of the statement carrying
+// it, that got no answer: the transaction may have committed.
+type commitUnknown struct{ err error }
+
+func (e *commitUnknown) Error() string {
+	return "the outcome of the commit is unknown: " + e.err.Error()
+}
+
+func (e *commitUnknown) Unwrap() error { return e.err }
+
+// lostAnswer reports whether err, from a statement sent to the server,
+// leaves unknown whether the server ran it: the connection broke, or
+// the context ended, before the answer came. An error the server sent
+// is an answer.
+func lostAnswer(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// Killed or shut down while it may have been committing.
+		return me.Number == errConnectionKilled || me.Number == errServerShutdown || me.Number == errQueryInterrupted
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, &ne)
+}
+
+// expect tells the transaction how to recognise, in the row with that
+// key as committed, that it committed (see settle); the last call wins.
+func (t *txn) expect(key any, committed func(now adapters.Record, found bool) bool) {
+	t.checkKey, t.check = key, committed
+}
+
+// wrote is a check for expect: the row is in scope and holds, in every
+// column of cols that out has, the value out has. It judges false when
+// no such column can tell.
+func wrote(out adapters.Record, cols []adapters.Column) func(adapters.Record, bool) bool {
+	return func(now adapters.Record, found bool) bool {
+		compared := false
+		for _, c := range cols {
+			v, ok := out[c]
+			if !ok {
+				continue
+			}
+			if w, ok := now[c]; !ok || canonical(w) != canonical(v) || (w == nil) != (v == nil) {
+				return false
+			}
+			compared = true
+		}
+		return found && compared
+	}
 }
 
 // write runs a write (a transaction, or one statement that autocommits)
@@ -527,6 +635,9 @@ type txn struct {
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 	batch bool         // store.batch
+	// check and checkKey recognise the committed transaction (expect).
+	check    func(now adapters.Record, found bool) bool
+	checkKey any
 }
 
 // txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
@@ -537,14 +648,14 @@ type txQueryer interface {
 	QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row
 }
 
-func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
+func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (_ *txn, err error) {
 	pool := s.db
 	if s.writer != nil {
 		pool = s.writer
 	}
 	conn, err := pool.Connx(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t := &txn{q: conn, conn: conn, batch: s.batch}
 	defer func() {
@@ -563,7 +674,7 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 	if s.writer == nil {
 		if t.tx, err = conn.BeginTxx(ctx, s.txOpts); err != nil {
 			t.ended = true
-			return err
+			return t, err
 		}
 		t.q = t.tx
 	}
@@ -580,13 +691,19 @@ func (s *store) runTx(ctx context.Context, fn func(t *txn) error) (err error) {
 	}()
 	if err := fn(t); err != nil {
 		_ = t.end(ctx, false)
-		return err
+		return t, err
 	}
 	if t.dry != nil {
 		t.dry.InfoContext(ctx, "dry run: rolling back")
-		return t.end(ctx, false)
+		return t, t.end(ctx, false)
 	}
-	return t.end(ctx, true)
+	if err := t.end(ctx, true); err != nil {
+		if lostAnswer(err) {
+			return t, &commitUnknown{err}
+		}
+		return t, err
+	}
+	return t, nil
 }
 
 // end commits or rolls back the transaction. A rollback runs on a fresh
@@ -640,6 +757,9 @@ func (t *txn) execCommit(ctx context.Context, query string, args ...any) error {
 		return err
 	}
 	if _, err := t.q.ExecContext(ctx, query+"; COMMIT", args...); err != nil {
+		if lostAnswer(err) {
+			return &commitUnknown{err}
+		}
 		return err
 	}
 	t.ended = true
@@ -871,6 +991,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		if err := s.loadRelated(ctx, t, []adapters.Record{out}); err != nil {
 			return nil, fmt.Errorf("reading back new row: %w", err)
 		}
+		t.expect(out[s.spec.Key], s.created(out))
 		return out, nil
 	}
 	res, err := t.ExecContext(ctx, insert, args...)
@@ -898,7 +1019,20 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
+	t.expect(key, s.created(out))
 	return out, nil
+}
+
+// created is the check (see txn.expect) that the new row out committed:
+// the row with its key is in scope, holding its values of the columns
+// that must be unique (a key the database reuses after a rollback and a
+// restart names another row).
+func (s *store) created(out adapters.Record) func(adapters.Record, bool) bool {
+	cols := []adapters.Column{s.spec.Key}
+	for _, u := range s.spec.Uniques {
+		cols = append(cols, u.Column)
+	}
+	return wrote(out, cols)
 }
 
 // inScope fails with ErrOutOfScope unless the row with that key is in
@@ -1031,6 +1165,9 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	// second look.
 	args = append(append(args, key), s.lockedArgs...)
 	out, known := s.known(cur, changed, rel)
+	if len(cols) > 0 && known {
+		t.expect(key, wrote(out, cols))
+	}
 	if len(cols) > 0 {
 		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.lockedScope
 		if last && known {
@@ -1046,6 +1183,9 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		return cur, out, nil
 	}
 	out, err = s.getOne(ctx, t, key, false, nil)
+	if err == nil && len(cols) > 0 {
+		t.expect(key, wrote(out, cols))
+	}
 	return cur, out, err
 }
 
@@ -1162,6 +1302,8 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		if err != nil {
 			return err
 		}
+		// Committed, the row is gone from the scope.
+		t.expect(key, func(_ adapters.Record, found bool) bool { return !found })
 		if check != nil {
 			// With the related rows, as a read would give them.
 			if err := s.loadRelated(ctx, t, []adapters.Record{row}); err != nil {
@@ -1300,7 +1442,11 @@ func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, er
 	if _, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...); err != nil {
 		return nil, fmt.Errorf("updating modified time: %w", err)
 	}
-	return s.getOne(ctx, t, key, false, nil)
+	out, err := s.getOne(ctx, t, key, false, nil)
+	if err == nil {
+		t.expect(key, wrote(out, s.spec.Touch))
+	}
+	return out, err
 }
 
 // timeValue converts t to what column c stores: a time for DATETIME and

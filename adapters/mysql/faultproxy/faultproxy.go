@@ -3,15 +3,20 @@
 // refuse new ones as a server that is down or restarting does, stall
 // traffic as a network cut does, and cut or stall the one connection whose
 // client sends a given statement (COMMIT, say), so that a test can fail a
-// transaction at an exact point. It is for tests only and is never linked
+// transaction at an exact point. It can also speak for the server: answer a
+// statement with a MySQL error packet (a read-only server refusing an
+// INSERT), or turn new connections away with one (too many connections),
+// as the server itself would. It is for tests only and is never linked
 // into the scimbridge binary.
 package faultproxy
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"net"
 	"sync"
+	"time"
 )
 
 // Proxy forwards TCP connections from its own address to a target.
@@ -26,6 +31,8 @@ type Proxy struct {
 	rules    []*rule
 	counts   map[string]int
 	counting []string
+	refusal  []byte // set by RefuseWith: the packet new connections get
+	rewrites [][2][]byte
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -43,12 +50,39 @@ const (
 	// answer. If the client gives up and closes the connection meanwhile,
 	// the held data is dropped, never delivered.
 	Stall
+	// LoseAnswer forwards the data that matched, then resets the client's
+	// side of the connection at once, and the server's once the server
+	// has answered (or gone): the server runs the statement (a COMMIT
+	// commits) and the client never hears how it went.
+	LoseAnswer
+	// fail answers the matched data with an error packet in the server's
+	// place, without forwarding it (see OnError).
+	fail
 )
 
 type rule struct {
 	pattern []byte
 	action  Action
 	hit     chan struct{}
+	packet  []byte // for fail
+}
+
+// ServerError is an error as a MySQL or MariaDB server sends it, in an ERR
+// packet: its number, SQLSTATE and message.
+type ServerError struct {
+	Number   uint16
+	SQLState string // five characters, such as "HY000"
+	Message  string
+}
+
+// packet encodes e as an ERR packet with sequence number seq.
+func (e ServerError) packet(seq byte) []byte {
+	state := (e.SQLState + "HY000")[:5]
+	payload := []byte{0xff, 0, 0}
+	binary.LittleEndian.PutUint16(payload[1:], e.Number)
+	payload = append(append(append(payload, '#'), state...), e.Message...)
+	n := len(payload)
+	return append([]byte{byte(n), byte(n >> 8), byte(n >> 16), seq}, payload...)
 }
 
 // Start listens on a free loopback port and forwards every connection to
@@ -111,6 +145,16 @@ func (l *link) reset() {
 }
 
 func (p *Proxy) handle(client net.Conn) {
+	p.mu.Lock()
+	refusal := p.refusal
+	p.mu.Unlock()
+	if refusal != nil {
+		// In place of the server's greeting, as a server that turns a
+		// client away does; then the server closes the connection.
+		_, _ = client.Write(refusal)
+		_ = client.Close()
+		return
+	}
 	server, err := net.Dial("tcp", p.target)
 	if err != nil {
 		_ = client.Close()
@@ -150,10 +194,19 @@ func (p *Proxy) pipe(l *link, src, dst net.Conn, upstream bool) {
 			chunk := buf[:n]
 			if upstream {
 				window := append(append([]byte(nil), tail...), chunk...)
-				if p.match(l, window, len(tail)) {
+				cut, answered, lose := p.match(l, window, len(tail))
+				if cut {
 					return
 				}
 				tail = window[max(0, len(window)-256):]
+				if answered {
+					continue // the server never sees it
+				}
+				chunk = p.rewrite(chunk)
+				if lose {
+					p.lose(l, dst, chunk)
+					return
+				}
 			}
 			if !p.wait(l) {
 				return
@@ -176,8 +229,10 @@ func contains(data []byte, old int, pattern []byte) bool {
 }
 
 // match applies the first rule whose pattern data contains, and reports
-// whether the link was cut. The first old bytes of data were seen before.
-func (p *Proxy) match(l *link, data []byte, old int) bool {
+// whether the link was cut, or the data answered in the server's place
+// (and so not to be forwarded). The first old bytes of data were seen
+// before.
+func (p *Proxy) match(l *link, data []byte, old int) (cut, answered, lose bool) {
 	p.mu.Lock()
 	for _, pat := range p.counting {
 		if contains(data, old, []byte(pat)) {
@@ -197,15 +252,55 @@ func (p *Proxy) match(l *link, data []byte, old int) bool {
 	}
 	p.mu.Unlock()
 	if r == nil {
-		return false
+		return false, false, false
+	}
+	switch r.action {
+	case Cut:
+		close(r.hit)
+		l.reset()
+		return true, false, false
+	case fail:
+		if _, err := l.client.Write(r.packet); err != nil {
+			l.reset()
+			close(r.hit)
+			return true, false, false
+		}
+		close(r.hit)
+		return false, true, false
+	case LoseAnswer:
+		close(r.hit)
+		return false, false, true
 	}
 	close(r.hit)
-	if r.action == Cut {
-		l.reset()
-		return true
-	}
-	return false
+	return false, false, false
 }
+
+// lose forwards data to the server and resets the client's side of l,
+// keeping the server's open until the server has answered (the pipe from
+// it then fails to write to the client and resets the link) or a while
+// has passed.
+func (p *Proxy) lose(l *link, server net.Conn, data []byte) {
+	if !p.wait(l) {
+		return
+	}
+	if _, err := server.Write(data); err != nil {
+		l.reset()
+		return
+	}
+	if tc, ok := l.client.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = l.client.Close()
+	select {
+	case <-l.done:
+	case <-time.After(loseWait):
+		l.reset()
+	}
+}
+
+// loseWait bounds how long LoseAnswer keeps the server's side open for
+// its answer.
+const loseWait = 10 * time.Second
 
 // wait blocks while the proxy or the link is stalled, and reports false if
 // the link went away meanwhile.
@@ -246,6 +341,68 @@ func (p *Proxy) On(pattern string, a Action) <-chan struct{} {
 	p.rules = append(p.rules, r)
 	p.mu.Unlock()
 	return r.hit
+}
+
+// OnError arms a one-shot rule that answers, in the server's place, the
+// first command whose data contains pattern with the error e, as the server
+// refuses a statement (1290 for an INSERT on a read-only server, say). The
+// command is not forwarded: the server never runs it, and the connection
+// stays open, in the state it was in before (a transaction begun stays
+// open). The pattern must be in a command the client sends in one packet
+// (any statement up to 16 MiB), whose answer starts with sequence number 1.
+// The returned channel is closed when the rule fires.
+func (p *Proxy) OnError(pattern string, e ServerError) <-chan struct{} {
+	r := &rule{pattern: []byte(pattern), action: fail, hit: make(chan struct{}), packet: e.packet(1)}
+	p.mu.Lock()
+	p.rules = append(p.rules, r)
+	p.mu.Unlock()
+	return r.hit
+}
+
+// RefuseWith answers every new connection with e in place of the server's
+// greeting and closes it, as a server turning clients away does (1040, too
+// many connections; 1047 from a Galera node that is not synced), until
+// Accept. Open connections are left as they are.
+func (p *Proxy) RefuseWith(e ServerError) {
+	p.mu.Lock()
+	p.refusal = e.packet(0)
+	p.mu.Unlock()
+}
+
+// Accept lets new connections through to the server again after
+// RefuseWith.
+func (p *Proxy) Accept() {
+	p.mu.Lock()
+	p.refusal = nil
+	p.mu.Unlock()
+}
+
+// Rewrite replaces from with to in everything clients send from now on
+// (and for as long as the proxy runs), so that the server runs a statement
+// a little different from the client's: a variable in a SELECT list
+// replaced by a constant, say, to have the server report a state it is
+// not in. from and to must have the same length, which keeps the MySQL
+// packets' lengths right, and from must not span two reads.
+func (p *Proxy) Rewrite(from, to string) {
+	if len(from) != len(to) {
+		panic("faultproxy: Rewrite needs from and to of the same length")
+	}
+	p.mu.Lock()
+	p.rewrites = append(p.rewrites, [2][]byte{[]byte(from), []byte(to)})
+	p.mu.Unlock()
+}
+
+// rewrite applies the Rewrites to data.
+func (p *Proxy) rewrite(data []byte) []byte {
+	p.mu.Lock()
+	rw := p.rewrites
+	p.mu.Unlock()
+	for _, r := range rw {
+		if bytes.Contains(data, r[0]) {
+			data = bytes.ReplaceAll(data, r[0], r[1])
+		}
+	}
+	return data
 }
 
 // Count starts counting the chunks clients send that contain pattern.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -94,6 +95,20 @@ func (t *telemetry) ping(ctx context.Context) error {
 	return ad.Ping(ctx)
 }
 
+// ready reports whether the database answers and takes writes (see
+// adapters.Readier), within readyTimeout.
+func (t *telemetry) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	t.mu.Lock()
+	ad := t.ad
+	t.mu.Unlock()
+	if r, ok := ad.(adapters.Readier); ok {
+		return r.Ready(ctx)
+	}
+	return ad.Ping(ctx)
+}
+
 // use points the database metrics and the readiness check at ad, the pool
 // of the configuration now serving.
 func (t *telemetry) use(ad adapters.Adapter) {
@@ -136,8 +151,14 @@ func (t *telemetry) handler() http.Handler {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 			return
 		}
-		if err := t.ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		if err := t.ready(r.Context()); err != nil {
+			// Why, for the operator: unreachable, read-only, a Galera
+			// node out of sync.
+			msg := err.Error()
+			if !errors.Is(err, adapters.ErrUnavailable) {
+				msg = adapters.ErrUnavailable.Error() + ": " + msg
+			}
+			http.Error(w, msg, http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")
