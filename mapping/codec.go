@@ -121,8 +121,9 @@ func (a *attr) encode(v any) (any, error) {
 // the attribute is unassigned (NULL, or an empty string).
 func (a *attr) decode(v any) (out any, ok bool) {
 	if v == nil {
-		if a.nullTrue {
-			return true, true
+		if a.def.Type == Boolean && a.kind != kindChild {
+			// Every row has a value: NULL means what readsTrue says.
+			return a.readsTrue(nil), true
 		}
 		return nil, false
 	}
@@ -131,21 +132,7 @@ func (a *attr) decode(v any) (out any, ok bool) {
 	}
 	switch a.def.Type {
 	case Boolean:
-		if a.nullTrue {
-			return false, true
-		}
-		if a.mapped {
-			if sameValue(v, a.trueV) {
-				return true, true
-			}
-			for _, t := range a.trueVs {
-				if sameValue(v, t) {
-					return true, true
-				}
-			}
-			return false, true
-		}
-		return canonicalString(v) != "0" && canonicalString(v) != "", true
+		return a.readsTrue(v), true
 	case DateTime:
 		switch t := v.(type) {
 		case time.Time:
@@ -187,6 +174,106 @@ func (a *attr) decode(v any) (out any, ok bool) {
 		}
 		return s, true
 	}
+}
+
+// readsTrue is the one rule that says what a stored value of a boolean
+// attribute means; decode reads by it, the filter boolFilter builds selects
+// exactly the rows it calls true, and compile refuses a mapping whose
+// trueValue would not read as true or whose falseValue would:
+//
+//   - activeWhenNull: NULL is true, any other value (a time) is false;
+//   - trueValue, trueValues and falseValue: a stored value equal to
+//     trueValue or one of trueValues is true; anything else is false,
+//     falseValue, NULL and values the mapping does not name alike (check
+//     lists those stored). Equal means as the database compares them in
+//     a case-exact filter: integers as numbers, text case-exact and, under
+//     a PAD SPACE collation, without trailing spaces;
+//   - a numeric flag: NULL and 0 are false, any other number true.
+//
+// Reading an unknown value as false keeps the IdP from believing that a
+// user it never enabled can sign in; check warns of such rows.
+func (a *attr) readsTrue(v any) bool {
+	switch {
+	case a.nullTrue:
+		return v == nil
+	case v == nil:
+		return false
+	case a.mapped:
+		if a.storedEqual(v, a.trueV) {
+			return true
+		}
+		for _, t := range a.trueVs {
+			if a.storedEqual(v, t) {
+				return true
+			}
+		}
+		return false
+	}
+	if n, ok := intValue(v); ok {
+		return n != 0
+	}
+	s := canonicalString(v)
+	return s != "0" && s != ""
+}
+
+// storedEqual reports whether two values of the attribute's column are
+// equal as a case-exact filter on the column compares them (see
+// adapters/mysql's operand: a case-insensitive column is compared under
+// its character set's _bin collation, which pads with spaces).
+func (a *attr) storedEqual(x, y any) bool {
+	if isIntColumn(a.col) || a.col.DataType == "bit" {
+		nx, okx := intValue(x)
+		ny, oky := intValue(y)
+		if okx && oky {
+			return nx == ny
+		}
+	}
+	sx, sy := canonicalString(x), canonicalString(y)
+	if padsSpace(a.col) {
+		sx, sy = strings.TrimRight(sx, " "), strings.TrimRight(sy, " ")
+	}
+	return sx == sy
+}
+
+// padsSpace reports whether a case-exact comparison on the text column
+// ignores trailing spaces: the _bin collations and every collation but
+// the NO PAD ones (_nopad_, and MySQL 8's _0900_).
+func padsSpace(ci adapters.ColumnInfo) bool {
+	if !isStringColumn(ci) {
+		return false
+	}
+	if ci.CaseInsensitive() {
+		// Compared under <charset>_bin, which pads.
+		return true
+	}
+	return !strings.Contains(ci.Collation, "_nopad") && !strings.Contains(ci.Collation, "_0900_")
+}
+
+// boolFilter is the filter expression for "attribute eq b", selecting
+// exactly the rows readsTrue calls b.
+func (a *attr) boolFilter(b bool) adapters.Expr {
+	col := a.col.Name
+	var isTrue adapters.Expr
+	switch {
+	case a.nullTrue:
+		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
+	case a.mapped:
+		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV}
+		for _, v := range a.trueVs {
+			isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v}}
+		}
+	default:
+		// Compare is never NULL: NOT (col = 0) holds for a NULL col, so
+		// NULL is excluded here explicitly.
+		isTrue = adapters.Not{X: adapters.Or{
+			Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
+			Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
+		}}
+	}
+	if b {
+		return isTrue
+	}
+	return adapters.Not{X: isTrue}
 }
 
 // ParseBool accepts a JSON boolean or the strings "true" and "false" in any
