@@ -362,6 +362,11 @@ type Compare struct {
 	// holds a normalised copy (a lower-cased lookup column), so that its
 	// index serves the comparison. Fold is ignored.
 	Plain bool
+	// Exact compares text character for character with OpEq or OpNe: as
+	// Fold false does, and trailing spaces count (a PAD SPACE collation
+	// ignores them), so that the filter agrees with a Go string
+	// comparison of the value read (the stored values of active).
+	Exact bool
 }
 
 // And is true when both sides are.

@@ -185,9 +185,9 @@ func (a *attr) decode(v any) (out any, ok bool) {
 //   - trueValue, trueValues and falseValue: a stored value equal to
 //     trueValue or one of trueValues is true; anything else is false,
 //     falseValue, NULL and values the mapping does not name alike (check
-//     lists those stored). Equal means as the database compares them in
-//     a case-exact filter: integers as numbers, text case-exact and, under
-//     a PAD SPACE collation, without trailing spaces;
+//     lists those stored). Equal means integers as numbers and text
+//     character for character: 'Active' and 'active ' are not 'active',
+//     whatever the column's collation says;
 //   - a numeric flag: NULL and 0 are false, any other number true.
 //
 // Reading an unknown value as false keeps the IdP from believing that a
@@ -217,9 +217,8 @@ func (a *attr) readsTrue(v any) bool {
 }
 
 // storedEqual reports whether two values of the attribute's column are
-// equal as a case-exact filter on the column compares them (see
-// adapters/mysql's operand: a case-insensitive column is compared under
-// its character set's _bin collation, which pads with spaces).
+// the same stored value: integers as numbers, text character for
+// character (as the Exact filter compares it).
 func (a *attr) storedEqual(x, y any) bool {
 	if isIntColumn(a.col) || a.col.DataType == "bit" {
 		nx, okx := intValue(x)
@@ -228,25 +227,7 @@ func (a *attr) storedEqual(x, y any) bool {
 			return nx == ny
 		}
 	}
-	sx, sy := canonicalString(x), canonicalString(y)
-	if padsSpace(a.col) {
-		sx, sy = strings.TrimRight(sx, " "), strings.TrimRight(sy, " ")
-	}
-	return sx == sy
-}
-
-// padsSpace reports whether a case-exact comparison on the text column
-// ignores trailing spaces: the _bin collations and every collation but
-// the NO PAD ones (_nopad_, and MySQL 8's _0900_).
-func padsSpace(ci adapters.ColumnInfo) bool {
-	if !isStringColumn(ci) {
-		return false
-	}
-	if ci.CaseInsensitive() {
-		// Compared under <charset>_bin, which pads.
-		return true
-	}
-	return !strings.Contains(ci.Collation, "_nopad") && !strings.Contains(ci.Collation, "_0900_")
+	return canonicalString(x) == canonicalString(y)
 }
 
 // boolFilter is the filter expression for "attribute eq b", selecting
@@ -258,9 +239,9 @@ func (a *attr) boolFilter(b bool) adapters.Expr {
 	case a.nullTrue:
 		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
 	case a.mapped:
-		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV}
+		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV, Exact: true}
 		for _, v := range a.trueVs {
-			isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v}}
+			isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v, Exact: true}}
 		}
 	default:
 		// Compare is never NULL: NOT (col = 0) holds for a NULL col, so

@@ -162,7 +162,7 @@ func intRange(ci adapters.ColumnInfo) (lo int64, hi uint64, ok bool) {
 var bitWidthRE = regexp.MustCompile(`^bit\((\d+)\)`)
 
 // enumValues lists the values of an ENUM or SET column type, as
-// information_schema writes it: enum('a','it''s').
+// information_schema writes it: enum('a','b'), a quote doubled.
 func enumValues(columnType string) []string {
 	open := strings.IndexByte(columnType, '(')
 	if open < 0 || !strings.HasSuffix(columnType, ")") {
