@@ -31,6 +31,10 @@ var (
 	// a row outside the mapping's scope (a bot, another kind of account),
 	// which the database's unique index still counts.
 	ErrHeldOutOfScope = errors.New("held by a row outside the mapping's scope")
+	// ErrNotStored: the row as stored does not read as what was written
+	// (a trigger reverted it, the server converted the value); nothing
+	// was written. See TableSpec.Verify.
+	ErrNotStored = errors.New("the database did not store what was written")
 )
 
 // Table names a table of the application's database.
@@ -161,6 +165,13 @@ type TableSpec struct {
 	// (WordPress's wp_usermeta). A Record carries each key's value under
 	// KVColumn(key).
 	KV *KVSpec
+	// Verify, when set, is called in every insert's and update's
+	// transaction, before it commits, with the columns written and the
+	// row as it is then stored (read back, or known to be stored as
+	// written); an error (wrapping ErrNotStored) rolls the write back.
+	// The mapping uses it to prove that what it reports (active) is what
+	// the row now says.
+	Verify func(written, stored Record) error
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.

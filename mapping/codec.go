@@ -257,6 +257,55 @@ func (a *attr) boolFilter(b bool) adapters.Expr {
 	return adapters.Not{X: isTrue}
 }
 
+// verifyStored returns the check the store runs on every write before it
+// commits (adapters.TableSpec.Verify): each boolean attribute written
+// (active) must read back from the row as stored as it was written, so
+// that a write the database converted, or a trigger undid, is an error
+// and never a 200 that reports a state the application does not have.
+// Other attributes are not checked: applications legitimately rewrite
+// them (a trigger that upper-cases a name).
+func (r *Resource) verifyStored() func(written, stored adapters.Record) error {
+	var bools []*attr
+	for _, a := range r.attrs {
+		if a.kind == kindSimple && a.def.Type == Boolean && a.col.Name != "" {
+			bools = append(bools, a)
+		}
+	}
+	if len(bools) == 0 {
+		return nil
+	}
+	return func(written, stored adapters.Record) error {
+		for _, a := range bools {
+			w, ok := written[a.col.Name]
+			if !ok || w == adapters.DBDefault {
+				continue
+			}
+			got, read := stored[a.col.Name]
+			if !read {
+				continue
+			}
+			if want := a.readsTrue(w); a.readsTrue(got) != want {
+				return fmt.Errorf("%w: %s was set to %v, but the row as stored reads %v (column %s holds %s)",
+					adapters.ErrNotStored, a.path, want, !want, a.col.Name, describeStored(got))
+			}
+		}
+		return nil
+	}
+}
+
+// describeStored shows a stored value in a log line: short, and NULL as
+// NULL.
+func describeStored(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	s := canonicalString(v)
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "..."
+	}
+	return strconv.Quote(s)
+}
+
 // ParseBool accepts a JSON boolean or the strings "true" and "false" in any
 // case, which Entra sends.
 func ParseBool(v any) (value, ok bool) {

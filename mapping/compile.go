@@ -820,6 +820,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 
 	c.deletePolicy(path, r, rc, column, byCol)
+	r.Spec.Verify = r.verifyStored()
 	if len(r.conds) > 0 {
 		covered := maps.Clone(defaulted)
 		for col := range written {

@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 // newSidecarText is newSidecar with the schema and the resources section
@@ -106,5 +109,56 @@ func TestActiveFilterAgreesWithRead(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeactivationNobodyStoredIsAnError gives the application a trigger
+// that keeps its block flag as it was (as an application's own rule
+// might), and requires a PATCH or POST whose active the row then does not
+// say to fail, with nothing of it written, rather than answer 200 with
+// the active the IdP asked for.
+func TestDeactivationNobodyStoredIsAnError(t *testing.T) {
+	mysqltest.SkipIfEmbedded(t, "the embedded engine has no triggers")
+	schema := `CREATE TABLE accounts (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(60) NOT NULL,
+		given VARCHAR(60) NULL, block TINYINT NOT NULL DEFAULT 0) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+INSERT INTO accounts (login, given, block) VALUES ('ann', 'Ann', 0);
+CREATE TRIGGER accounts_keep_block BEFORE UPDATE ON accounts FOR EACH ROW SET NEW.block = OLD.block;
+CREATE TRIGGER accounts_new_unblocked BEFORE INSERT ON accounts FOR EACH ROW SET NEW.block = 0;
+`
+	mapping := "User:\n  table: accounts\n  attributes:\n    userName: login\n    name.givenName: given\n    active: {column: block, trueValue: 0, falseValue: 1}\n  delete: hard\n"
+	s := newSidecarText(t, schema, mapping)
+	r := s.do("PATCH", "/scim/v2/Users/1", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+		"Operations": []any{
+			map[string]any{"op": "replace", "value": map[string]any{"active": false, "name.givenName": "Annie"}},
+		},
+	})
+	checkError(t, r, 500, "")
+	if d, _ := r.Body["detail"].(string); !strings.Contains(d, "did not keep what this request wrote") {
+		t.Errorf("detail %q does not say what happened", d)
+	}
+	if row := s.row("SELECT given, block FROM accounts WHERE id = 1"); row["given"] != "Ann" || row["block"] != "0" {
+		t.Errorf("the failed PATCH left the row %v; want it unchanged", row)
+	}
+	got := s.do("GET", "/scim/v2/Users/1", nil)
+	if got.Body["active"] != true {
+		t.Errorf("GET after the failed PATCH says active %v; the row is enabled", got.Body["active"])
+	}
+
+	r = s.do("POST", "/scim/v2/Users", map[string]any{
+		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+		"userName": "bob", "active": false,
+	})
+	checkError(t, r, 500, "")
+	if n := s.count("SELECT COUNT(*) FROM accounts WHERE login = 'bob'"); n != 0 {
+		t.Errorf("the failed POST left %d rows", n)
+	}
+	// Reactivating, which the trigger does not undo on insert, works.
+	r = s.do("POST", "/scim/v2/Users", map[string]any{
+		"schemas":  []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
+		"userName": "cy", "active": true,
+	})
+	if r.Status != 201 {
+		t.Errorf("POST of an active user: %d %s", r.Status, r.Raw)
 	}
 }

@@ -849,6 +849,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 				return nil, err
 			}
 		}
+		if err := s.verify(row, out); err != nil {
+			return nil, err
+		}
 		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
 			return nil, err
 		}
@@ -879,7 +882,24 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
+	if err := s.verify(row, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// verify runs the spec's Verify on a write, inside its transaction.
+func (s *store) verify(written, stored adapters.Record) error {
+	if s.spec.Verify == nil {
+		return nil
+	}
+	if err := s.spec.Verify(written, stored); err != nil {
+		if !errors.Is(err, adapters.ErrNotStored) {
+			err = fmt.Errorf("%w: %w", adapters.ErrNotStored, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // inScope fails with ErrOutOfScope unless the row with that key is in
@@ -1010,6 +1030,12 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	}
 	args = append(append(args, key), s.sargs...)
 	out, known := s.known(cur, changed, rel)
+	if known {
+		// What the UPDATE stores is known before it runs.
+		if err := s.verify(changed, out); err != nil {
+			return nil, nil, err
+		}
+	}
 	if len(cols) > 0 {
 		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
 		if last && known {
@@ -1025,7 +1051,13 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		return cur, out, nil
 	}
 	out, err = s.getOne(ctx, t, key, false, nil)
-	return cur, out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.verify(changed, out); err != nil {
+		return nil, nil, err
+	}
+	return cur, out, nil
 }
 
 // known returns the row as an update of the locked row cur leaves it,
