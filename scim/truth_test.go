@@ -162,3 +162,70 @@ CREATE TRIGGER accounts_new_unblocked BEFORE INSERT ON accounts FOR EACH ROW SET
 		t.Errorf("POST of an active user: %d %s", r.Status, r.Raw)
 	}
 }
+
+// membershipSchema is a roles model whose join table is keyed by a UUID
+// the mapping generates, as some applications key every table.
+const membershipSchema = `CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(100) NOT NULL,
+  UNIQUE KEY users_login (login)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+CREATE TABLE roles (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL,
+  UNIQUE KEY roles_name (name)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+CREATE TABLE user_roles (id CHAR(36) NOT NULL PRIMARY KEY, user_id INT NOT NULL, role_id INT NOT NULL,
+  source VARCHAR(10) NOT NULL, KEY user_roles_role (role_id)%s) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+INSERT INTO users (login) VALUES ('u1'), ('u2'), ('u3'), ('u4'), ('u5');
+INSERT INTO roles (name) VALUES ('staff');
+`
+
+const membershipMapping = `User:
+  table: users
+  attributes:
+    userName: login
+  delete: hard
+Group:
+  table: roles
+  attributes:
+    displayName: name
+  members:
+    table: user_roles
+    group: role_id
+    user: user_id
+    defaults: {id: {generate: uuid}, source: scim}
+`
+
+func addMembers(ids ...string) map[string]any {
+	var members []any
+	for _, id := range ids {
+		members = append(members, map[string]any{"value": id})
+	}
+	return map[string]any{
+		"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+		"Operations": []any{map[string]any{"op": "add", "path": "members", "value": members}},
+	}
+}
+
+// TestAddManyMembersGeneratedKeys adds five members in one PATCH to a
+// join table keyed by a generated UUID: each row gets its own, and the
+// five are added; and a unique index of the join table that refuses a row
+// is never reported as a taken name (409).
+func TestAddManyMembersGeneratedKeys(t *testing.T) {
+	s := newSidecarText(t, fmt.Sprintf(membershipSchema, ""), membershipMapping)
+	r := s.do("PATCH", "/scim/v2/Groups/1", addMembers("1", "2", "3", "4", "5"))
+	if r.Status != 200 && r.Status != 204 {
+		t.Fatalf("PATCH adding 5 members: %d %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT COUNT(DISTINCT id) FROM user_roles WHERE role_id = 1 AND CHAR_LENGTH(id) = 36"); n != 5 {
+		t.Errorf("%d distinct UUID keys among the new rows, want 5", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM user_roles WHERE source = 'scim'"); n != 5 {
+		t.Errorf("%d membership rows, want 5", n)
+	}
+
+	// source is unique here: the second row added is refused by it.
+	s = newSidecarText(t, fmt.Sprintf(membershipSchema, ", UNIQUE KEY user_roles_source (source)"), membershipMapping)
+	r = s.do("PATCH", "/scim/v2/Groups/1", addMembers("1", "2"))
+	if r.Status == 409 || r.Status < 500 {
+		t.Errorf("a membership row refused by another unique index answered %d, want a 5xx and no 409: %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT COUNT(*) FROM user_roles"); n != 0 {
+		t.Errorf("%d membership rows after the failed PATCH, want 0", n)
+	}
+}
