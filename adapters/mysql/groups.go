@@ -42,9 +42,10 @@ type members struct {
 	jscope, jscopeBare string
 	jargs              []any
 	// addCols and addVals are the further columns an added join row gets
-	// (its scope constants and defaults) and their SQL, ", ?" each.
+	// (its scope constants and defaults) and their SQL: ", ?" each, or
+	// ", UUID()" for a generated key.
 	addCols, addVals string
-	jcols   map[adapters.Column]adapters.ColumnInfo
+	jcols            map[adapters.Column]adapters.ColumnInfo
 	// countAfter checks that added members are users after adding them,
 	// and only when fewer rows were added than asked for, saving a
 	// statement per change. Only on MySQL and MariaDB: the embedded
