@@ -33,6 +33,10 @@ var (
 	// a row outside the mapping's scope (a bot, another kind of account),
 	// which the database's unique index still counts.
 	ErrHeldOutOfScope = errors.New("held by a row outside the mapping's scope")
+	// ErrNotStored: the row as stored does not read as what was written
+	// (a trigger reverted it, the server converted the value); nothing
+	// was written. See TableSpec.Verify.
+	ErrNotStored = errors.New("the database did not store what was written")
 )
 
 // Table names a table of the application's database.
@@ -168,6 +172,13 @@ type TableSpec struct {
 	// (WordPress's wp_usermeta). A Record carries each key's value under
 	// KVColumn(key).
 	KV *KVSpec
+	// Verify, when set, is called in every insert's and update's
+	// transaction, before it commits, with the columns written and the
+	// row as it is then stored (read back, or known to be stored as
+	// written); an error (wrapping ErrNotStored) rolls the write back.
+	// The mapping uses it to prove that what it reports (active) is what
+	// the row now says.
+	Verify func(written, stored Record) error
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.
@@ -400,6 +411,11 @@ type Compare struct {
 	// holds a normalised copy (a lower-cased lookup column), so that its
 	// index serves the comparison. Fold is ignored.
 	Plain bool
+	// Exact compares text character for character with OpEq or OpNe: as
+	// Fold false does, and trailing spaces count (a PAD SPACE collation
+	// ignores them), so that the filter agrees with a Go string
+	// comparison of the value read (the stored values of active).
+	Exact bool
 }
 
 // And is true when both sides are.

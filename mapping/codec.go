@@ -127,8 +127,9 @@ func (a *attr) encode(v any) (any, error) {
 // the attribute is unassigned (NULL, or an empty string).
 func (a *attr) decode(v any) (out any, ok bool) {
 	if v == nil {
-		if a.nullTrue {
-			return true, true
+		if a.def.Type == Boolean && a.kind != kindChild {
+			// Every row has a value: NULL means what readsTrue says.
+			return a.readsTrue(nil), true
 		}
 		return nil, false
 	}
@@ -137,21 +138,7 @@ func (a *attr) decode(v any) (out any, ok bool) {
 	}
 	switch a.def.Type {
 	case Boolean:
-		if a.nullTrue {
-			return false, true
-		}
-		if a.mapped {
-			if sameValue(v, a.trueV) {
-				return true, true
-			}
-			for _, t := range a.trueVs {
-				if sameValue(v, t) {
-					return true, true
-				}
-			}
-			return false, true
-		}
-		return canonicalString(v) != "0" && canonicalString(v) != "", true
+		return a.readsTrue(v), true
 	case DateTime:
 		switch t := v.(type) {
 		case time.Time:
@@ -196,6 +183,136 @@ func (a *attr) decode(v any) (out any, ok bool) {
 		}
 		return s, true
 	}
+}
+
+// readsTrue is the one rule that says what a stored value of a boolean
+// attribute means; decode reads by it, the filter boolFilter builds selects
+// exactly the rows it calls true, and compile refuses a mapping whose
+// trueValue would not read as true or whose falseValue would:
+//
+//   - activeWhenNull: NULL is true, any other value (a time) is false;
+//   - trueValue, trueValues and falseValue: a stored value equal to
+//     trueValue or one of trueValues is true; anything else is false,
+//     falseValue, NULL and values the mapping does not name alike (check
+//     lists those stored). Equal means integers as numbers and text
+//     character for character: 'Active' and 'active ' are not 'active',
+//     whatever the column's collation says;
+//   - a numeric flag: NULL and 0 are false, any other number true.
+//
+// Reading an unknown value as false keeps the IdP from believing that a
+// user it never enabled can sign in; check warns of such rows.
+func (a *attr) readsTrue(v any) bool {
+	switch {
+	case a.nullTrue:
+		return v == nil
+	case v == nil:
+		return false
+	case a.mapped:
+		if a.storedEqual(v, a.trueV) {
+			return true
+		}
+		for _, t := range a.trueVs {
+			if a.storedEqual(v, t) {
+				return true
+			}
+		}
+		return false
+	}
+	if n, ok := intValue(v); ok {
+		return n != 0
+	}
+	s := canonicalString(v)
+	return s != "0" && s != ""
+}
+
+// storedEqual reports whether two values of the attribute's column are
+// the same stored value: integers as numbers, text character for
+// character (as the Exact filter compares it).
+func (a *attr) storedEqual(x, y any) bool {
+	if isIntColumn(a.col) || a.col.DataType == "bit" {
+		nx, okx := intValue(x)
+		ny, oky := intValue(y)
+		if okx && oky {
+			return nx == ny
+		}
+	}
+	return canonicalString(x) == canonicalString(y)
+}
+
+// boolFilter is the filter expression for "attribute eq b", selecting
+// exactly the rows readsTrue calls b.
+func (a *attr) boolFilter(b bool) adapters.Expr {
+	col := a.col.Name
+	var isTrue adapters.Expr
+	switch {
+	case a.nullTrue:
+		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
+	case a.mapped:
+		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV, Exact: true}
+		for _, v := range a.trueVs {
+			isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v, Exact: true}}
+		}
+	default:
+		// Compare is never NULL: NOT (col = 0) holds for a NULL col, so
+		// NULL is excluded here explicitly.
+		isTrue = adapters.Not{X: adapters.Or{
+			Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
+			Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
+		}}
+	}
+	if b {
+		return isTrue
+	}
+	return adapters.Not{X: isTrue}
+}
+
+// verifyStored returns the check the store runs on every write before it
+// commits (adapters.TableSpec.Verify): each boolean attribute written
+// (active) must read back from the row as stored as it was written, so
+// that a write the database converted, or a trigger undid, is an error
+// and never a 200 that reports a state the application does not have.
+// Other attributes are not checked: applications legitimately rewrite
+// them (a trigger that upper-cases a name).
+func (r *Resource) verifyStored() func(written, stored adapters.Record) error {
+	var bools []*attr
+	for _, a := range r.attrs {
+		if a.kind == kindSimple && a.def.Type == Boolean && a.col.Name != "" {
+			bools = append(bools, a)
+		}
+	}
+	if len(bools) == 0 {
+		return nil
+	}
+	return func(written, stored adapters.Record) error {
+		for _, a := range bools {
+			w, ok := written[a.col.Name]
+			if !ok || w == adapters.DBDefault {
+				continue
+			}
+			got, read := stored[a.col.Name]
+			if !read {
+				continue
+			}
+			if want := a.readsTrue(w); a.readsTrue(got) != want {
+				return fmt.Errorf("%w: %s was set to %v, but the row as stored reads %v (column %s holds %s)",
+					adapters.ErrNotStored, a.path, want, !want, a.col.Name, describeStored(got))
+			}
+		}
+		return nil
+	}
+}
+
+// describeStored shows a stored value in a log line: short, and NULL as
+// NULL.
+func describeStored(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	s := canonicalString(v)
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // ParseBool accepts a JSON boolean or the strings "true" and "false" in any

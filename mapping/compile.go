@@ -672,8 +672,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			}
 			a.nullTrue = true
 		} else if def.Type == Boolean && (ac.TrueValue != nil || ac.FalseValue != nil || len(ac.TrueValues) > 0) {
+			trueFromList := false
 			if ac.TrueValue == nil && len(ac.TrueValues) > 0 {
-				ac.TrueValue = ac.TrueValues[0]
+				ac.TrueValue, ac.TrueValues = ac.TrueValues[0], ac.TrueValues[1:]
+				trueFromList = true
 			}
 			if ac.TrueValue == nil || ac.FalseValue == nil {
 				c.add(ap, "give trueValue (or trueValues) and falseValue")
@@ -684,15 +686,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				c.add(ap, "trueValue and falseValue must be scalars (string, number or boolean)")
 				continue
 			}
-			for i, v := range ac.TrueValues {
-				sv := scalar(v)
-				if sv == nil {
-					c.add(fmt.Sprintf("%s.trueValues[%d]", ap, i), "expected a scalar (string, number or boolean)")
-					continue
-				}
-				if !sameValue(sv, a.trueV) {
-					a.trueVs = append(a.trueVs, sv)
-				}
+			if !c.boolValues(ap, a, ac, trueFromList) {
+				continue
 			}
 		}
 		a.loc = c.loc
@@ -832,6 +827,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 
 	c.deletePolicy(path, r, rc, column, byCol)
+	r.Spec.Verify = r.verifyStored()
 	if len(r.conds) > 0 {
 		covered := maps.Clone(defaulted)
 		for col := range written {
@@ -848,6 +844,63 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	return r
+}
+
+// boolValues checks and normalises the stored values of a boolean
+// attribute (trueValue, trueValues, falseValue) against its column: each
+// must be stored exactly as given (a TINYINT cannot hold 'no', an ENUM
+// only its own values), and no value may read as both true and false. It
+// reports false when a problem was found.
+func (c *compiler) boolValues(ap string, a *attr, ac AttributeConfig, trueFromList bool) bool {
+	ok := true
+	norm := func(p string, v any) any {
+		if msg := valueFits(a.col, v); msg != "" {
+			c.add(p, "%s; a value the column cannot hold would be stored as another, and active would not be what the IdP set", msg)
+			ok = false
+			return v
+		}
+		if isIntColumn(a.col) || a.col.DataType == "bit" {
+			n, _ := intValue(v)
+			return n
+		}
+		return v
+	}
+	tp, first := ap+".trueValue", 0
+	if trueFromList {
+		// trueValues[0] is the one written.
+		tp, first = ap+".trueValues[0]", 1
+	}
+	a.trueV = norm(tp, a.trueV)
+	a.falseV = norm(ap+".falseValue", a.falseV)
+	for i, v := range ac.TrueValues {
+		p := fmt.Sprintf("%s.trueValues[%d]", ap, i+first)
+		sv := scalar(v)
+		if sv == nil {
+			c.add(p, "expected a scalar (string, number or boolean)")
+			ok = false
+			continue
+		}
+		sv = norm(p, sv)
+		if a.storedEqual(sv, a.falseV) {
+			c.add(p, "%v is also the falseValue; expected the values that read as true and the one written for false to differ", sv)
+			ok = false
+			continue
+		}
+		if !a.storedEqual(sv, a.trueV) {
+			a.trueVs = append(a.trueVs, sv)
+		}
+	}
+	if ok && a.storedEqual(a.trueV, a.falseV) {
+		c.add(ap+".falseValue", "%v is also the trueValue (as column %q compares them); expected different values for true and false", a.falseV, a.col.Name)
+		ok = false
+	}
+	if ok && (!a.readsTrue(a.trueV) || a.readsTrue(a.falseV)) {
+		// Cannot happen with the checks above; kept so that a change to
+		// readsTrue cannot make writes and reads disagree unnoticed.
+		c.add(ap, "the value written for true does not read back as true, or the one for false as false")
+		ok = false
+	}
+	return ok
 }
 
 // fits reports why column ci cannot hold attribute a, or "".

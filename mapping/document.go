@@ -671,6 +671,10 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		return adapters.Const(op == adapters.OpNe), nil
 	}
 	col := a.col.Name
+	if op == adapters.OpPr && a.def.Type == Boolean {
+		// Every row reads as true or false (see readsTrue).
+		return adapters.Const(true), nil
+	}
 	if op == adapters.OpPr {
 		return adapters.Compare{Column: col, Op: op}, nil
 	}
@@ -683,25 +687,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		if op == adapters.OpNe {
 			b = !b
 		}
-		var isTrue adapters.Expr
-		switch {
-		case a.nullTrue:
-			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
-		case a.mapped:
-			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: a.trueV}
-			for _, v := range a.trueVs {
-				isTrue = adapters.Or{Left: isTrue, Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: v}}
-			}
-		default:
-			isTrue = adapters.Not{X: adapters.Or{
-				Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
-				Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
-			}}
-		}
-		if b {
-			return isTrue, nil
-		}
-		return adapters.Not{X: isTrue}, nil
+		return a.boolFilter(b), nil
 	case Integer:
 		n, ok := filterInt(value)
 		if !ok || op == adapters.OpCo || op == adapters.OpSw || op == adapters.OpEw {

@@ -178,7 +178,7 @@ func TestCompare(t *testing.T) {
 	r := testResource(t)
 	flag := compileUsers(t, map[string]AttributeConfig{"userName": {Column: "login"}, "active": {Column: "locked", TrueValue: 0, FalseValue: 1}})
 	plain := compileUsers(t, map[string]AttributeConfig{"userName": {Column: "login"}, "active": {Column: "locked"}})
-	isOn := adapters.Compare{Column: "status", Op: adapters.OpEq, Value: "on"}
+	isOn := adapters.Compare{Column: "status", Op: adapters.OpEq, Value: "on", Exact: true}
 	cases := []struct {
 		res  *Resource
 		path string
@@ -195,7 +195,7 @@ func TestCompare(t *testing.T) {
 		{r, "active", "eq", true, isOn, ""},
 		{r, "active", "eq", "False", adapters.Not{X: isOn}, ""},
 		{r, "active", "ne", true, adapters.Not{X: isOn}, ""},
-		{flag, "active", "eq", true, adapters.Compare{Column: "locked", Op: "eq", Value: int64(0)}, ""},
+		{flag, "active", "eq", true, adapters.Compare{Column: "locked", Op: "eq", Value: int64(0), Exact: true}, ""},
 		{plain, "active", "eq", true, adapters.Not{X: adapters.Or{Left: adapters.Compare{Column: "locked", Op: "eq", Value: int64(0)}, Right: adapters.Compare{Column: "locked", Op: "eq"}}}, ""},
 		{r, "emails.value", "co", "@x", adapters.Compare{Column: "email", Op: "co", Value: "@x", Fold: true}, ""},
 		{r, "emails.type", "eq", "HOME", adapters.Compare{Column: "email", Op: "pr"}, ""},

@@ -88,19 +88,114 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 	return out, covered
 }
 
-// valueFits reports why a constant cannot be stored in a column, or "".
+// valueFits reports why a constant cannot be stored in a column exactly,
+// or "": what the database would refuse, or (in a session that is not
+// strict) silently convert into another value. An integer column takes
+// integers in its type's range, a BIT(n) column what n bits hold, an ENUM
+// column one of its values, a character column what fits its length.
 func valueFits(ci adapters.ColumnInfo, v any) string {
 	switch {
 	case isIntColumn(ci) || ci.DataType == "bit":
-		if _, ok := intValue(v); !ok {
-			return fmt.Sprintf("column %q is %s; expected an integer, not %v", ci.Name, ci.ColumnType, v)
+		// The type without a display width, which servers spell
+		// differently (tinyint(4), tinyint).
+		typ := ci.DataType
+		if ci.Unsigned {
+			typ += " unsigned"
+		}
+		n, ok := intValue(v)
+		if !ok {
+			return fmt.Sprintf("column %q is %s; expected an integer, not %v", ci.Name, typ, v)
+		}
+		if lo, hi, ok := intRange(ci); ok && (n < lo || uint64(n) > hi && n >= 0) {
+			return fmt.Sprintf("column %q is %s, which holds %d to %d; %v is out of its range", ci.Name, typ, lo, hi, v)
+		}
+	case ci.DataType == "enum":
+		s := canonicalString(v)
+		vals := enumValues(ci.ColumnType)
+		// Exactly: the database would store 'ON' as 'on', which then
+		// reads as another value.
+		if !slices.Contains(vals, s) {
+			return fmt.Sprintf("column %q is %s; expected one of its values as written there, not %q", ci.Name, ci.ColumnType, s)
 		}
 	case isStringColumn(ci):
-		if s := canonicalString(v); ci.MaxLength > 0 && int64(utf8.RuneCountInString(s)) > ci.MaxLength {
+		s := canonicalString(v)
+		if ci.MaxLength > 0 && int64(utf8.RuneCountInString(s)) > ci.MaxLength {
 			return fmt.Sprintf("%q is longer than the %d characters of column %q", s, ci.MaxLength, ci.Name)
+		}
+		if ci.DataType == "char" && strings.HasSuffix(s, " ") {
+			return fmt.Sprintf("column %q is %s, which drops trailing spaces; expected %q without them", ci.Name, ci.ColumnType, s)
 		}
 	}
 	return ""
+}
+
+// intRange returns the smallest and largest value an integer or BIT
+// column holds; ok is false when the type is not known.
+func intRange(ci adapters.ColumnInfo) (lo int64, hi uint64, ok bool) {
+	if ci.DataType == "bit" {
+		n := 1
+		if m := bitWidthRE.FindStringSubmatch(ci.ColumnType); m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+		if n < 1 || n > 64 {
+			return 0, 0, false
+		}
+		if n == 64 {
+			return 0, 1<<64 - 1, true
+		}
+		return 0, 1<<uint(n) - 1, true
+	}
+	bits, ok := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}[ci.DataType]
+	switch {
+	case !ok:
+		return 0, 0, false
+	case ci.Unsigned && bits == 64:
+		return 0, 1<<64 - 1, true
+	case ci.Unsigned:
+		return 0, 1<<bits - 1, true
+	case bits == 64:
+		return -1 << 63, 1<<63 - 1, true
+	}
+	return -1 << (bits - 1), 1<<(bits-1) - 1, true
+}
+
+var bitWidthRE = regexp.MustCompile(`^bit\((\d+)\)`)
+
+// enumValues lists the values of an ENUM or SET column type, as
+// information_schema writes it: enum('a','b'), a quote doubled.
+func enumValues(columnType string) []string {
+	open := strings.IndexByte(columnType, '(')
+	if open < 0 || !strings.HasSuffix(columnType, ")") {
+		return nil
+	}
+	body := columnType[open+1 : len(columnType)-1]
+	var out []string
+	for i := 0; i < len(body); {
+		if body[i] != '\'' {
+			i++
+			continue
+		}
+		var b strings.Builder
+		j := i + 1
+		for j < len(body) {
+			if body[j] == '\'' {
+				if j+1 < len(body) && body[j+1] == '\'' {
+					b.WriteByte('\'')
+					j += 2
+					continue
+				}
+				break
+			}
+			if body[j] == '\\' && j+1 < len(body) {
+				j++
+			}
+			b.WriteByte(body[j])
+			j++
+		}
+		out = append(out, b.String())
+		i = j + 1
+	}
+	return out
 }
 
 // intValue reads an integer from a YAML scalar: a number, a numeric

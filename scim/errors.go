@@ -67,6 +67,8 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusConflict, "uniqueness", "a %s with that value already exists", resource), false
 	case errors.Is(err, adapters.ErrUnavailable):
 		return errorf(http.StatusServiceUnavailable, "", "the application's database is unavailable; retry later"), true
+	case errors.Is(err, adapters.ErrNotStored):
+		return errorf(http.StatusInternalServerError, "", "the application's database did not keep what this request wrote (a trigger or a conversion changed it, so the %s would not be what was asked); nothing was changed", resource), true
 	case errors.Is(err, adapters.ErrOutOfScope):
 		return errorf(http.StatusInternalServerError, "", "the mapping would create a %s outside its own scope; nothing was stored (the operator's mapping needs a default for the scope's columns)", resource), true
 	case errors.Is(err, adapters.ErrInvalid):

@@ -93,6 +93,10 @@ func (c *Config) Validate() []string {
 	return errs
 }
 
+// StrictSQLMode is the session's sql_mode unless params give one: the
+// server's own modes with STRICT_TRANS_TABLES added.
+const StrictSQLMode = "CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')"
+
 // FormatDSN resolves the secrets and returns the DSN to connect with. The
 // options scimbridge relies on (parseTime, UTC timestamps, client-side
 // interpolated parameters) are always set, and multiStatements unless the
@@ -152,6 +156,13 @@ func (c *Config) FormatDSN() (string, error) {
 	// TIMESTAMP columns are converted by the session's time zone: UTC
 	// makes what is read and written absolute instants.
 	cfg.Params["time_zone"] = "'+00:00'"
+	if _, set := cfg.Params["sql_mode"]; !set {
+		// Strict, whatever the server's default: a value a column
+		// cannot hold is an error, never silently stored as another
+		// (a deactivation written as 0 to a TINYINT). Only scimbridge's
+		// own sessions are changed; the modes the server gives are kept.
+		cfg.Params["sql_mode"] = StrictSQLMode
+	}
 	cfg.InterpolateParams = true
 	// Several statements in one round trip: an update's last statement
 	// and its COMMIT, a user and the user's groups. The arguments are

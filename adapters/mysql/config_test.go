@@ -1,11 +1,14 @@
 package mysql
 
 import (
+	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 // TestFormatDSNMultiStatements checks that connections take several
@@ -38,5 +41,44 @@ func TestFormatDSNMultiStatements(t *testing.T) {
 	bad := Config{User: "u", Database: "app", Params: map[string]string{"multiStatements": "maybe"}}
 	if _, err := bad.FormatDSN(); err == nil {
 		t.Error("multiStatements: maybe was accepted")
+	}
+}
+
+// TestFormatDSNStrictSession checks that scimbridge's sessions run in
+// strict mode, keeping the server's other modes, so that a value a column
+// cannot hold fails instead of being stored as another; and that an
+// operator's own sql_mode stands.
+func TestFormatDSNStrictSession(t *testing.T) {
+	dsn, err := (&Config{DSN: adapters.Secret{Value: mysqltest.NewDatabase(t)}}).FormatDSN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Params["sql_mode"] != StrictSQLMode {
+		t.Fatalf("sql_mode param %q, want %q", parsed.Params["sql_mode"], StrictSQLMode)
+	}
+	// Start from a session with no modes at all, as a lax server gives.
+	parsed.Params["sql_mode"] = strings.ReplaceAll(StrictSQLMode, "@@SESSION.sql_mode", "''")
+	db, err := sql.Open("mysql", parsed.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRow("SELECT @@SESSION.sql_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mode, "STRICT_TRANS_TABLES") {
+		t.Errorf("session sql_mode %q is not strict", mode)
+	}
+	own, err := (&Config{User: "u", Database: "app", Params: map[string]string{"sql_mode": "'ANSI_QUOTES'"}}).FormatDSN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := mysql.ParseDSN(own); p.Params["sql_mode"] != "'ANSI_QUOTES'" {
+		t.Errorf("the operator's sql_mode became %q", p.Params["sql_mode"])
 	}
 }

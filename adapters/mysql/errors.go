@@ -73,7 +73,7 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference, adapters.ErrRefused, adapters.ErrOutOfScope} {
+	for _, s := range []error{adapters.ErrNotFound, adapters.ErrConflict, adapters.ErrUnavailable, adapters.ErrInvalid, adapters.ErrUnknownMember, adapters.ErrUnknownReference, adapters.ErrRefused, adapters.ErrOutOfScope, adapters.ErrNotStored} {
 		if errors.Is(err, s) {
 			return err
 		}

@@ -42,9 +42,10 @@ type members struct {
 	jscope, jscopeBare string
 	jargs              []any
 	// addCols and addVals are the further columns an added join row gets
-	// (its scope constants and defaults) and their SQL, ", ?" each.
-	addCols string
-	jcols   map[adapters.Column]adapters.ColumnInfo
+	// (its scope constants and defaults) and their SQL: ", ?" each, or
+	// ", UUID()" for a generated key.
+	addCols, addVals string
+	jcols            map[adapters.Column]adapters.ColumnInfo
 	// countAfter checks that added members are users after adding them,
 	// and only when fewer rows were added than asked for, saving a
 	// statement per change. Only on MySQL and MariaDB: the embedded
@@ -96,10 +97,19 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
 		for _, c := range slices.Sorted(maps.Keys(spec.JoinScope)) {
 			m.addCols += ", " + quote(string(c))
+			m.addVals += ", ?"
 		}
 		for _, d := range spec.JoinDefaults {
 			if _, scoped := spec.JoinScope[d.Column]; !scoped {
 				m.addCols += ", " + quote(string(d.Column))
+				if d.Kind == adapters.DefaultUUID {
+					// One statement adds many rows: the server makes
+					// each its own UUID, where one argument would give
+					// them all the same.
+					m.addVals += ", UUID()"
+				} else {
+					m.addVals += ", ?"
+				}
 			}
 		}
 		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
@@ -137,7 +147,23 @@ func skipsByKey(info adapters.TableInfo, group, user adapters.Column) bool {
 	return found
 }
 
-// addArgs returns the values of addCols for one new join row.
+// errMembershipKey is a duplicate key of a membership row that is not the
+// membership itself (those are skipped): a unique index of the join table
+// the mapping does not fill per row. It is the mapping's fault, never a
+// name that is taken, so it is no ErrConflict.
+var errMembershipKey = errors.New("a unique index of the membership table refused a new row that is no existing membership")
+
+// membershipDuplicate turns a duplicate-key error of a membership insert
+// into errMembershipKey, keeping the server's message but not its error
+// number, so that classify does not make it a conflict.
+func membershipDuplicate(err error) error {
+	if isDuplicate(err) {
+		return fmt.Errorf("%w (%v)", errMembershipKey, err)
+	}
+	return err
+}
+
+// addArgs returns the arguments of addVals for the new join rows.
 func (m *members) addArgs() []any {
 	var out []any
 	for _, c := range slices.Sorted(maps.Keys(m.spec.JoinScope)) {
@@ -145,7 +171,7 @@ func (m *members) addArgs() []any {
 	}
 	now := adapters.Now()
 	for _, d := range m.spec.JoinDefaults {
-		if _, scoped := m.spec.JoinScope[d.Column]; !scoped {
+		if _, scoped := m.spec.JoinScope[d.Column]; !scoped && d.Kind != adapters.DefaultUUID {
 			out = append(out, defaultValue(d, m.jcols[d.Column], m.spec.Location, now))
 		}
 	}
@@ -313,7 +339,7 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			// memberships are skipped, not duplicated. The group row is
 			// locked, so concurrent changes to this group are serialised.
 			extra := m.addArgs()
-			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + uk + strings.Repeat(", ?", len(extra)) + " FROM " + u.table + " u" +
+			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + uk + m.addVals + " FROM " + u.table + " u" +
 				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u)
 			args = append(append(append([]any{ref}, extra...), part...), u.sargs...)
 			if !m.upsert {
@@ -335,7 +361,7 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 		}
 		res, err := t.ExecContext(ctx, q, args...)
 		if err != nil {
-			return 0, fmt.Errorf("adding members: %w", err)
+			return 0, fmt.Errorf("adding members: %w", membershipDuplicate(err))
 		}
 		added := rowsAffected(res)
 		if countAfter && added != int64(len(part)) {
@@ -570,7 +596,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	in := " IN (" + marks(len(keys)) + ")"
 	extra := m.addArgs()
 	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
-		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + strings.Repeat(", ?", len(extra)) +
+		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + m.addVals +
 		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
 		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
 		" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" +
@@ -583,7 +609,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	err = g.write(ctx, func() error {
 		res, err := g.db.ExecContext(ctx, q, args...)
 		if err != nil {
-			return fmt.Errorf("adding members: %w", err)
+			return fmt.Errorf("adding members: %w", membershipDuplicate(err))
 		}
 		added = rowsAffected(res)
 		return nil

@@ -87,6 +87,10 @@ type store struct {
 	// connections take them (Adapter.batches) and the server is MySQL or
 	// MariaDB, not the embedded engine of the tests.
 	batch bool
+	// weighs says that the server is MySQL or MariaDB, whose
+	// WEIGHT_STRING names uniqueness locks by the column's collation
+	// (see lock).
+	weighs bool
 
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
@@ -146,6 +150,7 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	}
 	s.returning = a.insertReturning()
 	s.batch = a.batches && a.indexesCollate()
+	s.weighs = a.indexesCollate()
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
 		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
 	}
@@ -788,22 +793,79 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // lock takes a server-wide named lock for a unique value, so that two
 // sidecars (or two requests) cannot both see the value as free and insert
 // it, even on a table without a unique index.
+//
+// Two values the uniqueness check calls equal must take the same lock. On
+// MySQL and MariaDB the name is therefore made by the server from the
+// value's collation weight (see lockWeight), in the statement that takes
+// the lock: 'bob' and 'bob ' under a PAD SPACE collation, 'σx' and 'ςx',
+// 'café' composed and decomposed, 'ß' and 'ss' under utf8mb4_unicode_ci
+// each share one lock, where lower-casing in Go would give them two and
+// let two replicas insert both. Elsewhere (the embedded engine of the
+// tests) the name is the value lower-cased in Go.
 func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) error {
-	val := canonical(v)
-	if u.Fold {
-		val = strings.ToLower(val)
-	}
-	sum := sha256.Sum256([]byte(s.database + "\x00" + string(s.spec.Table) + "\x00" + string(u.Column) + "\x00" + val))
-	name := "scimbridge:" + hex.EncodeToString(sum[:])[:48]
+	prefix := s.database + "\x00" + string(s.spec.Table) + "\x00" + string(u.Column) + "\x00"
+	timeout := int(DefaultLockTimeout / time.Second)
+	var name string
 	var got sql.NullInt64
-	if err := t.conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, ?)", name, int(DefaultLockTimeout/time.Second)).Scan(&got); err != nil {
-		return fmt.Errorf("taking uniqueness lock: %w", err)
+	if weight, arg, ok := s.lockWeight(u, v); ok {
+		q := "SELECT n, GET_LOCK(n, ?) FROM (SELECT CONCAT('scimbridge:', LEFT(SHA2(CONCAT(?, " + weight + "), 256), 48)) AS n) w"
+		if err := t.conn.QueryRowxContext(ctx, q, timeout, prefix, arg).Scan(&name, &got); err != nil {
+			return fmt.Errorf("taking uniqueness lock: %w", err)
+		}
+	} else {
+		val := canonical(v)
+		if u.Fold {
+			val = strings.ToLower(val)
+		}
+		sum := sha256.Sum256([]byte(prefix + val))
+		name = "scimbridge:" + hex.EncodeToString(sum[:])[:48]
+		if err := t.conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, ?)", name, timeout).Scan(&got); err != nil {
+			return fmt.Errorf("taking uniqueness lock: %w", err)
+		}
 	}
 	if !got.Valid || got.Int64 != 1 {
 		return fmt.Errorf("%w: timed out waiting for uniqueness lock on %s", adapters.ErrUnavailable, u.Column)
 	}
 	t.locks = append(t.locks, name)
 	return nil
+}
+
+// sqlName matches collation and character set names, which lockWeight
+// puts into SQL text.
+var sqlName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// lockWeight returns the SQL of a lock's value, the hex of its collation
+// weight compared as the uniqueness check (holds) compares it, with its
+// one argument; ok is false for a column whose values are not text, and
+// off MySQL and MariaDB. Trailing spaces are trimmed under a PAD SPACE
+// collation, which ignores them in comparisons but (on MariaDB) not in
+// WEIGHT_STRING.
+func (s *store) lockWeight(u adapters.Unique, v any) (sqlText string, arg any, ok bool) {
+	c, found := s.cols[u.Column]
+	str, isStr := v.(string)
+	if !s.weighs || !found || !isStr || !isText(c.DataType) || c.DataType == "decimal" || c.DataType == "json" ||
+		!sqlName.MatchString(c.Collation) || !sqlName.MatchString(c.Charset) {
+		return "", nil, false
+	}
+	coll := c.Collation
+	operand := "CONVERT(? USING " + c.Charset + ")"
+	switch {
+	case u.Plain:
+	case u.Fold && !c.CaseInsensitive():
+		// holds compares LOWER(column) with the value lower-cased.
+		operand, str = "LOWER("+operand+")", strings.ToLower(str)
+	case !u.Fold && c.CaseInsensitive():
+		// holds compares under the character set's _bin collation.
+		m := collationRE.FindStringSubmatch(coll)
+		if m == nil {
+			return "", nil, false
+		}
+		coll = m[1] + "_bin"
+	}
+	if !strings.Contains(coll, "nopad") && !strings.Contains(coll, "_0900_") {
+		operand = "TRIM(TRAILING ' ' FROM " + operand + ")"
+	}
+	return "HEX(WEIGHT_STRING(" + operand + " COLLATE " + coll + "))", str, true
 }
 
 // checkUnique locks and checks every Unique column that rec sets, excluding
@@ -985,6 +1047,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 				return nil, err
 			}
 		}
+		if err := s.verify(row, out); err != nil {
+			return nil, err
+		}
 		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
 			return nil, err
 		}
@@ -1019,6 +1084,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
+	if err := s.verify(row, out); err != nil {
+		return nil, err
+	}
 	t.expect(key, s.created(out))
 	return out, nil
 }
@@ -1033,6 +1101,20 @@ func (s *store) created(out adapters.Record) func(adapters.Record, bool) bool {
 		cols = append(cols, u.Column)
 	}
 	return wrote(out, cols)
+}
+
+// verify runs the spec's Verify on a write, inside its transaction.
+func (s *store) verify(written, stored adapters.Record) error {
+	if s.spec.Verify == nil {
+		return nil
+	}
+	if err := s.spec.Verify(written, stored); err != nil {
+		if !errors.Is(err, adapters.ErrNotStored) {
+			err = fmt.Errorf("%w: %w", adapters.ErrNotStored, err)
+		}
+		return err
+	}
+	return nil
 }
 
 // inScope fails with ErrOutOfScope unless the row with that key is in
@@ -1165,8 +1247,14 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	// second look.
 	args = append(append(args, key), s.lockedArgs...)
 	out, known := s.known(cur, changed, rel)
-	if len(cols) > 0 && known {
-		t.expect(key, wrote(out, cols))
+	if known {
+		// What the UPDATE stores is known before it runs.
+		if err := s.verify(changed, out); err != nil {
+			return nil, nil, err
+		}
+		if len(cols) > 0 {
+			t.expect(key, wrote(out, cols))
+		}
 	}
 	if len(cols) > 0 {
 		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.lockedScope
@@ -1183,10 +1271,16 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		return cur, out, nil
 	}
 	out, err = s.getOne(ctx, t, key, false, nil)
-	if err == nil && len(cols) > 0 {
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.verify(changed, out); err != nil {
+		return nil, nil, err
+	}
+	if len(cols) > 0 {
 		t.expect(key, wrote(out, cols))
 	}
-	return cur, out, err
+	return cur, out, nil
 }
 
 // known returns the row as an update of the locked row cur leaves it,

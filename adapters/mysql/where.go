@@ -32,7 +32,9 @@ func (s *store) operand(c adapters.ColumnInfo, fold bool) string {
 	switch {
 	case fold && !c.CaseInsensitive():
 		return "LOWER(" + q + ")"
-	case !fold && c.CaseInsensitive():
+	case !fold && c.CaseInsensitive() && c.DataType != "enum":
+		// An ENUM holds only its own values, distinct under its
+		// collation: equal to one of them is exactly it.
 		if m := collationRE.FindStringSubmatch(c.Collation); m != nil {
 			return q + " COLLATE " + m[1] + "_bin"
 		}
@@ -152,10 +154,19 @@ func (s *store) compare(b *builder, x adapters.Compare) error {
 	default:
 		return fmt.Errorf("unsupported operator %q", x.Op)
 	}
+	exact := x.Exact && text && c.DataType != "enum" && (x.Op == adapters.OpEq || x.Op == adapters.OpNe)
+	if exact {
+		// Equal under a padding collation and of the same length:
+		// equal with trailing spaces counted, whatever the charset.
+		cmp += " AND CHAR_LENGTH(" + q + ") = CHAR_LENGTH(?)"
+	}
 	if neg {
 		b.sql.WriteString("NOT ")
 	}
 	b.sql.WriteString("(" + q + " IS NOT NULL AND " + cmp + ")")
 	b.args = append(b.args, val)
+	if exact {
+		b.args = append(b.args, val)
+	}
 	return nil
 }

@@ -58,3 +58,15 @@ CREATE TABLE user_fields (
   value TEXT NULL,
   changed INT NOT NULL
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+-- An application whose account flags are narrow types: a TINYINT block
+-- flag, an unsigned level, an ENUM state and a short code, for stored
+-- values a column cannot hold.
+CREATE TABLE kiosk_logins (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  login VARCHAR(100) NOT NULL,
+  block TINYINT NOT NULL DEFAULT 0,
+  level TINYINT UNSIGNED NOT NULL DEFAULT 0,
+  state ENUM('on','off','gone') NOT NULL DEFAULT 'on',
+  code VARCHAR(3) NULL
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
