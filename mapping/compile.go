@@ -85,6 +85,7 @@ type attr struct {
 	hash     hasher     // for a password
 	child    *childCols // for kindChild
 	kvKey    string     // for kindKV
+	list     *listCodec // a list held in the column (or entry); see ListConfig
 	typ      string
 	// strictType: the one value stored is the entry of type typ (a path
 	// emails[type eq "work"].value), never another entry.
