@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/scimbridge/scimbridge/adapters"
 )
 
 // List encodings: how a multi-valued attribute (roles, entitlements) is
@@ -244,17 +246,19 @@ func (c *listCodec) name() string {
 	return "a " + strconv.Quote(c.delim) + "-delimited list"
 }
 
-// empty is the encoding of a list with nothing in it.
-func (c *listCodec) empty() string {
+// describe says, for check, how the list is stored and filtered.
+func (c *listCodec) describe() string {
+	s := c.name()
+	if c.restricted {
+		s += " of " + strings.Join(quoteAll(c.allowed), ", ")
+	}
 	switch c.enc {
 	case ListJSON:
-		return "[]"
-	case ListJSONObject:
-		return "{}"
-	case ListPHP, ListPHPList:
-		return "a:0:{}"
+		return s + "; filters use JSON_CONTAINS and scan the table"
+	case ListDelimited:
+		return s + "; filters use LIKE and scan the table"
 	}
-	return ""
+	return s + "; cannot be filtered on"
 }
 
 // listEntry is one element of a stored list, kept as stored.
@@ -882,4 +886,63 @@ func (a *attr) encodeList(v any, cur any) (any, error) {
 		return nil, fieldErr(a.path, ScimInvalidValue, "together these values are longer than the %d characters this application stores", limit)
 	}
 	return s, nil
+}
+
+// compareList translates a filter on a list attribute (roles eq "x",
+// roles.value eq "x", ne) into SQL that matches the stored list exactly:
+// JSON_CONTAINS for a JSON array, the delimiter around the value for a
+// delimited list. Other comparisons, and encodings SQL cannot search
+// exactly, are refused with invalidFilter rather than answered wrongly.
+func (r *Resource) compareList(a *attr, path, sub string, op adapters.Op, value any) (adapters.Expr, error) {
+	switch sub {
+	case "", "value":
+	case "type", "display", "primary":
+		// Not stored: unassigned on every entry.
+		return adapters.Const(op == adapters.OpNe), nil
+	default:
+		return nil, fieldErr(path, ScimInvalidFilter, "%s has no sub-attribute %s", a.def.Name, sub)
+	}
+	l := a.list
+	if l.enc != ListJSON && l.enc != ListDelimited {
+		return nil, fieldErr(path, ScimInvalidFilter, "this application stores %s as %s, which the database cannot search exactly; filter on another attribute", a.def.Name, l.name())
+	}
+	s, ok := value.(string)
+	if !ok || (op != adapters.OpEq && op != adapters.OpNe) {
+		return nil, fieldErr(path, ScimInvalidFilter, "%s is a list held in one column: only eq and ne with a quoted value apply, such as %s eq \"admin\"", a.def.Name, a.def.Name)
+	}
+	t, err := l.token(path, s)
+	if err != nil || !l.owns(t) {
+		// A value the attribute cannot hold: no row has it.
+		return adapters.Const(op == adapters.OpNe), nil
+	}
+	col := a.col.Name
+	var kv *adapters.KVSpec
+	if a.kind == kindKV {
+		kv = r.Spec.KV
+		col = kv.Value
+	}
+	var has adapters.Expr
+	if l.enc == ListJSON {
+		has = adapters.JSONHas{Column: col, Value: t}
+	} else {
+		d := l.delim
+		has = adapters.Or{
+			Left: adapters.Or{
+				Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: t},
+				Right: adapters.Compare{Column: col, Op: adapters.OpSw, Value: t + d},
+			},
+			Right: adapters.Or{
+				Left:  adapters.Compare{Column: col, Op: adapters.OpEw, Value: d + t},
+				Right: adapters.Compare{Column: col, Op: adapters.OpCo, Value: d + t + d},
+			},
+		}
+	}
+	if kv != nil {
+		isKey := adapters.Compare{Column: kv.Key, Op: adapters.OpEq, Value: a.kvKey, Plain: true}
+		has = adapters.Exists{Child: "@kv", Where: adapters.And{Left: isKey, Right: has}}
+	}
+	if op == adapters.OpNe {
+		return adapters.Not{X: has}, nil
+	}
+	return has, nil
 }

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -206,4 +207,74 @@ func TestCompileListProblems(t *testing.T) {
 			t.Errorf("%+v: problems %q, want one starting %q", c.cfg, probs, c.want)
 		}
 	}
+}
+
+// TestListResource: a compiled list attribute reads, writes over the
+// stored row keeping what it does not own, compares sets, translates
+// filters, and is advertised and described.
+func TestListResource(t *testing.T) {
+	users := adapters.TableInfo{Name: "users", Columns: []adapters.ColumnInfo{
+		col("id", "int", "auto"), col("login", "varchar", "notnull"), col("roles", "longtext", "notnull"), col("perms", "text"),
+	}}
+	m, err := Compile(context.Background(), Config{User: &ResourceConfig{Table: "users", Attributes: map[string]AttributeConfig{
+		"userName":     {Column: "login"},
+		"roles":        {Column: "roles", List: &ListConfig{Encoding: ListJSON, Values: []string{"Admin", "User"}, Map: map[string]string{"Admin": "ROLE_ADMIN"}}},
+		"entitlements": {Column: "perms", List: &ListConfig{Encoding: ListDelimited, Delimiter: ","}},
+	}}}, fakeDB{"users": users}, "resources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := m.User
+	cur := adapters.Record{"id": int64(1), "login": "a", "roles": `["ROLE_OWNER","ROLE_ADMIN"]`, "perms": nil}
+	doc := r.FromRecord(cur)
+	if got := listValues(t, doc["roles"]); !slices.Equal(got, []string{"Admin"}) {
+		t.Fatalf("roles read as %q", got)
+	}
+	after := r.FromRecord(cur)
+	after["roles"] = entries("User", "Admin")
+	ch, err := r.Changes(cur, after)
+	if err != nil || ch["roles"] != `["ROLE_OWNER","ROLE_ADMIN","User"]` || len(ch) != 1 {
+		t.Errorf("changes %#v %v", ch, err)
+	}
+	// The same values in another order change nothing.
+	after["roles"] = entries("Admin")
+	if ch, err := r.Changes(cur, after); err != nil || len(ch) != 0 {
+		t.Errorf("no change: %#v %v", ch, err)
+	}
+	// A PUT leaving roles out keeps what the mapping does not own.
+	ch, err = r.Replacement(cur, map[string]any{"userName": "a"})
+	if err != nil || ch["roles"] != `["ROLE_OWNER"]` {
+		t.Errorf("replacement %#v %v", ch, err)
+	}
+	rec, err := r.ToRecord(decode(t, `{"userName":"b"}`), Create)
+	if err != nil || rec["roles"] != `[]` || rec["perms"] != nil {
+		t.Errorf("create without: %#v %v", rec, err)
+	}
+	e, err := r.Compare("roles.value", adapters.OpEq, "admin")
+	if want := (adapters.JSONHas{Column: "roles", Value: "ROLE_ADMIN"}); err != nil || e != want {
+		t.Errorf("filter %#v %v", e, err)
+	}
+	if e, err := r.Compare("roles", adapters.OpEq, "ROLE_OWNER"); err != nil || e != adapters.Const(false) {
+		t.Errorf("filter on a value the mapping does not own: %#v %v", e, err)
+	}
+	e, err = r.Compare("entitlements", adapters.OpNe, "x")
+	if n, ok := e.(adapters.Not); err != nil || !ok || !strings.Contains(fmt.Sprint(n.X), ",x,") {
+		t.Errorf("delimited filter %#v %v", e, err)
+	}
+	if _, ok := r.Schemas()[UserSchema]; !ok || !slices.ContainsFunc(r.Schemas()[UserSchema], func(d *AttrDef) bool { return d.Name == "roles" }) {
+		t.Errorf("roles not advertised")
+	}
+	if d := strings.Join(r.Describe(), "\n"); !strings.Contains(d, `roles -> roles longtext [list: a JSON array of "Admin", "User"; filters use JSON_CONTAINS`) {
+		t.Errorf("describe:\n%s", d)
+	}
+}
+
+func listValues(t *testing.T, v any) []string {
+	t.Helper()
+	var out []string
+	list, _ := v.([]any)
+	for _, e := range list {
+		out = append(out, e.(map[string]any)["value"].(string))
+	}
+	return out
 }
