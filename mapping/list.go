@@ -286,7 +286,7 @@ func (c *listCodec) parse(stored any) (listValue, error) {
 		return listValue{null: true}, nil
 	}
 	s := canonicalString(stored)
-	if strings.TrimSpace(s) == "" {
+	if s == "" || c.enc != ListDelimited && strings.TrimSpace(s) == "" {
 		return listValue{}, nil
 	}
 	var lv listValue
@@ -308,6 +308,18 @@ func (c *listCodec) parse(stored any) (listValue, error) {
 			if !e.intKey || e.n != int64(i) {
 				lv.keyed = true
 			}
+		}
+	}
+	if c.enc == ListPHP || c.enc == ListJSONObject {
+		// A key given twice has its last value, as PHP and JSON decoders
+		// read it: the earlier entries are shadowed, kept as they are.
+		seen := map[string]bool{}
+		for i := len(lv.entries) - 1; i >= 0; i-- {
+			e := &lv.entries[i]
+			if seen[e.token] {
+				e.named, e.member = false, false
+			}
+			seen[e.token] = true
 		}
 	}
 	return lv, err
@@ -332,7 +344,12 @@ func (c *listCodec) values(lv listValue) []string {
 	return out
 }
 
-func (c *listCodec) owns(token string) bool { return !c.restricted || c.owned[token] }
+// owns reports whether a stored token is the attribute's to show and
+// change. Text that is not UTF-8 is not: JSON could only show it mangled,
+// and a write of the mangled value would replace it.
+func (c *listCodec) owns(token string) bool {
+	return utf8.ValidString(token) && (!c.restricted || c.owned[token])
+}
 
 // token returns the stored token of a SCIM value, or a FieldError for a
 // value the attribute may not hold.

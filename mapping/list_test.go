@@ -278,3 +278,65 @@ func listValues(t *testing.T, v any) []string {
 	}
 	return out
 }
+
+// FuzzListCodecs: no stored value makes a codec panic, and a value that
+// parses survives a write of its own values: what reads back is what was
+// read, and every entry the attribute does not own is still there.
+func FuzzListCodecs(f *testing.F) {
+	for _, s := range []string{
+		`["ROLE_ADMIN","ROLE_USER"]`, `[1,"a",{"b":[2]}]`, `{"superuser":"1","admin":"0"}`,
+		"system_user system_admin", "a,,b", `a:1:{s:13:"administrator";b:1;}`,
+		`a:2:{i:0;s:5:"admin";i:1;s:6:"editor";}`, `a:1:{i:0;a:1:{s:1:"x";d:0.5;}}`, "",
+	} {
+		f.Add(s)
+	}
+	cfgs := []ListConfig{
+		{Encoding: ListJSON}, {Encoding: ListJSONObject}, {Encoding: ListDelimited, Delimiter: " "},
+		{Encoding: ListDelimited, Delimiter: ","}, {Encoding: ListPHP}, {Encoding: ListPHPList},
+		{Encoding: ListJSON, Values: []string{"a", "ROLE_ADMIN"}}, {Encoding: ListPHP, Values: []string{"administrator"}, FalseValue: false},
+	}
+	f.Fuzz(func(t *testing.T, stored string) {
+		for _, cfg := range cfgs {
+			a := listAttr(t, cfg)
+			a.col.MaxLength = 0
+			lv, err := a.list.parse(stored)
+			vals := a.list.values(lv)
+			_, _ = a.decodeList(stored)
+			if err != nil {
+				if _, werr := a.encodeList(entries("x"), stored); werr == nil {
+					t.Fatalf("%+v: a write over %q that does not parse succeeded", cfg, stored)
+				}
+				continue
+			}
+			if slices.ContainsFunc(vals, func(v string) bool { return v == "" || cfg.Encoding == ListDelimited && strings.Contains(v, cfg.Delimiter) }) {
+				continue
+			}
+			out, err := a.encodeList(entries(vals...), stored)
+			if err != nil {
+				t.Fatalf("%+v: writing back %q read from %q: %v", cfg, vals, stored, err)
+			}
+			s, _ := out.(string)
+			lv2, err := a.list.parse(s)
+			if err != nil {
+				t.Fatalf("%+v: %q written over %q does not parse: %v", cfg, s, stored, err)
+			}
+			if got := a.list.values(lv2); !slices.Equal(got, vals) {
+				t.Fatalf("%+v: %q read back as %q, want %q", cfg, s, got, vals)
+			}
+			var kept, kept2 []string
+			for _, e := range lv.entries {
+				if !e.named || !a.list.owns(e.token) || !e.member {
+					kept = append(kept, e.key+e.raw)
+				}
+			}
+			for _, e := range lv2.entries {
+				if !e.named || !a.list.owns(e.token) || !e.member {
+					kept2 = append(kept2, e.key+e.raw)
+				}
+			}
+			if cfg.Encoding != ListJSONObject && !slices.Equal(kept, kept2) && cfg.Encoding != ListPHPList {
+				t.Fatalf("%+v: entries not owned changed: %q -> %q (%q -> %q)", cfg, kept, kept2, stored, s)
+			}
+		}
+	})
+}
