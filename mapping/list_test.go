@@ -308,7 +308,9 @@ func FuzzListCodecs(f *testing.F) {
 				}
 				continue
 			}
-			if slices.ContainsFunc(vals, func(v string) bool { return v == "" || cfg.Encoding == ListDelimited && strings.Contains(v, cfg.Delimiter) }) {
+			if slices.ContainsFunc(vals, func(v string) bool {
+				return v == "" || cfg.Encoding == ListDelimited && strings.Contains(v, cfg.Delimiter)
+			}) {
 				continue
 			}
 			out, err := a.encodeList(entries(vals...), stored)
