@@ -897,6 +897,11 @@ func (r *Resource) Schemas() map[string][]*AttrDef {
 		if a.kind == kindSingle {
 			d.Sub = slices.Clone(a.def.Sub)
 		}
+		if a.list != nil {
+			// A list stores values only: type, display and primary are
+			// neither kept nor returned.
+			d.Sub = []*AttrDef{a.def.sub("value")}
+		}
 		if a.parent == nil {
 			out[a.schema] = append(out[a.schema], &d)
 			continue

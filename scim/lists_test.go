@@ -209,9 +209,23 @@ func TestListSchemas(t *testing.T) {
 		}
 		return out
 	}
-	got := names(newSidecar(t, "testdata/lists_schema.sql", "testdata/lists_mapping.yaml"))
+	s := newSidecar(t, "testdata/lists_schema.sql", "testdata/lists_mapping.yaml")
+	got := names(s)
 	if !slices.Contains(got, "roles") || !slices.Contains(got, "entitlements") {
 		t.Errorf("mapped: %q", got)
+	}
+	// Only value is stored, so only value is advertised.
+	r := s.do("GET", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", nil)
+	attrs, _ := r.Body["attributes"].([]any)
+	for _, a := range attrs {
+		m := a.(map[string]any)
+		if m["name"] != "roles" {
+			continue
+		}
+		subs, _ := m["subAttributes"].([]any)
+		if len(subs) != 1 || subs[0].(map[string]any)["name"] != "value" || m["multiValued"] != true {
+			t.Errorf("roles advertised as %v", m)
+		}
 	}
 	got = names(newSidecar(t, "testdata/lists_schema.sql", "testdata/lists_object_mapping.yaml"))
 	if !slices.Contains(got, "roles") || slices.Contains(got, "entitlements") {
