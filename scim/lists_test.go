@@ -296,3 +296,34 @@ func TestConcurrentRolePatches(t *testing.T) {
 		}
 	})
 }
+
+// TestListMetaFilters: lists kept in key/value entries are written there
+// and filtered on through the entry, with other keys left alone.
+func TestListMetaFilters(t *testing.T) {
+	s := newSidecar(t, "testdata/related_schema.sql", "testdata/lists_meta_mapping.yaml")
+	for _, id := range []string{"1", "2"} {
+		r := s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"add","path":"roles","value":[{"value":"r`+id+`"},{"value":"shared"}]}`,
+			`{"op":"add","path":"entitlements","value":[{"value":"e`+id+`"}]}`))
+		if r.Status != 200 {
+			t.Fatalf("patch %s: %d %s", id, r.Status, r.Raw)
+		}
+	}
+	if got := s.row("SELECT meta_value FROM usermeta WHERE user_id = 1 AND meta_key = 'app_roles'")["meta_value"]; got != `["r1","shared"]` {
+		t.Errorf("app_roles %q", got)
+	}
+	if got := s.count("SELECT COUNT(*) FROM usermeta WHERE meta_key = 'wp_capabilities'"); got != 2 {
+		t.Errorf("%d wp_capabilities entries, want 2", got)
+	}
+	for _, c := range []struct {
+		filter string
+		want   int
+	}{
+		{`roles eq "r1"`, 1}, {`roles.value eq "shared"`, 2}, {`roles eq "r"`, 0}, {`roles ne "r1"`, 1},
+		{`entitlements eq "e2"`, 1}, {`entitlements eq "e"`, 0},
+	} {
+		r := s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(c.filter), nil)
+		if n, _ := r.Body["totalResults"].(float64); r.Status != 200 || int(n) != c.want {
+			t.Errorf("%s: %d %v, want %d", c.filter, r.Status, r.Body["totalResults"], c.want)
+		}
+	}
+}
