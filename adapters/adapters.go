@@ -317,6 +317,15 @@ type HasMember struct{ IDs []string }
 // in one of the groups with these ids, or in any group when IDs is empty.
 type MemberOf struct{ IDs []string }
 
+// JSONHas is true for the rows whose Column holds a JSON array with the
+// string Value among its elements, compared exactly. NULL, text that is
+// not JSON and any other JSON value do not match.
+type JSONHas struct {
+	Column Column
+	Value  string
+}
+
+func (JSONHas) expr()   {}
 func (HasMember) expr() {}
 func (MemberOf) expr()  {}
 

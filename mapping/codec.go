@@ -126,6 +126,9 @@ func (a *attr) encode(v any) (any, error) {
 // decode converts a column value to its SCIM JSON value; ok is false when
 // the attribute is unassigned (NULL, or an empty string).
 func (a *attr) decode(v any) (out any, ok bool) {
+	if a.list != nil {
+		return a.decodeList(v)
+	}
 	if v == nil {
 		if a.def.Type == Boolean && a.kind != kindChild {
 			// Every row has a value: NULL means what readsTrue says.

@@ -63,6 +63,7 @@ const (
 	kindManager                  // the key of another row of the same table
 	kindChild                    // a multi-valued attribute in a child table
 	kindKV                       // an entry of the key/value table
+	kindList                     // a multi-valued attribute as a list encoded in one column
 )
 
 // attr is one compiled attribute mapping.
@@ -85,6 +86,7 @@ type attr struct {
 	hash     hasher     // for a password
 	child    *childCols // for kindChild
 	kvKey    string     // for kindKV
+	list     *listCodec // a list held in the column (or entry); see ListConfig
 	typ      string
 	// strictType: the one value stored is the entry of type typ (a path
 	// emails[type eq "work"].value), never another entry.
@@ -553,7 +555,24 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "only a multi-valued attribute (emails, phoneNumbers) is chosen by type; expected such as emails[type eq \"work\"].value")
 			continue
 		}
+		if ac.List != nil {
+			lp := ap + ".list"
+			if !def.MultiValued || parent != nil {
+				c.add(lp, "%s is single-valued; a list holds a multi-valued attribute such as roles or entitlements", a.path)
+				continue
+			}
+			if strictType != "" || ac.Type != "" || ac.Transform != "" || len(ac.Also) > 0 || ac.Child != nil {
+				c.add(lp, "a list is the whole attribute in one column or meta entry; expected no type, transform, also or child with it")
+				continue
+			}
+			a.list = compileList(*ac.List, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
+			if a.list == nil {
+				continue
+			}
+		}
 		switch {
+		case a.list != nil:
+			a.kind = kindList
 		case def.MultiValued:
 			a.kind = kindSingle
 			a.strictType = strictType != ""
@@ -715,7 +734,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				a.lookup = &a.extra[len(a.extra)-1]
 			}
 		}
-		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta
+		// A list not given is written empty, so its column needs nothing.
+		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta && a.kind != kindList
 		a.index = leadingIndex(info, ci.Name, fixed...)
 		if first := byCol[ci.Name]; first != a && (a.def.Required || first.def.Required) {
 			// A column one of them always gives is required of none of
@@ -906,6 +926,12 @@ func (c *compiler) boolValues(ap string, a *attr, ac AttributeConfig, trueFromLi
 // fits reports why column ci cannot hold attribute a, or "".
 func (c *compiler) fits(a *attr, ac AttributeConfig) string {
 	ci := a.col
+	if a.list != nil {
+		if ci.DataType == "json" || isStringColumn(ci) && ci.DataType != "enum" && ci.DataType != "set" {
+			return ""
+		}
+		return fmt.Sprintf("%s is a list but column %q is %s; expected a character, TEXT or JSON column to hold %s", a.path, ci.Name, ci.ColumnType, a.list.name())
+	}
 	switch a.def.Type {
 	case String, Reference, Complex, Integer:
 		// Complex here is a multi-valued attribute held as one string.
@@ -1003,7 +1029,14 @@ func (r *Resource) Describe() []string {
 			out = append(out, fmt.Sprintf("%s -> child rows of %s", a.path, childTable(r, a)))
 			continue
 		case kindKV:
-			out = append(out, fmt.Sprintf("%s -> %s entry %q", a.path, r.Spec.KV.Table, a.kvKey))
+			line := fmt.Sprintf("%s -> %s entry %q", a.path, r.Spec.KV.Table, a.kvKey)
+			if a.list != nil {
+				line += " [list: " + a.list.describe() + "]"
+			}
+			out = append(out, line)
+			continue
+		case kindList:
+			out = append(out, fmt.Sprintf("%s -> %s %s [list: %s]", a.path, a.col.Name, a.col.ColumnType, a.list.describe()))
 			continue
 		case kindPassword:
 			out = append(out, fmt.Sprintf("%s -> %s [write-only, %s hash]", a.path, a.col.Name, a.hash.kind))
@@ -1656,8 +1689,8 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		c.add(path, "no metaTable; expected %s.metaTable {table, parent, key, value}", rpath)
 		return false
 	}
-	if !kvType(a.def) {
-		c.add(path, "%s is not a single value; a key/value table holds single strings, booleans, integers and dateTimes", a.path)
+	if a.list == nil && !kvType(a.def) {
+		c.add(path, "%s is not a single value; a key/value table holds single strings, booleans, integers and dateTimes (or a multi-valued one as a list)", a.path)
 		return false
 	}
 	if r.Spec.KV == nil {

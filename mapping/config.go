@@ -294,6 +294,12 @@ type AttributeConfig struct {
 	// with no 'enabled' entry is enabled (whenMissing: 'true'). Reads,
 	// filters and sorting see it in place of nothing.
 	WhenMissing any `yaml:"whenMissing"`
+	// List holds a multi-valued attribute (roles, entitlements) as a
+	// list encoded in its one column or meta entry: json (a JSON array
+	// of strings), jsonObject (keys with true values), delimited
+	// ({delimiter: " "}), php (a PHP-serialized array's keys with true
+	// values, as WordPress's wp_capabilities) or phpList; see ListConfig.
+	List *ListConfig `yaml:"list"`
 	// Hash is how the password attribute is stored: bcrypt, argon2id,
 	// pbkdf2-sha256 or salted-sha256. Required for password.
 	Hash string `yaml:"hash"`

@@ -121,6 +121,10 @@ type recordWriter struct {
 	// lenient lets attributes sharing a column disagree (the first
 	// wins), for a record that only validates a document.
 	lenient bool
+	// cur is the row as stored, nil for a new one: a list column is
+	// re-encoded over its stored value, keeping what the mapping does
+	// not own.
+	cur adapters.Record
 }
 
 func newRecordWriter(doc map[string]any) *recordWriter {
@@ -147,6 +151,9 @@ func (r *Resource) checkDeactivation(doc map[string]any) error {
 // cleared only when none of them has one.
 func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode) error {
 	rec := w.rec
+	if a.list != nil {
+		return putList(w, a, v, present, mode)
+	}
 	if a.kind == kindPassword && !present {
 		// Passwords are never read back, so one not given is unchanged.
 		return nil
@@ -232,6 +239,25 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 	return nil
 }
 
+// putList writes a list attribute: the stored list re-encoded to hold
+// the values given, or none. A list left out of a new row is not written
+// where the column has a default or may be NULL, and is written empty
+// where it must have a value.
+func putList(w *recordWriter, a *attr, v any, present bool, mode Mode) error {
+	if !present {
+		if mode == Create && (a.col.Nullable || a.col.HasDefault) {
+			return nil
+		}
+		v = nil
+	}
+	enc, err := a.encodeList(v, w.cur[a.col.Name])
+	if err != nil {
+		return err
+	}
+	w.rec[a.col.Name] = enc
+	return nil
+}
+
 // sharedGiven reports whether an attribute sharing a's column has a
 // value in the document written.
 func (w *recordWriter) sharedGiven(r *Resource, a *attr) bool {
@@ -283,31 +309,34 @@ func (r *Resource) putComputed(rec adapters.Record, doc map[string]any, only map
 	return nil
 }
 
-// Changes returns the columns whose values differ between two documents of
-// the same resource, as PATCH writes them: attributes a PATCH did not touch
-// are never written, even where reading and writing back would normalise
-// their stored form.
-func (r *Resource) Changes(before, after map[string]any) (adapters.Record, error) {
-	return r.diff(before, after, Patch)
+// Changes returns the columns a PATCH writes over the row cur, read
+// under the update's lock, to make it the document after: the columns of
+// the attributes whose values differ from cur's. Attributes a PATCH did
+// not touch are never written, even where reading and writing back would
+// normalise their stored form.
+func (r *Resource) Changes(cur adapters.Record, after map[string]any) (adapters.Record, error) {
+	return r.diff(cur, after, Patch)
 }
 
-// Replacement returns the columns a PUT of after writes over the row read
-// as before: attributes left out are cleared where their column allows it,
-// and, as with PATCH, attributes whose SCIM value does not change are not
+// Replacement returns the columns a PUT of after writes over the row cur:
+// attributes left out are cleared where their column allows it, and, as
+// with PATCH, attributes whose SCIM value does not change are not
 // written, so a PUT repeating active: true leaves a stored status that
 // reads as active (2, "pending") as it is.
-func (r *Resource) Replacement(before, after map[string]any) (adapters.Record, error) {
-	return r.diff(before, after, Replace)
+func (r *Resource) Replacement(cur adapters.Record, after map[string]any) (adapters.Record, error) {
+	return r.diff(cur, after, Replace)
 }
 
-func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Record, error) {
+func (r *Resource) diff(cur adapters.Record, after map[string]any, mode Mode) (adapters.Record, error) {
 	if err := r.checkShape(after); err != nil {
 		return nil, err
 	}
 	if err := r.checkDeactivation(after); err != nil {
 		return nil, err
 	}
+	before := r.FromRecord(cur)
 	w := newRecordWriter(after)
+	w.cur = cur
 	out := w.rec
 	changed := map[*attr]bool{}
 	for _, a := range r.attrs {
@@ -336,6 +365,17 @@ func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Recor
 // sameAttr reports whether an attribute has the same SCIM value in two
 // documents; booleans compare as booleans, so Entra's "True" equals true.
 func sameAttr(a *attr, bv any, bok bool, av any, aok bool) bool {
+	if a.list != nil {
+		// The same values in any order: a list no write would change.
+		b, err1 := a.listValues(bv)
+		v, err2 := a.listValues(av)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		slices.Sort(b)
+		slices.Sort(v)
+		return slices.Equal(slices.Compact(b), slices.Compact(v))
+	}
 	bok, aok = bok && bv != nil, aok && av != nil
 	if bok != aok {
 		return false
@@ -442,7 +482,7 @@ func (r *Resource) checkShape(doc map[string]any) error {
 					return fieldErr("schemas", ScimInvalidSyntax, "expected an array of schema URNs")
 				}
 			}
-		case lk == "id" || lk == "meta" || (r.Schema == UserSchema && (knownUnmapped[lk] || lk == "password")):
+		case lk == "id" || lk == "meta" || (r.Schema == UserSchema && (knownUnmapped[lk] && !r.Maps(lk) || lk == "password")):
 		case strings.HasPrefix(lk, "urn:"):
 			urn, known := r.schemas.canonical(k)
 			if !known || urn == r.Schema {
@@ -629,10 +669,13 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	a, ok := r.byPath[lp]
 	if !ok {
 		if base, s, cut := strings.Cut(lp, "."); cut {
-			if m, ok2 := r.byPath[base]; ok2 && (m.kind == kindSingle || m.kind == kindChild) {
+			if m, ok2 := r.byPath[base]; ok2 && (m.kind == kindSingle || m.kind == kindChild || m.list != nil) {
 				a, sub, ok = m, s, true
 			}
 		}
+	}
+	if ok && a.list != nil {
+		return r.compareList(a, path, sub, op, value)
 	}
 	if ok && a.kind == kindChild {
 		return r.compareChild(a, path, sub, op, value)
@@ -788,7 +831,10 @@ func (r *Resource) Order(path string, descending bool) (o adapters.Order, ok boo
 		return adapters.Order{Column: r.Spec.Key, Descending: descending}, true, nil
 	}
 	lp = strings.TrimSuffix(lp, ".value")
-	if a, found := r.byPath[lp]; found && a.kind == kindPassword {
+	if a, found := r.byPath[lp]; found && a.list != nil {
+		// A list has no primary value to sort by: in stored order.
+		return o, false, nil
+	} else if found && a.kind == kindPassword {
 		return o, false, fieldErr(path, ScimInvalidValue, "password is write-only and cannot be sorted by")
 	} else if found && a.kind == kindChild {
 		// The primary value, else the first (RFC 7644 section 3.4.2.3).
@@ -826,6 +872,11 @@ func (r *Resource) Schemas() map[string][]*AttrDef {
 		d.Required = d.Required || a.required
 		if a.kind == kindSingle {
 			d.Sub = slices.Clone(a.def.Sub)
+		}
+		if a.list != nil {
+			// A list stores values only: type, display and primary are
+			// neither kept nor returned.
+			d.Sub = []*AttrDef{a.def.sub("value")}
 		}
 		if a.parent == nil {
 			out[a.schema] = append(out[a.schema], &d)

@@ -98,6 +98,8 @@ var userSchema = []*AttrDef{
 	{Name: "password", Type: String, Mutability: WriteOnly, Returned: "never", Description: "The User's cleartext password."},
 	multi("emails", "Email addresses for the user."),
 	multi("phoneNumbers", "Phone numbers for the User."),
+	multi("entitlements", "A list of entitlements for the User that represent a thing the User has."),
+	multi("roles", "A list of roles for the User that collectively represent who the User is."),
 }
 
 // managerAttr is the enterprise manager: a reference to another User row.

@@ -179,9 +179,12 @@ func TestChildPrimaryColumn(t *testing.T) {
 	if err != nil || rec["email"] != "" {
 		t.Errorf("create without emails: %#v %v", rec, err)
 	}
-	before := map[string]any{"userName": "a", "emails": []any{map[string]any{"value": "w@x", "primary": true}}}
+	cur := adapters.Record{"id": int64(1), "login": "a", "email": "w@x", "@emails": []adapters.Record{{"email": "w@x", "lower_email": "w@x", "is_primary": int64(1)}}}
+	if got := r.FromRecord(cur)["emails"]; got == nil {
+		t.Fatalf("the stored row reads without emails")
+	}
 	after := map[string]any{"userName": "a"}
-	ch, err := r.Changes(before, after)
+	ch, err := r.Changes(cur, after)
 	if err != nil || ch["email"] != "" || ch["@emails"] != nil {
 		t.Errorf("removing emails: %#v %v", ch, err)
 	}

@@ -46,11 +46,16 @@ func (e *Error) body() map[string]any {
 func toSCIM(err error, resource string) (e *Error, internal bool) {
 	var se *Error
 	var fe *mapping.FieldError
+	var sv *mapping.StoredValueError
 	switch {
 	case errors.As(err, &se):
 		return se, false
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, ScimType: fe.ScimType, Detail: fe.Error()}, false
+	case errors.As(err, &sv):
+		// The application's data, not the request, is at fault: a 500
+		// that says so, and is logged for the operator.
+		return errorf(http.StatusInternalServerError, "", "%s", sv.Error()), true
 	case errors.Is(err, adapters.ErrRefused):
 		return errorf(http.StatusBadRequest, mapping.ScimMutability, "the application depends on this %s as it is: %s", resource, strings.TrimPrefix(err.Error(), adapters.ErrRefused.Error()+": ")), false
 	case errors.Is(err, adapters.ErrUnknownReference):

@@ -102,7 +102,7 @@ func FuzzPatch(f *testing.F) {
 			}
 			return
 		}
-		if _, err := r.Changes(doc(), after); err != nil && !acceptable(err) {
+		if _, err := r.Changes(cur, after); err != nil && !acceptable(err) {
 			t.Fatalf("changes %s: %v", body, err)
 		}
 	})

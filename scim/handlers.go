@@ -150,7 +150,7 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			if err := s.checkIfMatch(c, r, cur); err != nil {
 				return nil, err
 			}
-			return r.res.Replacement(r.res.FromRecord(cur), body)
+			return r.res.Replacement(cur, body)
 		}
 		var ops []adapters.MemberOp
 		w := &written{}
@@ -206,13 +206,12 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			if err := s.checkIfMatch(c, r, cur); err != nil {
 				return nil, err
 			}
-			before := r.res.FromRecord(cur)
 			after := r.res.FromRecord(cur)
 			if err := p.apply(after, ops); err != nil {
 				return nil, err
 			}
 			noteAsked(c.Request.Context(), r.res, after)
-			return r.res.Changes(before, after)
+			return r.res.Changes(cur, after)
 		}
 		proj := s.projection(c, r)
 		groups := askGroups(c, r, proj)
@@ -283,10 +282,9 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 				if err := s.checkIfMatch(c, r, cur); err != nil {
 					return nil, err
 				}
-				before := r.res.FromRecord(cur)
 				after := r.res.FromRecord(cur)
 				after["active"] = false
-				return r.res.Changes(before, after)
+				return r.res.Changes(cur, after)
 			})
 		default:
 			var check func(adapters.Record) error

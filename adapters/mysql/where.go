@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -66,6 +67,8 @@ func (s *store) expr(b *builder, e adapters.Expr) error {
 		return s.compare(b, x)
 	case adapters.Exists:
 		return s.exists(b, x)
+	case adapters.JSONHas:
+		return s.jsonHas(b, x)
 	case adapters.HasMember:
 		return s.hasMember(b, x)
 	case adapters.MemberOf:
@@ -168,5 +171,24 @@ func (s *store) compare(b *builder, x adapters.Compare) error {
 	if exact {
 		b.args = append(b.args, val)
 	}
+	return nil
+}
+
+// jsonHas tests that a column holds a JSON array with a string element.
+// CASE decides in order, so JSON_TYPE and JSON_CONTAINS only see valid
+// JSON (MySQL raises an error for text that is not), and the result is
+// never NULL.
+func (s *store) jsonHas(b *builder, x adapters.JSONHas) error {
+	c, ok := s.cols[x.Column]
+	if !ok {
+		return fmt.Errorf("filtering on %s: %w", x.Column, errNotDescribed)
+	}
+	q := quote(string(c.Name))
+	b.sql.WriteString("(CASE WHEN " + q + " IS NULL THEN 0 WHEN NOT JSON_VALID(" + q + ") THEN 0 WHEN JSON_TYPE(" + q + ") <> 'ARRAY' THEN 0 ELSE COALESCE(JSON_CONTAINS(" + q + ", ?), 0) END) = 1")
+	v, err := json.Marshal(x.Value)
+	if err != nil {
+		return err
+	}
+	b.args = append(b.args, string(v))
 	return nil
 }

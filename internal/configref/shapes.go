@@ -136,6 +136,14 @@ var fieldInfo = map[fieldKey]FieldInfo{
 
 	key[mapping.ColumnConfig]("transform"): {Enum: transforms},
 
+	key[mapping.AttributeConfig]("list"):  {Example: "json"},
+	key[mapping.ListConfig]("encoding"):   {Enum: []string{mapping.ListJSON, mapping.ListJSONObject, mapping.ListDelimited, mapping.ListPHP, mapping.ListPHPList}, DefaultText: "delimited when delimiter is given", Example: "json"},
+	key[mapping.ListConfig]("delimiter"):  {Example: `" "`},
+	key[mapping.ListConfig]("trueValue"):  {DefaultText: "true", Example: `"1"`},
+	key[mapping.ListConfig]("falseValue"): {DefaultText: "the key is removed", Example: `"0"`},
+	key[mapping.ListConfig]("values"):     {DefaultText: "any value", Example: "[ROLE_ADMIN, ROLE_EDITOR]"},
+	key[mapping.ListConfig]("map"):        {MapKey: "value", Sample: "Admin", Example: "{Admin: ROLE_ADMIN}"},
+
 	key[mapping.ChildConfig]("table"):         {Required: true},
 	key[mapping.ChildConfig]("defaults"):      {MapKey: "column", Sample: "created_on"},
 	key[mapping.ChildConfig]("display"):       {Example: "address_display"},
@@ -229,7 +237,20 @@ var shapes = map[reflect.Type]*Shape{
 			"emails: {child: {table: user_emails, parent: user_id, value: address, type: label, primary: is_primary}}",
 			"name.givenName: {meta: first_name}",
 			"active: {meta: enabled, metaScope: {appid: core}, trueValue: 'true', falseValue: 'false', whenMissing: 'true'}",
+			"roles: {column: roles, list: json}",
 			"password: {column: password_hash, hash: bcrypt, cost: 12}",
+		},
+	},
+	reflect.TypeFor[mapping.ListConfig](): {
+		Summary: "Either an encoding name (`list: json`, shorthand for `{encoding: json}`) or a mapping of the keys below; " +
+			"`{delimiter: \" \"}` alone is a delimited list.",
+		Scalar: map[string]any{"enum": []any{mapping.ListJSON, mapping.ListJSONObject, mapping.ListPHP, mapping.ListPHPList}},
+		Examples: []string{
+			"roles: {column: roles, list: json}",
+			`roles: {column: Roles, list: {delimiter: " "}}`,
+			`roles: {column: permissions, list: {encoding: jsonObject, trueValue: "1", falseValue: "0"}}`,
+			"roles: {meta: wp_capabilities, list: php}",
+			"roles: {column: roles, list: {encoding: json, values: [Admin, Editor], map: {Admin: ROLE_ADMIN, Editor: ROLE_EDITOR}}}",
 		},
 	},
 	reflect.TypeFor[mapping.DeleteConfig](): {
@@ -349,6 +370,7 @@ var titles = map[reflect.Type]Title{
 	reflect.TypeFor[mapping.DefaultConfig]():   {"Defaults: `….defaults.<column>`", "constant or mapping", ""},
 	reflect.TypeFor[mapping.ScopeValue]():      {"Scopes: `….scope.<column>`", "constant or conditions", ""},
 	reflect.TypeFor[mapping.ColumnConfig]():    {"Further columns: `….also[]`", "mapping", ""},
+	reflect.TypeFor[mapping.ListConfig]():      {"Lists in one column: `….attributes.<attribute>.list`", "encoding or mapping", ""},
 	reflect.TypeFor[mapping.DeleteConfig]():    {"Delete policy: `resources.<User|Group>.delete`", "policy or mapping", ""},
 	reflect.TypeFor[adapters.Secret]():         {"Secrets", "secret", "<secret>"},
 	reflect.TypeFor[mapping.RelationConfig]():  {"Relations: `resources.<User|Group>.relations[]`", "mapping", ""},
