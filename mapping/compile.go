@@ -89,7 +89,7 @@ type attr struct {
 	// multi-valued attribute (emails[type eq "work"].value), as kindSingle
 	// is for a column: it reads and renders as that attribute's one entry.
 	single bool
-	typ      string
+	typ    string
 	// strictType: the one value stored is the entry of type typ (a path
 	// emails[type eq "work"].value), never another entry.
 	strictType bool
