@@ -87,7 +87,11 @@ type attr struct {
 	child    *childCols // for kindChild
 	kvKey    string     // for kindKV
 	list     *listCodec // a list held in the column (or entry); see ListConfig
-	typ      string
+	// single is set on a kindKV attribute that is one value of a
+	// multi-valued attribute (emails[type eq "work"].value), as kindSingle
+	// is for a column: it reads and renders as that attribute's one entry.
+	single bool
+	typ    string
 	// strictType: the one value stored is the entry of type typ (a path
 	// emails[type eq "work"].value), never another entry.
 	strictType bool
@@ -1689,8 +1693,8 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		c.add(path, "no metaTable; expected %s.metaTable {table, parent, key, value}", rpath)
 		return false
 	}
-	if a.list == nil && !kvType(a.def) {
-		c.add(path, "%s is not a single value; a key/value table holds single strings, booleans, integers and dateTimes (or a multi-valued one as a list)", a.path)
+	if a.list == nil && !kvType(a) {
+		c.add(path, "%s is not a single value; a key/value entry holds one string, boolean, integer or dateTime, one value of a multi-valued attribute such as %s[type eq \"work\"].value, or a list", a.path, a.def.Name)
 		return false
 	}
 	if r.Spec.KV == nil {
@@ -1785,6 +1789,7 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		c.add(path, "meta key %q is longer than the %d characters of %s", key, kc.MaxLength, kc.Name)
 		return false
 	}
+	a.single = a.kind == kindSingle
 	a.kind = kindKV
 	a.kvKey = key
 	a.col = vc

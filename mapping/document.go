@@ -422,7 +422,7 @@ func (r *Resource) value(doc map[string]any, a *attr) (any, bool) {
 		obj = m
 	}
 	v, ok := Get(obj, a.def.Name)
-	if !ok || a.kind != kindSingle || v == nil {
+	if !ok || (a.kind != kindSingle && !a.single) || v == nil {
 		return v, ok
 	}
 	list, _ := v.([]any)
@@ -616,7 +616,7 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 				obj[a.parent.Name] = sub
 			}
 			obj = sub
-		case a.kind == kindSingle:
+		case a.kind == kindSingle || a.single:
 			v = []any{map[string]any{"value": v, "type": a.typ, "primary": true}}
 		}
 		obj[a.def.Name] = v
@@ -669,7 +669,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	a, ok := r.byPath[lp]
 	if !ok {
 		if base, s, cut := strings.Cut(lp, "."); cut {
-			if m, ok2 := r.byPath[base]; ok2 && (m.kind == kindSingle || m.kind == kindChild || m.list != nil) {
+			if m, ok2 := r.byPath[base]; ok2 && (m.kind == kindSingle || m.kind == kindChild || m.list != nil || m.single) {
 				a, sub, ok = m, s, true
 			}
 		}
@@ -681,7 +681,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		return r.compareChild(a, path, sub, op, value)
 	}
 	if ok && a.kind == kindKV {
-		return r.compareKV(a, path, op, value)
+		return r.compareKV(a, path, sub, op, value)
 	}
 	if !ok {
 		if _, _, _, known := r.schemas.lookup(path); !known {
@@ -870,7 +870,7 @@ func (r *Resource) Schemas() map[string][]*AttrDef {
 		}
 		d := *a.def
 		d.Required = d.Required || a.required
-		if a.kind == kindSingle {
+		if a.kind == kindSingle || a.single {
 			d.Sub = slices.Clone(a.def.Sub)
 		}
 		if a.list != nil {

@@ -12,7 +12,12 @@ import (
 
 // kvTypes are the attribute types an entry of the key/value table can
 // hold: its value column is text, and each type has a text form.
-func kvType(d *AttrDef) bool {
+func kvType(a *attr) bool {
+	d := a.def
+	if a.kind == kindSingle {
+		// One value of a multi-valued attribute, picked by its type.
+		return true
+	}
 	if d.MultiValued {
 		return false
 	}
@@ -184,7 +189,7 @@ func finishKV(kv *adapters.KVSpec) {
 // compareKV translates a comparison on an attribute kept in the key/value
 // table into "the row has a matching entry", counting a missing entry as
 // the value it stands for (whenMissing).
-func (r *Resource) compareKV(a *attr, path string, op adapters.Op, value any) (adapters.Expr, error) {
+func (r *Resource) compareKV(a *attr, path, sub string, op adapters.Op, value any) (adapters.Expr, error) {
 	kv := r.Spec.KV
 	vc := r.kvValueCol()
 	var isKey adapters.Expr = adapters.Compare{Column: kv.Key, Op: adapters.OpEq, Value: a.kvKey, Plain: true}
@@ -207,6 +212,29 @@ func (r *Resource) compareKV(a *attr, path string, op adapters.Op, value any) (a
 		return ok && scalarMatches(a, v, op, value)
 	}
 
+	switch sub {
+	case "", "value":
+	case "type", "primary":
+		// The one entry has a fixed type and is primary, as a column's
+		// one value is: a comparison on them asks whether it is there.
+		if op == adapters.OpPr {
+			return present, nil
+		}
+		if op != adapters.OpEq && op != adapters.OpNe {
+			return nil, fieldErr(path, ScimInvalidFilter, "only eq, ne and pr apply to %s", path)
+		}
+		var fixed any = a.typ
+		if sub == "primary" {
+			fixed = true
+		}
+		same := canonicalString(fixed) == canonicalString(value) || (sub == "type" && strings.EqualFold(canonicalString(fixed), canonicalString(value)))
+		if same == (op == adapters.OpEq) {
+			return present, nil
+		}
+		return adapters.Not{X: present}, nil
+	default:
+		return adapters.Const(op == adapters.OpNe), nil
+	}
 	if op == adapters.OpPr {
 		if hasMissing {
 			return adapters.Const(true), nil

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -39,8 +40,8 @@ func TestKeyValueStorage(t *testing.T) {
 		t.Errorf("alice quotaGB %v: files/quota_gb is another application's entry", ext(alice)["quotaGB"])
 	}
 	// bob has no core/enabled entry (only files/enabled 'false'): enabled.
-	if bob := get("2"); bob["active"] != true {
-		t.Errorf("bob active %v, want true (no core/enabled entry; files/enabled is not it)", bob["active"])
+	if bob := get("2"); bob["active"] != true || !reflect.DeepEqual(bob["emails"], []any{map[string]any{"value": "bob@example.com", "type": "work", "primary": true}}) {
+		t.Errorf("bob active %v emails %v, want true (no core/enabled entry; files/enabled is not it) and his address", bob["active"], bob["emails"])
 	}
 	if carol := get("3"); carol["active"] != true || ext(carol)["quotaGB"] != float64(5) {
 		t.Errorf("carol: active %v quotaGB %v, want true and 5", carol["active"], ext(carol)["quotaGB"])
@@ -48,14 +49,17 @@ func TestKeyValueStorage(t *testing.T) {
 
 	// Filters agree with reads, missing entries included.
 	for f, want := range map[string][]string{
-		`active eq true`:             {"2", "3"},
-		`active eq false`:            {"1"},
-		`active ne false`:            {"2", "3"},
-		`active ne true`:             {"1"},
-		cloudExt + `:quotaGB gt 3`:   {"3"},
-		cloudExt + `:quotaGB eq 50`:  nil,
-		`displayName eq "BOB BAKER"`: {"2"},
-		cloudExt + `:lastLogin pr`:   {"1"},
+		`active eq true`:                                    {"2", "3"},
+		`active eq false`:                                   {"1"},
+		`active ne false`:                                   {"2", "3"},
+		`active ne true`:                                    {"1"},
+		cloudExt + `:quotaGB gt 3`:                          {"3"},
+		cloudExt + `:quotaGB eq 50`:                         nil,
+		`emails.value eq "BOB@example.com"`:                 {"2"},
+		`emails[type eq "work" and value ew "example.com"]`: {"2"},
+		`emails.type eq "work"`:                             {"2"},
+		`displayName eq "BOB BAKER"`:                        {"2"},
+		cloudExt + `:lastLogin pr`:                          {"1"},
 	} {
 		if got := listIDs(t, s.do("GET", "/scim/v2/Users?"+filterQuery(f), nil)); !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", f, got, want)
@@ -79,13 +83,13 @@ func TestKeyValueStorage(t *testing.T) {
 	}
 
 	// A create writes each entry under its own application.
-	r := s.do("POST", "/scim/v2/Users", `{"userName":"dave","active":true,"displayName":"Dave Dunn",
+	r := s.do("POST", "/scim/v2/Users", `{"userName":"dave","active":true,"displayName":"Dave Dunn","emails":[{"value":"dave@example.com","type":"work","primary":true}],
 		"`+cloudExt+`":{"quotaGB":10,"lastLogin":"2024-01-31T12:00:00Z"}}`)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
 	id, _ := r.Body["id"].(string)
-	if got := s.Rows("SELECT appid, configkey, configvalue FROM preferences WHERE userid = ? ORDER BY appid, configkey", id); !slices.Equal(got, []string{"core | enabled | true", "login | lastLogin | 2024-01-31 12:00:00", "settings | displayname | Dave Dunn", "settings | quota_gb | 10"}) {
+	if got := s.Rows("SELECT appid, configkey, configvalue FROM preferences WHERE userid = ? ORDER BY appid, configkey", id); !slices.Equal(got, []string{"core | enabled | true", "login | lastLogin | 2024-01-31 12:00:00", "settings | displayname | Dave Dunn", "settings | email | dave@example.com", "settings | quota_gb | 10"}) {
 		t.Errorf("dave's entries: %q", got)
 	}
 	if d := get(id); ext(d)["lastLogin"] != "2024-01-31T12:00:00Z" || ext(d)["quotaGB"] != float64(10) {

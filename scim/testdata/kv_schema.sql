@@ -23,6 +23,7 @@ INSERT INTO preferences (userid, appid, configkey, configvalue) VALUES
   (1, 'login', 'lastLogin', '1700000000'),
   (1, 'files', 'quota_gb', '50'),
   (2, 'settings', 'displayname', 'Bob Baker'),
+  (2, 'settings', 'email', 'bob@example.com'),
   (2, 'files', 'enabled', 'false'),
   (3, 'core', 'enabled', 'true'),
   (3, 'settings', 'quota_gb', '5'),
