@@ -25,6 +25,15 @@ const (
 	DefaultMaxPageSize = 1000
 	// DefaultMaxBodyBytes caps a request body (413 above it).
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxBodyBytesInFlight bounds the request body bytes all
+	// requests hold at once (503 above it).
+	DefaultMaxBodyBytesInFlight = 64 << 20
+	// DefaultMaxConcurrentPerToken bounds the requests one directory's
+	// tokens have in progress at once (429 above it).
+	DefaultMaxConcurrentPerToken = 16
+	// DefaultConcurrencyWait is how long a request over
+	// maxConcurrentPerToken waits for a place.
+	DefaultConcurrencyWait = 5 * time.Second
 	// DefaultRequestTimeout bounds one request, its database work
 	// included (503 when it runs out).
 	DefaultRequestTimeout = 30 * time.Second
@@ -51,6 +60,26 @@ type Config struct {
 	MaxPageSize int `yaml:"maxPageSize"`
 	// MaxBodyBytes; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// MaxBodyBytesInFlight bounds the request body bytes all requests
+	// together hold at once, so that many large bodies arriving together
+	// cannot exhaust memory: a request whose body would take more than is
+	// left gets 503 with Retry-After, before its body is read when it
+	// gives its Content-Length, and as soon as the bytes read would exceed
+	// it when it does not (chunked). Bodies are counted until their
+	// request ends. At least maxBodyBytes; default
+	// DefaultMaxBodyBytesInFlight (64 MiB); -1 turns the budget off.
+	MaxBodyBytesInFlight int64 `yaml:"maxBodyBytesInFlight"`
+	// MaxConcurrentPerToken bounds the requests in progress at once for
+	// one directory (the tokens with one name), so that one client's
+	// heavy requests cannot starve the others. A request over it waits
+	// up to concurrencyWait for another of the directory's requests to
+	// end, then gets 429 with Retry-After. Bulk operations run within
+	// their bulk request's place. Default DefaultMaxConcurrentPerToken;
+	// -1 turns the bound off.
+	MaxConcurrentPerToken int `yaml:"maxConcurrentPerToken"`
+	// ConcurrencyWait is how long a request over maxConcurrentPerToken
+	// waits for a place; default DefaultConcurrencyWait.
+	ConcurrencyWait time.Duration `yaml:"concurrencyWait"`
 	// RequestTimeout bounds each request; its context, which every SQL
 	// statement runs under, ends then. Default DefaultRequestTimeout.
 	RequestTimeout time.Duration `yaml:"requestTimeout"`
@@ -177,6 +206,15 @@ func (c *Config) ApplyDefaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if c.MaxBodyBytesInFlight == 0 {
+		c.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, c.MaxBodyBytes)
+	}
+	if c.MaxConcurrentPerToken == 0 {
+		c.MaxConcurrentPerToken = DefaultMaxConcurrentPerToken
+	}
+	if c.ConcurrencyWait == 0 {
+		c.ConcurrencyWait = DefaultConcurrencyWait
+	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
 	}
@@ -238,6 +276,15 @@ func (c *Config) Validate() []string {
 	}
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, "maxBodyBytes: expected a positive number of bytes")
+	}
+	if c.MaxBodyBytesInFlight != -1 && c.MaxBodyBytesInFlight < c.MaxBodyBytes {
+		errs = append(errs, fmt.Sprintf("maxBodyBytesInFlight: %d is less than maxBodyBytes (%d), so that no body of the largest size could be read; expected at least maxBodyBytes, or -1 to turn the budget off", c.MaxBodyBytesInFlight, c.MaxBodyBytes))
+	}
+	if c.MaxConcurrentPerToken < -1 {
+		errs = append(errs, "maxConcurrentPerToken: expected a positive number of requests, or -1 to turn the bound off")
+	}
+	if c.ConcurrencyWait < 0 {
+		errs = append(errs, "concurrencyWait: expected a positive duration such as 1s")
 	}
 	if c.RequestTimeout < 0 {
 		errs = append(errs, "requestTimeout: expected a positive duration such as 30s")
