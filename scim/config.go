@@ -148,6 +148,11 @@ type TokenConfig struct {
 	// (org_id: 42). Tokens with the same name are one directory (several
 	// tokens allow rotation) and must give the same scope.
 	Scope map[string]any `yaml:"scope"`
+	// MaxConcurrent overrides server.maxConcurrentPerToken for this
+	// directory (an IdP that needs more, or fewer, requests in progress
+	// at once); -1 turns the bound off for it. Tokens with the same name
+	// must give the same value. Default: maxConcurrentPerToken.
+	MaxConcurrent int `yaml:"maxConcurrent"`
 }
 
 // Directory is one tenant of the application as the IdP sees it: the
@@ -155,6 +160,8 @@ type TokenConfig struct {
 type Directory struct {
 	Name  string
 	Scope map[string]any
+	// MaxConcurrent is its tokens' maxConcurrent (0: not given).
+	MaxConcurrent int
 }
 
 // ScopedColumns lists the columns that every token's scope sets.
@@ -182,7 +189,7 @@ func (c *Config) Directories() []Directory {
 	for _, t := range c.Tokens {
 		if !seen[t.Name] {
 			seen[t.Name] = true
-			out = append(out, Directory{Name: t.Name, Scope: t.Scope})
+			out = append(out, Directory{Name: t.Name, Scope: t.Scope, MaxConcurrent: t.MaxConcurrent})
 		}
 	}
 	return out
@@ -240,6 +247,7 @@ func (c *Config) Validate() []string {
 		errs = append(errs, "tokens: none given; expected at least one {name, token} for the IdP to authenticate with")
 	}
 	scopes := map[string]string{}
+	bounds := map[string]int{}
 	for i, t := range c.Tokens {
 		p := fmt.Sprintf("tokens[%d]", i)
 		scope := fmt.Sprint(t.Scope)
@@ -249,6 +257,12 @@ func (c *Config) Validate() []string {
 			errs = append(errs, p+".scope: differs from the scope of the other "+t.Name+" token; tokens with one name are one directory and need the same scope")
 		}
 		scopes[t.Name] = scope
+		if t.MaxConcurrent < -1 {
+			errs = append(errs, p+".maxConcurrent: expected a positive number of requests, or -1 to turn the bound off for this directory")
+		} else if prev, ok := bounds[t.Name]; ok && prev != t.MaxConcurrent && t.Name != "" {
+			errs = append(errs, p+".maxConcurrent: differs from that of the other "+t.Name+" token; tokens with one name are one directory and need the same maxConcurrent")
+		}
+		bounds[t.Name] = t.MaxConcurrent
 		for col, v := range t.Scope {
 			switch v.(type) {
 			case string, int, int64, uint64, float64, bool:

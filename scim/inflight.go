@@ -143,15 +143,18 @@ func errBusy() *Error {
 	return errorf(http.StatusServiceUnavailable, "", "the server holds as many request bodies as it may (server.maxBodyBytesInFlight); retry later")
 }
 
-// newSlots makes a semaphore of max places for every directory, or none
-// for max <= 0.
-func newSlots(max int, dirs []Directory) map[string]chan struct{} {
-	if max <= 0 {
-		return nil
-	}
+// newSlots makes a semaphore of places for every directory: its own
+// maxConcurrent if it gives one, else perToken; none where that is -1.
+func newSlots(perToken int, dirs []Directory) map[string]chan struct{} {
 	out := make(map[string]chan struct{}, len(dirs))
 	for _, d := range dirs {
-		out[d.Name] = make(chan struct{}, max)
+		n := perToken
+		if d.MaxConcurrent != 0 {
+			n = d.MaxConcurrent
+		}
+		if n > 0 {
+			out[d.Name] = make(chan struct{}, n)
+		}
 	}
 	return out
 }

@@ -153,8 +153,9 @@ func TestRequestLimitsBodiesInFlight(t *testing.T) {
 // TestConcurrentRequestsPerToken checks server.maxConcurrentPerToken: with
 // its directory's requests in progress at the bound, a request with any of
 // the directory's tokens gets 429 with Retry-After after a short wait,
-// while another directory is served; a place is free again when a request
-// ends; and the operations of a bulk request run within its place.
+// while another directory is served, up to its own bound (a token's
+// maxConcurrent); a place is free again when a request ends; and the
+// operations of a bulk request run within its place.
 func TestConcurrentRequestsPerToken(t *testing.T) {
 	s := newSidecarServer(t, "testdata/tenants_schema.sql", "testdata/tenants_mapping.yaml", `server:
   maxConcurrentPerToken: 2
@@ -162,7 +163,7 @@ func TestConcurrentRequestsPerToken(t *testing.T) {
   tokens:
     - {name: acme, token: {value: acme-token}, scope: {org_id: 1}}
     - {name: acme, token: {value: acme-token-next}, scope: {org_id: 1}}
-    - {name: globex, token: {value: globex-token}, scope: {org_id: 2}}
+    - {name: globex, token: {value: globex-token}, scope: {org_id: 2}, maxConcurrent: 1}
 `)
 	hold := func(token, userName string) (*heldBody, <-chan response) {
 		body := `{"userName":` + strconvQuote(userName) + `}`
@@ -178,11 +179,12 @@ func TestConcurrentRequestsPerToken(t *testing.T) {
 			t.Error("429 without Retry-After")
 		}
 	}
-	// Another directory is served, up to its own bound.
-	g1, gdone := hold("globex-token", "held@globex.test")
+	// Another directory is served, up to its own bound (1).
 	if r := s.send(request("GET", "/scim/v2/Users", "globex-token", nil, 0)); r.Status != 200 {
 		t.Errorf("globex while acme is at its bound: %d %s", r.Status, r.Raw)
 	}
+	g1, gdone := hold("globex-token", "held@globex.test")
+	checkError(t, s.send(request("GET", "/scim/v2/Users", "globex-token", nil, 0)), http.StatusTooManyRequests, "")
 	g1.release()
 	if r := <-gdone; r.Status != http.StatusCreated {
 		t.Errorf("globex's held request: %d %s", r.Status, r.Raw)
