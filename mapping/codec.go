@@ -395,7 +395,8 @@ func keyString(v any) string { return canonicalString(v) }
 // the server renders names a resource.
 func parseKeyInt(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && strconv.FormatInt(n, 10) == s
+	var buf [20]byte // the comparison allocates nothing
+	return n, err == nil && string(strconv.AppendInt(buf[:0], n, 10)) == s
 }
 
 // timeValue converts an instant to what the attribute's column stores: Unix

@@ -255,7 +255,7 @@ func (s *Server) runBulkOp(c *gin.Context, op *bulkOp, ids map[string]string) ma
 		}
 	}
 	path := resolve(op.path, ids).(string)
-	req, err := http.NewRequestWithContext(c.Request.Context(), op.method, s.cfg.BasePath+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(withBulkOp(c.Request.Context()), op.method, s.cfg.BasePath+path, bytes.NewReader(body))
 	if err != nil || strings.HasPrefix(path, "/Bulk") {
 		return bulkError(op, errorf(http.StatusBadRequest, "invalidSyntax", "path %q is not a resource path", op.path))
 	}

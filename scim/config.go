@@ -25,6 +25,15 @@ const (
 	DefaultMaxPageSize = 1000
 	// DefaultMaxBodyBytes caps a request body (413 above it).
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxBodyBytesInFlight bounds the request body bytes all
+	// requests hold at once (503 above it).
+	DefaultMaxBodyBytesInFlight = 64 << 20
+	// DefaultMaxConcurrentPerToken bounds the requests one directory's
+	// tokens have in progress at once (429 above it).
+	DefaultMaxConcurrentPerToken = 16
+	// DefaultConcurrencyWait is how long a request over
+	// maxConcurrentPerToken waits for a place.
+	DefaultConcurrencyWait = 5 * time.Second
 	// DefaultRequestTimeout bounds one request, its database work
 	// included (503 when it runs out).
 	DefaultRequestTimeout = 30 * time.Second
@@ -51,6 +60,26 @@ type Config struct {
 	MaxPageSize int `yaml:"maxPageSize"`
 	// MaxBodyBytes; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// MaxBodyBytesInFlight bounds the request body bytes all requests
+	// together hold at once, so that many large bodies arriving together
+	// cannot exhaust memory: a request whose body would take more than is
+	// left gets 503 with Retry-After, before its body is read when it
+	// gives its Content-Length, and as soon as the bytes read would exceed
+	// it when it does not (chunked). Bodies are counted until their
+	// request ends. At least maxBodyBytes; default
+	// DefaultMaxBodyBytesInFlight (64 MiB); -1 turns the budget off.
+	MaxBodyBytesInFlight int64 `yaml:"maxBodyBytesInFlight"`
+	// MaxConcurrentPerToken bounds the requests in progress at once for
+	// one directory (the tokens with one name), so that one client's
+	// heavy requests cannot starve the others. A request over it waits
+	// up to concurrencyWait for another of the directory's requests to
+	// end, then gets 429 with Retry-After. Bulk operations run within
+	// their bulk request's place. Default DefaultMaxConcurrentPerToken;
+	// -1 turns the bound off.
+	MaxConcurrentPerToken int `yaml:"maxConcurrentPerToken"`
+	// ConcurrencyWait is how long a request over maxConcurrentPerToken
+	// waits for a place; default DefaultConcurrencyWait.
+	ConcurrencyWait time.Duration `yaml:"concurrencyWait"`
 	// RequestTimeout bounds each request; its context, which every SQL
 	// statement runs under, ends then. Default DefaultRequestTimeout.
 	RequestTimeout time.Duration `yaml:"requestTimeout"`
@@ -119,6 +148,11 @@ type TokenConfig struct {
 	// (org_id: 42). Tokens with the same name are one directory (several
 	// tokens allow rotation) and must give the same scope.
 	Scope map[string]any `yaml:"scope"`
+	// MaxConcurrent overrides server.maxConcurrentPerToken for this
+	// directory (an IdP that needs more, or fewer, requests in progress
+	// at once); -1 turns the bound off for it. Tokens with the same name
+	// must give the same value. Default: maxConcurrentPerToken.
+	MaxConcurrent int `yaml:"maxConcurrent"`
 }
 
 // Directory is one tenant of the application as the IdP sees it: the
@@ -126,6 +160,8 @@ type TokenConfig struct {
 type Directory struct {
 	Name  string
 	Scope map[string]any
+	// MaxConcurrent is its tokens' maxConcurrent (0: not given).
+	MaxConcurrent int
 }
 
 // ScopedColumns lists the columns that every token's scope sets.
@@ -153,7 +189,7 @@ func (c *Config) Directories() []Directory {
 	for _, t := range c.Tokens {
 		if !seen[t.Name] {
 			seen[t.Name] = true
-			out = append(out, Directory{Name: t.Name, Scope: t.Scope})
+			out = append(out, Directory{Name: t.Name, Scope: t.Scope, MaxConcurrent: t.MaxConcurrent})
 		}
 	}
 	return out
@@ -176,6 +212,15 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxBodyBytesInFlight == 0 {
+		c.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, c.MaxBodyBytes)
+	}
+	if c.MaxConcurrentPerToken == 0 {
+		c.MaxConcurrentPerToken = DefaultMaxConcurrentPerToken
+	}
+	if c.ConcurrencyWait == 0 {
+		c.ConcurrencyWait = DefaultConcurrencyWait
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
@@ -202,6 +247,7 @@ func (c *Config) Validate() []string {
 		errs = append(errs, "tokens: none given; expected at least one {name, token} for the IdP to authenticate with")
 	}
 	scopes := map[string]string{}
+	bounds := map[string]int{}
 	for i, t := range c.Tokens {
 		p := fmt.Sprintf("tokens[%d]", i)
 		scope := fmt.Sprint(t.Scope)
@@ -211,6 +257,12 @@ func (c *Config) Validate() []string {
 			errs = append(errs, p+".scope: differs from the scope of the other "+t.Name+" token; tokens with one name are one directory and need the same scope")
 		}
 		scopes[t.Name] = scope
+		if t.MaxConcurrent < -1 {
+			errs = append(errs, p+".maxConcurrent: expected a positive number of requests, or -1 to turn the bound off for this directory")
+		} else if prev, ok := bounds[t.Name]; ok && prev != t.MaxConcurrent && t.Name != "" {
+			errs = append(errs, p+".maxConcurrent: differs from that of the other "+t.Name+" token; tokens with one name are one directory and need the same maxConcurrent")
+		}
+		bounds[t.Name] = t.MaxConcurrent
 		for col, v := range t.Scope {
 			switch v.(type) {
 			case string, int, int64, uint64, float64, bool:
@@ -238,6 +290,15 @@ func (c *Config) Validate() []string {
 	}
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, "maxBodyBytes: expected a positive number of bytes")
+	}
+	if c.MaxBodyBytesInFlight != -1 && c.MaxBodyBytesInFlight < c.MaxBodyBytes {
+		errs = append(errs, fmt.Sprintf("maxBodyBytesInFlight: %d is less than maxBodyBytes (%d), so that no body of the largest size could be read; expected at least maxBodyBytes, or -1 to turn the budget off", c.MaxBodyBytesInFlight, c.MaxBodyBytes))
+	}
+	if c.MaxConcurrentPerToken < -1 {
+		errs = append(errs, "maxConcurrentPerToken: expected a positive number of requests, or -1 to turn the bound off")
+	}
+	if c.ConcurrencyWait < 0 {
+		errs = append(errs, "concurrencyWait: expected a positive duration such as 1s")
 	}
 	if c.RequestTimeout < 0 {
 		errs = append(errs, "requestTimeout: expected a positive duration such as 30s")

@@ -40,6 +40,10 @@ type Server struct {
 	audit   *slog.Logger // nil: no audit records
 	// throttle refuses addresses that keep failing to authenticate.
 	throttle *authThrottle
+	// slots bounds each directory's requests in progress; budget the
+	// request body bytes in flight (see admit).
+	slots  map[string]chan struct{}
+	budget bodyBudget
 }
 
 // resource is one mapped resource type and the store holding it.
@@ -69,7 +73,9 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}, throttle: newAuthThrottle(cfg.AuthThrottle)}
+	s := &Server{cfg: cfg, tokens: tokens, logger: logger, dirs: map[string]map[string]*resource{}, throttle: newAuthThrottle(cfg.AuthThrottle),
+		slots: newSlots(cfg.MaxConcurrentPerToken, cfg.Directories())}
+	s.budget.max = cfg.MaxBodyBytesInFlight
 	for _, o := range opts {
 		o(s)
 	}
@@ -106,7 +112,7 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
-	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.track, s.validText)
+	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.admit, s.track, s.validText)
 	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
 	g.GET("/ResourceTypes", s.resourceTypes)
 	g.GET("/ResourceTypes/:name", s.resourceType)
@@ -291,11 +297,29 @@ func (s *Server) readBody(c *gin.Context) (map[string]any, error) {
 			return nil, errorf(http.StatusUnsupportedMediaType, "invalidSyntax", "expected Content-Type application/scim+json or application/json")
 		}
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	tooBig := errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", s.cfg.MaxBodyBytes)
+	n := c.Request.ContentLength
+	if n > s.cfg.MaxBodyBytes {
+		return nil, tooBig // unread
+	}
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	var data []byte
+	var err error
+	if n > 0 {
+		// The length is known (and admit reserved it): one buffer of
+		// that size, not the doublings of io.ReadAll.
+		data = make([]byte, n)
+		_, err = io.ReadFull(body, data)
+	} else {
+		data, err = io.ReadAll(body)
+	}
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, errorf(http.StatusRequestEntityTooLarge, "", "request body larger than %d bytes", s.cfg.MaxBodyBytes)
+		var over *http.MaxBytesError
+		switch {
+		case errors.As(err, &over):
+			return nil, tooBig
+		case errors.Is(err, errBudget):
+			return nil, errBusy()
 		}
 		return nil, errorf(http.StatusBadRequest, "invalidSyntax", "the request body could not be read")
 	}

@@ -237,12 +237,13 @@ func (s *store) keyArg(id string) (any, bool) {
 		id = rest
 	}
 	if isInteger(s.key.DataType) {
+		var buf [20]byte // the comparisons below allocate nothing
 		if s.key.Unsigned {
 			v, err := strconv.ParseUint(id, 10, 64)
-			return v, err == nil && strconv.FormatUint(v, 10) == id
+			return v, err == nil && string(strconv.AppendUint(buf[:0], v, 10)) == id
 		}
 		v, err := strconv.ParseInt(id, 10, 64)
-		return v, err == nil && strconv.FormatInt(v, 10) == id
+		return v, err == nil && string(strconv.AppendInt(buf[:0], v, 10)) == id
 	}
 	if id == "" {
 		return nil, false
