@@ -1298,6 +1298,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}) or a scope setting it", n, mc.Table, n)
 		}
 		spec.Location = g.Spec.Location
+		if mc.Removed != nil {
+			c.membershipRemoved(path+".removed", spec, jinfo, *mc.Removed)
+		}
 		if gc, ok := jcols["group"]; ok && gok {
 			if rc, ok := ginfo.Column(spec.GroupRef); ok {
 				if msg := joinable(gc, rc); msg != "" {

@@ -126,6 +126,26 @@ type MembersConfig struct {
 	// Defaults are written into every join-table row scimbridge adds
 	// (granted_at: {generate: now}, group_leader: 0).
 	Defaults map[string]DefaultConfig `yaml:"defaults"`
+	// Removed marks a removed membership instead of deleting its row, for
+	// applications that keep membership history (Mattermost's
+	// TeamMembers.DeleteAt, a left_at time, a deleted flag): {column,
+	// generate: now} or {column, value}, and restore, the value that
+	// marks a membership current (default NULL for a nullable column, 0
+	// for an integer one). Marked rows are no memberships; adding the
+	// member again restores the mark on the same row.
+	Removed *RemovedConfig `yaml:"removed"`
+}
+
+// RemovedConfig is how a removed membership's join row is marked.
+type RemovedConfig struct {
+	// Column holding the mark.
+	Column string `yaml:"column"`
+	// Value written to mark a membership removed (a flag 1).
+	Value any `yaml:"value"`
+	// Generate is "now": the time of removal, in the column's type.
+	Generate string `yaml:"generate"`
+	// Restore is written when the member is added again; see Removed.
+	Restore any `yaml:"restore"`
 }
 
 // DeleteConfig is the delete policy. In YAML it is hard, deactivate or

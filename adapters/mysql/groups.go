@@ -60,6 +60,9 @@ type members struct {
 
 	// groupsOnce makes groupsHead and groupsTail, the text of the groups
 	// query before and after its list of user keys (see groupsQuery).
+	// pairKey: the join table has a unique key on (group, user).
+	pairKey bool
+
 	groupsOnce             sync.Once
 	groupsHead, groupsTail string
 }
@@ -93,8 +96,13 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		if m.juCol, ok = m.jcols[spec.JoinUser]; !ok {
 			return nil, fmt.Errorf("join column %s: %w", spec.JoinUser, errNotDescribed)
 		}
-		m.jscope, m.jargs = scopeTerms("j.", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
-		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
+		m.jscope, m.jargs = scopeTerms("j.", spec.JoinScope, spec.JoinConditions, spec.Removed, m.jcols)
+		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, spec.Removed, m.jcols)
+		if r := spec.Removed; r != nil {
+			if _, ok := m.jcols[r.Column]; !ok {
+				return nil, fmt.Errorf("join column %s: %w", r.Column, errNotDescribed)
+			}
+		}
 		for _, c := range slices.Sorted(maps.Keys(spec.JoinScope)) {
 			m.addCols += ", " + quote(string(c))
 			m.addVals += ", ?"
@@ -112,7 +120,8 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 				}
 			}
 		}
-		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
+		m.pairKey = skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
+		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && spec.Removed == nil && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
 	} else {
 		m.ucol = quote(string(spec.UserColumn))
 		if m.ucolCol, ok = users.cols[spec.UserColumn]; !ok {
@@ -294,15 +303,23 @@ func (m *members) validKeys(ids []string) []any {
 // be members already), and the transaction fails if one is missing;
 // otherwise they are counted first.
 func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
-	// With a join scope, rows brought into it count as added, so the
-	// count after cannot tell a missing user: check the users first.
-	countAfter := m.countAfter && len(m.spec.JoinScope) == 0
+	// With a join scope, or removals that only mark rows, rows brought
+	// back count as added, so the count after cannot tell a missing user:
+	// check the users first.
+	countAfter := m.countAfter && len(m.spec.JoinScope) == 0 && m.spec.Removed == nil
 	if !countAfter {
 		if err := m.requireUsers(ctx, t, keys); err != nil {
 			return 0, err
 		}
 	}
 	var n int64
+	if m.join != "" && m.spec.Removed != nil {
+		revived, err := m.revive(ctx, t, ref, keys)
+		if err != nil {
+			return 0, err
+		}
+		n += revived
+	}
 	if m.join != "" && len(m.spec.JoinScope) > 0 {
 		// A row of the user that the scope's constants leave out (an
 		// applicant still pending) becomes the membership, rather than
@@ -385,8 +402,9 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
-			args = append(append(append([]any{ref}, part...), m.jargs...), u.sargs...)
+			q = m.removeHead() + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
+			args = append(append(append(m.removeArgs(), ref), part...), m.jargs...)
+			args = append(args, u.sargs...)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
@@ -407,8 +425,8 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 	var q string
 	var args []any
 	if m.join != "" {
-		q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ?"
-		args = []any{ref}
+		q = m.removeHead() + " WHERE " + m.jg + " = ?"
+		args = append(m.removeArgs(), ref)
 		if len(keys) > 0 {
 			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
 			args = append(args, keys...)

@@ -162,6 +162,11 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MembersConfig]("references"):  {DefaultText: "the group's key", Example: "name"},
 	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
 	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
+	key[mapping.MembersConfig]("removed"):     {DefaultText: "none: a removal deletes the row", Example: "{column: DeleteAt, generate: now}"},
+	key[mapping.RemovedConfig]("column"):      {Required: true, Example: "left_at"},
+	key[mapping.RemovedConfig]("value"):       {Example: "1"},
+	key[mapping.RemovedConfig]("generate"):    {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.RemovedConfig]("restore"):     {DefaultText: "NULL, or 0 in an integer column", Example: "0"},
 
 	key[mapping.RelationTarget]("table"):      {Required: true, Example: "bots"},
 	key[mapping.RelationTarget]("column"):     {Required: true, Example: "user_id"},
