@@ -489,11 +489,30 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	})
 	var cu *commitUnknown
-	if errors.As(err, &cu) && last != nil && last.check != nil && s.settle(ctx, last.checkKey, last.check) {
+	if !errors.As(err, &cu) || last == nil {
+		return err
+	}
+	settled := false
+	switch {
+	case last.check != nil:
+		settled = s.settle(ctx, last.checkKey, last.check)
+	case last.settleBy != nil:
+		sctx, cancel := settleContext(ctx)
+		settled = last.settleBy(sctx)
+		cancel()
+	}
+	if settled {
 		s.pages.writes.Add(1)
 		return nil
 	}
 	return err
+}
+
+// settleContext is the context of finding out whether a commit whose
+// answer was lost committed: the request's values, not its deadline,
+// bounded by settleTimeout.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 }
 
 // settleTimeout bounds how long settle may take, beyond the request's
@@ -509,7 +528,7 @@ const settleTimeout = 2 * time.Second
 // false, leaving the outcome unknown, when the read fails or does not end
 // within settleTimeout.
 func (s *store) settle(ctx context.Context, key any, committed func(now adapters.Record, found bool) bool) bool {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	sctx, cancel := settleContext(ctx)
 	defer cancel()
 	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + " LOCK IN SHARE MODE"
 	rows, err := s.db.QueryxContext(sctx, query, append([]any{key}, s.sargs...)...)
@@ -622,9 +641,12 @@ type txn struct {
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 	batch bool         // store.batch
-	// check and checkKey recognise the committed transaction (expect).
+	// check and checkKey recognise the committed transaction (expect);
+	// without them, settleBy, if set, finds out by itself whether it
+	// committed, on a fresh connection.
 	check    func(now adapters.Record, found bool) bool
 	checkKey any
+	settleBy func(ctx context.Context) bool
 }
 
 // txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
