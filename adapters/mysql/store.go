@@ -81,6 +81,7 @@ type store struct {
 	// MariaDB, not the embedded engine of the tests.
 	batch bool
 
+	logger   *slog.Logger   // the adapter's
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
 	members  *members       // set for a group table (spec.Members)
@@ -93,7 +94,7 @@ type store struct {
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, logger: a.logger, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -503,8 +504,10 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 	}
 	if settled {
 		s.pages.writes.Add(1)
+		s.logger.WarnContext(ctx, "the answer to a commit was lost; the write had committed", "table", string(s.spec.Table), "err", cu.err)
 		return nil
 	}
+	s.logger.WarnContext(ctx, "the answer to a commit was lost; the write was not found committed, or could not be read", "table", string(s.spec.Table), "err", cu.err)
 	return err
 }
 

@@ -296,7 +296,11 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	// fatal hears a config found wrong once a database that was
 	// unavailable at start-up answers.
 	fatal := make(chan error, 1)
-	sc, err := Build(ctx, cfg, logger)
+	// A database that does not answer at all (its packets dropped) is
+	// waited for like one that refuses connections.
+	actx, cancel := context.WithTimeout(ctx, startAttemptTime)
+	sc, err := Build(actx, cfg, logger)
+	cancel()
 	var down *databaseDown
 	switch {
 	case errors.As(err, &down):
