@@ -520,11 +520,12 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			// Only the membership changed: the group was still modified.
 			out, err = g.touch(ctx, t, key)
 		}
-		if err == nil && t.check == nil && added+removed > 0 {
-			// Nothing of the group's row tells that it committed:
-			// its memberships do.
+		if err == nil && added+removed > 0 && (t.check == nil || sameRecord(cur, next)) {
+			// Nothing of the group's row tells that it committed (a
+			// modified time alone may equal that of a change within
+			// the same second): its memberships do.
 			gref := next[ref]
-			t.settleBy = func(ctx context.Context) bool { return g.members.settled(ctx, gref, ops) }
+			t.check, t.settleBy = nil, func(ctx context.Context) bool { return g.members.settled(ctx, gref, ops) }
 		}
 		return err
 	})
