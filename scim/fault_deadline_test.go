@@ -10,18 +10,18 @@ import (
 
 // TestFaultDeadlineBoundsEveryStatement stalls, one request at a time,
 // the statement of each kind a request sends (the server never answers
-// it) with a 2s requestTimeout: every request ends with 503 within the
+// it) with a 1s requestTimeout: every request ends with 503 within the
 // timeout plus the 2s the sidecar may take after it to find out whether a
 // commit whose answer it lost committed, plus slack for a loaded machine;
 // no retry or cleanup starts a fresh budget of its own. A stall at
 // RELEASE_LOCK, after the commit, is answered 201.
 func TestFaultDeadlineBoundsEveryStatement(t *testing.T) {
 	const (
-		timeout = 2 * time.Second
+		timeout = time.Second
 		bound   = timeout + 2*time.Second + 3*time.Second
 	)
-	legacy, lp, _ := faultSidecarOn(t, legacySchema, legacyMapping, nil, "requestTimeout: 2s")
-	roles, rp, _ := faultSidecar(t, nil, "requestTimeout: 2s")
+	legacy, lp, _ := faultSidecarOn(t, legacySchema, legacyMapping, nil, "requestTimeout: 1s")
+	roles, rp, _ := faultSidecar(t, nil, "requestTimeout: 1s")
 	for _, c := range []struct {
 		name                   string
 		s                      *sidecar
