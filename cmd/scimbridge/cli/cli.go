@@ -298,7 +298,8 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	fatal := make(chan error, 1)
 	// A database that does not answer at all (its packets dropped) is
 	// waited for like one that refuses connections.
-	actx, cancel := context.WithTimeout(ctx, startAttemptTime)
+	_, _, bound := startTimes()
+	actx, cancel := context.WithTimeout(ctx, bound)
 	sc, err := Build(actx, cfg, logger)
 	cancel()
 	var down *databaseDown

@@ -23,8 +23,17 @@ const (
 )
 
 // startRetry, when set by a test, replaces the backoff's first and
-// largest wait.
-var startRetry func() (first, most time.Duration)
+// largest wait and the bound of one attempt.
+var startRetry func() (first, most, attempt time.Duration)
+
+// startTimes returns the backoff's first and largest wait and the bound
+// of one attempt.
+func startTimes() (first, most, attempt time.Duration) {
+	if startRetry != nil {
+		return startRetry()
+	}
+	return startRetryFirst, startRetryMax, startAttemptTime
+}
 
 // waiting is the adapter of a sidecar still waiting for its database:
 // it answers nothing, and readiness reports why.
@@ -75,17 +84,14 @@ func waitingSidecar(tel *telemetry, ad *waiting) *Sidecar {
 // the sidecar, or an error when the config turns out to be wrong once the
 // database answers (or ctx ends).
 func awaitDatabase(ctx context.Context, cfg *Config, logger *slog.Logger, sw *switcher, tel *telemetry, ad *waiting) (*Sidecar, error) {
-	wait, most := startRetryFirst, startRetryMax
-	if startRetry != nil {
-		wait, most = startRetry()
-	}
+	wait, most, bound := startTimes()
 	for attempt := 2; ; attempt++ {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(wait):
 		}
-		actx, cancel := context.WithTimeout(ctx, startAttemptTime)
+		actx, cancel := context.WithTimeout(ctx, bound)
 		sc, err := build(actx, cfg, logger, tel)
 		cancel()
 		var down *databaseDown

@@ -24,6 +24,19 @@ import (
 // compiling the mapping, and becomes ready and serves once the database
 // answers. check, run by an operator, still fails at once.
 func TestFaultServeWaitsForDatabase(t *testing.T) {
+	t.Run("refusing connections", func(t *testing.T) {
+		serveWaiting(t, (*faultproxy.Proxy).Down, func(p *faultproxy.Proxy) error { return p.Up() }, true)
+	})
+	// Its packets dropped: connections open but the server never greets.
+	t.Run("not answering", func(t *testing.T) {
+		serveWaiting(t, (*faultproxy.Proxy).StallAll, func(p *faultproxy.Proxy) error { p.Resume(); return nil }, false)
+	})
+}
+
+// serveWaiting runs serve with its database made unavailable by down,
+// checks that it waits, not ready, and, once back brings the database back,
+// that it serves; with check set, also that check fails at once.
+func serveWaiting(t *testing.T, down func(*faultproxy.Proxy), back func(*faultproxy.Proxy) error, check bool) {
 	text := string(telemetryConfig(t, ""))
 	m := regexp.MustCompile(`dsn: \{value: "([^"]+)"\}`).FindStringSubmatch(text)
 	if m == nil {
@@ -43,9 +56,11 @@ func TestFaultServeWaitsForDatabase(t *testing.T) {
 	t.Cleanup(func() { p.Close() })
 	dcfg.Addr = p.Addr()
 	text = strings.Replace(text, m[0], `dsn: {value: "`+dcfg.FormatDSN()+`"}`, 1)
-	p.Down()
+	down(p)
 
-	startRetry = func() (time.Duration, time.Duration) { return 50 * time.Millisecond, 200 * time.Millisecond }
+	startRetry = func() (time.Duration, time.Duration, time.Duration) {
+		return 50 * time.Millisecond, 200 * time.Millisecond, time.Second
+	}
 	t.Cleanup(func() { startRetry = nil })
 	cfg, err := ParseConfig([]byte(text))
 	if err != nil {
@@ -104,21 +119,23 @@ func TestFaultServeWaitsForDatabase(t *testing.T) {
 		t.Errorf("the retries' log lines do not count attempts:\n%s", logs)
 	}
 
-	// check does not wait.
-	path := filepath.Join(t.TempDir(), "scimbridge.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out, errw bytes.Buffer
-	start := time.Now()
-	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != exitFailure || !strings.Contains(errw.String(), "cannot connect") {
-		t.Errorf("check with the database down: exit %d: %s%s", code, out.String(), errw.String())
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("check took %v with the database down", d)
+	if check {
+		// check does not wait.
+		path := filepath.Join(t.TempDir(), "scimbridge.yaml")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errw bytes.Buffer
+		start := time.Now()
+		if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != exitFailure || !strings.Contains(errw.String(), "cannot connect") {
+			t.Errorf("check with the database down: exit %d: %s%s", code, out.String(), errw.String())
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("check took %v with the database down", d)
+		}
 	}
 
-	if err := p.Up(); err != nil {
+	if err := back(p); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(20 * time.Second); ; {
