@@ -564,6 +564,13 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			// Only the membership changed: the group was still modified.
 			out, err = g.touch(ctx, t, key)
 		}
+		if err == nil && added+removed > 0 && (t.check == nil || sameRecord(cur, next)) {
+			// Nothing of the group's row tells that it committed (a
+			// modified time alone may equal that of a change within
+			// the same second): its memberships do.
+			gref := next[ref]
+			t.check, t.settleBy = nil, func(ctx context.Context) bool { return g.members.settled(ctx, gref, ops) }
+		}
 		return err
 	})
 	if err == nil {
@@ -632,6 +639,16 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		added = rowsAffected(res)
 		return nil
 	})
+	if err != nil && lostAnswer(err) {
+		// The statement may have run: it did if every user is a member
+		// now (it adds all or nothing), and then it succeeded.
+		sctx, cancel := settleContext(ctx)
+		ok := g.addedAll(sctx, key, ids)
+		cancel()
+		if ok {
+			return true, nil
+		}
+	}
 	if err != nil || added > 0 {
 		// Rows added: the group exists, every key named a user, and the
 		// addition has committed; whatever it did not add were members
@@ -774,4 +791,118 @@ func (m *members) scanGroups(rows *sql.Rows, fn func(uid any, g adapters.Member)
 		fn(uid, adapters.Member{ID: m.group.idOf(gid), Display: canonical(normalize(dispCol, d))})
 	}
 	return classify(rows.Err())
+}
+
+// settled reports whether the memberships of the group with reference ref
+// are as ops, applied in order, leave them, which tells whether a
+// transaction that applied them (and changed some) committed. Locking
+// reads wait until that transaction has ended on the server: it holds the
+// rows it added, removed or changed until it commits or rolls back. With
+// a replace among ops, the whole membership is compared; otherwise only
+// that of the users ops name. It reports false when it cannot tell.
+func (m *members) settled(ctx context.Context, ref any, ops []adapters.MemberOp) bool {
+	want := map[string]bool{}
+	var keys []any
+	whole := false
+	for _, op := range ops {
+		ks := m.validKeys(op.IDs)
+		if op.Kind == adapters.MemberReplace {
+			want, keys, whole = map[string]bool{}, nil, true
+		}
+		for _, k := range ks {
+			c := canonical(k)
+			if _, seen := want[c]; !seen {
+				keys = append(keys, k)
+			}
+			want[c] = op.Kind != adapters.MemberRemove
+		}
+	}
+	if len(want) == 0 && !whole {
+		return false // nothing to tell by
+	}
+	var have map[string]bool
+	var err error
+	if whole {
+		have, err = m.membersLocked(ctx, ref, nil)
+	} else {
+		have = map[string]bool{}
+		for part := range slices.Chunk(keys, chunk) {
+			var h map[string]bool
+			if h, err = m.membersLocked(ctx, ref, part); err != nil {
+				break
+			}
+			maps.Copy(have, h)
+		}
+	}
+	if err != nil {
+		return false
+	}
+	for c, in := range want {
+		if have[c] != in {
+			return false
+		}
+	}
+	if whole {
+		for c := range have {
+			if !want[c] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// membersLocked returns, with a locking read, the members of the group
+// with reference ref among the users with these keys (all users in scope
+// when keys is nil), as canonical user keys.
+func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[string]bool, error) {
+	u := m.users
+	var q string
+	var col adapters.ColumnInfo
+	args := []any{ref}
+	if m.join != "" {
+		q, col = "SELECT "+m.ju+" FROM "+m.join+" WHERE "+m.jg+" = ?", m.juCol
+		if keys != nil {
+			q += " AND " + m.ju + " IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+		q += m.jscopeBare + m.inUserScope()
+		args = append(append(args, m.jargs...), u.sargs...)
+	} else {
+		uk := quote(string(u.spec.Key))
+		q, col = "SELECT "+uk+" FROM "+u.table+" WHERE "+m.ucol+" = ?", u.key
+		if keys != nil {
+			q += " AND " + uk + " IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+		q += u.scope
+		args = append(args, u.sargs...)
+	}
+	rows, err := m.group.db.QueryContext(ctx, q+" LOCK IN SHARE MODE", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		have[canonical(normalize(col, v))] = true
+	}
+	return have, rows.Err()
+}
+
+// addedAll reports whether every user with one of ids is a member of the
+// group with that key, which tells that an AddMembers statement whose
+// answer was lost ran.
+func (g groupStore) addedAll(ctx context.Context, key any, ids []string) bool {
+	var ref any
+	err := g.db.QueryRowxContext(ctx, "SELECT "+quote(string(g.members.spec.GroupRef))+" FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&ref)
+	if err != nil {
+		return false
+	}
+	ref = normalize(g.members.refCol, ref)
+	return g.members.settled(ctx, ref, []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
 }

@@ -92,6 +92,7 @@ type store struct {
 	// (see lock).
 	weighs bool
 
+	logger   *slog.Logger   // the adapter's
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
 	members  *members       // set for a group table (spec.Members)
@@ -104,7 +105,7 @@ type store struct {
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, logger: a.logger, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -508,11 +509,32 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	})
 	var cu *commitUnknown
-	if errors.As(err, &cu) && last != nil && last.check != nil && s.settle(ctx, last.checkKey, last.check) {
+	if !errors.As(err, &cu) || last == nil {
+		return err
+	}
+	settled := false
+	switch {
+	case last.check != nil:
+		settled = s.settle(ctx, last.checkKey, last.check)
+	case last.settleBy != nil:
+		sctx, cancel := settleContext(ctx)
+		settled = last.settleBy(sctx)
+		cancel()
+	}
+	if settled {
 		s.pages.writes.Add(1)
+		s.logger.WarnContext(ctx, "the answer to a commit was lost; the write had committed", "table", string(s.spec.Table), "err", cu.err)
 		return nil
 	}
+	s.logger.WarnContext(ctx, "the answer to a commit was lost; the write was not found committed, or could not be read", "table", string(s.spec.Table), "err", cu.err)
 	return err
+}
+
+// settleContext is the context of finding out whether a commit whose
+// answer was lost committed: the request's values, not its deadline,
+// bounded by settleTimeout.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 }
 
 // settleTimeout bounds how long settle may take, beyond the request's
@@ -528,7 +550,7 @@ const settleTimeout = 2 * time.Second
 // false, leaving the outcome unknown, when the read fails or does not end
 // within settleTimeout.
 func (s *store) settle(ctx context.Context, key any, committed func(now adapters.Record, found bool) bool) bool {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	sctx, cancel := settleContext(ctx)
 	defer cancel()
 	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + " LOCK IN SHARE MODE"
 	rows, err := s.db.QueryxContext(sctx, query, append([]any{key}, s.sargs...)...)
@@ -641,9 +663,12 @@ type txn struct {
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 	batch bool         // store.batch
-	// check and checkKey recognise the committed transaction (expect).
+	// check and checkKey recognise the committed transaction (expect);
+	// without them, settleBy, if set, finds out by itself whether it
+	// committed, on a fresh connection.
 	check    func(now adapters.Record, found bool) bool
 	checkKey any
+	settleBy func(ctx context.Context) bool
 }
 
 // txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
