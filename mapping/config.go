@@ -131,7 +131,9 @@ type DeleteConfig struct {
 	Mark *MarkConfig `yaml:"mark"`
 	// Release renames the deleted row's userName (a Group's displayName)
 	// so that a new resource can take it: {value} is the old value and
-	// {id} the row's key, e.g. "{value}#deleted-{id}". Without it the
+	// {id} the row's key, e.g. "{value}#deleted-{id}". When another row
+	// holds that name already, -2, -3, ... is added (within the column's
+	// length), so a delete is never refused for it. Without it the
 	// deleted row keeps the name and creating it again answers 409.
 	Release string `yaml:"release"`
 }

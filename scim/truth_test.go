@@ -229,3 +229,37 @@ func TestAddManyMembersGeneratedKeys(t *testing.T) {
 		t.Errorf("%d membership rows after the failed PATCH, want 0", n)
 	}
 }
+
+// TestSoftDeleteReleasesToAFreeName soft-deletes users whose released
+// name (the template) another row holds already, with and without a
+// unique index on the login: the delete succeeds, and the row gets a name
+// no other row has, within the column's length.
+func TestSoftDeleteReleasesToAFreeName(t *testing.T) {
+	for _, index := range []string{"", ", UNIQUE KEY users_login (login)"} {
+		t.Run(fmt.Sprintf("index=%v", index != ""), func(t *testing.T) {
+			schema := "CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(16) NOT NULL, deleted TINYINT NOT NULL DEFAULT 0" + index +
+				") DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n" +
+				"INSERT INTO users (id, login, deleted) VALUES (1, 'bob', 0), (2, 'bob#deleted-1', 0), (3, 'BOB#deleted-1-2', 1), (4, 'abcdefghijkl', 0), (5, 'abcdef#deleted-4', 1);\n"
+			mapping := "User:\n  table: users\n  attributes:\n    userName: login\n  delete: {mark: {column: deleted, value: 1}, release: \"{value}#deleted-{id}\"}\n"
+			s := newSidecarText(t, schema, mapping)
+			for _, id := range []string{"1", "4"} {
+				if r := s.do("DELETE", "/scim/v2/Users/"+id, nil); r.Status != 204 {
+					t.Fatalf("DELETE /Users/%s: %d %s", id, r.Status, r.Raw)
+				}
+			}
+			for id, want := range map[string]string{"1": "bob#deleted-1-3", "4": "abcd#deleted-4-2"} {
+				if got := s.row("SELECT login, deleted FROM users WHERE id = ?", id); got["login"] != want || got["deleted"] != "1" {
+					t.Errorf("user %s after DELETE: %v, want login %q, deleted", id, got, want)
+				}
+			}
+			if n := s.count("SELECT COUNT(*) FROM users a JOIN users b ON a.id < b.id AND a.login = b.login"); n != 0 {
+				t.Errorf("%d pairs of rows share a login", n)
+			}
+			// The name is free again.
+			r := s.do("POST", "/scim/v2/Users", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "bob"})
+			if r.Status != 201 {
+				t.Errorf("POST bob after its deletion: %d %s", r.Status, r.Raw)
+			}
+		})
+	}
+}

@@ -1295,20 +1295,14 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	} else {
 		sets, args = append(sets, quote(string(sd.Column))+" = ?"), append(args, sd.Value)
 	}
-	id := canonical(key)
+	names, err := s.releaseNames(ctx, t, key, row)
+	if err != nil {
+		return err
+	}
 	for _, r := range sd.Release {
-		v, ok := row[r.Column]
-		if !ok {
-			// Not read: ask for it (a lookup column the mapping only writes).
-			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
-				return fmt.Errorf("reading %s to release it: %w", r.Column, err)
-			}
-			v = normalize(s.cols[r.Column], v)
+		if v, ok := names[r.Column]; ok {
+			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
-		if v == nil {
-			continue
-		}
-		sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, released(r, canonical(v), id))
 	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
@@ -1327,11 +1321,86 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	return nil
 }
 
+// maxReleaseTries bounds the names releaseNames tries for a deleted row.
+const maxReleaseTries = 50
+
+// releaseNames returns the new values of the release columns of the row
+// with key key being soft-deleted: each its template rendered, and when a
+// row of the table (in scope or not: a unique index counts them all)
+// holds such a value already, the template with -2, -3, ... after it,
+// until every column's name is free. Each name is locked as the
+// uniqueness check locks values, so no concurrent write takes it before
+// the commit. A delete is never refused for want of a free name.
+func (s *store) releaseNames(ctx context.Context, t *txn, key any, row adapters.Record) (map[adapters.Column]string, error) {
+	sd := s.spec.SoftDelete
+	id := canonical(key)
+	values := map[adapters.Column]string{}
+	for _, r := range sd.Release {
+		v, ok := row[r.Column]
+		if !ok {
+			// Not read: ask for it (a lookup column the mapping only writes).
+			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
+				return nil, fmt.Errorf("reading %s to release it: %w", r.Column, err)
+			}
+			v = normalize(s.cols[r.Column], v)
+		}
+		if v != nil {
+			values[r.Column] = canonical(v)
+		}
+	}
+	for try := 1; ; try++ {
+		suffix := ""
+		switch {
+		case try > maxReleaseTries:
+			return nil, fmt.Errorf("no free name to release %s after %d tries", s.spec.Table, maxReleaseTries)
+		case try > maxReleaseTries-10:
+			// Names with numbers all taken: a random one.
+			suffix = "-" + newUUID()[:8]
+		case try > 1:
+			suffix = "-" + strconv.Itoa(try)
+		}
+		out := map[adapters.Column]string{}
+		free := true
+		for _, r := range sd.Release {
+			v, ok := values[r.Column]
+			if !ok {
+				continue
+			}
+			name := releasedWith(r, v, id, suffix)
+			out[r.Column] = name
+			u := adapters.Unique{Column: r.Column, Fold: true}
+			if i := slices.IndexFunc(s.spec.Uniques, func(x adapters.Unique) bool { return x.Column == r.Column }); i >= 0 {
+				u = s.spec.Uniques[i]
+			}
+			if err := s.lock(ctx, t, u, name); err != nil {
+				return nil, err
+			}
+			taken, err := s.holds(ctx, t, "", nil, u, name, key)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				free = false
+				break
+			}
+		}
+		if free {
+			return out, nil
+		}
+	}
+}
+
 // released renders a Release for a value of the row with key id, cutting
 // the value (never the id) so that the result fits the column.
 func released(r adapters.Release, value, id string) string {
+	return releasedWith(r, value, id, "")
+}
+
+// releasedWith is released with a suffix after the rendered template,
+// which is kept whole as the id is.
+func releasedWith(r adapters.Release, value, id, suffix string) string {
 	render := func(v string) string {
-		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id)
+		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id) + suffix
 		if r.Transform != nil {
 			out = r.Transform(out)
 		}
