@@ -222,7 +222,12 @@ type AttributeConfig struct {
 	Column string `yaml:"column"`
 	// TrueValue and FalseValue are the stored values of a boolean attribute
 	// (active) when the column is not a plain 0/1 flag, such as 'active' and
-	// 'disabled'. A stored value other than TrueValue reads as false.
+	// 'disabled'. Each must be a value the column holds exactly (an
+	// integer in range, one of an ENUM's values), and they must differ.
+	// A stored value other than TrueValue and TrueValues, compared as
+	// integers or character for character, reads as false, as does NULL;
+	// filters select by the same rule, and check counts the values stored
+	// that the mapping does not name.
 	TrueValue any `yaml:"trueValue"`
 	// FalseValue is written for false; see TrueValue.
 	FalseValue any `yaml:"falseValue"`
