@@ -293,6 +293,12 @@ type GroupLink struct {
 type MembershipRef struct {
 	Table  Table
 	Column Column
+	// Scope and Conditions say which of the join table's rows are
+	// memberships (MembershipSpec.JoinScope, JoinConditions): a soft
+	// delete removes only those, leaving the application's other rows
+	// (a pending application) as they are.
+	Scope      map[Column]any
+	Conditions []Condition
 }
 
 // ColumnInfo is what the database reports about one column.

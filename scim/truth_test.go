@@ -263,3 +263,56 @@ func TestSoftDeleteReleasesToAFreeName(t *testing.T) {
 		})
 	}
 }
+
+// TestSoftDeletedUserLeavesItsGroups soft-deletes a member of a group: its
+// membership rows go in the same transaction (the IdP considers the user
+// gone, and could not remove a member it can no longer name), while a row
+// of the join table outside the membership's scope (an application still
+// pending) stays, and the user's row stays for the application.
+func TestSoftDeletedUserLeavesItsGroups(t *testing.T) {
+	schema := `CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(60) NOT NULL, deleted TINYINT NOT NULL DEFAULT 0)
+  DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+CREATE TABLE teams (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(60) NOT NULL) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+CREATE TABLE team_users (team_id INT NOT NULL, user_id INT NOT NULL, pending TINYINT NOT NULL DEFAULT 0, PRIMARY KEY (team_id, user_id))
+  DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+INSERT INTO users (login) VALUES ('ann'), ('ben');
+INSERT INTO teams (name) VALUES ('red'), ('blue');
+INSERT INTO team_users (team_id, user_id, pending) VALUES (1, 1, 0), (2, 1, 1), (1, 2, 0);
+`
+	mapping := `User:
+  table: users
+  attributes:
+    userName: login
+  delete: {mark: {column: deleted, value: 1}}
+Group:
+  table: teams
+  id: {prefix: g-}
+  attributes:
+    displayName: name
+  members:
+    table: team_users
+    group: team_id
+    user: user_id
+    scope: {pending: 0}
+`
+	s := newSidecarText(t, schema, mapping)
+	if r := s.do("DELETE", "/scim/v2/Users/1", nil); r.Status != 204 {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT COUNT(*) FROM team_users WHERE user_id = 1 AND pending = 0"); n != 0 {
+		t.Errorf("%d memberships of the deleted user remain", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM team_users WHERE user_id = 1 AND pending = 1"); n != 1 {
+		t.Errorf("the application's pending row is gone (%d rows)", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM team_users WHERE user_id = 2"); n != 1 {
+		t.Errorf("another user's membership changed (%d rows)", n)
+	}
+	if n := s.count("SELECT COUNT(*) FROM users WHERE id = 1 AND deleted = 1"); n != 1 {
+		t.Errorf("the user's row was not kept, marked deleted")
+	}
+	r := s.do("GET", "/scim/v2/Groups/g-1", nil)
+	if members, _ := r.Body["members"].([]any); len(members) != 1 {
+		t.Errorf("group red lists %v; want ben only", r.Body["members"])
+	}
+}

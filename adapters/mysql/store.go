@@ -1245,8 +1245,18 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 		}
 		if s.spec.SoftDelete != nil {
-			// The row stays for the application, with its child rows
-			// and memberships, but leaves the scope.
+			// The row stays for the application, with its child rows,
+			// but leaves the scope; its memberships go, as the IdP
+			// considers the user gone and can no longer remove them
+			// (a member who is out of scope is no member it can name).
+			for _, m := range s.spec.Memberships {
+				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
+				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				if err != nil {
+					return fmt.Errorf("deleting memberships: %w", err)
+				}
+				removed += rowsAffected(res)
+			}
 			return s.softDelete(ctx, t, key, row)
 		}
 		if s.members != nil {
