@@ -284,9 +284,24 @@ func (r *Resource) verifyStored() func(written, stored adapters.Record) error {
 			if !read {
 				continue
 			}
-			if want := a.readsTrue(w); a.readsTrue(got) != want {
+			want := a.readsTrue(w)
+			if a.readsTrue(got) != want {
 				return fmt.Errorf("%w: %s was set to %v, but the row as stored reads %v (column %s holds %s)",
 					adapters.ErrNotStored, a.path, want, !want, a.col.Name, describeStored(got))
+			}
+			also := a.onFalse
+			if want {
+				also = a.onTrue
+			}
+			for _, x := range also {
+				got, read := stored[x.col.Name]
+				if _, wrote := written[x.col.Name]; !wrote || !read {
+					continue
+				}
+				if (got == nil) != (x.value == nil) || got != nil && canonicalString(got) != canonicalString(x.value) {
+					return fmt.Errorf("%w: %s was set to %v, which writes %s to column %s, but the row as stored holds %s",
+						adapters.ErrNotStored, a.path, want, describeStored(x.value), x.col.Name, describeStored(got))
+				}
 			}
 		}
 		return nil

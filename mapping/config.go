@@ -234,6 +234,16 @@ type AttributeConfig struct {
 	// TrueValues are further stored values that read as true (several
 	// statuses may mean active); TrueValue is the one written.
 	TrueValues []any `yaml:"trueValues"`
+	// OnTrue and OnFalse are further columns of the table written with a
+	// boolean attribute (active), when it is written true or false, for an
+	// application that keeps a state in more than one place: Joomla
+	// clears its activation token when an account is enabled, {column:
+	// block, trueValue: 0, falseValue: 1, onTrue: {activation: ''}}.
+	// Each maps a column to a constant (null for NULL); the value read
+	// still comes from column alone.
+	OnTrue map[string]any `yaml:"onTrue"`
+	// OnFalse: see OnTrue.
+	OnFalse map[string]any `yaml:"onFalse"`
 	// ActiveWhenNull stores a boolean as a nullable timestamp such as
 	// deleted_at or disabled_at: NULL reads as true; setting false writes
 	// the current time, setting true clears it.

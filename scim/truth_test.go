@@ -316,3 +316,96 @@ Group:
 		t.Errorf("group red lists %v; want ben only", r.Body["members"])
 	}
 }
+
+// joomlaUsers is Joomla 4's #__users table as Joomla creates it.
+const joomlaUsers = "CREATE TABLE `j4_users` (\n" +
+	"  `id` int NOT NULL AUTO_INCREMENT,\n" +
+	"  `name` varchar(400) NOT NULL DEFAULT '',\n" +
+	"  `username` varchar(150) NOT NULL DEFAULT '',\n" +
+	"  `email` varchar(100) NOT NULL DEFAULT '',\n" +
+	"  `password` varchar(100) NOT NULL DEFAULT '',\n" +
+	"  `block` tinyint NOT NULL DEFAULT 0,\n" +
+	"  `sendEmail` tinyint DEFAULT 0,\n" +
+	"  `registerDate` datetime NOT NULL,\n" +
+	"  `lastvisitDate` datetime,\n" +
+	"  `activation` varchar(100) NOT NULL DEFAULT '',\n" +
+	"  `params` text NOT NULL,\n" +
+	"  `lastResetTime` datetime COMMENT 'Date of last password reset',\n" +
+	"  `resetCount` int NOT NULL DEFAULT 0 COMMENT 'Count of password resets since lastResetTime',\n" +
+	"  `otpKey` varchar(1000) NOT NULL DEFAULT '' COMMENT 'Two factor authentication encrypted keys',\n" +
+	"  `otep` varchar(1000) NOT NULL DEFAULT '' COMMENT 'Backup Codes',\n" +
+	"  `requireReset` tinyint NOT NULL DEFAULT 0 COMMENT 'Require user to reset password on next login',\n" +
+	"  PRIMARY KEY (`id`),\n" +
+	"  KEY `idx_name` (`name`(100)),\n" +
+	"  KEY `idx_block` (`block`),\n" +
+	"  UNIQUE KEY `idx_username` (`username`),\n" +
+	"  KEY `email` (`email`)\n" +
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 DEFAULT COLLATE=utf8mb4_unicode_ci;\n" +
+	"INSERT INTO j4_users (name, username, email, block, registerDate, activation, params) VALUES\n" +
+	"  ('Ann Active', 'ann', 'ann@example.com', 0, '2024-01-01 00:00:00', '', '{}'),\n" +
+	"  ('Pat Pending', 'pat', 'pat@example.com', 1, '2024-01-02 00:00:00', 'a1b2c3d4e5f6', '{}');\n"
+
+// TestActiveInTwoColumnsJoomla maps Joomla's active, which is the block
+// flag plus an activation token that must be cleared when an account is
+// enabled (a blocked account with a token is one that never confirmed its
+// e-mail): reactivating clears the token in the same write, deactivating
+// leaves it, and reads decide active from block alone.
+func TestActiveInTwoColumnsJoomla(t *testing.T) {
+	mapping := `User:
+  table: j4_users
+  attributes:
+    userName: username
+    displayName: name
+    emails: email
+    active: {column: block, trueValue: 0, falseValue: 1, onTrue: {activation: ''}}
+    meta.created: registerDate
+  defaults:
+    params: '{}'
+  delete: refuse
+`
+	s := newSidecarText(t, joomlaUsers, mapping)
+	if r := s.do("GET", "/scim/v2/Users/2", nil); r.Body["active"] != false {
+		t.Errorf("the pending user reads active %v, want false", r.Body["active"])
+	}
+	patch := func(id string, active bool) response {
+		return s.do("PATCH", "/scim/v2/Users/"+id, map[string]any{
+			"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": "replace", "path": "active", "value": active}},
+		})
+	}
+	if r := patch("2", true); r.Status != 200 || r.Body["active"] != true {
+		t.Fatalf("reactivating: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT block, activation FROM j4_users WHERE id = 2"); row["block"] != "0" || row["activation"] != "" {
+		t.Errorf("reactivated row: %v, want block 0 and the activation token cleared", row)
+	}
+	if r := patch("1", false); r.Status != 200 || r.Body["active"] != false {
+		t.Fatalf("deactivating: %d %s", r.Status, r.Raw)
+	}
+	if _, err := s.db.Exec("UPDATE j4_users SET activation = 'fromtheapp' WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if row := s.row("SELECT block, activation FROM j4_users WHERE id = 1"); row["block"] != "1" {
+		t.Errorf("deactivated row: %v, want block 1", row)
+	}
+	// A blocked row with a token still reads inactive; a create writes
+	// both columns.
+	if r := s.do("GET", "/scim/v2/Users/1", nil); r.Body["active"] != false {
+		t.Errorf("user 1 reads active %v, want false", r.Body["active"])
+	}
+	r := s.do("POST", "/scim/v2/Users", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "cy", "active": true,
+	})
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT block, activation FROM j4_users WHERE username = 'cy'"); row["block"] != "0" || row["activation"] != "" {
+		t.Errorf("created row: %v", row)
+	}
+	if r := patch("1", true); r.Status != 200 {
+		t.Fatalf("reactivating user 1: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT block, activation FROM j4_users WHERE id = 1"); row["block"] != "0" || row["activation"] != "" {
+		t.Errorf("user 1 reactivated: %v, want block 0 and the token cleared", row)
+	}
+}
