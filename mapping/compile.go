@@ -78,9 +78,6 @@ type attr struct {
 	mapped   bool  // trueV/falseV given
 	trueVs   []any // further stored values read as true
 	nullTrue bool  // a nullable timestamp: NULL is true, false writes now
-	// onTrue and onFalse are further columns written with a boolean
-	// when it is written true or false (AttributeConfig.OnTrue).
-	onTrue, onFalse []constCol
 	loc      *time.Location
 	xform    string     // transform of the primary column
 	extra    []extraCol // further columns written with the value
@@ -99,6 +96,9 @@ type attr struct {
 	idPrefix string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
+	// onTrue and onFalse are further columns written with a boolean
+	// when it is written true or false (AttributeConfig.OnTrue).
+	onTrue, onFalse []constCol
 }
 
 // extraCol is a further column an attribute is written to.
