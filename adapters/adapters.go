@@ -465,6 +465,21 @@ type Adapter interface {
 	Close() error
 }
 
+// ValueCount is one value stored in a column (nil for NULL) and how many
+// rows hold it.
+type ValueCount struct {
+	Value any
+	Rows  int64
+}
+
+// ValueCounter is an optional capability of a Store, for check: the
+// values stored in one of its columns, over the rows in scope, most
+// frequent first, at most limit of them (the rest summed in the second
+// result).
+type ValueCounter interface {
+	CountValues(ctx context.Context, c Column, limit int) (counts []ValueCount, more int64, err error)
+}
+
 // Config opens an Adapter; each storage type has one.
 type Config interface {
 	Open(ctx context.Context, logger *slog.Logger) (Adapter, error)

@@ -1600,3 +1600,46 @@ func sameRecord(a, b adapters.Record) bool {
 	}
 	return true
 }
+
+var _ adapters.ValueCounter = (*store)(nil)
+
+// maxCountedValues bounds the groups CountValues reads: a column of
+// statuses has a handful.
+const maxCountedValues = 10000
+
+// CountValues counts the rows in scope by the value of column c, in one
+// grouped query; values beyond the limit are summed into more (of the
+// first maxCountedValues values only).
+func (s *store) CountValues(ctx context.Context, c adapters.Column, limit int) ([]adapters.ValueCount, int64, error) {
+	ci, ok := s.cols[c]
+	if !ok {
+		return nil, 0, fmt.Errorf("counting values of %s: %w", c, errNotDescribed)
+	}
+	q := quote(string(c))
+	sel, group := q, q
+	if isText(ci.DataType) {
+		// Values told apart byte for byte, as the mapping reads them:
+		// the collation would put 'Active' and 'active ' with 'active'.
+		sel, group = "MIN("+q+")", "CAST("+q+" AS BINARY)"
+	}
+	rows, err := s.db.QueryxContext(ctx, "SELECT "+sel+", COUNT(*) FROM "+s.table+" WHERE 1=1"+s.scope+" GROUP BY "+group+" ORDER BY COUNT(*) DESC, "+group+" LIMIT "+strconv.Itoa(maxCountedValues), s.sargs...)
+	if err != nil {
+		return nil, 0, classify(fmt.Errorf("counting values of %s: %w", c, err))
+	}
+	defer rows.Close()
+	var out []adapters.ValueCount
+	var more int64
+	for rows.Next() {
+		var v any
+		var n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, 0, fmt.Errorf("counting values of %s: %w", c, err)
+		}
+		if len(out) >= limit {
+			more += n
+			continue
+		}
+		out = append(out, adapters.ValueCount{Value: normalize(ci, v), Rows: n})
+	}
+	return out, more, rows.Err()
+}
