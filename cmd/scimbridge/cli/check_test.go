@@ -95,7 +95,7 @@ func TestCheckRefusesWhatServeRefuses(t *testing.T) {
 	dsn := newSchemaDB(t, "testdata/schema.sql")
 	t.Setenv("SCIMBRIDGE_TEST_UNSET_TOKEN", "")
 	dir := t.TempDir()
-	for _, name := range []string{"env-token", "placeholder", "values", "table-typo", "column-typo", "key-typo", "missing-table", "mapping", "scope", "database", "yaml-indent"} {
+	for _, name := range []string{"env-token", "placeholder", "values", "table-typo", "column-typo", "key-typo", "missing-table", "mapping", "scope", "database", "yaml-indent", "active-values", "active-also"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile("testdata/invalid-" + name + ".yaml")
 			if err != nil {
