@@ -102,6 +102,9 @@ type attr struct {
 	idPrefix string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
+	// onTrue and onFalse are further columns written with a boolean
+	// when it is written true or false (AttributeConfig.OnTrue).
+	onTrue, onFalse []constCol
 }
 
 // extraCol is a further column an attribute is written to.
@@ -713,6 +716,22 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				continue
 			}
 		}
+		if len(ac.OnTrue)+len(ac.OnFalse) > 0 {
+			if def.Type != Boolean {
+				c.add(ap, "onTrue and onFalse apply only to boolean attributes such as active")
+			} else {
+				a.onTrue = c.constCols(ap+".onTrue", a, ac.OnTrue, column, written)
+				a.onFalse = c.constCols(ap+".onFalse", a, ac.OnFalse, column, written)
+				// Read with the row, so that a write that would not
+				// change them leaves them alone, and the write's check
+				// sees them as stored.
+				for _, x := range append(slices.Clone(a.onTrue), a.onFalse...) {
+					if !slices.Contains(r.Spec.Columns, x.col.Name) {
+						r.Spec.Columns = append(r.Spec.Columns, x.col.Name)
+					}
+				}
+			}
+		}
 		a.loc = c.loc
 		a.xform = ac.Transform
 		for i, x := range ac.Also {
@@ -868,6 +887,54 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	return r
+}
+
+// constCol is a column written with a constant.
+type constCol struct {
+	col   adapters.ColumnInfo
+	value any // nil for NULL
+}
+
+// constCols compiles the further columns a boolean writes (onTrue,
+// onFalse): each a column of the table no attribute maps, given a value it
+// holds exactly. They are marked written for attribute a.
+func (c *compiler) constCols(path string, a *attr, cfg map[string]any, column func(p, col string) (adapters.ColumnInfo, bool), written map[adapters.Column]string) []constCol {
+	var out []constCol
+	for _, name := range slices.Sorted(maps.Keys(cfg)) {
+		p := path + "." + name
+		ci, ok := column(p, name)
+		if !ok {
+			continue
+		}
+		if prev, dup := written[ci.Name]; dup && prev != a.path || ci.Name == a.col.Name {
+			if ci.Name == a.col.Name {
+				prev = a.path
+			}
+			c.add(p, "column %q is mapped by %s; expected a column only %s writes here", ci.Name, prev, a.path)
+			continue
+		}
+		v := cfg[name]
+		sv := scalar(v)
+		switch {
+		case v == nil && !ci.Nullable:
+			c.add(p, "column %q is NOT NULL; expected a value, not null", ci.Name)
+			continue
+		case v != nil && sv == nil:
+			c.add(p, "expected a scalar value (string, number or boolean) or null")
+			continue
+		case sv != nil:
+			if msg := valueFits(ci, sv); msg != "" {
+				c.add(p, "%s", msg)
+				continue
+			}
+			if isIntColumn(ci) || ci.DataType == "bit" {
+				sv, _ = intValue(sv)
+			}
+		}
+		written[ci.Name] = a.path
+		out = append(out, constCol{col: ci, value: sv})
+	}
+	return out
 }
 
 // boolValues checks and normalises the stored values of a boolean
@@ -1320,7 +1387,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
 		}
-		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser})
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions})
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")

@@ -161,7 +161,9 @@ type DeleteConfig struct {
 	Mark *MarkConfig `yaml:"mark"`
 	// Release renames the deleted row's userName (a Group's displayName)
 	// so that a new resource can take it: {value} is the old value and
-	// {id} the row's key, e.g. "{value}#deleted-{id}". Without it the
+	// {id} the row's key, e.g. "{value}#deleted-{id}". When another row
+	// holds that name already, -2, -3, ... is added (within the column's
+	// length), so a delete is never refused for it. Without it the
 	// deleted row keeps the name and creating it again answers 409.
 	Release string `yaml:"release"`
 }
@@ -273,13 +275,28 @@ type AttributeConfig struct {
 	Column string `yaml:"column"`
 	// TrueValue and FalseValue are the stored values of a boolean attribute
 	// (active) when the column is not a plain 0/1 flag, such as 'active' and
-	// 'disabled'. A stored value other than TrueValue reads as false.
+	// 'disabled'. Each must be a value the column holds exactly (an
+	// integer in range, one of an ENUM's values), and they must differ.
+	// A stored value other than TrueValue and TrueValues, compared as
+	// integers or character for character, reads as false, as does NULL;
+	// filters select by the same rule, and check counts the values stored
+	// that the mapping does not name.
 	TrueValue any `yaml:"trueValue"`
 	// FalseValue is written for false; see TrueValue.
 	FalseValue any `yaml:"falseValue"`
 	// TrueValues are further stored values that read as true (several
 	// statuses may mean active); TrueValue is the one written.
 	TrueValues []any `yaml:"trueValues"`
+	// OnTrue and OnFalse are further columns of the table written with a
+	// boolean attribute (active), when it is written true or false, for an
+	// application that keeps a state in more than one place: Joomla
+	// clears its activation token when an account is enabled, {column:
+	// block, trueValue: 0, falseValue: 1, onTrue: {activation: ''}}.
+	// Each maps a column to a constant (null for NULL); the value read
+	// still comes from column alone.
+	OnTrue map[string]any `yaml:"onTrue"`
+	// OnFalse: see OnTrue.
+	OnFalse map[string]any `yaml:"onFalse"`
 	// ActiveWhenNull stores a boolean as a nullable timestamp such as
 	// deleted_at or disabled_at: NULL reads as true; setting false writes
 	// the current time, setting true clears it.

@@ -1434,8 +1434,18 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 		}
 		if s.spec.SoftDelete != nil {
-			// The row stays for the application, with its child rows
-			// and memberships, but leaves the scope.
+			// The row stays for the application, with its child rows,
+			// but leaves the scope; its memberships go, as the IdP
+			// considers the user gone and can no longer remove them
+			// (a member who is out of scope is no member it can name).
+			for _, m := range s.spec.Memberships {
+				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
+				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				if err != nil {
+					return fmt.Errorf("deleting memberships: %w", err)
+				}
+				removed += rowsAffected(res)
+			}
 			return s.softDelete(ctx, t, key, row)
 		}
 		if s.members != nil {
@@ -1491,20 +1501,14 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	} else {
 		sets, args = append(sets, quote(string(sd.Column))+" = ?"), append(args, sd.Value)
 	}
-	id := canonical(key)
+	names, err := s.releaseNames(ctx, t, key, row)
+	if err != nil {
+		return err
+	}
 	for _, r := range sd.Release {
-		v, ok := row[r.Column]
-		if !ok {
-			// Not read: ask for it (a lookup column the mapping only writes).
-			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
-				return fmt.Errorf("reading %s to release it: %w", r.Column, err)
-			}
-			v = normalize(s.cols[r.Column], v)
+		if v, ok := names[r.Column]; ok {
+			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
-		if v == nil {
-			continue
-		}
-		sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, released(r, canonical(v), id))
 	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
@@ -1523,11 +1527,86 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	return nil
 }
 
+// maxReleaseTries bounds the names releaseNames tries for a deleted row.
+const maxReleaseTries = 50
+
+// releaseNames returns the new values of the release columns of the row
+// with key key being soft-deleted: each its template rendered, and when a
+// row of the table (in scope or not: a unique index counts them all)
+// holds such a value already, the template with -2, -3, ... after it,
+// until every column's name is free. Each name is locked as the
+// uniqueness check locks values, so no concurrent write takes it before
+// the commit. A delete is never refused for want of a free name.
+func (s *store) releaseNames(ctx context.Context, t *txn, key any, row adapters.Record) (map[adapters.Column]string, error) {
+	sd := s.spec.SoftDelete
+	id := canonical(key)
+	values := map[adapters.Column]string{}
+	for _, r := range sd.Release {
+		v, ok := row[r.Column]
+		if !ok {
+			// Not read: ask for it (a lookup column the mapping only writes).
+			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
+				return nil, fmt.Errorf("reading %s to release it: %w", r.Column, err)
+			}
+			v = normalize(s.cols[r.Column], v)
+		}
+		if v != nil {
+			values[r.Column] = canonical(v)
+		}
+	}
+	for try := 1; ; try++ {
+		suffix := ""
+		switch {
+		case try > maxReleaseTries:
+			return nil, fmt.Errorf("no free name to release %s after %d tries", s.spec.Table, maxReleaseTries)
+		case try > maxReleaseTries-10:
+			// Names with numbers all taken: a random one.
+			suffix = "-" + newUUID()[:8]
+		case try > 1:
+			suffix = "-" + strconv.Itoa(try)
+		}
+		out := map[adapters.Column]string{}
+		free := true
+		for _, r := range sd.Release {
+			v, ok := values[r.Column]
+			if !ok {
+				continue
+			}
+			name := releasedWith(r, v, id, suffix)
+			out[r.Column] = name
+			u := adapters.Unique{Column: r.Column, Fold: true}
+			if i := slices.IndexFunc(s.spec.Uniques, func(x adapters.Unique) bool { return x.Column == r.Column }); i >= 0 {
+				u = s.spec.Uniques[i]
+			}
+			if err := s.lock(ctx, t, u, name); err != nil {
+				return nil, err
+			}
+			taken, err := s.holds(ctx, t, "", nil, u, name, key)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				free = false
+				break
+			}
+		}
+		if free {
+			return out, nil
+		}
+	}
+}
+
 // released renders a Release for a value of the row with key id, cutting
 // the value (never the id) so that the result fits the column.
 func released(r adapters.Release, value, id string) string {
+	return releasedWith(r, value, id, "")
+}
+
+// releasedWith is released with a suffix after the rendered template,
+// which is kept whole as the id is.
+func releasedWith(r adapters.Release, value, id, suffix string) string {
 	render := func(v string) string {
-		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id)
+		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id) + suffix
 		if r.Transform != nil {
 			out = r.Transform(out)
 		}
@@ -1720,4 +1799,47 @@ func sameRecord(a, b adapters.Record) bool {
 		}
 	}
 	return true
+}
+
+var _ adapters.ValueCounter = (*store)(nil)
+
+// maxCountedValues bounds the groups CountValues reads: a column of
+// statuses has a handful.
+const maxCountedValues = 10000
+
+// CountValues counts the rows in scope by the value of column c, in one
+// grouped query; values beyond the limit are summed into more (of the
+// first maxCountedValues values only).
+func (s *store) CountValues(ctx context.Context, c adapters.Column, limit int) ([]adapters.ValueCount, int64, error) {
+	ci, ok := s.cols[c]
+	if !ok {
+		return nil, 0, fmt.Errorf("counting values of %s: %w", c, errNotDescribed)
+	}
+	q := quote(string(c))
+	sel, group := q, q
+	if isText(ci.DataType) {
+		// Values told apart byte for byte, as the mapping reads them:
+		// the collation would put 'Active' and 'active ' with 'active'.
+		sel, group = "MIN("+q+")", "CAST("+q+" AS BINARY)"
+	}
+	rows, err := s.db.QueryxContext(ctx, "SELECT "+sel+", COUNT(*) FROM "+s.table+" WHERE 1=1"+s.scope+" GROUP BY "+group+" ORDER BY COUNT(*) DESC, "+group+" LIMIT "+strconv.Itoa(maxCountedValues), s.sargs...)
+	if err != nil {
+		return nil, 0, classify(fmt.Errorf("counting values of %s: %w", c, err))
+	}
+	defer rows.Close()
+	var out []adapters.ValueCount
+	var more int64
+	for rows.Next() {
+		var v any
+		var n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, 0, fmt.Errorf("counting values of %s: %w", c, err)
+		}
+		if len(out) >= limit {
+			more += n
+			continue
+		}
+		out = append(out, adapters.ValueCount{Value: normalize(ci, v), Rows: n})
+	}
+	return out, more, rows.Err()
 }

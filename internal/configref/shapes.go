@@ -125,6 +125,8 @@ var fieldInfo = map[fieldKey]FieldInfo{
 
 	key[mapping.AttributeConfig]("trueValues"):     {Example: "[active, trial]"},
 	key[mapping.AttributeConfig]("activeWhenNull"): {Example: "true"},
+	key[mapping.AttributeConfig]("onTrue"):         {MapKey: "column", Sample: "activation", Example: "{activation: ''}"},
+	key[mapping.AttributeConfig]("onFalse"):        {MapKey: "column", Sample: "locked_reason", Example: "{locked_reason: idp}"},
 	key[mapping.AttributeConfig]("type"):           {DefaultText: "work"},
 	key[mapping.AttributeConfig]("transform"):      {Enum: transforms, Example: "lower"},
 	key[mapping.AttributeConfig]("meta"):           {Example: "first_name"},
@@ -238,6 +240,7 @@ var shapes = map[reflect.Type]*Shape{
 			"userName: login",
 			"active: {column: status, trueValue: active, falseValue: disabled}",
 			"active: {column: disabled_at, activeWhenNull: true}",
+			"active: {column: block, trueValue: 0, falseValue: 1, onTrue: {activation: ''}}",
 			"userName: {column: username, transform: trim, also: [{column: username_lower, transform: lower}]}",
 			"emails: {child: {table: user_emails, parent: user_id, value: address, type: label, primary: is_primary}}",
 			"name.givenName: {meta: first_name}",

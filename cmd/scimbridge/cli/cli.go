@@ -118,6 +118,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "  %s\n", l)
 		}
 	}
+	for _, r := range m.Resources() {
+		info, ws := activeData(ctx, ad, r)
+		if info != "" {
+			fmt.Fprintf(stdout, "%s\n", info)
+		}
+		warnings = append(warnings, ws...)
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
@@ -127,6 +134,35 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "%s: OK\n", path)
 	return exitOK
+}
+
+// maxActiveValues is how many stored values of the active column check
+// lists.
+const maxActiveValues = 20
+
+// activeData reads the values stored in a resource's active column over
+// the rows in scope (one grouped query) and reports how many rows read as
+// active, with warnings for values the mapping names as neither true nor
+// false: a mapping that passes check must not misread the application's
+// accounts.
+func activeData(ctx context.Context, ad adapters.Adapter, r *mapping.Resource) (string, []string) {
+	col, ok := r.ActiveColumn()
+	if !ok {
+		return "", nil
+	}
+	st, err := ad.Store(r.Spec)
+	if err != nil {
+		return "", []string{fmt.Sprintf("resources.%s: cannot read the active column's values: %v", r.Name, err)}
+	}
+	vc, ok := st.(adapters.ValueCounter)
+	if !ok {
+		return "", nil
+	}
+	counts, more, err := vc.CountValues(ctx, col, maxActiveValues)
+	if err != nil {
+		return "", []string{fmt.Sprintf("resources.%s: cannot read the active column's values: %v", r.Name, err)}
+	}
+	return r.ActiveReport(counts, more)
 }
 
 // newLogger returns the logger the config asks for, writing to w. Records
