@@ -147,6 +147,10 @@ type Resource struct {
 	given  map[string]bool
 	active *attr
 	conds  []scopeCond // the scope's conditions, with their columns
+	// memberHooks are a group's member hooks until Compile puts them in
+	// its membership; hookText shows every hook, for Describe.
+	memberHooks adapters.Hooks
+	hookText    []string
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -197,6 +201,9 @@ type compiler struct {
 	// failedTables are tables already reported missing, so that each is
 	// reported once.
 	failedTables map[string]bool
+	// hooksUnchecked is set once the database said it cannot check
+	// statements, so it is not asked again.
+	hooksUnchecked bool
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -288,6 +295,7 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
+		c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
 	}
 	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
 		if why := idsOverlap(m.User, m.Group); why != "" {
@@ -825,6 +833,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 
 	c.deletePolicy(path, r, rc, column, byCol)
+	c.hooks(path+".hooks", r, rc.Hooks)
 	if len(r.conds) > 0 {
 		covered := maps.Clone(defaulted)
 		for col := range written {
@@ -1001,6 +1010,7 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
 		out = append(out, fmt.Sprintf("delete policy: soft (%s set to the time of deletion; rows with it set are out of scope)%s", sd.Column, releaseText(sd)))

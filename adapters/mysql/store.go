@@ -86,10 +86,12 @@ type store struct {
 	// groupsOf is the membership of the groups this table's users are
 	// in (spec.MemberOf), for MemberOf filters.
 	groupsOf *members
+	// hooks are the table's own (spec.Hooks).
+	hooks hookSet
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes), hooks: newHookSet(spec.Hooks)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -785,8 +787,10 @@ func (s *store) checkReferences(ctx context.Context, t *txn, rec adapters.Record
 func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
-		out, err = s.insertRow(ctx, t, rec)
-		return err
+		if out, err = s.insertRow(ctx, t, rec); err != nil {
+			return err
+		}
+		return s.runRow(ctx, t, adapters.AfterCreate, out[s.spec.Key], out)
 	})
 	return out, err
 }
@@ -938,6 +942,9 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
 func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+	hooked := s.updateHooks()
+	// Hooks follow the UPDATE, which then cannot carry the COMMIT.
+	last = last && !hooked
 	groups := adapters.GroupsReadFrom(ctx)
 	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
@@ -1021,11 +1028,17 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 			return nil, nil, s.duplicate(ctx, t, fmt.Errorf("updating row: %w", err), changed, key)
 		}
 	}
-	if known {
-		return cur, out, nil
+	if !known {
+		if out, err = s.getOne(ctx, t, key, false, nil); err != nil {
+			return nil, nil, err
+		}
 	}
-	out, err = s.getOne(ctx, t, key, false, nil)
-	return cur, out, err
+	if hooked {
+		if err := s.afterUpdate(ctx, t, key, cur, out); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cur, out, nil
 }
 
 // known returns the row as an update of the locked row cur leaves it,
@@ -1150,13 +1163,35 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				return err
 			}
 		}
+		if err := s.runRow(ctx, t, adapters.BeforeDelete, key, row); err != nil {
+			return err
+		}
 		if s.spec.SoftDelete != nil {
 			// The row stays for the application, with its child rows
 			// and memberships, but leaves the scope.
-			return s.softDelete(ctx, t, key, row)
+			if err := s.softDelete(ctx, t, key, row); err != nil {
+				return err
+			}
+			return s.runRow(ctx, t, adapters.AfterDelete, key, row)
+		}
+		// Memberships the deletion removes, for their hooks: the
+		// group's members, or the user's groups.
+		var members, groups []any
+		if m := s.members; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if members, err = m.among(ctx, t, row[m.spec.GroupRef], nil, false); err != nil {
+				return err
+			}
+		}
+		if m := s.groupsOf; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if groups, err = m.groupsOfUser(ctx, t, key); err != nil {
+				return err
+			}
 		}
 		if s.members != nil {
 			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
+				return err
+			}
+			if err := s.members.runMembers(ctx, t, adapters.AfterMemberRemove, key, members); err != nil {
 				return err
 			}
 		}
@@ -1170,6 +1205,11 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 			removed += rowsAffected(res)
 		}
+		for _, g := range groups {
+			if err := s.groupsOf.hooks.run(ctx, t, adapters.AfterMemberRemove, hookValues{group: g, user: key}); err != nil {
+				return err
+			}
+		}
 		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
 		if err != nil {
 			return fmt.Errorf("deleting row: %w", err)
@@ -1181,7 +1221,7 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		if n == 0 {
 			return adapters.ErrNotFound
 		}
-		return nil
+		return s.runRow(ctx, t, adapters.AfterDelete, key, row)
 	})
 	if err == nil {
 		adapters.MemberCountsFrom(ctx).Add(0, removed)
