@@ -151,6 +151,8 @@ type Resource struct {
 	// its membership; hookText shows every hook, for Describe.
 	memberHooks adapters.Hooks
 	hookText    []string
+	// memberEvents are the member events the config gives hooks for.
+	memberEvents []adapters.HookEvent
 }
 
 // HasMembers reports whether the resource is a group with a membership

@@ -64,6 +64,9 @@ func (c *compiler) hooks(path string, r *Resource, cfg *HooksConfig) {
 			c.add(ep, "active is not mapped, so a user is never deactivated or reactivated; expected active mapped to a column")
 			continue
 		}
+		if isMemberEvent(ev.event) {
+			r.memberEvents = append(r.memberEvents, ev.event)
+		}
 		for i, text := range ev.stmts {
 			hp := fmt.Sprintf("%s[%d]", ep, i)
 			h, ok := c.hook(hp, r, ev.event, text)
@@ -394,15 +397,13 @@ func (c *compiler) checkStatement(path string, checker adapters.StatementChecker
 // (and the users' view of it, u's MemberOf), or reports them when g has
 // none.
 func (c *compiler) memberHooksTo(path string, g, u *Resource) {
-	if len(g.memberHooks) == 0 {
+	if g.Spec.Members == nil {
+		for _, e := range g.memberEvents {
+			c.add(path+"."+string(e), "the Group has no members mapping, so members are never added or removed; expected resources.Group.members")
+		}
 		return
 	}
-	if g.Spec.Members == nil {
-		for _, e := range []adapters.HookEvent{adapters.AfterMemberAdd, adapters.AfterMemberRemove} {
-			if len(g.memberHooks[e]) > 0 {
-				c.add(path+"."+string(e), "the Group has no members mapping, so members are never added or removed; expected resources.Group.members")
-			}
-		}
+	if len(g.memberHooks) == 0 {
 		return
 	}
 	g.Spec.Members.Hooks = g.memberHooks
