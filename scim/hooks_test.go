@@ -185,3 +185,42 @@ func TestHookFailureRollsBack(t *testing.T) {
 		t.Errorf("jobs = %q", got)
 	}
 }
+
+// TestHooksRoleColumn keeps a per-role count of users where each user has
+// one role, in a column: adding a user to a role takes them out of the
+// one they had, and removing them puts them in the role users fall back
+// to (whenRemoved), each running the hooks of both roles, as the groups'
+// member lists change.
+func TestHooksRoleColumn(t *testing.T) {
+	s := newSidecar(t, "testdata/hooks_rolecolumn_schema.sql", "testdata/hooks_rolecolumn_mapping.yaml")
+	counts := func() string { return s.joinMembers("SELECT CONCAT(name, ':', num_users) FROM roles") }
+	right := func(step string) {
+		t.Helper()
+		if n := s.count("SELECT COUNT(*) FROM roles r WHERE num_users <> (SELECT COUNT(*) FROM users u WHERE u.role = r.name)"); n != 0 {
+			t.Fatalf("%s: %d roles with num_users wrong: %s; users: %s", step, n, counts(), s.joinMembers("SELECT CONCAT(id, ':', role) FROM users"))
+		}
+	}
+	right("seeded")
+	for _, st := range []struct{ name, method, path, body, roles string }{
+		{"add alice to Billing", "PATCH", "/scim/v2/Groups/g-3", patchBody(`{"op":"add","path":"members","value":[{"value":"1"}]}`), "Administrators:0,Billing:2,Members:1"},
+		{"remove carol from Billing", "PATCH", "/scim/v2/Groups/g-3", patchBody(`{"op":"remove","path":"members[value eq \"3\"]"}`), "Administrators:0,Billing:1,Members:2"},
+		{"remove bob from Members", "PATCH", "/scim/v2/Groups/g-1", patchBody(`{"op":"remove","path":"members[value eq \"2\"]"}`), "Administrators:0,Billing:1,Members:2"},
+		{"add bob to Members", "PATCH", "/scim/v2/Groups/g-1", patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`), "Administrators:0,Billing:1,Members:2"},
+		{"replace Billing by bob", "PUT", "/scim/v2/Groups/g-3", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Billing","members":[{"value":"2"}]}`, "Administrators:0,Billing:1,Members:2"},
+		{"create Support with alice", "POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Support","members":[{"value":"1"}]}`, "Administrators:0,Billing:1,Members:1,Support:1"},
+		{"delete Billing", "DELETE", "/scim/v2/Groups/g-3", "", "Administrators:0,Members:2,Support:1"},
+		{"delete carol", "DELETE", "/scim/v2/Users/3", "", "Administrators:0,Members:1,Support:1"},
+	} {
+		var body any
+		if st.body != "" {
+			body = st.body
+		}
+		if r := s.do(st.method, st.path, body); r.Status >= 300 {
+			t.Fatalf("%s: %d %s", st.name, r.Status, r.Raw)
+		}
+		right(st.name)
+		if got := counts(); got != st.roles {
+			t.Errorf("%s: roles = %q, want %q", st.name, got, st.roles)
+		}
+	}
+}

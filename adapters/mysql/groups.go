@@ -311,7 +311,13 @@ func (m *members) applyHooked(ctx context.Context, t *txn, group, ref any, ops [
 		if err != nil {
 			return 0, 0, err
 		}
+		if m.removesNothing(ref) {
+			gone = nil
+		}
 		if err := m.runMembers(ctx, t, adapters.AfterMemberRemove, group, gone); err != nil {
+			return 0, 0, err
+		}
+		if err := m.removedTo(ctx, t, gone); err != nil {
 			return 0, 0, err
 		}
 		for i, u := range movedUsers {

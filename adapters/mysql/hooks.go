@@ -343,8 +343,7 @@ func (m *members) moved(ctx context.Context, t *txn, ref any, keys []any) (users
 }
 
 // resolve pairs users with the keys of the groups refs name, dropping the
-// pairs whose group is the role users fall back to or not in scope (no
-// SCIM membership).
+// pairs whose group is not in scope (no SCIM membership).
 func (m *members) resolve(ctx context.Context, t *txn, users, refs []any) (us, gs []any, err error) {
 	if len(refs) == 0 {
 		return nil, nil, nil
@@ -354,9 +353,6 @@ func (m *members) resolve(ctx context.Context, t *txn, users, refs []any) (us, g
 		return nil, nil, err
 	}
 	for i, r := range refs {
-		if m.spec.Cleared != nil && canonical(r) == canonical(m.spec.Cleared) {
-			continue
-		}
 		if k, ok := keys[canonical(r)]; ok {
 			us, gs = append(us, users[i]), append(gs, k)
 		}
@@ -385,4 +381,39 @@ func (m *members) groupsOfUser(ctx context.Context, t *txn, key any) ([]any, err
 	}
 	_, gs, err := m.resolve(ctx, t, users, refs)
 	return gs, err
+}
+
+// fallback returns, for a userColumn membership whose removal writes a
+// group's reference (whenRemoved, the role users fall back to), that
+// group's key when it is a group in scope: users removed from a group
+// become its members. Otherwise nil.
+func (m *members) fallback(ctx context.Context, t *txn) (any, error) {
+	if m.ucol == "" || m.spec.Cleared == nil || !m.hooks.has(adapters.AfterMemberAdd) {
+		return nil, nil
+	}
+	keys, err := m.groupKeys(ctx, t, []any{m.spec.Cleared})
+	if err != nil {
+		return nil, err
+	}
+	return keys[canonical(m.spec.Cleared)], nil
+}
+
+// removedTo runs the AfterMemberAdd hooks of the group users fall back
+// to (see fallback) for users just removed from another group.
+func (m *members) removedTo(ctx context.Context, t *txn, users []any) error {
+	if len(users) == 0 {
+		return nil
+	}
+	fb, err := m.fallback(ctx, t)
+	if err != nil || fb == nil {
+		return err
+	}
+	return m.runMembers(ctx, t, adapters.AfterMemberAdd, fb, users)
+}
+
+// removesNothing reports whether removing members from the group with
+// reference ref changes nothing: with a userColumn membership, the group
+// users fall back to, to which a removal writes them again.
+func (m *members) removesNothing(ref any) bool {
+	return m.ucol != "" && m.spec.Cleared != nil && canonical(ref) == canonical(m.spec.Cleared)
 }

@@ -1194,6 +1194,9 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			if err := s.members.runMembers(ctx, t, adapters.AfterMemberRemove, key, members); err != nil {
 				return err
 			}
+			if err := s.members.removedTo(ctx, t, members); err != nil {
+				return err
+			}
 		}
 		if err := s.dropRelated(ctx, t, key); err != nil {
 			return err
