@@ -112,8 +112,13 @@ func TestHooksJobQueue(t *testing.T) {
 		{"reactivate", "2", active(true), "1:welcome:5:Erin.Evans,2:deactivated:2:bob,3:reactivated:2:bob", 0},
 		{"reactivate again", "2", active(true), "1:welcome:5:Erin.Evans,2:deactivated:2:bob,3:reactivated:2:bob", 0},
 	} {
-		if r := s.do("PATCH", "/scim/v2/Users/"+st.id, st.body); r.Status != http.StatusOK {
+		r := s.do("PATCH", "/scim/v2/Users/"+st.id, st.body)
+		if r.Status != http.StatusOK {
 			t.Fatalf("%s: %d %s", st.name, r.Status, r.Raw)
+		}
+		// The answer is the row as the hooks left it.
+		if st.name == "deactivate" && r.Body["title"] != "disabled by the IdP" {
+			t.Errorf("%s: title %v, want the note a hook wrote", st.name, r.Body["title"])
 		}
 		if got := jobs(); got != st.jobs {
 			t.Errorf("%s: jobs = %q, want %q", st.name, got, st.jobs)

@@ -555,7 +555,7 @@ func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []
 		if out, err = g.insertRow(ctx, t, rec); err != nil {
 			return err
 		}
-		if err := g.runRow(ctx, t, adapters.AfterCreate, out[g.spec.Key], out); err != nil {
+		if out, err = g.afterCreate(ctx, t, out); err != nil {
 			return err
 		}
 		if len(ids) == 0 {

@@ -157,23 +157,42 @@ func (s *store) runRow(ctx context.Context, t *txn, e adapters.HookEvent, key an
 	return s.hooks.run(ctx, t, e, hookValues{row: row, key: key})
 }
 
+// afterCreate runs the AfterCreate hooks of the row just inserted, and
+// returns the row read again when they ran: a hook may have written it.
+func (s *store) afterCreate(ctx context.Context, t *txn, out adapters.Record) (adapters.Record, error) {
+	if len(s.hooks[adapters.AfterCreate]) == 0 {
+		return out, nil
+	}
+	key := out[s.spec.Key]
+	if err := s.runRow(ctx, t, adapters.AfterCreate, key, out); err != nil {
+		return nil, err
+	}
+	return s.getOne(ctx, t, key, false, nil)
+}
+
 // afterUpdate runs the hooks of an update that changed the row from cur
 // to out: AfterUpdate, then AfterDeactivate or AfterReactivate when the
-// row's active state changed.
-func (s *store) afterUpdate(ctx context.Context, t *txn, key any, cur, out adapters.Record) error {
-	if err := s.runRow(ctx, t, adapters.AfterUpdate, key, out); err != nil {
-		return err
+// row's active state changed. It returns the row read again when hooks
+// ran: a hook may have written it.
+func (s *store) afterUpdate(ctx context.Context, t *txn, key any, cur, out adapters.Record) (adapters.Record, error) {
+	events := []adapters.HookEvent{adapters.AfterUpdate}
+	if s.spec.Active != nil {
+		switch was, is := s.spec.Active(cur), s.spec.Active(out); {
+		case was && !is:
+			events = append(events, adapters.AfterDeactivate)
+		case !was && is:
+			events = append(events, adapters.AfterReactivate)
+		}
 	}
-	if s.spec.Active == nil {
-		return nil
+	if !s.hooks.has(events...) {
+		return out, nil
 	}
-	switch was, is := s.spec.Active(cur), s.spec.Active(out); {
-	case was && !is:
-		return s.runRow(ctx, t, adapters.AfterDeactivate, key, out)
-	case !was && is:
-		return s.runRow(ctx, t, adapters.AfterReactivate, key, out)
+	for _, e := range events {
+		if err := s.runRow(ctx, t, e, key, out); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	return s.getOne(ctx, t, key, false, nil)
 }
 
 // updateHooks reports whether an update runs hooks.

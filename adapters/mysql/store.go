@@ -790,7 +790,8 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 		if out, err = s.insertRow(ctx, t, rec); err != nil {
 			return err
 		}
-		return s.runRow(ctx, t, adapters.AfterCreate, out[s.spec.Key], out)
+		out, err = s.afterCreate(ctx, t, out)
+		return err
 	})
 	return out, err
 }
@@ -1034,7 +1035,7 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 		}
 	}
 	if hooked {
-		if err := s.afterUpdate(ctx, t, key, cur, out); err != nil {
+		if out, err = s.afterUpdate(ctx, t, key, cur, out); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -2,7 +2,8 @@
 -- Gitea: a team keeps its member count in team.num_members and a user
 -- the number of its teams in user.num_teams; a team's admins are rows of
 -- their own; the application's job queue takes a row per event; a user's
--- access tokens are revoked when the account is disabled.
+-- access tokens are revoked when the account is disabled, and a note on
+-- the account says why.
 CREATE TABLE `user` (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   lower_name VARCHAR(255) NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE `user` (
   full_name VARCHAR(255) NULL,
   is_active TINYINT(1) NOT NULL DEFAULT 1,
   num_teams INT NOT NULL DEFAULT 0,
+  status_note VARCHAR(64) NULL,
   UNIQUE KEY UQE_user_lower_name (lower_name)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
