@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 // countersRight checks that every team's num_members and every user's
@@ -228,4 +231,51 @@ func TestHooksRoleColumn(t *testing.T) {
 			t.Errorf("%s: roles = %q, want %q", st.name, got, st.roles)
 		}
 	}
+}
+
+// TestConcurrentHookedMembership fires membership changes at one team
+// from many requests at once, through one sidecar and two, with users
+// deleted meanwhile: the member hooks run once per membership that
+// really changed, in its transaction, so the counters end right whatever
+// the order (a deadlock runs the whole write again, hooks included).
+func TestConcurrentHookedMembership(t *testing.T) {
+	mysqltest.SkipIfEmbedded(t, concurrencySkip)
+	forReplicas(t, "testdata/hooks_schema.sql", "testdata/hooks_mapping.yaml", func(t *testing.T, s []*sidecar) {
+		values := make([]string, 30)
+		for i := range values {
+			values[i] = fmt.Sprintf("('h%02d', 'h%02d')", i, i)
+		}
+		if _, err := s[0].db.Exec("INSERT INTO `user` (lower_name, name) VALUES " + strings.Join(values, ",")); err != nil {
+			t.Fatal(err)
+		}
+		// Users 5..34: each is added to devs with its neighbour, removed
+		// from it, and every other one deleted, all at once.
+		var statuses sync.Map
+		hammer(90, func(i int) {
+			id := 5 + i/3
+			sc := s[i%len(s)]
+			var r response
+			switch i % 3 {
+			case 0:
+				r = sc.do("PATCH", "/scim/v2/Groups/g-2", patchBody(fmt.Sprintf(`{"op":"add","path":"members","value":[{"value":"%d"},{"value":"%d"}]}`, id, 5+(id-4)%30)))
+			case 1:
+				r = sc.do("PATCH", "/scim/v2/Groups/g-2", patchBody(fmt.Sprintf(`{"op":"remove","path":"members[value eq \"%d\"]"}`, id)))
+			case 2:
+				if id%2 == 0 {
+					r = sc.do("DELETE", fmt.Sprintf("/scim/v2/Users/%d", id), nil)
+				} else {
+					r = sc.do("PATCH", "/scim/v2/Groups/g-1", patchBody(fmt.Sprintf(`{"op":"add","path":"members","value":[{"value":"%d"}]}`, id)))
+				}
+			}
+			statuses.Store(r.Status, true)
+		})
+		statuses.Range(func(k, _ any) bool {
+			// 400: a member deleted before the add named them.
+			if st := k.(int); st >= 500 {
+				t.Errorf("a request answered %d", st)
+			}
+			return true
+		})
+		s[0].countersRight()
+	})
 }
