@@ -279,3 +279,32 @@ func TestConcurrentHookedMembership(t *testing.T) {
 		s[0].countersRight()
 	})
 }
+
+// TestHooksDeleteDeactivates runs a mapping whose DELETE deactivates and
+// whose active is a nullable deleted_at: a DELETE is a deactivation, and
+// a PATCH of active true a reactivation, each running its hooks once;
+// deactivating an inactive account runs none.
+func TestHooksDeleteDeactivates(t *testing.T) {
+	s := newSidecar(t, "testdata/hooks_deactivate_schema.sql", "testdata/hooks_deactivate_mapping.yaml")
+	jobs := func() string {
+		return s.joinMembers("SELECT CONCAT(id, ':', kind, ':', account_id, ':', login) FROM jobs")
+	}
+	for _, st := range []struct{ name, method, path, body, jobs string }{
+		{"delete alice", "DELETE", "/scim/v2/Users/1", "", "1:deactivated:1:Alice.Smith"},
+		{"delete alice again", "DELETE", "/scim/v2/Users/1", "", "1:deactivated:1:Alice.Smith"},
+		{"delete bob, inactive", "DELETE", "/scim/v2/Users/2", "", "1:deactivated:1:Alice.Smith"},
+		{"reactivate bob", "PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"active","value":true}`), "1:deactivated:1:Alice.Smith,2:reactivated:2:BOB"},
+		{"rename bob", "PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"name.givenName","value":"Robert"}`), "1:deactivated:1:Alice.Smith,2:reactivated:2:BOB"},
+	} {
+		var body any
+		if st.body != "" {
+			body = st.body
+		}
+		if r := s.do(st.method, st.path, body); r.Status >= 300 {
+			t.Fatalf("%s: %d %s", st.name, r.Status, r.Raw)
+		}
+		if got := jobs(); got != st.jobs {
+			t.Errorf("%s: jobs = %q, want %q", st.name, got, st.jobs)
+		}
+	}
+}
