@@ -288,12 +288,14 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
 	} else {
 		m.User = c.resource(prefix+".User", "User", "/Users", UserSchema, *cfg.User)
+		c.hooks(prefix+".User.hooks", m.User, cfg.User.Hooks)
 		if cfg.User.Members != nil {
 			c.add(prefix+".User.members", "only a Group has members; move this under resources.Group")
 		}
 	}
 	if cfg.Group != nil {
 		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
+		c.hooks(prefix+".Group.hooks", m.Group, cfg.Group.Hooks)
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
@@ -835,7 +837,6 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 
 	c.deletePolicy(path, r, rc, column, byCol)
-	c.hooks(path+".hooks", r, rc.Hooks)
 	if len(r.conds) > 0 {
 		covered := maps.Clone(defaulted)
 		for col := range written {

@@ -46,7 +46,6 @@ func (e *Error) body() map[string]any {
 func toSCIM(err error, resource string) (e *Error, internal bool) {
 	var se *Error
 	var fe *mapping.FieldError
-	var he *adapters.HookError
 	switch {
 	case errors.As(err, &se):
 		return se, false
@@ -70,10 +69,10 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusServiceUnavailable, "", "the application's database is unavailable; retry later"), true
 	case errors.Is(err, adapters.ErrOutOfScope):
 		return errorf(http.StatusInternalServerError, "", "the mapping would create a %s outside its own scope; nothing was stored (the operator's mapping needs a default for the scope's columns)", resource), true
-	case errors.As(err, &he):
+	case hookFailed(err) != "":
 		// The operator's statement failed, not the request: its text
 		// and the database's error are for the log only.
-		return errorf(http.StatusInternalServerError, "", "the application's hook %s failed, so nothing was written; the log says why", he.Hook), true
+		return errorf(http.StatusInternalServerError, "", "the application's hook %s failed, so nothing was written; the log says why", hookFailed(err)), true
 	case errors.Is(err, adapters.ErrInvalid):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application's database refused a value"), false
 	}
@@ -86,4 +85,13 @@ func uniqueName(resource string) string {
 		return "displayName"
 	}
 	return "userName"
+}
+
+// hookFailed returns the name of the hook whose failure err is, or "".
+func hookFailed(err error) string {
+	var he *adapters.HookError
+	if errors.As(err, &he) {
+		return he.Hook
+	}
+	return ""
 }

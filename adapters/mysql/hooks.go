@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -193,6 +194,30 @@ func (s *store) afterUpdate(ctx context.Context, t *txn, key any, cur, out adapt
 		}
 	}
 	return s.getOne(ctx, t, key, false, nil)
+}
+
+// updateRow is writeRow followed by the update's hooks, when the row
+// changed. It returns the row before and after. last says that nothing
+// follows in the transaction; with hooks something does, so the UPDATE
+// does not carry the COMMIT.
+func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+	if !s.updateHooks() {
+		return s.writeRow(ctx, t, key, fn, last)
+	}
+	cur, out, err = s.writeRow(ctx, t, key, fn, false)
+	if err != nil || unchanged(cur, out) {
+		return cur, out, err
+	}
+	if out, err = s.afterUpdate(ctx, t, key, cur, out); err != nil {
+		return nil, nil, err
+	}
+	return cur, out, nil
+}
+
+// unchanged reports whether writeRow wrote nothing: it then returns the
+// row it read as both before and after, one map.
+func unchanged(cur, out adapters.Record) bool {
+	return reflect.ValueOf(cur).UnsafePointer() == reflect.ValueOf(out).UnsafePointer()
 }
 
 // updateHooks reports whether an update runs hooks.

@@ -938,14 +938,11 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 	return out, err
 }
 
-// updateRow locks the row, lets fn compute the new values and writes the
+// writeRow locks the row, lets fn compute the new values and writes the
 // columns that changed. It returns the row before and after. last says
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
-func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
-	hooked := s.updateHooks()
-	// Hooks follow the UPDATE, which then cannot carry the COMMIT.
-	last = last && !hooked
+func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
 	groups := adapters.GroupsReadFrom(ctx)
 	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
@@ -1029,17 +1026,11 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 			return nil, nil, s.duplicate(ctx, t, fmt.Errorf("updating row: %w", err), changed, key)
 		}
 	}
-	if !known {
-		if out, err = s.getOne(ctx, t, key, false, nil); err != nil {
-			return nil, nil, err
-		}
+	if known {
+		return cur, out, nil
 	}
-	if hooked {
-		if out, err = s.afterUpdate(ctx, t, key, cur, out); err != nil {
-			return nil, nil, err
-		}
-	}
-	return cur, out, nil
+	out, err = s.getOne(ctx, t, key, false, nil)
+	return cur, out, err
 }
 
 // known returns the row as an update of the locked row cur leaves it,

@@ -151,15 +151,6 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
 	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
 
-	key[mapping.HooksConfig]("afterCreate"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('welcome', :id, :userName)"]`},
-	key[mapping.HooksConfig]("afterUpdate"):       {Example: `["UPDATE user SET permissions_cache = NULL WHERE id = :id"]`},
-	key[mapping.HooksConfig]("afterDeactivate"):   {Example: `["DELETE FROM access_token WHERE uid = :id"]`},
-	key[mapping.HooksConfig]("afterReactivate"):   {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('reactivated', :id, :userName)"]`},
-	key[mapping.HooksConfig]("beforeDelete"):      {Example: `["DELETE FROM team_admin WHERE team_id = :id"]`},
-	key[mapping.HooksConfig]("afterDelete"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('deleted', :id, :userName)"]`},
-	key[mapping.HooksConfig]("afterMemberAdd"):    {Example: `["UPDATE team SET num_members = num_members + 1 WHERE id = :groupId"]`},
-	key[mapping.HooksConfig]("afterMemberRemove"): {Example: `["UPDATE team SET num_members = num_members - 1 WHERE id = :groupId"]`},
-
 	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
 	key[mapping.MarkConfig]("column"):    {Required: true},
 	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
@@ -185,6 +176,15 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ExtensionAttribute]("description"): {Example: "The signature under the agent's replies"},
 	key[mapping.ExtensionAttribute]("caseExact"):   {Example: "true"},
 	key[mapping.ExtensionAttribute]("required"):    {Example: "false"},
+
+	key[mapping.HooksConfig]("afterCreate"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('welcome', :id, :userName)"]`},
+	key[mapping.HooksConfig]("afterUpdate"):       {Example: `["UPDATE user SET permissions_cache = NULL WHERE id = :id"]`},
+	key[mapping.HooksConfig]("afterDeactivate"):   {Example: `["DELETE FROM access_token WHERE uid = :id"]`},
+	key[mapping.HooksConfig]("afterReactivate"):   {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('reactivated', :id, :userName)"]`},
+	key[mapping.HooksConfig]("beforeDelete"):      {Example: `["DELETE FROM team_admin WHERE team_id = :id"]`},
+	key[mapping.HooksConfig]("afterDelete"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('deleted', :id, :userName)"]`},
+	key[mapping.HooksConfig]("afterMemberAdd"):    {Example: `["UPDATE team SET num_members = num_members + 1 WHERE id = :groupId"]`},
+	key[mapping.HooksConfig]("afterMemberRemove"): {Example: `["UPDATE team SET num_members = num_members - 1 WHERE id = :groupId"]`},
 
 	key[adapters.Secret]("value"):    {Example: "s3cr3t"},
 	key[adapters.Secret]("fromEnv"):  {Example: "SCIMBRIDGE_DB_PASSWORD"},
