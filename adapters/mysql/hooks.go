@@ -220,6 +220,21 @@ func unchanged(cur, out adapters.Record) bool {
 	return reflect.ValueOf(cur).UnsafePointer() == reflect.ValueOf(out).UnsafePointer()
 }
 
+// deleted runs the hooks of a row just deleted (n rows, 0 or 1): the
+// AfterMemberRemove hooks of the groups whose memberships the deletion
+// removed (a user's), then AfterDelete.
+func (s *store) deleted(ctx context.Context, t *txn, key any, row adapters.Record, groups []any, n int64) error {
+	if n == 0 {
+		return nil
+	}
+	for _, g := range groups {
+		if err := s.groupsOf.hooks.run(ctx, t, adapters.AfterMemberRemove, hookValues{group: g, user: key}); err != nil {
+			return err
+		}
+	}
+	return s.runRow(ctx, t, adapters.AfterDelete, key, row)
+}
+
 // updateHooks reports whether an update runs hooks.
 func (s *store) updateHooks() bool {
 	return s.hooks.has(adapters.AfterUpdate, adapters.AfterDeactivate, adapters.AfterReactivate)

@@ -1200,11 +1200,6 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 			removed += rowsAffected(res)
 		}
-		for _, g := range groups {
-			if err := s.groupsOf.hooks.run(ctx, t, adapters.AfterMemberRemove, hookValues{group: g, user: key}); err != nil {
-				return err
-			}
-		}
 		res, err := t.ExecContext(ctx, "DELETE FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, append([]any{key}, s.sargs...)...)
 		if err != nil {
 			return fmt.Errorf("deleting row: %w", err)
@@ -1213,10 +1208,13 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		if err != nil {
 			return err
 		}
+		if err := s.deleted(ctx, t, key, row, groups, n); err != nil {
+			return err
+		}
 		if n == 0 {
 			return adapters.ErrNotFound
 		}
-		return s.runRow(ctx, t, adapters.AfterDelete, key, row)
+		return nil
 	})
 	if err == nil {
 		adapters.MemberCountsFrom(ctx).Add(0, removed)
