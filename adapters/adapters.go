@@ -183,6 +183,14 @@ type TableSpec struct {
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.
 	Location *time.Location
+	// Hooks are the application's side effects, run in the transaction
+	// of each write on its events (member events are the membership's:
+	// see MembershipSpec.Hooks). A hook's failure rolls the write back
+	// and returns a *HookError.
+	Hooks Hooks
+	// Active reports whether a row is active, for AfterDeactivate and
+	// AfterReactivate hooks; nil when the table has no such state.
+	Active func(Record) bool
 }
 
 // CondOp is the operator of a Condition.

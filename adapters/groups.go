@@ -63,6 +63,11 @@ type MembershipSpec struct {
 	// GroupRef is the group-table column that the membership stores: the
 	// group's key unless the application refers to groups by, e.g., name.
 	GroupRef Column
+
+	// Hooks are the membership's AfterMemberAdd and AfterMemberRemove
+	// hooks, run once per member actually added or removed, whichever
+	// write does it (a group's change or deletion, a user's deletion).
+	Hooks Hooks
 }
 
 // MemberOpKind is what a MemberOp does.

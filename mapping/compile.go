@@ -156,6 +156,12 @@ type Resource struct {
 	given  map[string]bool
 	active *attr
 	conds  []scopeCond // the scope's conditions, with their columns
+	// memberHooks are a group's member hooks until Compile puts them in
+	// its membership; hookText shows every hook, for Describe.
+	memberHooks adapters.Hooks
+	hookText    []string
+	// memberEvents are the member events the config gives hooks for.
+	memberEvents []adapters.HookEvent
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -206,6 +212,9 @@ type compiler struct {
 	// failedTables are tables already reported missing, so that each is
 	// reported once.
 	failedTables map[string]bool
+	// hooksUnchecked is set once the database said it cannot check
+	// statements, so it is not asked again.
+	hooksUnchecked bool
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -288,15 +297,18 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
 	} else {
 		m.User = c.resource(prefix+".User", "User", "/Users", UserSchema, *cfg.User)
+		c.hooks(prefix+".User.hooks", m.User, cfg.User.Hooks)
 		if cfg.User.Members != nil {
 			c.add(prefix+".User.members", "only a Group has members; move this under resources.Group")
 		}
 	}
 	if cfg.Group != nil {
 		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
+		c.hooks(prefix+".Group.hooks", m.Group, cfg.Group.Hooks)
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
+		c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
 	}
 	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
 		if why := idsOverlap(m.User, m.Group); why != "" {
@@ -1169,6 +1181,7 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
 		out = append(out, fmt.Sprintf("delete policy: soft (%s set to the time of deletion; rows with it set are out of scope)%s", sd.Column, releaseText(sd)))

@@ -98,6 +98,56 @@ type ResourceConfig struct {
 	// DATETIME columns hold wall-clock times; default UTC. TIMESTAMP and
 	// integer Unix-second columns are absolute and need none.
 	TimeZone string `yaml:"timeZone"`
+	// Hooks are the side effects the application performs in its own
+	// code when it writes these rows (a counter, a cache column to
+	// reset, dependent rows to delete, a row in its job queue), as SQL
+	// statements run inside the same transaction as the write, on its
+	// events. A failing hook rolls the whole write back.
+	Hooks *HooksConfig `yaml:"hooks"`
+}
+
+// HooksConfig lists SQL statements by lifecycle event. Each is one
+// INSERT, UPDATE, DELETE or REPLACE (no SELECT, DDL, transaction control
+// or second statement), checked against the live database at start-up.
+// Values come in as named parameters, each bound to a placeholder, never
+// pasted into the text: :id (the row's key as stored, without id.prefix)
+// and any attribute the resource maps to a column of its table, by path
+// (:userName, :displayName, :externalId, :name.givenName, :active), bound
+// as the column stores it; member events have :groupId and :userId (the
+// keys) instead. Statements of an event run in the order given.
+type HooksConfig struct {
+	// AfterCreate runs after a row is inserted (and its child rows),
+	// before a new group's first members are added.
+	AfterCreate []string `yaml:"afterCreate"`
+	// AfterUpdate runs after a write changed the row's stored
+	// attributes (PUT, PATCH); a change of a group's members alone is no
+	// update, and a write that changes nothing runs nothing.
+	AfterUpdate []string `yaml:"afterUpdate"`
+	// AfterDeactivate runs after a write turned active from true to
+	// false (a PATCH of active, a PUT, delete: deactivate), after the
+	// afterUpdate hooks. User only; needs active mapped.
+	AfterDeactivate []string `yaml:"afterDeactivate"`
+	// AfterReactivate runs after a write turned active from false to
+	// true, after the afterUpdate hooks. User only; needs active mapped.
+	AfterReactivate []string `yaml:"afterReactivate"`
+	// BeforeDelete runs when DELETE has locked the row and before
+	// anything is removed (or the row marked, with a soft delete): the
+	// place to delete dependent rows a foreign key would refuse to
+	// orphan.
+	BeforeDelete []string `yaml:"beforeDelete"`
+	// AfterDelete runs after the row is deleted (or marked deleted);
+	// :id and the attributes are the row's as it was.
+	AfterDelete []string `yaml:"afterDelete"`
+	// AfterMemberAdd runs once per user actually added to the group
+	// (not for one already a member), with :groupId and :userId. Group
+	// only; needs members.
+	AfterMemberAdd []string `yaml:"afterMemberAdd"`
+	// AfterMemberRemove runs once per user actually removed from the
+	// group, with :groupId and :userId, whichever write removes the
+	// membership: a PATCH or PUT of the group, the group's deletion, or
+	// the user's (not a soft delete, which keeps memberships). Group
+	// only; needs members.
+	AfterMemberRemove []string `yaml:"afterMemberRemove"`
 }
 
 // MembersConfig says where group membership is stored: either a join table

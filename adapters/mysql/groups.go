@@ -58,6 +58,10 @@ type members struct {
 	// of nothing), with no NOT EXISTS lookup per row (see skipsByKey).
 	upsert bool
 
+	// hooks are the membership's (spec.Hooks): AfterMemberAdd and
+	// AfterMemberRemove.
+	hooks hookSet
+
 	// groupsOnce makes groupsHead and groupsTail, the text of the groups
 	// query before and after its list of user keys (see groupsQuery).
 	// pairKey: the join table has a unique key on (group, user).
@@ -76,7 +80,7 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 	if err != nil {
 		return nil, err
 	}
-	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate()}
+	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate(), hooks: newHookSet(spec.Hooks)}
 	if m.refCol, ok = group.cols[spec.GroupRef]; !ok {
 		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
 	}
@@ -250,10 +254,13 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 	return nil
 }
 
-// apply runs membership operations for the group whose reference value is
-// ref, in order, inside t. It returns how many membership rows were added
-// and removed.
-func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+// apply runs membership operations for the group with key group, whose
+// reference value is ref, in order, inside t. It returns how many
+// membership rows were added and removed.
+func (m *members) apply(ctx context.Context, t *txn, group, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+	if m.hooks.has(adapters.AfterMemberAdd, adapters.AfterMemberRemove) {
+		return m.applyHooked(ctx, t, group, ref, ops)
+	}
 	for _, op := range ops {
 		keys, err := m.userKeys(op.IDs)
 		if err != nil {
@@ -281,6 +288,82 @@ func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.Mem
 		}
 		if err != nil {
 			return 0, 0, err
+		}
+		added, removed = added+a, removed+r
+	}
+	return added, removed, nil
+}
+
+// applyHooked is apply for a membership with hooks, which run once per
+// member each operation actually adds or removes: the members it touches
+// are read, and locked, before it runs.
+func (m *members) applyHooked(ctx context.Context, t *txn, group, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+	for _, op := range ops {
+		keys, err := m.userKeys(op.IDs)
+		if err != nil {
+			if op.Kind != adapters.MemberRemove {
+				return 0, 0, err
+			}
+			// Removing an id that cannot exist removes nothing.
+			keys = m.validKeys(op.IDs)
+		}
+		var in, gone, movedUsers, movedFrom []any
+		var a, r int64
+		switch op.Kind {
+		case adapters.MemberAdd, adapters.MemberReplace:
+			// Every key must name a user before the members are read.
+			if err := m.requireUsers(ctx, t, keys); err != nil {
+				return 0, 0, err
+			}
+			if op.Kind == adapters.MemberReplace {
+				if gone, err = m.among(ctx, t, ref, keys, true); err != nil {
+					return 0, 0, err
+				}
+			}
+			if len(keys) > 0 {
+				if in, err = m.among(ctx, t, ref, keys, false); err != nil {
+					return 0, 0, err
+				}
+			}
+			if movedUsers, movedFrom, err = m.moved(ctx, t, ref, keys); err != nil {
+				return 0, 0, err
+			}
+			if op.Kind == adapters.MemberReplace {
+				if r, err = m.removeAllBut(ctx, t, ref, keys); err != nil {
+					return 0, 0, err
+				}
+			}
+			a, err = m.add(ctx, t, ref, keys)
+		case adapters.MemberRemove:
+			if len(keys) == 0 {
+				continue
+			}
+			if gone, err = m.among(ctx, t, ref, keys, false); err != nil {
+				return 0, 0, err
+			}
+			r, err = m.remove(ctx, t, ref, keys)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if m.removesNothing(ref) {
+			gone = nil
+		}
+		if err := m.runMembers(ctx, t, adapters.AfterMemberRemove, group, gone); err != nil {
+			return 0, 0, err
+		}
+		if err := m.removedTo(ctx, t, gone); err != nil {
+			return 0, 0, err
+		}
+		for i, u := range movedUsers {
+			if err := m.runMembers(ctx, t, adapters.AfterMemberRemove, movedFrom[i], []any{u}); err != nil {
+				return 0, 0, err
+			}
+		}
+		if op.Kind != adapters.MemberRemove {
+			if err := m.runMembers(ctx, t, adapters.AfterMemberAdd, group, without(keys, in)); err != nil {
+				return 0, 0, err
+			}
 		}
 		added, removed = added+a, removed+r
 	}
@@ -516,10 +599,13 @@ func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []
 		if out, err = g.insertRow(ctx, t, rec); err != nil {
 			return err
 		}
+		if out, err = g.afterCreate(ctx, t, out); err != nil {
+			return err
+		}
 		if len(ids) == 0 {
 			return nil
 		}
-		added, _, err = g.members.apply(ctx, t, out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+		added, _, err = g.members.apply(ctx, t, out[g.spec.Key], out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
 		return err
 	})
 	if err == nil {
@@ -556,7 +642,7 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			}
 		}
 		out = next
-		added, removed, err = g.members.apply(ctx, t, next[ref], ops)
+		added, removed, err = g.members.apply(ctx, t, key, next[ref], ops)
 		if err != nil {
 			return err
 		}
@@ -601,11 +687,12 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 // group row itself changes on a membership change (Touch, Increment), when
 // existing memberships are not skipped by a unique key (upsert), in a dry
 // run (whose transaction is rolled back), for more users than one
-// statement takes, and for an id that is no user key (the full path
-// reports a missing group first).
+// statement takes, for an id that is no user key (the full path reports
+// a missing group first), and when members added run hooks, which need to
+// know which of them were members already.
 func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
 	m := g.members
-	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk {
+	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk || m.hooks.has(adapters.AfterMemberAdd) {
 		return false, nil
 	}
 	key, ok := g.keyArg(id)

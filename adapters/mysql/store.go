@@ -102,10 +102,12 @@ type store struct {
 	// groupsOf is the membership of the groups this table's users are
 	// in (spec.MemberOf), for MemberOf filters.
 	groupsOf *members
+	// hooks are the table's own (spec.Hooks).
+	hooks hookSet
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, writer: a.writer, logger: a.logger, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, logger: a.logger, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes), hooks: newHookSet(spec.Hooks)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -1006,7 +1008,10 @@ func (s *store) checkReferences(ctx context.Context, t *txn, rec adapters.Record
 func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
-		out, err = s.insertRow(ctx, t, rec)
+		if out, err = s.insertRow(ctx, t, rec); err != nil {
+			return err
+		}
+		out, err = s.afterCreate(ctx, t, out)
 		return err
 	})
 	return out, err
@@ -1194,11 +1199,11 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 	return out, err
 }
 
-// updateRow locks the row, lets fn compute the new values and writes the
+// writeRow locks the row, lets fn compute the new values and writes the
 // columns that changed. It returns the row before and after. last says
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
-func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
 	groups := adapters.GroupsReadFrom(ctx)
 	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
@@ -1433,6 +1438,22 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				return err
 			}
 		}
+		if err := s.runRow(ctx, t, adapters.BeforeDelete, key, row); err != nil {
+			return err
+		}
+		// Memberships the deletion removes, for their hooks: the
+		// group's members, or the user's groups.
+		var members, groups []any
+		if m := s.members; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if members, err = m.among(ctx, t, row[m.spec.GroupRef], nil, false); err != nil {
+				return err
+			}
+		}
+		if m := s.groupsOf; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if groups, err = m.groupsOfUser(ctx, t, key); err != nil {
+				return err
+			}
+		}
 		if s.spec.SoftDelete != nil {
 			// The row stays for the application, with its child rows,
 			// but leaves the scope; its memberships go, as the IdP
@@ -1446,10 +1467,23 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				}
 				removed += rowsAffected(res)
 			}
-			return s.softDelete(ctx, t, key, row)
+			if err := s.softDelete(ctx, t, key, row); err != nil {
+				return err
+			}
+			if len(s.spec.Memberships) == 0 {
+				// A group column on the user's own row stays as it is.
+				groups = nil
+			}
+			return s.deleted(ctx, t, key, row, groups, 1)
 		}
 		if s.members != nil {
 			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
+				return err
+			}
+			if err := s.members.runMembers(ctx, t, adapters.AfterMemberRemove, key, members); err != nil {
+				return err
+			}
+			if err := s.members.removedTo(ctx, t, members); err != nil {
 				return err
 			}
 		}
@@ -1476,6 +1510,9 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
+			return err
+		}
+		if err := s.deleted(ctx, t, key, row, groups, n); err != nil {
 			return err
 		}
 		if n == 0 {

@@ -201,6 +201,15 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ExtensionAttribute]("caseExact"):   {Example: "true"},
 	key[mapping.ExtensionAttribute]("required"):    {Example: "false"},
 
+	key[mapping.HooksConfig]("afterCreate"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('welcome', :id, :userName)"]`},
+	key[mapping.HooksConfig]("afterUpdate"):       {Example: `["UPDATE user SET permissions_cache = NULL WHERE id = :id"]`},
+	key[mapping.HooksConfig]("afterDeactivate"):   {Example: `["DELETE FROM access_token WHERE uid = :id"]`},
+	key[mapping.HooksConfig]("afterReactivate"):   {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('reactivated', :id, :userName)"]`},
+	key[mapping.HooksConfig]("beforeDelete"):      {Example: `["DELETE FROM team_admin WHERE team_id = :id"]`},
+	key[mapping.HooksConfig]("afterDelete"):       {Example: `["INSERT INTO job_queue (kind, user_id, login) VALUES ('deleted', :id, :userName)"]`},
+	key[mapping.HooksConfig]("afterMemberAdd"):    {Example: `["UPDATE team SET num_members = num_members + 1 WHERE id = :groupId"]`},
+	key[mapping.HooksConfig]("afterMemberRemove"): {Example: `["UPDATE team SET num_members = num_members - 1 WHERE id = :groupId"]`},
+
 	key[adapters.Secret]("value"):    {Example: "s3cr3t"},
 	key[adapters.Secret]("fromEnv"):  {Example: "SCIMBRIDGE_DB_PASSWORD"},
 	key[adapters.Secret]("fromFile"): {Example: "/run/secrets/db-password"},
