@@ -409,3 +409,25 @@ func TestActiveInTwoColumnsJoomla(t *testing.T) {
 		t.Errorf("user 1 reactivated: %v, want block 0 and the token cleared", row)
 	}
 }
+
+// TestSoftDeletedUserLeavesItsRoleColumn soft-deletes a user whose one
+// group is a column of its own row: the column is set to the mapping's
+// whenRemoved value with the mark, as join-table memberships are removed.
+func TestSoftDeletedUserLeavesItsRoleColumn(t *testing.T) {
+	schema, err := os.ReadFile("testdata/rolecolumn_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := os.ReadFile("testdata/rolecolumn_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSidecarText(t, string(schema)+"\nALTER TABLE users ADD COLUMN gone TINYINT NOT NULL DEFAULT 0;\n",
+		strings.Replace(string(mapping), "    active: active\n", "    active: active\n  delete: {mark: {column: gone, value: 1}}\n", 1))
+	if r := s.do("DELETE", "/scim/v2/Users/1", nil); r.Status != 204 {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT role, gone FROM users WHERE id = 1"); row["role"] != "Members" || row["gone"] != "1" {
+		t.Errorf("soft-deleted user: %v, want role Members and gone 1", row)
+	}
+}

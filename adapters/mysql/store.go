@@ -1547,6 +1547,12 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
 	}
+	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" {
+		// The group held in the user's own row is left, as join-table
+		// memberships are (see Delete).
+		c := mo.Membership.UserColumn
+		sets, args = append(sets, quote(string(c))+" = ?"), append(args, mo.Membership.Cleared)
+	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
 	}
