@@ -62,9 +62,16 @@ const (
 	KeyAutoIncrement KeyKind = iota
 	// KeyUUID: the store generates a random UUID string.
 	KeyUUID
-	// KeyProvided: the Record given to Create carries the key.
+	// KeyProvided: the Record given to Create carries the key (a natural
+	// key: the login or group name).
 	KeyProvided
 )
+
+// ColumnRef names a column of some table.
+type ColumnRef struct {
+	Table  Table
+	Column Column
+}
 
 // DefaultKind says how a default column value is produced on insert.
 type DefaultKind int
@@ -106,6 +113,17 @@ type TableSpec struct {
 	KeyKind KeyKind
 	// Columns lists every column the mapping reads; Get and List return them.
 	Columns []Column
+	// RenameKey lets Update change the key (a natural key, KeyProvided):
+	// when the Record it writes sets the key column to a new value, the
+	// row's key and every column of KeyRefs holding the old key are
+	// updated in the same transaction. Without it Update never changes
+	// the key.
+	RenameKey bool
+	// KeyRefs are the columns, of this table or others, that hold a
+	// row's key and move with it when RenameKey renames it: child and
+	// key/value parents, membership user columns, and columns the
+	// operator declared.
+	KeyRefs []ColumnRef
 	// IDPrefix is put before the key to make the SCIM id (g-7 for the
 	// group with key 7), so that the ids of two resource types kept in
 	// separate tables cannot collide. Every Store method takes and

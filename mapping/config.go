@@ -202,15 +202,36 @@ const (
 
 // IDConfig names the key column.
 type IDConfig struct {
-	// Column holding the key; default "id".
+	// Column holding the key; default "id". When an attribute is mapped to
+	// it (userName: username, with id.column username; or its lower-cased
+	// copy in also), the key is natural: a new row's key is that
+	// attribute's value as written, and generate must be left out.
 	Column string `yaml:"column"`
-	// Generate is "auto" (AUTO_INCREMENT, the default) or "uuid".
+	// Generate is how new keys are made when the key is not natural:
+	// "auto" (AUTO_INCREMENT, the default) or "uuid".
 	Generate string `yaml:"generate"`
+	// Renames lets an update change a natural key (a userName that is the
+	// key), which is otherwise refused with 400 mutability: the row's key
+	// and every listed column holding the old key are updated in the same
+	// transaction, with the mapping's own child, key/value and membership
+	// rows. Give the application's further columns that refer to the key
+	// ({table: alias, column: goto}); renames: [] when there are none.
+	Renames []RenameConfig `yaml:"renames"`
 	// Prefix is put before the key to make the SCIM id (g-7 for the role
 	// with key 7), so that two resource types kept in separate tables
 	// never share an id (RFC 7643 section 3.1). Letters, digits and
 	// "-._~:" only. Changing it changes every id an IdP has stored.
 	Prefix string `yaml:"prefix"`
+}
+
+// RenameConfig is a column of the application that holds a natural key
+// and is updated with it.
+type RenameConfig struct {
+	// Table holding the column.
+	Table string `yaml:"table"`
+	// Column holding the key; every row where it equals the old key gets
+	// the new one.
+	Column string `yaml:"column"`
 }
 
 // AttributeConfig maps one SCIM attribute to a column. In YAML it is either

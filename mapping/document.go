@@ -330,7 +330,38 @@ func (r *Resource) diff(before, after map[string]any, mode Mode) (adapters.Recor
 	if err := r.checkScope(out); err != nil {
 		return nil, err
 	}
+	if err := r.checkRename(before, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// checkRename refuses a change of a natural key (the userName that is the
+// key) unless the mapping allows renaming it (id.renames). A change of
+// case alone, which a case-insensitive key column holds as the same key,
+// is not written.
+func (r *Resource) checkRename(before map[string]any, out adapters.Record) error {
+	if r.natural == nil {
+		return nil
+	}
+	v, ok := out[r.Spec.Key]
+	if !ok {
+		return nil
+	}
+	id, _ := before["id"].(string)
+	old, _ := r.Key(id)
+	next := canonicalString(v)
+	switch {
+	case next == old:
+		return nil
+	case r.key.CaseInsensitive() && strings.EqualFold(next, old):
+		// The same key to the database: the stored spelling stays.
+		delete(out, r.Spec.Key)
+		return nil
+	case !r.Spec.RenameKey:
+		return fieldErr(r.natural.path, ScimMutability, "this application's key is the %s, which cannot be changed here, so nothing was changed; the operator can allow it by listing the columns that refer to it in id.renames", r.natural.path)
+	}
+	return nil
 }
 
 // sameAttr reports whether an attribute has the same SCIM value in two

@@ -65,7 +65,7 @@ func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.R
 	if v := r.res.Version(rec); v != "" {
 		c.Header("ETag", v)
 	}
-	if status == http.StatusCreated {
+	if status == http.StatusCreated || renamed(c, r, rec) {
 		// From the row: the projection may have left meta out.
 		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+r.res.ID(rec))
 	}
@@ -109,6 +109,13 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 		}
 		s.respond(c, http.StatusCreated, r, out, p, nil)
 	}
+}
+
+// renamed reports whether a PUT or PATCH changed the id of the resource
+// (a natural key renamed): the response then says where it is now.
+func renamed(c *gin.Context, r *resource, rec adapters.Record) bool {
+	m := c.Request.Method
+	return (m == http.MethodPut || m == http.MethodPatch) && r.res.ID(rec) != c.Param("id")
 }
 
 // newUsersHaveNoGroups reports whether a user r has just created cannot be
@@ -216,7 +223,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		if r.groups != nil && c.Query("attributes") == "" && c.Query("excludedAttributes") == "" {
+		if r.groups != nil && c.Query("attributes") == "" && c.Query("excludedAttributes") == "" && !renamed(c, r, out) {
 			// RFC 7644 section 3.5.2 allows 204 for a PATCH; Okta and
 			// Entra accept it. Sending the whole group back would cost
 			// as much as reading every member, on every membership change.

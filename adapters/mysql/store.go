@@ -949,8 +949,13 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	}
 	nextRow, nextRel := splitRelated(next)
 	changed := adapters.Record{}
+	var renamed any // the new key, when the update renames the row
 	for c, v := range nextRow {
 		if c == s.spec.Key {
+			if s.spec.RenameKey && v != nil && canonical(v) != canonical(cur[c]) {
+				renamed = v
+				changed[c] = v
+			}
 			continue
 		}
 		if _, scoped := s.spec.Scope[c]; scoped {
@@ -1010,6 +1015,11 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	}
 	args = append(append(args, key), s.sargs...)
 	out, known := s.known(cur, changed, rel)
+	if renamed != nil {
+		// The referring columns follow, and the row is read back by its
+		// new key.
+		known, last = false, false
+	}
 	if len(cols) > 0 {
 		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope
 		if last && known {
@@ -1024,8 +1034,26 @@ func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters
 	if known {
 		return cur, out, nil
 	}
+	if renamed != nil {
+		if err := s.renameRefs(ctx, t, key, renamed); err != nil {
+			return nil, nil, err
+		}
+		key = renamed
+	}
 	out, err = s.getOne(ctx, t, key, false, nil)
 	return cur, out, err
+}
+
+// renameRefs moves every column of KeyRefs holding the key from to the
+// key to, after the row itself was renamed.
+func (s *store) renameRefs(ctx context.Context, t *txn, from, to any) error {
+	for _, r := range s.spec.KeyRefs {
+		c := quote(string(r.Column))
+		if _, err := t.ExecContext(ctx, "UPDATE "+quote(string(r.Table))+" SET "+c+" = ? WHERE "+c+" = ?", to, from); err != nil {
+			return fmt.Errorf("renaming the key in %s.%s: %w", r.Table, r.Column, err)
+		}
+	}
+	return nil
 }
 
 // known returns the row as an update of the locked row cur leaves it,
