@@ -132,15 +132,15 @@ type Resource struct {
 	version   adapters.Column
 	versioned bool
 
-	key     adapters.ColumnInfo
+	key adapters.ColumnInfo
 	// natural is the attribute whose value is the key (userName on a
 	// VARCHAR key holding the login), or nil; naturalPath is its path
 	// as configured, found before the attributes are compiled.
 	natural     *attr
 	naturalPath string
 	info        adapters.TableInfo
-	kvInfo  adapters.TableInfo
-	schemas *schemaSet
+	kvInfo      adapters.TableInfo
+	schemas     *schemaSet
 	// ignoreDeactivation accepts active: false without an active column.
 	ignoreDeactivation bool
 	attrs              []*attr
