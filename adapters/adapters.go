@@ -65,6 +65,8 @@ const (
 	// KeyProvided: the Record given to Create carries the key (a natural
 	// key: the login or group name).
 	KeyProvided
+	// KeyGenerated: the store makes the key with TableSpec.KeyGen.
+	KeyGenerated
 )
 
 // ColumnRef names a column of some table.
@@ -83,6 +85,8 @@ const (
 	DefaultNow
 	// DefaultUUID writes a fresh random UUID string.
 	DefaultUUID
+	// DefaultGenerated writes a fresh value of Default.Gen.
+	DefaultGenerated
 )
 
 // Default is a value written to a column on insert when the Record does not
@@ -90,7 +94,8 @@ const (
 type Default struct {
 	Column Column
 	Kind   DefaultKind
-	Value  any // for DefaultConstant
+	Value  any       // for DefaultConstant
+	Gen    Generator // for DefaultGenerated
 }
 
 // Unique names a column whose values must be unique inside the scope,
@@ -111,6 +116,10 @@ type TableSpec struct {
 	Table   Table
 	Key     Column
 	KeyKind KeyKind
+	// KeyGen makes the keys of new rows when KeyKind is KeyGenerated. A
+	// generated key (or UUID) that a row already has is replaced by a
+	// new one and the insert tried again.
+	KeyGen Generator
 	// Columns lists every column the mapping reads; Get and List return them.
 	Columns []Column
 	// RenameKey lets Update change the key (a natural key, KeyProvided):

@@ -208,8 +208,16 @@ type IDConfig struct {
 	// attribute's value as written, and generate must be left out.
 	Column string `yaml:"column"`
 	// Generate is how new keys are made when the key is not natural:
-	// "auto" (AUTO_INCREMENT, the default) or "uuid".
+	// "auto" (AUTO_INCREMENT, the default), or a generator for a
+	// character key: "uuid" (36 characters), "uuid-hex" (32 hex
+	// digits), "ulid" (26 characters, time-ordered), or "hex", "base32"
+	// or "base62" with a length. All are drawn from crypto/rand; a new
+	// key that a row already has is replaced and the insert tried again.
 	Generate string `yaml:"generate"`
+	// Length is the number of characters of a hex, base32 or base62 key
+	// (26 for Mattermost-style base32 ids, 17 for Rocket.Chat-style
+	// base62 ids); check refuses one longer than the column.
+	Length int `yaml:"length"`
 	// Renames lets an update change a natural key (a userName that is the
 	// key), which is otherwise refused with 400 mutability: the row's key
 	// and every listed column holding the old key are updated in the same
@@ -378,8 +386,12 @@ const (
 type DefaultConfig struct {
 	// Value is a constant written as is.
 	Value any `yaml:"value"`
-	// Generate is "now" (the current time) or "uuid" (a random UUID).
+	// Generate is "now" (the current time) or a random value: "uuid",
+	// "uuid-hex", "ulid", or "hex", "base32" or "base62" with a length.
 	Generate string `yaml:"generate"`
+	// Length is the number of characters of a hex, base32 or base62
+	// value.
+	Length int `yaml:"length"`
 }
 
 // UnmarshalYAML accepts a bare scalar as shorthand for {value: scalar}.
@@ -388,7 +400,7 @@ func (d *DefaultConfig) UnmarshalYAML(n *yaml.Node) error {
 		return n.Decode(&d.Value)
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid}", n.Line)
+		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid|..}", n.Line)
 	}
 	type plain DefaultConfig
 	return n.Decode((*plain)(d))

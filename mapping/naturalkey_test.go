@@ -101,3 +101,57 @@ func TestNaturalKeyProblems(t *testing.T) {
 		})
 	}
 }
+
+var tokensDB = fakeDB{"accounts": {Name: "accounts", Columns: []adapters.ColumnInfo{
+	{Name: "id", DataType: "varchar", ColumnType: "varchar(26)", MaxLength: 26},
+	{Name: "n", DataType: "int", ColumnType: "int(11)"},
+	{Name: "login", DataType: "varchar", ColumnType: "varchar(64)", MaxLength: 64},
+	{Name: "token", DataType: "char", ColumnType: "char(32)", MaxLength: 32},
+	{Name: "born", DataType: "datetime", ColumnType: "datetime", Nullable: true},
+}}}
+
+func compileAccounts(id IDConfig, defaults map[string]DefaultConfig) (*Mapping, error) {
+	return Compile(context.Background(), Config{User: &ResourceConfig{
+		Table: "accounts", ID: id, Defaults: defaults,
+		Attributes: map[string]AttributeConfig{"userName": {Column: "login"}},
+	}}, tokensDB, "resources")
+}
+
+func TestGenerators(t *testing.T) {
+	m, err := compileAccounts(IDConfig{Column: "id", Generate: "base32", Length: 26}, map[string]DefaultConfig{"token": {Generate: "uuid-hex"}, "n": {Value: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.User.Spec; s.KeyKind != adapters.KeyGenerated || s.KeyGen.Kind != "base32" || s.KeyGen.Length != 26 ||
+		len(s.Defaults) != 2 || s.Defaults[1].Kind != adapters.DefaultGenerated || s.Defaults[1].Gen.Kind != "uuid-hex" {
+		t.Errorf("compiled to %+v", s)
+	}
+	for _, tc := range []struct {
+		name     string
+		id       IDConfig
+		defaults map[string]DefaultConfig
+		want     string
+	}{
+		{"longer than the key", IDConfig{Column: "id", Generate: "uuid-hex"}, nil,
+			`resources.User.id.generate: uuid-hex values have 32 characters, but "id" holds 26 (varchar(26)); expected a shorter generator or a wider column`},
+		{"integer key", IDConfig{Column: "n", Generate: "ulid"}, nil,
+			`resources.User.id.generate: ulid makes text, but "n" is int(11); expected generate: auto (an AUTO_INCREMENT key) or a character column`},
+		{"no length", IDConfig{Column: "id", Generate: "hex"}, nil,
+			`resources.User.id.length: hex needs a length between 1 and 255 (such as {generate: hex, length: 26}); got 0`},
+		{"length of a ulid", IDConfig{Column: "id", Generate: "ulid", Length: 20}, nil,
+			`resources.User.id.length: ulid values have 26 characters; expected no length`},
+		{"unknown", IDConfig{Column: "id", Generate: "snowflake"}, nil,
+			`resources.User.id.generate: unknown generator "snowflake"; expected auto, uuid, uuid-hex, ulid, hex, base32, base62`},
+		{"default longer than its column", IDConfig{Column: "id", Generate: "ulid"}, map[string]DefaultConfig{"token": {Generate: "hex", Length: 40}},
+			`resources.User.defaults.token.generate: hex values have 40 characters, but "token" holds 32 (char(32))`},
+		{"default on a datetime", IDConfig{Column: "id", Generate: "ulid"}, map[string]DefaultConfig{"born": {Generate: "base62", Length: 10}},
+			`resources.User.defaults.born.generate: base62 makes text, but "born" is datetime; expected a character column`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := compileAccounts(tc.id, tc.defaults)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("problems %v; want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -130,7 +130,7 @@ func newUsersHaveNoGroups(r *resource) bool {
 	}
 	ms := r.groupsOf.res.Spec.Members
 	k := r.res.Spec.KeyKind
-	return ms != nil && ms.JoinTable != "" && (k == adapters.KeyAutoIncrement || k == adapters.KeyUUID)
+	return ms != nil && ms.JoinTable != "" && (k == adapters.KeyAutoIncrement || k == adapters.KeyUUID || k == adapters.KeyGenerated)
 }
 
 func (s *Server) replace(r *resource) gin.HandlerFunc {

@@ -813,8 +813,8 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	switch s.spec.KeyKind {
 	case adapters.KeyAutoIncrement:
 		delete(row, s.spec.Key)
-	case adapters.KeyUUID:
-		key = newUUID()
+	case adapters.KeyUUID, adapters.KeyGenerated:
+		key = s.newKey()
 		row[s.spec.Key] = key
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
@@ -833,14 +833,33 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	names := make([]string, len(cols))
 	marks := make([]string, len(cols))
 	args := make([]any, len(cols))
+	keyArg := -1
 	for i, c := range cols {
 		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
+		if c == s.spec.Key {
+			keyArg = i
+		}
 	}
 	insert := "INSERT INTO " + s.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
+	// again replaces a generated key that a row already has, reporting
+	// whether the insert should be tried again with the new one.
+	attempts := 0
+	again := func(err error) bool {
+		if keyArg < 0 || !isDuplicate(err) || attempts >= maxKeyAttempts || !s.keyTaken(ctx, t, key) {
+			return false
+		}
+		attempts++
+		key = s.newKey()
+		row[s.spec.Key], args[keyArg] = key, key
+		return true
+	}
 	if s.returning {
 		// The row comes back from the INSERT itself, as it was stored:
 		// no statement to read it back.
 		out, err := s.insertReturning(ctx, t, insert, args)
+		for err != nil && again(err) {
+			out, err = s.insertReturning(ctx, t, insert, args)
+		}
 		if err != nil {
 			return nil, s.duplicate(ctx, t, err, row, nil)
 		}
@@ -858,6 +877,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		return out, nil
 	}
 	res, err := t.ExecContext(ctx, insert, args...)
+	for err != nil && again(err) {
+		res, err = t.ExecContext(ctx, insert, args...)
+	}
 	if err != nil {
 		return nil, s.duplicate(ctx, t, fmt.Errorf("inserting row: %w", err), row, nil)
 	}
@@ -880,6 +902,41 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
 	return out, nil
+}
+
+// maxKeyAttempts bounds how often a generated key that a row already has
+// is replaced by a new one: twice is already beyond belief for random
+// keys of any sensible length, and shorter ones fail with ErrConflict.
+const maxKeyAttempts = 5
+
+// newKey makes the key of a new row: a UUID or the spec's generator's.
+func (s *store) newKey() string {
+	if s.spec.KeyKind == adapters.KeyGenerated {
+		return generate(s.spec.KeyGen)
+	}
+	return newUUID()
+}
+
+// keyTaken reports whether a row of the table, in scope or not, has the
+// key.
+func (s *store) keyTaken(ctx context.Context, t *txn, key any) bool {
+	if s.spec.KeyKind != adapters.KeyUUID && s.spec.KeyKind != adapters.KeyGenerated {
+		return false
+	}
+	var one int
+	err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ? LIMIT 1", key).Scan(&one)
+	return err == nil
+}
+
+// generate makes a value of g, a ULID with the time to the millisecond.
+// crypto/rand does not fail (the program stops if it does); a test's
+// source that runs dry panics.
+func generate(g adapters.Generator) string {
+	v, err := g.New(time.Now())
+	if err != nil {
+		panic(fmt.Sprintf("generating a %s value: %v", g.Kind, err))
+	}
+	return v
 }
 
 // inScope fails with ErrOutOfScope unless the row with that key is in
@@ -1331,6 +1388,8 @@ func defaultValue(d adapters.Default, ci adapters.ColumnInfo, loc *time.Location
 		return timeIn(ci, loc, now)
 	case adapters.DefaultUUID:
 		return newUUID()
+	case adapters.DefaultGenerated:
+		return generate(d.Gen)
 	default:
 		return d.Value
 	}
