@@ -67,7 +67,7 @@ func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.R
 	}
 	if status == http.StatusCreated || renamed(c, r, rec) {
 		// From the row: the projection may have left meta out.
-		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+r.res.ID(rec))
+		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+escapeID(r.res.ID(rec)))
 	}
 	s.sendOne(c, status, r, items[0])
 }

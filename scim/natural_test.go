@@ -54,7 +54,7 @@ func TestNaturalKeyCreate(t *testing.T) {
 	if r.Body["id"] != "bob.baker@example.com" || r.Body["userName"] != "bob.baker@example.com" {
 		t.Errorf("id %v, userName %v; want both bob.baker@example.com", r.Body["id"], r.Body["userName"])
 	}
-	if loc := r.Header.Get("Location"); !strings.HasSuffix(loc, "/Users/bob.baker@example.com") {
+	if loc := r.Header.Get("Location"); !strings.HasSuffix(loc, "/Users/bob.baker%40example.com") {
 		t.Errorf("Location %q", loc)
 	}
 	if n := s.count("SELECT COUNT(*) FROM mailbox WHERE username = 'bob.baker@example.com' AND name = 'Bob Baker'"); n != 1 {
@@ -105,7 +105,7 @@ func TestNaturalKeyRename(t *testing.T) {
 	if r.Status != http.StatusOK || r.Body["id"] != "alice.archer@example.com" {
 		t.Fatalf("rename: %d %s", r.Status, r.Raw)
 	}
-	if loc := r.Header.Get("Location"); !strings.HasSuffix(loc, "/Users/alice.archer@example.com") {
+	if loc := r.Header.Get("Location"); !strings.HasSuffix(loc, "/Users/alice.archer%40example.com") {
 		t.Errorf("Location %q, want the new id", loc)
 	}
 	for q, want := range map[string]int{
