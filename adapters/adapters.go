@@ -96,6 +96,9 @@ type Default struct {
 	Kind   DefaultKind
 	Value  any       // for DefaultConstant
 	Gen    Generator // for DefaultGenerated
+	// Milliseconds writes DefaultNow into an integer column as Unix
+	// milliseconds rather than seconds.
+	Milliseconds bool
 }
 
 // Unique names a column whose values must be unique inside the scope,
@@ -188,6 +191,10 @@ type TableSpec struct {
 	// (WordPress's wp_usermeta). A Record carries each key's value under
 	// KVColumn(key).
 	KV *KVSpec
+	// Milliseconds lists integer columns of the table that hold times as
+	// Unix milliseconds rather than seconds, for the times the store
+	// writes (Touch, Created, a SoftDelete's Now).
+	Milliseconds []Column
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.

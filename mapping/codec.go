@@ -71,6 +71,10 @@ func (a *attr) encode(v any) (any, error) {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a boolean, got %s", describe(v))
 		}
 		switch {
+		case a.nullTrue && b && isIntColumn(a.col):
+			// The integer convention (Mattermost's DeleteAt = 0): no
+			// time is 0.
+			return int64(0), nil
 		case a.nullTrue && b:
 			return nil, nil
 		case a.nullTrue:
@@ -132,7 +136,9 @@ func (a *attr) decode(v any) (out any, ok bool) {
 	switch a.def.Type {
 	case Boolean:
 		if a.nullTrue {
-			return false, true
+			// 0 in an integer column is no time, as NULL is.
+			n, isInt := integerOf(v)
+			return isInt && n == 0, true
 		}
 		if a.mapped {
 			if sameValue(v, a.trueV) {
@@ -158,12 +164,12 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			}
 			return t.UTC().Format(time.RFC3339), true
 		case int64:
-			return time.Unix(t, 0).UTC().Format(time.RFC3339), true
+			return a.unixTime(t).Format(time.RFC3339), true
 		case uint64:
 			if t > 1<<62 {
 				return nil, false
 			}
-			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
+			return a.unixTime(int64(t)).Format(time.RFC3339), true
 		}
 		return nil, false
 	case Integer:
@@ -264,7 +270,30 @@ func keyString(v any) string { return canonicalString(v) }
 // seconds for an integer column, the wall-clock time in the table's zone for
 // DATETIME, the instant itself for TIMESTAMP (the session runs in UTC).
 func (a *attr) timeValue(t time.Time) any {
+	if a.ms && isIntColumn(a.col) {
+		return t.UnixMilli()
+	}
 	return storedTime(a.col, a.loc, t)
+}
+
+// unixTime reads an integer column's time, in the attribute's unit.
+func (a *attr) unixTime(n int64) time.Time {
+	if a.ms {
+		return time.UnixMilli(n).UTC()
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// integerOf returns an integer column's value as an int64.
+func integerOf(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case uint64:
+		return int64(n), n < 1<<63 //nolint:gosec // range checked
+	}
+	i, err := strconv.ParseInt(canonicalString(v), 10, 64)
+	return i, err == nil
 }
 
 // storedTime converts an instant to the value a column of that type

@@ -77,7 +77,8 @@ type attr struct {
 	falseV   any
 	mapped   bool  // trueV/falseV given
 	trueVs   []any // further stored values read as true
-	nullTrue bool  // a nullable timestamp: NULL is true, false writes now
+	nullTrue bool  // a timestamp: NULL (or 0 in an integer column) is true, false writes now
+	ms       bool  // a time in an integer column is in Unix milliseconds
 	loc      *time.Location
 	xform    string     // transform of the primary column
 	extra    []extraCol // further columns written with the value
@@ -693,8 +694,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				c.add(ap, "activeWhenNull stores a timestamp; expected no trueValue, trueValues or falseValue with it")
 				continue
 			}
-			if !ci.Nullable || (!isTimeColumn(ci) && !isIntColumn(ci)) {
-				c.add(ap+".column", "activeWhenNull needs a nullable DATETIME, TIMESTAMP or integer column; %q is %s%s", ci.Name, ci.ColumnType, notNullNote(ci))
+			if !isIntColumn(ci) && (!ci.Nullable || !isTimeColumn(ci)) {
+				c.add(ap+".column", "activeWhenNull needs a nullable DATETIME or TIMESTAMP column, or an integer column (0 or NULL is active); %q is %s%s", ci.Name, ci.ColumnType, notNullNote(ci))
 				continue
 			}
 			a.nullTrue = true
@@ -724,6 +725,16 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		a.loc = c.loc
 		a.xform = ac.Transform
+		if ac.TimeUnit != "" {
+			if def.Type != DateTime && !(def.Type == Boolean && ac.ActiveWhenNull) {
+				c.add(ap+".timeUnit", "applies only to a time: a dateTime attribute or activeWhenNull")
+			} else {
+				a.ms = c.timeUnit(ap+".timeUnit", ac.TimeUnit, ci, true)
+			}
+			if a.ms && a.kind == kindMeta {
+				r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
+			}
+		}
 		for i, x := range ac.Also {
 			xp := fmt.Sprintf("%s.also[%d]", ap, i)
 			if !validTransform(x.Transform) {

@@ -145,6 +145,9 @@ type MarkConfig struct {
 	// Generate is "now": the time of deletion, in the column's type;
 	// NULL (or 0 in an integer column) means not deleted.
 	Generate string `yaml:"generate"`
+	// TimeUnit is the unit of the time in an integer column: seconds
+	// (default) or milliseconds.
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // UnmarshalYAML accepts a policy name or a soft-delete mapping.
@@ -256,10 +259,16 @@ type AttributeConfig struct {
 	// TrueValues are further stored values that read as true (several
 	// statuses may mean active); TrueValue is the one written.
 	TrueValues []any `yaml:"trueValues"`
-	// ActiveWhenNull stores a boolean as a nullable timestamp such as
-	// deleted_at or disabled_at: NULL reads as true; setting false writes
-	// the current time, setting true clears it.
+	// ActiveWhenNull stores a boolean as a timestamp such as deleted_at or
+	// disabled_at: NULL (or 0 in an integer column, as Mattermost's
+	// DeleteAt) reads as true; setting false writes the current time,
+	// setting true clears it (to NULL, or 0 in an integer column).
 	ActiveWhenNull bool `yaml:"activeWhenNull"`
+	// TimeUnit is the unit of a time kept in an integer column (a
+	// dateTime attribute, meta.created, meta.lastModified, or
+	// activeWhenNull): seconds (default) or milliseconds since the Unix
+	// epoch, as Mattermost's CreateAt, UpdateAt and DeleteAt are.
+	TimeUnit string `yaml:"timeUnit"`
 	// Type is the type label reported for a multi-valued attribute stored
 	// in a single column (emails: work), or in a child table without a
 	// type column, whose every row then has it; default "work".
@@ -375,6 +384,14 @@ func (a *AttributeConfig) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode((*plain)(a))
 }
 
+// Units of a time kept in an integer column (TimeUnit).
+const (
+	// TimeSeconds is Unix seconds, the default.
+	TimeSeconds = "seconds"
+	// TimeMilliseconds is Unix milliseconds.
+	TimeMilliseconds = "milliseconds"
+)
+
 // Generators for DefaultConfig.Generate.
 const (
 	// GenerateNow writes the current time in the column's type.
@@ -392,6 +409,9 @@ type DefaultConfig struct {
 	// Length is the number of characters of a hex, base32 or base62
 	// value.
 	Length int `yaml:"length"`
+	// TimeUnit is the unit of generate: now in an integer column:
+	// seconds (default) or milliseconds.
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // UnmarshalYAML accepts a bare scalar as shorthand for {value: scalar}.

@@ -727,6 +727,11 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		}
 		var isTrue adapters.Expr
 		switch {
+		case a.nullTrue && isIntColumn(a.col):
+			isTrue = adapters.Or{
+				Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
+				Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
+			}
 		case a.nullTrue:
 			isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
 		case a.mapped:
@@ -758,7 +763,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		}
 		var v any = t.UTC()
 		if isIntColumn(a.col) {
-			v = t.Unix()
+			v = a.timeValue(t)
 		}
 		return adapters.Compare{Column: col, Op: op, Value: v}, nil
 	default:

@@ -155,3 +155,32 @@ func TestGenerators(t *testing.T) {
 		})
 	}
 }
+
+func TestTimeUnitProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		attrs    map[string]AttributeConfig
+		defaults map[string]DefaultConfig
+		want     string
+	}{
+		{"on a datetime", map[string]AttributeConfig{"meta.lastModified": {Column: "updated", TimeUnit: "milliseconds"}}, nil,
+			`resources.User.attributes["meta.lastModified"].timeUnit: column "updated" is datetime, which holds times itself; expected timeUnit only for a time kept in an integer column`},
+		{"unknown unit", map[string]AttributeConfig{"meta.created": {Column: "hired", TimeUnit: "ms"}}, nil,
+			`resources.User.attributes["meta.created"].timeUnit: unknown unit "ms"; expected seconds or milliseconds`},
+		{"not a time", map[string]AttributeConfig{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": {Column: "emp_no", TimeUnit: "seconds"}}, nil,
+			`.timeUnit: applies only to a time: a dateTime attribute or activeWhenNull`},
+		{"default that is no time", nil, map[string]DefaultConfig{"email": {Value: "x", TimeUnit: "milliseconds"}},
+			`resources.User.defaults.email.timeUnit: applies only to generate: now`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			attrs := map[string]AttributeConfig{"userName": {Column: "login"}}
+			for k, v := range tc.attrs {
+				attrs[k] = v
+			}
+			_, err := Compile(context.Background(), Config{User: &ResourceConfig{Table: "users", Attributes: attrs, Defaults: tc.defaults}}, fakeDB{"users": usersTable}, "resources")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("problems %v; want %q", err, tc.want)
+			}
+		})
+	}
+}

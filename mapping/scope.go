@@ -58,6 +58,10 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
 				c.add(dp, "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", col, ci.ColumnType)
 			}
+			def.Milliseconds = c.timeUnit(dp+".timeUnit", d.TimeUnit, ci, ok)
+		case d.TimeUnit != "":
+			c.add(dp+".timeUnit", "applies only to generate: now")
+			continue
 		case d.Generate == GenerateUUID && d.Length == 0:
 			def.Kind = adapters.DefaultUUID
 			if ok && (!isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36)) {
@@ -118,6 +122,23 @@ func (c *compiler) generator(path string, g adapters.Generator, ci adapters.Colu
 		return g, false
 	}
 	return g, true
+}
+
+// timeUnit checks the unit of a time kept in column ci (when known) and
+// reports whether it is milliseconds: a unit applies only to an integer
+// column, whose times are otherwise Unix seconds.
+func (c *compiler) timeUnit(path, unit string, ci adapters.ColumnInfo, known bool) bool {
+	switch {
+	case unit == "":
+		return false
+	case unit != TimeSeconds && unit != TimeMilliseconds:
+		c.add(path, "unknown unit %q; expected seconds or milliseconds", unit)
+		return false
+	case known && !isIntColumn(ci):
+		c.add(path, "column %q is %s, which holds times itself; expected timeUnit only for a time kept in an integer column", ci.Name, ci.ColumnType)
+		return false
+	}
+	return unit == TimeMilliseconds
 }
 
 // valueFits reports why a constant cannot be stored in a column, or "".
@@ -455,8 +476,14 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 	case m.Generate != "" && m.Value != nil:
 		c.add(mp, "both value and generate given; expected one of them")
 		return
+	case m.TimeUnit != "" && m.Generate != GenerateNow:
+		c.add(mp+".timeUnit", "applies only to generate: now")
+		return
 	case m.Generate == GenerateNow:
 		sd.Now = true
+		if c.timeUnit(mp+".timeUnit", m.TimeUnit, ci, true) {
+			r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
+		}
 		switch {
 		case isIntColumn(ci):
 		case isTimeColumn(ci) && ci.Nullable:

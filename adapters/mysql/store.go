@@ -1363,6 +1363,9 @@ func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, er
 // timeValue converts t to what column c stores: a time for DATETIME and
 // TIMESTAMP, Unix seconds for integer columns.
 func (s *store) timeValue(c adapters.Column, t time.Time) any {
+	if ci := s.cols[c]; isInteger(ci.DataType) && slices.Contains(s.spec.Milliseconds, c) {
+		return t.UnixMilli()
+	}
 	return timeIn(s.cols[c], s.spec.Location, t)
 }
 
@@ -1385,6 +1388,9 @@ func timeIn(ci adapters.ColumnInfo, loc *time.Location, t time.Time) any {
 func defaultValue(d adapters.Default, ci adapters.ColumnInfo, loc *time.Location, now time.Time) any {
 	switch d.Kind {
 	case adapters.DefaultNow:
+		if d.Milliseconds && isInteger(ci.DataType) {
+			return now.UnixMilli()
+		}
 		return timeIn(ci, loc, now)
 	case adapters.DefaultUUID:
 		return newUUID()

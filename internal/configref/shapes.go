@@ -160,9 +160,12 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MarkConfig]("column"):    {Required: true},
 	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
-	key[mapping.DefaultConfig]("value"):    {Example: "member"},
-	key[mapping.DefaultConfig]("generate"): {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
-	key[mapping.DefaultConfig]("length"):   {Example: "32"},
+	key[mapping.DefaultConfig]("value"):      {Example: "member"},
+	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
+	key[mapping.DefaultConfig]("length"):     {Example: "32"},
+	key[mapping.DefaultConfig]("timeUnit"):   {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
+	key[mapping.MarkConfig]("timeUnit"):      {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
+	key[mapping.AttributeConfig]("timeUnit"): {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 
 	key[mapping.ScopeValue]("in"):     {Example: "[0, 1, 3]"},
 	key[mapping.ScopeValue]("notIn"):  {Example: "[2]"},
