@@ -318,6 +318,18 @@ func transform(x, s string) string {
 		return strings.ToUpper(s)
 	case "trim":
 		return strings.TrimSpace(s)
+	case "localpart":
+		// The part of an address before its last @ (all of a value
+		// without one), as mail servers keep local_part.
+		if i := strings.LastIndexByte(s, '@'); i >= 0 {
+			return s[:i]
+		}
+	case "domain":
+		// The part after the last @, or nothing.
+		if i := strings.LastIndexByte(s, '@'); i >= 0 {
+			return s[i+1:]
+		}
+		return ""
 	}
 	return s
 }

@@ -107,9 +107,10 @@ type extraCol struct {
 
 // computed is a column written from a template of attribute values.
 type computed struct {
-	col   adapters.ColumnInfo
-	parts []string // literal text at even indexes, attribute paths at odd
-	attrs []*attr
+	col    adapters.ColumnInfo
+	parts  []string // literal text at even indexes, attribute paths at odd
+	attrs  []*attr
+	xforms []string // the transforms of each attribute's value ({userName|lower|localpart}), "|" between
 }
 
 // Resource is one compiled resource type.
@@ -619,7 +620,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "trueValue, trueValues, falseValue and activeWhenNull apply only to boolean attributes such as active")
 		}
 		if !validTransform(ac.Transform) {
-			c.add(ap+".transform", "unknown transform %q; expected lower, upper or trim", ac.Transform)
+			c.add(ap+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", ac.Transform)
 		}
 		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
 			c.add(ap, "transform and also apply only to string attributes")
@@ -738,7 +739,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		for i, x := range ac.Also {
 			xp := fmt.Sprintf("%s.also[%d]", ap, i)
 			if !validTransform(x.Transform) {
-				c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+				c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			}
 			xc, ok := column(xp+".column", x.Column)
 			if !ok {
@@ -1321,9 +1322,20 @@ func (c *compiler) describe(t adapters.Table) (adapters.TableInfo, bool) {
 	return info, err == nil
 }
 
+// validTransforms checks a chain of transforms (lower|localpart),
+// returning the first unknown one.
+func validTransforms(chain string) (string, bool) {
+	for _, x := range strings.Split(chain, "|") {
+		if !validTransform(x) {
+			return x, false
+		}
+	}
+	return "", true
+}
+
 func validTransform(t string) bool {
 	switch t {
-	case "", "lower", "upper", "trim":
+	case "", "lower", "upper", "trim", "localpart", "domain":
 		return true
 	}
 	return false
@@ -1360,7 +1372,12 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 		last := 0
 		bad := false
 		for _, m := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
-			p := tmpl[m[2]:m[3]]
+			p, xform, _ := strings.Cut(tmpl[m[2]:m[3]], "|")
+			if x, ok := validTransforms(xform); !ok {
+				c.add(cp, "unknown transform %q in {%s}; expected lower, upper, trim, localpart or domain, or several such as {userName|lower|localpart}", x, tmpl[m[2]:m[3]])
+				bad = true
+				continue
+			}
 			a, ok := r.byPath[strings.ToLower(p)]
 			if !ok && r.given[strings.ToLower(p)] {
 				// Its own mistake is reported.
@@ -1374,6 +1391,7 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 			}
 			cm.parts = append(cm.parts, tmpl[last:m[0]], p)
 			cm.attrs = append(cm.attrs, a)
+			cm.xforms = append(cm.xforms, xform)
 			last = m[1]
 		}
 		cm.parts = append(cm.parts, tmpl[last:])
@@ -1592,7 +1610,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	for i, x := range cc.Also {
 		xp := fmt.Sprintf("%s.also[%d]", path, i)
 		if !validTransform(x.Transform) {
-			c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+			c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			bad = true
 			continue
 		}

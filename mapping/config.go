@@ -72,7 +72,8 @@ type ResourceConfig struct {
 	Members *MembersConfig `yaml:"members"`
 	// Computed columns are written from a template of attribute values
 	// whenever one of them changes: full_name: "{name.givenName}
-	// {name.familyName}".
+	// {name.familyName}". A placeholder may name a transform of the
+	// value, or several: maildir: "{userName|lower|domain}/{userName|lower|localpart}/".
 	Computed map[string]string `yaml:"computed"`
 	// MetaTable is the key/value table that attributes with meta: are
 	// stored in.
@@ -274,7 +275,8 @@ type AttributeConfig struct {
 	// type column, whose every row then has it; default "work".
 	Type string `yaml:"type"`
 	// Transform is applied to the value before it is written: lower,
-	// upper or trim.
+	// upper, trim, or localpart and domain (the parts of an e-mail
+	// address before and after its @).
 	Transform string `yaml:"transform"`
 	// Also lists further columns written with the same value, each with
 	// its own transform: a lower-cased lookup column, a legacy copy. A
@@ -370,7 +372,7 @@ type ExtensionAttribute struct {
 type ColumnConfig struct {
 	// Column to write.
 	Column string `yaml:"column"`
-	// Transform is lower, upper, trim or empty.
+	// Transform is lower, upper, trim, localpart, domain or empty.
 	Transform string `yaml:"transform"`
 }
 

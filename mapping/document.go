@@ -267,7 +267,11 @@ func (r *Resource) putComputed(rec adapters.Record, doc map[string]any, only map
 			}
 			a := cm.attrs[i/2]
 			if v, ok := r.value(doc, a); ok && v != nil {
-				b.WriteString(canonicalString(v))
+				s := canonicalString(v)
+				for _, x := range strings.Split(cm.xforms[i/2], "|") {
+					s = transform(x, s)
+				}
+				b.WriteString(s)
 			}
 		}
 		s := strings.Join(strings.Fields(b.String()), " ")

@@ -184,3 +184,31 @@ func TestTimeUnitProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestAddressTransforms(t *testing.T) {
+	m, err := Compile(context.Background(), Config{User: &ResourceConfig{
+		Table: "mailbox", ID: IDConfig{Column: "username"},
+		Attributes: map[string]AttributeConfig{"userName": {Column: "username", Transform: "lower"}},
+		Computed:   map[string]string{"name": "{userName|lower|domain}/{userName|lower|localpart}/"},
+	}}, mailboxDB, "resources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := m.User.ToRecord(decode(t, `{"userName":"Jo.Smith@Example.com"}`), Create)
+	if err != nil || rec["name"] != "example.com/jo.smith/" {
+		t.Errorf("record %v, %v; want name example.com/jo.smith/", rec, err)
+	}
+	for in, want := range map[string][2]string{"a@b@c.org": {"a@b", "c.org"}, "nobody": {"nobody", ""}} {
+		if l, d := transform("localpart", in), transform("domain", in); l != want[0] || d != want[1] {
+			t.Errorf("%q: localpart %q, domain %q; want %q", in, l, d, want)
+		}
+	}
+	_, err = Compile(context.Background(), Config{User: &ResourceConfig{
+		Table: "mailbox", ID: IDConfig{Column: "username"},
+		Attributes: map[string]AttributeConfig{"userName": {Column: "username"}},
+		Computed:   map[string]string{"name": "{userName|host}"},
+	}}, mailboxDB, "resources")
+	if want := `resources.User.computed.name: unknown transform "host" in {userName|host}`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("problems %v; want %q", err, want)
+	}
+}
