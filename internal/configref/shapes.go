@@ -57,7 +57,7 @@ func (f FieldInfo) mapKeyName() string {
 	return f.MapKey
 }
 
-var transforms = []string{"lower", "upper", "trim"}
+var transforms = []string{"lower", "upper", "trim", "localpart", "domain"}
 
 // fieldInfo is the table of FieldInfo by struct type and key.
 var fieldInfo = map[fieldKey]FieldInfo{
