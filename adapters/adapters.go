@@ -68,9 +68,18 @@ const (
 	KeyAutoIncrement KeyKind = iota
 	// KeyUUID: the store generates a random UUID string.
 	KeyUUID
-	// KeyProvided: the Record given to Create carries the key.
+	// KeyProvided: the Record given to Create carries the key (a natural
+	// key: the login or group name).
 	KeyProvided
+	// KeyGenerated: the store makes the key with TableSpec.KeyGen.
+	KeyGenerated
 )
+
+// ColumnRef names a column of some table.
+type ColumnRef struct {
+	Table  Table
+	Column Column
+}
 
 // DefaultKind says how a default column value is produced on insert.
 type DefaultKind int
@@ -82,6 +91,8 @@ const (
 	DefaultNow
 	// DefaultUUID writes a fresh random UUID string.
 	DefaultUUID
+	// DefaultGenerated writes a fresh value of Default.Gen.
+	DefaultGenerated
 )
 
 // Default is a value written to a column on insert when the Record does not
@@ -89,7 +100,11 @@ const (
 type Default struct {
 	Column Column
 	Kind   DefaultKind
-	Value  any // for DefaultConstant
+	Value  any       // for DefaultConstant
+	Gen    Generator // for DefaultGenerated
+	// Milliseconds writes DefaultNow into an integer column as Unix
+	// milliseconds rather than seconds.
+	Milliseconds bool
 }
 
 // Unique names a column whose values must be unique inside the scope,
@@ -110,8 +125,23 @@ type TableSpec struct {
 	Table   Table
 	Key     Column
 	KeyKind KeyKind
+	// KeyGen makes the keys of new rows when KeyKind is KeyGenerated. A
+	// generated key (or UUID) that a row already has is replaced by a
+	// new one and the insert tried again.
+	KeyGen Generator
 	// Columns lists every column the mapping reads; Get and List return them.
 	Columns []Column
+	// RenameKey lets Update change the key (a natural key, KeyProvided):
+	// when the Record it writes sets the key column to a new value, the
+	// row's key and every column of KeyRefs holding the old key are
+	// updated in the same transaction. Without it Update never changes
+	// the key.
+	RenameKey bool
+	// KeyRefs are the columns, of this table or others, that hold a
+	// row's key and move with it when RenameKey renames it: child and
+	// key/value parents, membership user columns, and columns the
+	// operator declared.
+	KeyRefs []ColumnRef
 	// IDPrefix is put before the key to make the SCIM id (g-7 for the
 	// group with key 7), so that the ids of two resource types kept in
 	// separate tables cannot collide. Every Store method takes and
@@ -179,6 +209,10 @@ type TableSpec struct {
 	// The mapping uses it to prove that what it reports (active) is what
 	// the row now says.
 	Verify func(written, stored Record) error
+	// Milliseconds lists integer columns of the table that hold times as
+	// Unix milliseconds rather than seconds, for the times the store
+	// writes (Touch, Created, a SoftDelete's Now).
+	Milliseconds []Column
 	// Location is the time zone of the table's DATETIME columns, for the
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.

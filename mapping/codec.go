@@ -71,6 +71,10 @@ func (a *attr) encode(v any) (any, error) {
 			return nil, fieldErr(a.path, ScimInvalidValue, "expected a boolean, got %s", describe(v))
 		}
 		switch {
+		case a.nullTrue && b && isIntColumn(a.col):
+			// The integer convention (Mattermost's DeleteAt = 0): no
+			// time is 0.
+			return int64(0), nil
 		case a.nullTrue && b:
 			return nil, nil
 		case a.nullTrue:
@@ -154,12 +158,12 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			}
 			return t.UTC().Format(time.RFC3339), true
 		case int64:
-			return time.Unix(t, 0).UTC().Format(time.RFC3339), true
+			return a.unixTime(t).Format(time.RFC3339), true
 		case uint64:
 			if t > 1<<62 {
 				return nil, false
 			}
-			return time.Unix(int64(t), 0).UTC().Format(time.RFC3339), true
+			return a.unixTime(int64(t)).Format(time.RFC3339), true
 		case string:
 			// Text: an entry of a key/value table.
 			return textTime(t, a.loc)
@@ -207,7 +211,13 @@ func (a *attr) decode(v any) (out any, ok bool) {
 func (a *attr) readsTrue(v any) bool {
 	switch {
 	case a.nullTrue:
-		return v == nil
+		// NULL, or 0 in an integer column (Mattermost's DeleteAt), is
+		// no time.
+		if v == nil {
+			return true
+		}
+		n, isInt := integerOf(v)
+		return isInt && n == 0
 	case v == nil:
 		return false
 	case a.mapped:
@@ -248,6 +258,12 @@ func (a *attr) boolFilter(b bool) adapters.Expr {
 	col := a.col.Name
 	var isTrue adapters.Expr
 	switch {
+	case a.nullTrue && isIntColumn(a.col):
+		// 0 is no time, as NULL is (Mattermost's DeleteAt).
+		isTrue = adapters.Or{
+			Left:  adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil},
+			Right: adapters.Compare{Column: col, Op: adapters.OpEq, Value: int64(0)},
+		}
 	case a.nullTrue:
 		isTrue = adapters.Compare{Column: col, Op: adapters.OpEq, Value: nil}
 	case a.mapped:
@@ -471,7 +487,30 @@ func parseKeyInt(s string) (int64, bool) {
 // seconds for an integer column, the wall-clock time in the table's zone for
 // DATETIME, the instant itself for TIMESTAMP (the session runs in UTC).
 func (a *attr) timeValue(t time.Time) any {
+	if a.ms && isIntColumn(a.col) {
+		return t.UnixMilli()
+	}
 	return storedTime(a.col, a.loc, t)
+}
+
+// unixTime reads an integer column's time, in the attribute's unit.
+func (a *attr) unixTime(n int64) time.Time {
+	if a.ms {
+		return time.UnixMilli(n).UTC()
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// integerOf returns an integer column's value as an int64.
+func integerOf(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case uint64:
+		return int64(n), n < 1<<63 //nolint:gosec // range checked
+	}
+	i, err := strconv.ParseInt(canonicalString(v), 10, 64)
+	return i, err == nil
 }
 
 // storedTime converts an instant to the value a column of that type
@@ -500,6 +539,18 @@ func transform(x, s string) string {
 		return strings.ToUpper(s)
 	case "trim":
 		return strings.TrimSpace(s)
+	case "localpart":
+		// The part of an address before its last @ (all of a value
+		// without one), as mail servers keep local_part.
+		if i := strings.LastIndexByte(s, '@'); i >= 0 {
+			return s[:i]
+		}
+	case "domain":
+		// The part after the last @, or nothing.
+		if i := strings.LastIndexByte(s, '@'); i >= 0 {
+			return s[i+1:]
+		}
+		return ""
 	}
 	return s
 }

@@ -78,7 +78,8 @@ type attr struct {
 	falseV   any
 	mapped   bool  // trueV/falseV given
 	trueVs   []any // further stored values read as true
-	nullTrue bool  // a nullable timestamp: NULL is true, false writes now
+	nullTrue bool  // a timestamp: NULL (or 0 in an integer column) is true, false writes now
+	ms       bool  // a time in an integer column is in Unix milliseconds
 	loc      *time.Location
 	xform    string     // transform of the primary column
 	extra    []extraCol // further columns written with the value
@@ -115,9 +116,10 @@ type extraCol struct {
 
 // computed is a column written from a template of attribute values.
 type computed struct {
-	col   adapters.ColumnInfo
-	parts []string // literal text at even indexes, attribute paths at odd
-	attrs []*attr
+	col    adapters.ColumnInfo
+	parts  []string // literal text at even indexes, attribute paths at odd
+	attrs  []*attr
+	xforms []string // the transforms of each attribute's value ({userName|lower|localpart}), "|" between
 }
 
 // Resource is one compiled resource type.
@@ -141,10 +143,15 @@ type Resource struct {
 	version   adapters.Column
 	versioned bool
 
-	key     adapters.ColumnInfo
-	info    adapters.TableInfo
-	kvInfo  adapters.TableInfo
-	schemas *schemaSet
+	key adapters.ColumnInfo
+	// natural is the attribute whose value is the key (userName on a
+	// VARCHAR key holding the login), or nil; naturalPath is its path
+	// as configured, found before the attributes are compiled.
+	natural     *attr
+	naturalPath string
+	info        adapters.TableInfo
+	kvInfo      adapters.TableInfo
+	schemas     *schemaSet
 	// ignoreDeactivation accepts active: false without an active column.
 	ignoreDeactivation bool
 	attrs              []*attr
@@ -309,6 +316,12 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
 		c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
+	}
+	if m.User != nil {
+		c.keyRefs(prefix+".User.id.renames", m.User, cfg.User.ID.Renames)
+	}
+	if m.Group != nil {
+		c.keyRefs(prefix+".Group.id.renames", m.Group, cfg.Group.ID.Renames)
 	}
 	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
 		if why := idsOverlap(m.User, m.Group); why != "" {
@@ -481,10 +494,24 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		keyCol = "id"
 	}
 	r.Spec.Key = adapters.Column(keyCol)
+	natural := naturalKeyAttr(rc, keyCol)
 	if ci, ok := column(path+".id.column", keyCol); ok {
 		r.key = ci
+		switch {
+		case natural != "" && rc.ID.Generate != "":
+			c.add(path+".id.generate", "%q makes keys, but the key column %q is where %s is stored, so every new row's %s would be the generated value; expected generate left out (the key is the %s given), or another key column", rc.ID.Generate, keyCol, natural, natural, natural)
+		case natural != "":
+			r.Spec.KeyKind = adapters.KeyProvided
+			r.naturalPath = natural
+		}
 		switch rc.ID.Generate {
 		case "", GenerateAuto:
+			if rc.ID.Length != 0 {
+				c.add(path+".id.length", "applies only to hex, base32 and base62 keys")
+			}
+			if natural != "" {
+				break
+			}
 			r.Spec.KeyKind = adapters.KeyAutoIncrement
 			if !ci.AutoIncrement {
 				c.add(path+".id.generate", "column %q is not AUTO_INCREMENT; expected an AUTO_INCREMENT key or generate: uuid", keyCol)
@@ -494,8 +521,16 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if !isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36) {
 				c.add(path+".id.generate", "uuid keys need a character column of at least 36 characters; %q is %s", keyCol, ci.DataType)
 			}
+			if rc.ID.Length != 0 {
+				c.add(path+".id.length", "uuid values have 36 characters; expected no length")
+			}
 		default:
-			c.add(path+".id.generate", "unknown value %q; expected auto or uuid", rc.ID.Generate)
+			if natural != "" {
+				break
+			}
+			if g, ok := c.generator(path+".id", adapters.Generator{Kind: rc.ID.Generate, Length: rc.ID.Length}, ci, true, "auto, "); ok {
+				r.Spec.KeyKind, r.Spec.KeyGen = adapters.KeyGenerated, g
+			}
 		}
 	}
 	r.Spec.Columns = append(r.Spec.Columns, r.Spec.Key)
@@ -623,7 +658,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "trueValue, trueValues, falseValue and activeWhenNull apply only to boolean attributes such as active")
 		}
 		if !validTransform(ac.Transform) {
-			c.add(ap+".transform", "unknown transform %q; expected lower, upper or trim", ac.Transform)
+			c.add(ap+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", ac.Transform)
 		}
 		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
 			c.add(ap, "transform and also apply only to string attributes")
@@ -704,8 +739,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				c.add(ap, "activeWhenNull stores a timestamp; expected no trueValue, trueValues or falseValue with it")
 				continue
 			}
-			if !ci.Nullable || (!isTimeColumn(ci) && !isIntColumn(ci)) {
-				c.add(ap+".column", "activeWhenNull needs a nullable DATETIME, TIMESTAMP or integer column; %q is %s%s", ci.Name, ci.ColumnType, notNullNote(ci))
+			if !isIntColumn(ci) && (!ci.Nullable || !isTimeColumn(ci)) {
+				c.add(ap+".column", "activeWhenNull needs a nullable DATETIME or TIMESTAMP column, or an integer column (0 or NULL is active); %q is %s%s", ci.Name, ci.ColumnType, notNullNote(ci))
 				continue
 			}
 			a.nullTrue = true
@@ -746,10 +781,20 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		a.loc = c.loc
 		a.xform = ac.Transform
+		if ac.TimeUnit != "" {
+			if def.Type != DateTime && !(def.Type == Boolean && ac.ActiveWhenNull) {
+				c.add(ap+".timeUnit", "applies only to a time: a dateTime attribute or activeWhenNull")
+			} else {
+				a.ms = c.timeUnit(ap+".timeUnit", ac.TimeUnit, ci, true)
+			}
+			if a.ms && a.kind == kindMeta {
+				r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
+			}
+		}
 		for i, x := range ac.Also {
 			xp := fmt.Sprintf("%s.also[%d]", ap, i)
 			if !validTransform(x.Transform) {
-				c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+				c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			}
 			xc, ok := column(xp+".column", x.Column)
 			if !ok {
@@ -810,6 +855,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		if a.lookup != nil {
 			a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
 		}
+	}
+	if r.naturalPath != "" {
+		c.naturalKey(path, r)
 	}
 	c.shareExtras(r, info, fixed)
 	c.computeds(path, r, rc, column, written)
@@ -1104,7 +1152,23 @@ func leadingIndex(info adapters.TableInfo, c adapters.Column, fixed ...adapters.
 // check command: column, type, index and notes an operator should see.
 func (r *Resource) Describe() []string {
 	var out []string
-	out = append(out, fmt.Sprintf("id -> %s %s (%s)", r.key.Name, r.key.ColumnType, keyKindName(r.Spec.KeyKind)))
+	kind := keyKindName(r.Spec.KeyKind)
+	if r.Spec.KeyKind == adapters.KeyGenerated {
+		kind = fmt.Sprintf("%s of %d characters generated by scimbridge", r.Spec.KeyGen.Kind, r.Spec.KeyGen.Size())
+	}
+	if r.natural != nil {
+		kind = "natural: the " + r.natural.path + " given on create; "
+		if r.Spec.RenameKey {
+			refs := make([]string, len(r.Spec.KeyRefs))
+			for i, cr := range r.Spec.KeyRefs {
+				refs[i] = string(cr.Table) + "." + string(cr.Column)
+			}
+			kind += "renaming it also updates " + orNone(strings.Join(refs, ", "))
+		} else {
+			kind += "changing it is refused (no id.renames)"
+		}
+	}
+	out = append(out, fmt.Sprintf("id -> %s %s (%s)", r.key.Name, r.key.ColumnType, kind))
 	for _, a := range r.attrs {
 		var notes []string
 		switch a.kind {
@@ -1442,9 +1506,20 @@ func (c *compiler) describe(t adapters.Table) (adapters.TableInfo, bool) {
 	return info, err == nil
 }
 
+// validTransforms checks a chain of transforms (lower|localpart),
+// returning the first unknown one.
+func validTransforms(chain string) (string, bool) {
+	for _, x := range strings.Split(chain, "|") {
+		if !validTransform(x) {
+			return x, false
+		}
+	}
+	return "", true
+}
+
 func validTransform(t string) bool {
 	switch t {
-	case "", "lower", "upper", "trim":
+	case "", "lower", "upper", "trim", "localpart", "domain":
 		return true
 	}
 	return false
@@ -1481,7 +1556,12 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 		last := 0
 		bad := false
 		for _, m := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
-			p := tmpl[m[2]:m[3]]
+			p, xform, _ := strings.Cut(tmpl[m[2]:m[3]], "|")
+			if x, ok := validTransforms(xform); !ok {
+				c.add(cp, "unknown transform %q in {%s}; expected lower, upper, trim, localpart or domain, or several such as {userName|lower|localpart}", x, tmpl[m[2]:m[3]])
+				bad = true
+				continue
+			}
 			a, ok := r.byPath[strings.ToLower(p)]
 			if !ok && r.given[strings.ToLower(p)] {
 				// Its own mistake is reported.
@@ -1495,6 +1575,7 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 			}
 			cm.parts = append(cm.parts, tmpl[last:m[0]], p)
 			cm.attrs = append(cm.attrs, a)
+			cm.xforms = append(cm.xforms, xform)
 			last = m[1]
 		}
 		cm.parts = append(cm.parts, tmpl[last:])
@@ -1713,7 +1794,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	for i, x := range cc.Also {
 		xp := fmt.Sprintf("%s.also[%d]", path, i)
 		if !validTransform(x.Transform) {
-			c.add(xp+".transform", "unknown transform %q; expected lower, upper or trim", x.Transform)
+			c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			bad = true
 			continue
 		}
@@ -1915,4 +1996,114 @@ func (r *Resource) Version(rec adapters.Record) string {
 		}
 	}
 	return `W/"` + hex.EncodeToString(h.Sum(nil)[:8]) + `"`
+}
+
+// naturalKeyAttr returns the configured path of the attribute stored in
+// the key column (as its column or a further one), or "".
+func naturalKeyAttr(rc ResourceConfig, keyCol string) string {
+	for _, p := range slices.Sorted(maps.Keys(rc.Attributes)) {
+		ac := rc.Attributes[p]
+		if ac.Child != nil || ac.Meta != "" {
+			continue
+		}
+		if ac.Column == keyCol {
+			return p
+		}
+		for _, x := range ac.Also {
+			if x.Column == keyCol {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// naturalKey checks the attribute that gives a natural key: one string
+// value, always given on create.
+func (c *compiler) naturalKey(path string, r *Resource) {
+	a := r.byPath[strings.ToLower(r.naturalPath)]
+	if a == nil {
+		if _, _, def, ok := r.schemas.lookup(r.naturalPath); ok {
+			a = r.byPath[strings.ToLower(def.Name)]
+		}
+	}
+	if a == nil {
+		return // its own problem is reported
+	}
+	if a.kind != kindSimple || (a.def.Type != String && a.def.Type != Reference) || a.def.Mutability == ReadOnly {
+		c.add(path+".id.column", "the key column %q is where %s is stored, which is not a single string value; expected a key of its own (generate: auto or uuid) or the column of a string attribute such as userName", r.key.Name, a.path)
+		return
+	}
+	r.natural = a
+	a.required = true
+}
+
+// keyRefs compiles the columns that move with a renamed natural key: the
+// mapping's own child, key/value and membership rows and self-references,
+// and the operator's declared columns.
+func (c *compiler) keyRefs(path string, r *Resource, renames []RenameConfig) {
+	if renames == nil {
+		return
+	}
+	if r.natural == nil {
+		if r.key.Name != "" {
+			c.add(path, "the key %q is not natural (no attribute is stored in it), so it never changes; expected renames only where the key is the userName (or a Group's displayName)", r.key.Name)
+		}
+		return
+	}
+	var refs []adapters.ColumnRef
+	ref := func(t adapters.Table, col adapters.Column) {
+		cr := adapters.ColumnRef{Table: t, Column: col}
+		if !slices.Contains(refs, cr) {
+			refs = append(refs, cr)
+		}
+	}
+	for _, ch := range r.Spec.Children {
+		ref(ch.Table, ch.Parent)
+	}
+	if kv := r.Spec.KV; kv != nil {
+		ref(kv.Table, kv.Parent)
+	}
+	for _, m := range r.Spec.Memberships {
+		ref(m.Table, m.Column)
+	}
+	for _, col := range r.Spec.SelfReferences {
+		ref(r.Spec.Table, col)
+	}
+	for i, rn := range renames {
+		rp := fmt.Sprintf("%s[%d]", path, i)
+		if rn.Table == "" || rn.Column == "" {
+			c.add(rp, "expected {table, column}: a column holding the key %s", r.key.Name)
+			continue
+		}
+		info, err := c.db.Describe(c.ctx, adapters.Table(rn.Table))
+		if err != nil {
+			c.tableNotFound(rp+".table", rn.Table)
+			continue
+		}
+		ci, ok := info.Column(adapters.Column(rn.Column))
+		switch {
+		case !ok:
+			c.add(rp+".column", "%s", notInTable(rn.Column, rn.Table, info))
+			continue
+		case adapters.Table(rn.Table) == r.Spec.Table && ci.Name == r.Spec.Key:
+			c.add(rp+".column", "%q is the key itself, which is renamed anyway; expected another column holding the key", rn.Column)
+			continue
+		}
+		if msg := joinable(ci, r.key); msg != "" {
+			c.add(rp+".column", "%s", msg)
+			continue
+		}
+		if isIntColumn(ci) != isIntColumn(r.key) {
+			c.add(rp+".column", "column %q is %s but the key %q is %s; expected a column of the key's type", ci.Name, ci.ColumnType, r.key.Name, r.key.ColumnType)
+			continue
+		}
+		if isStringColumn(ci) && ci.MaxLength > 0 && (r.key.MaxLength == 0 || ci.MaxLength < r.key.MaxLength) {
+			c.add(rp+".column", "column %q holds %d characters but the key %q up to %d; expected a column that holds every key", ci.Name, ci.MaxLength, r.key.Name, r.key.MaxLength)
+			continue
+		}
+		ref(adapters.Table(rn.Table), ci.Name)
+	}
+	r.Spec.RenameKey = true
+	r.Spec.KeyRefs = refs
 }

@@ -82,7 +82,8 @@ type ResourceConfig struct {
 	Members *MembersConfig `yaml:"members"`
 	// Computed columns are written from a template of attribute values
 	// whenever one of them changes: full_name: "{name.givenName}
-	// {name.familyName}".
+	// {name.familyName}". A placeholder may name a transform of the
+	// value, or several: maildir: "{userName|lower|domain}/{userName|lower|localpart}/".
 	Computed map[string]string `yaml:"computed"`
 	// MetaTable is the key/value table that attributes with meta: are
 	// stored in.
@@ -227,6 +228,9 @@ type MarkConfig struct {
 	// Generate is "now": the time of deletion, in the column's type;
 	// NULL (or 0 in an integer column) means not deleted.
 	Generate string `yaml:"generate"`
+	// TimeUnit is the unit of the time in an integer column: seconds
+	// (default) or milliseconds.
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // UnmarshalYAML accepts a policy name or a soft-delete mapping.
@@ -307,15 +311,44 @@ const (
 
 // IDConfig names the key column.
 type IDConfig struct {
-	// Column holding the key; default "id".
+	// Column holding the key; default "id". When an attribute is mapped to
+	// it (userName: username, with id.column username; or its lower-cased
+	// copy in also), the key is natural: a new row's key is that
+	// attribute's value as written, and generate must be left out.
 	Column string `yaml:"column"`
-	// Generate is "auto" (AUTO_INCREMENT, the default) or "uuid".
+	// Generate is how new keys are made when the key is not natural:
+	// "auto" (AUTO_INCREMENT, the default), or a generator for a
+	// character key: "uuid" (36 characters), "uuid-hex" (32 hex
+	// digits), "ulid" (26 characters, time-ordered), or "hex", "base32"
+	// or "base62" with a length. All are drawn from crypto/rand; a new
+	// key that a row already has is replaced and the insert tried again.
 	Generate string `yaml:"generate"`
+	// Length is the number of characters of a hex, base32 or base62 key
+	// (26 for Mattermost-style base32 ids, 17 for Rocket.Chat-style
+	// base62 ids); check refuses one longer than the column.
+	Length int `yaml:"length"`
+	// Renames lets an update change a natural key (a userName that is the
+	// key), which is otherwise refused with 400 mutability: the row's key
+	// and every listed column holding the old key are updated in the same
+	// transaction, with the mapping's own child, key/value and membership
+	// rows. Give the application's further columns that refer to the key
+	// ({table: alias, column: goto}); renames: [] when there are none.
+	Renames []RenameConfig `yaml:"renames"`
 	// Prefix is put before the key to make the SCIM id (g-7 for the role
 	// with key 7), so that two resource types kept in separate tables
 	// never share an id (RFC 7643 section 3.1). Letters, digits and
 	// "-._~:" only. Changing it changes every id an IdP has stored.
 	Prefix string `yaml:"prefix"`
+}
+
+// RenameConfig is a column of the application that holds a natural key
+// and is updated with it.
+type RenameConfig struct {
+	// Table holding the column.
+	Table string `yaml:"table"`
+	// Column holding the key; every row where it equals the old key gets
+	// the new one.
+	Column string `yaml:"column"`
 }
 
 // AttributeConfig maps one SCIM attribute to a column. In YAML it is either
@@ -347,16 +380,23 @@ type AttributeConfig struct {
 	OnTrue map[string]any `yaml:"onTrue"`
 	// OnFalse: see OnTrue.
 	OnFalse map[string]any `yaml:"onFalse"`
-	// ActiveWhenNull stores a boolean as a nullable timestamp such as
-	// deleted_at or disabled_at: NULL reads as true; setting false writes
-	// the current time, setting true clears it.
+	// ActiveWhenNull stores a boolean as a timestamp such as deleted_at or
+	// disabled_at: NULL (or 0 in an integer column, as Mattermost's
+	// DeleteAt) reads as true; setting false writes the current time,
+	// setting true clears it (to NULL, or 0 in an integer column).
 	ActiveWhenNull bool `yaml:"activeWhenNull"`
+	// TimeUnit is the unit of a time kept in an integer column (a
+	// dateTime attribute, meta.created, meta.lastModified, or
+	// activeWhenNull): seconds (default) or milliseconds since the Unix
+	// epoch, as Mattermost's CreateAt, UpdateAt and DeleteAt are.
+	TimeUnit string `yaml:"timeUnit"`
 	// Type is the type label reported for a multi-valued attribute stored
 	// in a single column (emails: work), or in a child table without a
 	// type column, whose every row then has it; default "work".
 	Type string `yaml:"type"`
 	// Transform is applied to the value before it is written: lower,
-	// upper or trim.
+	// upper, trim, or localpart and domain (the parts of an e-mail
+	// address before and after its @).
 	Transform string `yaml:"transform"`
 	// Also lists further columns written with the same value, each with
 	// its own transform: a lower-cased lookup column, a legacy copy. A
@@ -475,7 +515,7 @@ type ExtensionAttribute struct {
 type ColumnConfig struct {
 	// Column to write.
 	Column string `yaml:"column"`
-	// Transform is lower, upper, trim or empty.
+	// Transform is lower, upper, trim, localpart, domain or empty.
 	Transform string `yaml:"transform"`
 }
 
@@ -489,6 +529,14 @@ func (a *AttributeConfig) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode((*plain)(a))
 }
 
+// Units of a time kept in an integer column (TimeUnit).
+const (
+	// TimeSeconds is Unix seconds, the default.
+	TimeSeconds = "seconds"
+	// TimeMilliseconds is Unix milliseconds.
+	TimeMilliseconds = "milliseconds"
+)
+
 // Generators for DefaultConfig.Generate.
 const (
 	// GenerateNow writes the current time in the column's type.
@@ -500,8 +548,15 @@ const (
 type DefaultConfig struct {
 	// Value is a constant written as is.
 	Value any `yaml:"value"`
-	// Generate is "now" (the current time) or "uuid" (a random UUID).
+	// Generate is "now" (the current time) or a random value: "uuid",
+	// "uuid-hex", "ulid", or "hex", "base32" or "base62" with a length.
 	Generate string `yaml:"generate"`
+	// Length is the number of characters of a hex, base32 or base62
+	// value.
+	Length int `yaml:"length"`
+	// TimeUnit is the unit of generate: now in an integer column:
+	// seconds (default) or milliseconds.
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // UnmarshalYAML accepts a bare scalar as shorthand for {value: scalar}.
@@ -510,7 +565,7 @@ func (d *DefaultConfig) UnmarshalYAML(n *yaml.Node) error {
 		return n.Decode(&d.Value)
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid}", n.Line)
+		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid|..}", n.Line)
 	}
 	type plain DefaultConfig
 	return n.Decode((*plain)(d))

@@ -302,7 +302,11 @@ func (r *Resource) putComputed(rec adapters.Record, doc map[string]any, only map
 			}
 			a := cm.attrs[i/2]
 			if v, ok := r.value(doc, a); ok && v != nil {
-				b.WriteString(canonicalString(v))
+				s := canonicalString(v)
+				for _, x := range strings.Split(cm.xforms[i/2], "|") {
+					s = transform(x, s)
+				}
+				b.WriteString(s)
 			}
 		}
 		s := strings.Join(strings.Fields(b.String()), " ")
@@ -368,7 +372,38 @@ func (r *Resource) diff(cur adapters.Record, after map[string]any, mode Mode) (a
 	if err := r.checkScope(out); err != nil {
 		return nil, err
 	}
+	if err := r.checkRename(before, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// checkRename refuses a change of a natural key (the userName that is the
+// key) unless the mapping allows renaming it (id.renames). A change of
+// case alone, which a case-insensitive key column holds as the same key,
+// is not written.
+func (r *Resource) checkRename(before map[string]any, out adapters.Record) error {
+	if r.natural == nil {
+		return nil
+	}
+	v, ok := out[r.Spec.Key]
+	if !ok {
+		return nil
+	}
+	id, _ := before["id"].(string)
+	old, _ := r.Key(id)
+	next := canonicalString(v)
+	switch {
+	case next == old:
+		return nil
+	case r.key.CaseInsensitive() && strings.EqualFold(next, old):
+		// The same key to the database: the stored spelling stays.
+		delete(out, r.Spec.Key)
+		return nil
+	case !r.Spec.RenameKey:
+		return fieldErr(r.natural.path, ScimMutability, "this application's key is the %s, which cannot be changed here, so nothing was changed; the operator can allow it by listing the columns that refer to it in id.renames", r.natural.path)
+	}
+	return nil
 }
 
 // sameAttr reports whether an attribute has the same SCIM value in two
@@ -754,7 +789,7 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 		}
 		var v any = t.UTC()
 		if isIntColumn(a.col) {
-			v = t.Unix()
+			v = a.timeValue(t)
 		}
 		return adapters.Compare{Column: col, Op: op, Value: v}, nil
 	default:

@@ -58,14 +58,21 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
 				c.add(dp, "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", col, ci.ColumnType)
 			}
-		case d.Generate == GenerateUUID:
+			def.Milliseconds = c.timeUnit(dp+".timeUnit", d.TimeUnit, ci, ok)
+		case d.TimeUnit != "":
+			c.add(dp+".timeUnit", "applies only to generate: now")
+			continue
+		case d.Generate == GenerateUUID && d.Length == 0:
 			def.Kind = adapters.DefaultUUID
 			if ok && (!isStringColumn(ci) || (ci.MaxLength > 0 && ci.MaxLength < 36)) {
 				c.add(dp, "generate: uuid needs a character column of at least 36 characters; %q is %s", col, ci.ColumnType)
 			}
 		case d.Generate != "":
-			c.add(dp+".generate", "unknown generator %q; expected now or uuid", d.Generate)
-			continue
+			g, valid := c.generator(dp, adapters.Generator{Kind: d.Generate, Length: d.Length}, ci, ok, "now, ")
+			if !valid {
+				continue
+			}
+			def.Kind, def.Gen = adapters.DefaultGenerated, g
 		case d.Value == nil:
 			c.add(dp, "no value; expected {value: ...} or {generate: now|uuid}")
 			continue
@@ -86,6 +93,52 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 		out = append(out, def)
 	}
 	return out, covered
+}
+
+// generator checks a generator given at path for column ci (when known):
+// a kind that exists, a length where it takes one, and values that fit
+// the column. others lists further choices for the message.
+func (c *compiler) generator(path string, g adapters.Generator, ci adapters.ColumnInfo, known bool, others string) (adapters.Generator, bool) {
+	switch {
+	case !slices.Contains(adapters.GeneratorKinds, g.Kind):
+		c.add(path+".generate", "unknown generator %q; expected %s%s", g.Kind, others, strings.Join(adapters.GeneratorKinds, ", "))
+		return g, false
+	case g.Sized() && (g.Length <= 0 || g.Length > 255):
+		c.add(path+".length", "%s needs a length between 1 and 255 (such as {generate: %s, length: 26}); got %d", g.Kind, g.Kind, g.Length)
+		return g, false
+	case !g.Sized() && g.Length != 0:
+		c.add(path+".length", "%s values have %d characters; expected no length", g.Kind, g.Size())
+		return g, false
+	case !known:
+		return g, true
+	case isIntColumn(ci):
+		c.add(path+".generate", "%s makes text, but %q is %s; expected generate: auto (an AUTO_INCREMENT key) or a character column", g.Kind, ci.Name, ci.ColumnType)
+		return g, false
+	case !isStringColumn(ci) || ci.DataType == "enum" || ci.DataType == "set":
+		c.add(path+".generate", "%s makes text, but %q is %s; expected a character column", g.Kind, ci.Name, ci.ColumnType)
+		return g, false
+	case ci.MaxLength > 0 && int64(g.Size()) > ci.MaxLength:
+		c.add(path+".generate", "%s values have %d characters, but %q holds %d (%s); expected a shorter generator or a wider column", g.Kind, g.Size(), ci.Name, ci.MaxLength, ci.ColumnType)
+		return g, false
+	}
+	return g, true
+}
+
+// timeUnit checks the unit of a time kept in column ci (when known) and
+// reports whether it is milliseconds: a unit applies only to an integer
+// column, whose times are otherwise Unix seconds.
+func (c *compiler) timeUnit(path, unit string, ci adapters.ColumnInfo, known bool) bool {
+	switch {
+	case unit == "":
+		return false
+	case unit != TimeSeconds && unit != TimeMilliseconds:
+		c.add(path, "unknown unit %q; expected seconds or milliseconds", unit)
+		return false
+	case known && !isIntColumn(ci):
+		c.add(path, "column %q is %s, which holds times itself; expected timeUnit only for a time kept in an integer column", ci.Name, ci.ColumnType)
+		return false
+	}
+	return unit == TimeMilliseconds
 }
 
 // valueFits reports why a constant cannot be stored in a column exactly,
@@ -518,8 +571,14 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 	case m.Generate != "" && m.Value != nil:
 		c.add(mp, "both value and generate given; expected one of them")
 		return
+	case m.TimeUnit != "" && m.Generate != GenerateNow:
+		c.add(mp+".timeUnit", "applies only to generate: now")
+		return
 	case m.Generate == GenerateNow:
 		sd.Now = true
+		if c.timeUnit(mp+".timeUnit", m.TimeUnit, ci, true) {
+			r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
+		}
 		switch {
 		case isIntColumn(ci):
 		case isTimeColumn(ci) && ci.Nullable:

@@ -241,6 +241,18 @@ func resolve(v any, ids map[string]string) any {
 	return v
 }
 
+// resolvePath replaces the bulkId references of a path by the ids they
+// stand for, escaped as path segments.
+func resolvePath(path string, ids map[string]string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if id, ok := strings.CutPrefix(p, bulkRef); ok && ids[id] != "" {
+			parts[i] = escapeID(ids[id])
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
 // runBulkOp runs one operation as a request of its own on the server's
 // routes, with the bulk request's credentials, and returns its result:
 // method, bulkId, location, version and status, and for a failure the
@@ -254,7 +266,7 @@ func (s *Server) runBulkOp(c *gin.Context, op *bulkOp, ids map[string]string) ma
 			return bulkError(op, errorf(http.StatusBadRequest, "invalidSyntax", "data cannot be encoded"))
 		}
 	}
-	path := resolve(op.path, ids).(string)
+	path := resolvePath(op.path, ids)
 	req, err := http.NewRequestWithContext(withBulkOp(c.Request.Context()), op.method, s.cfg.BasePath+path, bytes.NewReader(body))
 	if err != nil || strings.HasPrefix(path, "/Bulk") {
 		return bulkError(op, errorf(http.StatusBadRequest, "invalidSyntax", "path %q is not a resource path", op.path))

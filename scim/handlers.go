@@ -66,9 +66,9 @@ func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.R
 	if v := r.res.Version(rec); v != "" {
 		c.Header("ETag", v)
 	}
-	if status == http.StatusCreated {
+	if status == http.StatusCreated || renamed(c, r, rec) {
 		// From the row: the projection may have left meta out.
-		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+r.res.ID(rec))
+		c.Header("Location", s.baseURL(c)+r.res.Endpoint+"/"+escapeID(r.res.ID(rec)))
 	}
 	s.sendOne(c, status, r, items[0])
 }
@@ -114,6 +114,13 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 	}
 }
 
+// renamed reports whether a PUT or PATCH changed the id of the resource
+// (a natural key renamed): the response then says where it is now.
+func renamed(c *gin.Context, r *resource, rec adapters.Record) bool {
+	m := c.Request.Method
+	return (m == http.MethodPut || m == http.MethodPatch) && r.res.ID(rec) != c.Param("id")
+}
+
 // newUsersHaveNoGroups reports whether a user r has just created cannot be
 // in any group: memberships are rows of a join table naming the user's
 // key, and the key is one no row had before (assigned by the database, or
@@ -126,7 +133,7 @@ func newUsersHaveNoGroups(r *resource) bool {
 	}
 	ms := r.groupsOf.res.Spec.Members
 	k := r.res.Spec.KeyKind
-	return ms != nil && ms.JoinTable != "" && (k == adapters.KeyAutoIncrement || k == adapters.KeyUUID)
+	return ms != nil && ms.JoinTable != "" && (k == adapters.KeyAutoIncrement || k == adapters.KeyUUID || k == adapters.KeyGenerated)
 }
 
 func (s *Server) replace(r *resource) gin.HandlerFunc {
@@ -220,7 +227,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		if r.groups != nil && c.Query("attributes") == "" && c.Query("excludedAttributes") == "" {
+		if r.groups != nil && c.Query("attributes") == "" && c.Query("excludedAttributes") == "" && !renamed(c, r, out) {
 			// RFC 7644 section 3.5.2 allows 204 for a PATCH; Okta and
 			// Entra accept it. Sending the whole group back would cost
 			// as much as reading every member, on every membership change.

@@ -12,6 +12,39 @@ import (
 	"github.com/scimbridge/scimbridge/mapping"
 )
 
+// escapeID escapes an id for a URL path segment: everything but letters,
+// digits, "-._~" (RFC 3986 unreserved) and ":" (which id prefixes use)
+// is percent-encoded, so that ids holding spaces, "/", "@", "+", "%" or
+// non-ASCII letters (a login that is the key) name the resource, and a
+// client that decodes "+" as a space does not change one.
+func escapeID(id string) string {
+	clean := true
+	for i := 0; i < len(id); i++ {
+		if !idSafe(id[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return id
+	}
+	const hexDigits = "0123456789ABCDEF"
+	b := make([]byte, 0, len(id)+16)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if idSafe(c) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+	}
+	return string(b)
+}
+
+func idSafe(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == ':'
+}
+
 // item is one resource to send.
 type item struct {
 	id  string
@@ -49,7 +82,7 @@ func (s *Server) render(base string, r *resource, rec adapters.Record) item {
 		id = r.res.ID(rec)
 	}
 	if meta, ok := doc["meta"].(map[string]any); ok {
-		meta["location"] = base + r.res.Endpoint + "/" + id
+		meta["location"] = base + r.res.Endpoint + "/" + escapeID(id)
 	}
 	return item{id: id, doc: doc, r: r}
 }
@@ -93,7 +126,7 @@ func (s *Server) prepareFor(c *gin.Context, r *resource, recs []adapters.Record,
 			if gs := of[it.id]; len(gs) > 0 {
 				list := make([]any, len(gs))
 				for j, m := range gs {
-					e := map[string]any{"value": m.ID, "type": "direct", "$ref": base + g.res.Endpoint + "/" + m.ID}
+					e := map[string]any{"value": m.ID, "type": "direct", "$ref": base + g.res.Endpoint + "/" + escapeID(m.ID)}
 					if m.Display != "" {
 						e["display"] = m.Display
 					}
@@ -131,7 +164,7 @@ func (s *Server) managers(c *gin.Context, base string, r *resource, items []item
 		if id == "" {
 			continue
 		}
-		m["$ref"] = base + r.res.Endpoint + "/" + id
+		m["$ref"] = base + r.res.Endpoint + "/" + escapeID(id)
 		if refs[id] == nil {
 			ids = append(ids, id)
 		}
@@ -278,7 +311,7 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 			w.WriteByte(',')
 		}
 		first = false
-		doc := map[string]any{"value": m.ID, "type": "User", "$ref": users + m.ID}
+		doc := map[string]any{"value": m.ID, "type": "User", "$ref": users + escapeID(m.ID)}
 		if m.Display != "" {
 			doc["display"] = m.Display
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -104,12 +105,17 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
+	// Routes match the path as sent, so that an id holding an escaped
+	// "/" (a/b as a%2Fb) is one segment; unescapeParams then decodes the
+	// ids, as paths (gin's own decoding would read "+" as a space).
+	e.UseEscapedPath = true
+	e.UnescapePathValues = false
 	// The client address (for the auth throttle) comes from
 	// X-Forwarded-For only when the peer is a configured proxy.
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trustedProxies: %w", err)
 	}
-	e.Use(s.observe, s.recover)
+	e.Use(unescapeParams, s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errorf(http.StatusNotFound, "", "no such endpoint")) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errorf(http.StatusMethodNotAllowed, "", "method not allowed")) })
 	g := e.Group(cfg.BasePath, s.deadline, s.auth, s.admit, s.track, s.validText)
@@ -134,6 +140,19 @@ func NewServer(cfg Config, m *mapping.Mapping, dirs map[string]map[string]adapte
 	}
 	s.engine = e
 	return s, nil
+}
+
+// unescapeParams decodes the percent-escapes of the path parameters (the
+// ids), which the routes match escaped.
+func unescapeParams(c *gin.Context) {
+	for i, p := range c.Params {
+		if strings.IndexByte(p.Value, '%') < 0 {
+			continue
+		}
+		if v, err := url.PathUnescape(p.Value); err == nil {
+			c.Params[i].Value = v
+		}
+	}
 }
 
 // resourceSet pairs each mapped resource with its store.

@@ -648,7 +648,7 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		}
 		if added+removed > 0 && len(g.spec.Touch)+len(g.spec.Increment) > 0 && sameRecord(cur, next) {
 			// Only the membership changed: the group was still modified.
-			out, err = g.touch(ctx, t, key)
+			out, err = g.touch(ctx, t, next[g.spec.Key])
 		}
 		if err == nil && added+removed > 0 && (t.check == nil || sameRecord(cur, next)) {
 			// Nothing of the group's row tells that it committed (a

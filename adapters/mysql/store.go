@@ -1039,8 +1039,8 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	switch s.spec.KeyKind {
 	case adapters.KeyAutoIncrement:
 		delete(row, s.spec.Key)
-	case adapters.KeyUUID:
-		key = newUUID()
+	case adapters.KeyUUID, adapters.KeyGenerated:
+		key = s.newKey()
 		row[s.spec.Key] = key
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
@@ -1059,14 +1059,33 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	names := make([]string, len(cols))
 	marks := make([]string, len(cols))
 	args := make([]any, len(cols))
+	keyArg := -1
 	for i, c := range cols {
 		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
+		if c == s.spec.Key {
+			keyArg = i
+		}
 	}
 	insert := "INSERT INTO " + s.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
+	// again replaces a generated key that a row already has, reporting
+	// whether the insert should be tried again with the new one.
+	attempts := 0
+	again := func(err error) bool {
+		if keyArg < 0 || !isDuplicate(err) || attempts >= maxKeyAttempts || !s.keyTaken(ctx, t, key) {
+			return false
+		}
+		attempts++
+		key = s.newKey()
+		row[s.spec.Key], args[keyArg] = key, key
+		return true
+	}
 	if s.returning {
 		// The row comes back from the INSERT itself, as it was stored:
 		// no statement to read it back.
 		out, err := s.insertReturning(ctx, t, insert, args)
+		for err != nil && again(err) {
+			out, err = s.insertReturning(ctx, t, insert, args)
+		}
 		if err != nil {
 			return nil, s.duplicate(ctx, t, err, row, nil)
 		}
@@ -1091,6 +1110,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		return out, nil
 	}
 	res, err := t.ExecContext(ctx, insert, args...)
+	for err != nil && again(err) {
+		res, err = t.ExecContext(ctx, insert, args...)
+	}
 	if err != nil {
 		return nil, s.duplicate(ctx, t, fmt.Errorf("inserting row: %w", err), row, nil)
 	}
@@ -1146,6 +1168,41 @@ func (s *store) verify(written, stored adapters.Record) error {
 		return err
 	}
 	return nil
+}
+
+// maxKeyAttempts bounds how often a generated key that a row already has
+// is replaced by a new one: twice is already beyond belief for random
+// keys of any sensible length, and shorter ones fail with ErrConflict.
+const maxKeyAttempts = 5
+
+// newKey makes the key of a new row: a UUID or the spec's generator's.
+func (s *store) newKey() string {
+	if s.spec.KeyKind == adapters.KeyGenerated {
+		return generate(s.spec.KeyGen)
+	}
+	return newUUID()
+}
+
+// keyTaken reports whether a row of the table, in scope or not, has the
+// key.
+func (s *store) keyTaken(ctx context.Context, t *txn, key any) bool {
+	if s.spec.KeyKind != adapters.KeyUUID && s.spec.KeyKind != adapters.KeyGenerated {
+		return false
+	}
+	var one int
+	err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ? LIMIT 1", key).Scan(&one)
+	return err == nil
+}
+
+// generate makes a value of g, a ULID with the time to the millisecond.
+// crypto/rand does not fail (the program stops if it does); a test's
+// source that runs dry panics.
+func generate(g adapters.Generator) string {
+	v, err := g.New(time.Now())
+	if err != nil {
+		panic(fmt.Sprintf("generating a %s value: %v", g.Kind, err))
+	}
+	return v
 }
 
 // inScope fails with ErrOutOfScope unless the row with that key is in
@@ -1215,8 +1272,13 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 	}
 	nextRow, nextRel := splitRelated(next)
 	changed := adapters.Record{}
+	var renamed any // the new key, when the update renames the row
 	for c, v := range nextRow {
 		if c == s.spec.Key {
+			if s.spec.RenameKey && v != nil && canonical(v) != canonical(cur[c]) {
+				renamed = v
+				changed[c] = v
+			}
 			continue
 		}
 		if _, scoped := s.spec.Scope[c]; scoped {
@@ -1278,6 +1340,11 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 	// second look.
 	args = append(append(args, key), s.lockedArgs...)
 	out, known := s.known(cur, changed, rel)
+	if renamed != nil {
+		// The referring columns follow, and the row is read back by its
+		// new key.
+		known, last = false, false
+	}
 	if known {
 		// What the UPDATE stores is known before it runs.
 		if err := s.verify(changed, out); err != nil {
@@ -1301,6 +1368,12 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 	if known {
 		return cur, out, nil
 	}
+	if renamed != nil {
+		if err := s.renameRefs(ctx, t, key, renamed); err != nil {
+			return nil, nil, err
+		}
+		key = renamed
+	}
 	out, err = s.getOne(ctx, t, key, false, nil)
 	if err != nil {
 		return nil, nil, err
@@ -1312,6 +1385,18 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 		t.expect(key, wrote(out, cols))
 	}
 	return cur, out, nil
+}
+
+// renameRefs moves every column of KeyRefs holding the key from to the
+// key to, after the row itself was renamed.
+func (s *store) renameRefs(ctx context.Context, t *txn, from, to any) error {
+	for _, r := range s.spec.KeyRefs {
+		c := quote(string(r.Column))
+		if _, err := t.ExecContext(ctx, "UPDATE "+quote(string(r.Table))+" SET "+c+" = ? WHERE "+c+" = ?", to, from); err != nil {
+			return fmt.Errorf("renaming the key in %s.%s: %w", r.Table, r.Column, err)
+		}
+	}
+	return nil
 }
 
 // known returns the row as an update of the locked row cur leaves it,
@@ -1694,6 +1779,9 @@ func (s *store) touch(ctx context.Context, t *txn, key any) (adapters.Record, er
 // timeValue converts t to what column c stores: a time for DATETIME and
 // TIMESTAMP, Unix seconds for integer columns.
 func (s *store) timeValue(c adapters.Column, t time.Time) any {
+	if ci := s.cols[c]; isInteger(ci.DataType) && slices.Contains(s.spec.Milliseconds, c) {
+		return t.UnixMilli()
+	}
 	return timeIn(s.cols[c], s.spec.Location, t)
 }
 
@@ -1716,9 +1804,14 @@ func timeIn(ci adapters.ColumnInfo, loc *time.Location, t time.Time) any {
 func defaultValue(d adapters.Default, ci adapters.ColumnInfo, loc *time.Location, now time.Time) any {
 	switch d.Kind {
 	case adapters.DefaultNow:
+		if d.Milliseconds && isInteger(ci.DataType) {
+			return now.UnixMilli()
+		}
 		return timeIn(ci, loc, now)
 	case adapters.DefaultUUID:
 		return newUUID()
+	case adapters.DefaultGenerated:
+		return generate(d.Gen)
 	default:
 		return d.Value
 	}

@@ -57,7 +57,7 @@ func (f FieldInfo) mapKeyName() string {
 	return f.MapKey
 }
 
-var transforms = []string{"lower", "upper", "trim"}
+var transforms = []string{"lower", "upper", "trim", "localpart", "domain"}
 
 // fieldInfo is the table of FieldInfo by struct type and key.
 var fieldInfo = map[fieldKey]FieldInfo{
@@ -120,8 +120,13 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ResourceConfig]("timeZone"):           {DefaultText: "UTC"},
 
 	key[mapping.IDConfig]("column"):   {DefaultText: "id"},
-	key[mapping.IDConfig]("generate"): {DefaultText: mapping.GenerateAuto, Enum: []string{mapping.GenerateAuto, mapping.GenerateUUID}},
-	key[mapping.IDConfig]("prefix"):   {DefaultText: "none", Example: "g-"},
+	key[mapping.IDConfig]("generate"): {DefaultText: mapping.GenerateAuto, Enum: append([]string{mapping.GenerateAuto}, adapters.GeneratorKinds...)},
+	key[mapping.IDConfig]("length"):   {Example: "26"},
+	key[mapping.IDConfig]("renames"):  {Example: "[{table: alias, column: goto}]"},
+
+	key[mapping.RenameConfig]("table"):  {Required: true, Example: "alias"},
+	key[mapping.RenameConfig]("column"): {Required: true, Example: "goto"},
+	key[mapping.IDConfig]("prefix"):     {DefaultText: "none", Example: "g-"},
 
 	key[mapping.AttributeConfig]("trueValues"):     {Example: "[active, trial]"},
 	key[mapping.AttributeConfig]("activeWhenNull"): {Example: "true"},
@@ -179,8 +184,12 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MarkConfig]("column"):    {Required: true},
 	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
-	key[mapping.DefaultConfig]("value"):    {Example: "member"},
-	key[mapping.DefaultConfig]("generate"): {Enum: []string{mapping.GenerateNow, mapping.GenerateUUID}, Example: "now"},
+	key[mapping.DefaultConfig]("value"):      {Example: "member"},
+	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
+	key[mapping.DefaultConfig]("length"):     {Example: "32"},
+	key[mapping.DefaultConfig]("timeUnit"):   {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
+	key[mapping.MarkConfig]("timeUnit"):      {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
+	key[mapping.AttributeConfig]("timeUnit"): {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 
 	key[mapping.ScopeValue]("in"):     {Example: "[0, 1, 3]"},
 	key[mapping.ScopeValue]("notIn"):  {Example: "[2]"},

@@ -96,6 +96,9 @@ func (p *planner) idEntry(prefix string) entry {
 	}
 	ci, _ := p.t.Column(p.key)
 	switch {
+	case p.userName == p.key:
+		return entry{key: "id", value: flow("column", yamlKey(string(p.key))),
+			guess: fmt.Sprintf("%s is the key and the login: a new %s's key is its userName (a natural key), and a change of userName is refused unless id.renames lists the columns that refer to the key.", p.key, strings.ToLower(p.name))}
 	case ci.AutoIncrement && prefix != "":
 		return entry{key: "id", value: flow("column", yamlKey(string(p.key)), "generate", "auto", "prefix", prefix),
 			comment: fmt.Sprintf("The users' keys count up too: the prefix keeps group %s7 apart from user 7 (ids are unique across resource types).", prefix)}
@@ -200,7 +203,11 @@ func (p *planner) pickUserName() {
 		}},
 	} {
 		for _, c := range p.t.Columns {
-			if !p.free(c.Name) || !fits(c, holdsText) || !k.test(c) {
+			// A character key named like the login (or an address) that
+			// the database does not number is the login itself: a
+			// natural key.
+			natural := c.Name == p.key && !c.AutoIncrement && isInitString(c) && (k.why == "the login" || strings.HasPrefix(k.why, "an e-mail"))
+			if (!p.free(c.Name) && !natural) || !fits(c, holdsText) || !k.test(c) {
 				continue
 			}
 			value, copyNote := p.withCopy("userName", c.Name)
