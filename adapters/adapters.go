@@ -183,6 +183,14 @@ type TableSpec struct {
 	// times the store writes (defaults, created and modified stamps);
 	// nil means UTC.
 	Location *time.Location
+	// Hooks are the application's side effects, run in the transaction
+	// of each write on its events (member events are the membership's:
+	// see MembershipSpec.Hooks). A hook's failure rolls the write back
+	// and returns a *HookError.
+	Hooks Hooks
+	// Active reports whether a row is active, for AfterDeactivate and
+	// AfterReactivate hooks; nil when the table has no such state.
+	Active func(Record) bool
 }
 
 // CondOp is the operator of a Condition.
@@ -340,6 +348,12 @@ type GroupLink struct {
 type MembershipRef struct {
 	Table  Table
 	Column Column
+	// Scope and Conditions say which of the join table's rows are
+	// memberships (MembershipSpec.JoinScope, JoinConditions): a soft
+	// delete removes only those, leaving the application's other rows
+	// (a pending application) as they are.
+	Scope      map[Column]any
+	Conditions []Condition
 }
 
 // ColumnInfo is what the database reports about one column.
@@ -513,6 +527,21 @@ type Readier interface {
 	// Ready returns nil when the database answers and takes writes, else
 	// an error wrapping ErrUnavailable that says why, for an operator.
 	Ready(ctx context.Context) error
+}
+
+// ValueCount is one value stored in a column (nil for NULL) and how many
+// rows hold it.
+type ValueCount struct {
+	Value any
+	Rows  int64
+}
+
+// ValueCounter is an optional capability of a Store, for check: the
+// values stored in one of its columns, over the rows in scope, most
+// frequent first, at most limit of them (the rest summed in the second
+// result).
+type ValueCounter interface {
+	CountValues(ctx context.Context, c Column, limit int) (counts []ValueCount, more int64, err error)
 }
 
 // Config opens an Adapter; each storage type has one.

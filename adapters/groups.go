@@ -46,6 +46,13 @@ type MembershipSpec struct {
 	// JoinDefaults are written into every new join row (granted_at, a
 	// leader flag).
 	JoinDefaults []Default
+	// Removed, when set, makes removing a member mark its join row (a
+	// left_at or DeleteAt time, a deleted flag) instead of deleting it,
+	// as applications that keep membership history do: marked rows are
+	// no memberships, and adding the member again clears the mark on the
+	// same row, writing Restore.
+	Removed *SoftDelete
+	Restore any
 	// Location is the time zone of the join table's DATETIME columns,
 	// for defaults of kind DefaultNow; nil means UTC.
 	Location *time.Location
@@ -56,6 +63,11 @@ type MembershipSpec struct {
 	// GroupRef is the group-table column that the membership stores: the
 	// group's key unless the application refers to groups by, e.g., name.
 	GroupRef Column
+
+	// Hooks are the membership's AfterMemberAdd and AfterMemberRemove
+	// hooks, run once per member actually added or removed, whichever
+	// write does it (a group's change or deletion, a user's deletion).
+	Hooks Hooks
 }
 
 // MemberOpKind is what a MemberOp does.

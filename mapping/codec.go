@@ -296,9 +296,24 @@ func (r *Resource) verifyStored() func(written, stored adapters.Record) error {
 			if !read {
 				continue
 			}
-			if want := a.readsTrue(w); a.readsTrue(got) != want {
+			want := a.readsTrue(w)
+			if a.readsTrue(got) != want {
 				return fmt.Errorf("%w: %s was set to %v, but the row as stored reads %v (column %s holds %s)",
 					adapters.ErrNotStored, a.path, want, !want, a.col.Name, describeStored(got))
+			}
+			also := a.onFalse
+			if want {
+				also = a.onTrue
+			}
+			for _, x := range also {
+				got, read := stored[x.col.Name]
+				if _, wrote := written[x.col.Name]; !wrote || !read {
+					continue
+				}
+				if (got == nil) != (x.value == nil) || got != nil && canonicalString(got) != canonicalString(x.value) {
+					return fmt.Errorf("%w: %s was set to %v, which writes %s to column %s, but the row as stored holds %s",
+						adapters.ErrNotStored, a.path, want, describeStored(x.value), x.col.Name, describeStored(got))
+				}
 			}
 		}
 		return nil
@@ -316,6 +331,59 @@ func describeStored(v any) string {
 		s = string([]rune(s)[:40]) + "..."
 	}
 	return strconv.Quote(s)
+}
+
+// ActiveColumn is the column the active attribute is read from, when it
+// is a value map or a flag whose stored values check should count (not an
+// activeWhenNull time, whose every value has a meaning).
+func (r *Resource) ActiveColumn() (adapters.Column, bool) {
+	if r.active == nil || r.active.nullTrue || r.active.kind != kindSimple {
+		return "", false
+	}
+	return r.active.col.Name, true
+}
+
+// ActiveReport judges the values stored in the active column (counted by
+// check over the rows in scope): how many rows read as active and as
+// inactive, and, as warnings, the values the mapping names as neither
+// true nor false, which read as inactive.
+func (r *Resource) ActiveReport(counts []adapters.ValueCount, more int64) (info string, warnings []string) {
+	a := r.active
+	var on, off int64
+	var unknown []string
+	var unknownRows int64
+	for _, vc := range counts {
+		if a.readsTrue(vc.Value) {
+			on += vc.Rows
+			continue
+		}
+		off += vc.Rows
+		if a.mapped && vc.Value != nil && a.storedEqual(vc.Value, a.falseV) || !a.mapped && vc.Value != nil {
+			continue
+		}
+		unknownRows += vc.Rows
+		unknown = append(unknown, fmt.Sprintf("%s (%d %s)", describeStored(vc.Value), vc.Rows, plural(vc.Rows, "row", "rows")))
+	}
+	info = fmt.Sprintf("%s.active: %d %s read as active, %d as inactive", r.Name, on, plural(on, "row", "rows"), off)
+	if more > 0 {
+		info += fmt.Sprintf(", %d more in values not counted", more)
+	}
+	if len(unknown) > 0 {
+		what := "neither trueValue, trueValues nor falseValue"
+		if !a.mapped {
+			what = "NULL, not a 0/1 flag value"
+		}
+		warnings = append(warnings, fmt.Sprintf("resources.%s.attributes[\"active\"]: column %s holds values that are %s, on %d %s, which read as inactive: %s; expected them mapped (trueValues) or changed in the application",
+			r.Name, a.col.Name, what, unknownRows, plural(unknownRows, "row", "rows"), strings.Join(unknown, ", ")))
+	}
+	return info, warnings
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // ParseBool accepts a JSON boolean or the strings "true" and "false" in any

@@ -102,6 +102,9 @@ type attr struct {
 	idPrefix string
 	required bool   // must be given on create: NOT NULL column with no default
 	index    string // "unique", "index" or "" for the column's best index
+	// onTrue and onFalse are further columns written with a boolean
+	// when it is written true or false (AttributeConfig.OnTrue).
+	onTrue, onFalse []constCol
 }
 
 // extraCol is a further column an attribute is written to.
@@ -153,6 +156,12 @@ type Resource struct {
 	given  map[string]bool
 	active *attr
 	conds  []scopeCond // the scope's conditions, with their columns
+	// memberHooks are a group's member hooks until Compile puts them in
+	// its membership; hookText shows every hook, for Describe.
+	memberHooks adapters.Hooks
+	hookText    []string
+	// memberEvents are the member events the config gives hooks for.
+	memberEvents []adapters.HookEvent
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -203,6 +212,9 @@ type compiler struct {
 	// failedTables are tables already reported missing, so that each is
 	// reported once.
 	failedTables map[string]bool
+	// hooksUnchecked is set once the database said it cannot check
+	// statements, so it is not asked again.
+	hooksUnchecked bool
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -285,15 +297,18 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
 	} else {
 		m.User = c.resource(prefix+".User", "User", "/Users", UserSchema, *cfg.User)
+		c.hooks(prefix+".User.hooks", m.User, cfg.User.Hooks)
 		if cfg.User.Members != nil {
 			c.add(prefix+".User.members", "only a Group has members; move this under resources.Group")
 		}
 	}
 	if cfg.Group != nil {
 		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
+		c.hooks(prefix+".Group.hooks", m.Group, cfg.Group.Hooks)
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
+		c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
 	}
 	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
 		if why := idsOverlap(m.User, m.Group); why != "" {
@@ -713,6 +728,22 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				continue
 			}
 		}
+		if len(ac.OnTrue)+len(ac.OnFalse) > 0 {
+			if def.Type != Boolean {
+				c.add(ap, "onTrue and onFalse apply only to boolean attributes such as active")
+			} else {
+				a.onTrue = c.constCols(ap+".onTrue", a, ac.OnTrue, column, written)
+				a.onFalse = c.constCols(ap+".onFalse", a, ac.OnFalse, column, written)
+				// Read with the row, so that a write that would not
+				// change them leaves them alone, and the write's check
+				// sees them as stored.
+				for _, x := range append(slices.Clone(a.onTrue), a.onFalse...) {
+					if !slices.Contains(r.Spec.Columns, x.col.Name) {
+						r.Spec.Columns = append(r.Spec.Columns, x.col.Name)
+					}
+				}
+			}
+		}
 		a.loc = c.loc
 		a.xform = ac.Transform
 		for i, x := range ac.Also {
@@ -868,6 +899,54 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 	}
 	return r
+}
+
+// constCol is a column written with a constant.
+type constCol struct {
+	col   adapters.ColumnInfo
+	value any // nil for NULL
+}
+
+// constCols compiles the further columns a boolean writes (onTrue,
+// onFalse): each a column of the table no attribute maps, given a value it
+// holds exactly. They are marked written for attribute a.
+func (c *compiler) constCols(path string, a *attr, cfg map[string]any, column func(p, col string) (adapters.ColumnInfo, bool), written map[adapters.Column]string) []constCol {
+	var out []constCol
+	for _, name := range slices.Sorted(maps.Keys(cfg)) {
+		p := path + "." + name
+		ci, ok := column(p, name)
+		if !ok {
+			continue
+		}
+		if prev, dup := written[ci.Name]; dup && prev != a.path || ci.Name == a.col.Name {
+			if ci.Name == a.col.Name {
+				prev = a.path
+			}
+			c.add(p, "column %q is mapped by %s; expected a column only %s writes here", ci.Name, prev, a.path)
+			continue
+		}
+		v := cfg[name]
+		sv := scalar(v)
+		switch {
+		case v == nil && !ci.Nullable:
+			c.add(p, "column %q is NOT NULL; expected a value, not null", ci.Name)
+			continue
+		case v != nil && sv == nil:
+			c.add(p, "expected a scalar value (string, number or boolean) or null")
+			continue
+		case sv != nil:
+			if msg := valueFits(ci, sv); msg != "" {
+				c.add(p, "%s", msg)
+				continue
+			}
+			if isIntColumn(ci) || ci.DataType == "bit" {
+				sv, _ = intValue(sv)
+			}
+		}
+		written[ci.Name] = a.path
+		out = append(out, constCol{col: ci, value: sv})
+	}
+	return out
 }
 
 // boolValues checks and normalises the stored values of a boolean
@@ -1102,6 +1181,7 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
 		out = append(out, fmt.Sprintf("delete policy: soft (%s set to the time of deletion; rows with it set are out of scope)%s", sd.Column, releaseText(sd)))
@@ -1298,6 +1378,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}) or a scope setting it", n, mc.Table, n)
 		}
 		spec.Location = g.Spec.Location
+		if mc.Removed != nil {
+			c.membershipRemoved(path+".removed", spec, jinfo, *mc.Removed)
+		}
 		if gc, ok := jcols["group"]; ok && gok {
 			if rc, ok := ginfo.Column(spec.GroupRef); ok {
 				if msg := joinable(gc, rc); msg != "" {
@@ -1317,7 +1400,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
 		}
-		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser})
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions})
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")

@@ -98,6 +98,56 @@ type ResourceConfig struct {
 	// DATETIME columns hold wall-clock times; default UTC. TIMESTAMP and
 	// integer Unix-second columns are absolute and need none.
 	TimeZone string `yaml:"timeZone"`
+	// Hooks are the side effects the application performs in its own
+	// code when it writes these rows (a counter, a cache column to
+	// reset, dependent rows to delete, a row in its job queue), as SQL
+	// statements run inside the same transaction as the write, on its
+	// events. A failing hook rolls the whole write back.
+	Hooks *HooksConfig `yaml:"hooks"`
+}
+
+// HooksConfig lists SQL statements by lifecycle event. Each is one
+// INSERT, UPDATE, DELETE or REPLACE (no SELECT, DDL, transaction control
+// or second statement), checked against the live database at start-up.
+// Values come in as named parameters, each bound to a placeholder, never
+// pasted into the text: :id (the row's key as stored, without id.prefix)
+// and any attribute the resource maps to a column of its table, by path
+// (:userName, :displayName, :externalId, :name.givenName, :active), bound
+// as the column stores it; member events have :groupId and :userId (the
+// keys) instead. Statements of an event run in the order given.
+type HooksConfig struct {
+	// AfterCreate runs after a row is inserted (and its child rows),
+	// before a new group's first members are added.
+	AfterCreate []string `yaml:"afterCreate"`
+	// AfterUpdate runs after a write changed the row's stored
+	// attributes (PUT, PATCH); a change of a group's members alone is no
+	// update, and a write that changes nothing runs nothing.
+	AfterUpdate []string `yaml:"afterUpdate"`
+	// AfterDeactivate runs after a write turned active from true to
+	// false (a PATCH of active, a PUT, delete: deactivate), after the
+	// afterUpdate hooks. User only; needs active mapped.
+	AfterDeactivate []string `yaml:"afterDeactivate"`
+	// AfterReactivate runs after a write turned active from false to
+	// true, after the afterUpdate hooks. User only; needs active mapped.
+	AfterReactivate []string `yaml:"afterReactivate"`
+	// BeforeDelete runs when DELETE has locked the row and before
+	// anything is removed (or the row marked, with a soft delete): the
+	// place to delete dependent rows a foreign key would refuse to
+	// orphan.
+	BeforeDelete []string `yaml:"beforeDelete"`
+	// AfterDelete runs after the row is deleted (or marked deleted);
+	// :id and the attributes are the row's as it was.
+	AfterDelete []string `yaml:"afterDelete"`
+	// AfterMemberAdd runs once per user actually added to the group
+	// (not for one already a member), with :groupId and :userId. Group
+	// only; needs members.
+	AfterMemberAdd []string `yaml:"afterMemberAdd"`
+	// AfterMemberRemove runs once per user actually removed from the
+	// group, with :groupId and :userId, whichever write removes the
+	// membership: a PATCH or PUT of the group, the group's deletion, or
+	// the user's (not a soft delete, which keeps memberships). Group
+	// only; needs members.
+	AfterMemberRemove []string `yaml:"afterMemberRemove"`
 }
 
 // MembersConfig says where group membership is stored: either a join table
@@ -126,6 +176,26 @@ type MembersConfig struct {
 	// Defaults are written into every join-table row scimbridge adds
 	// (granted_at: {generate: now}, group_leader: 0).
 	Defaults map[string]DefaultConfig `yaml:"defaults"`
+	// Removed marks a removed membership instead of deleting its row, for
+	// applications that keep membership history (Mattermost's
+	// TeamMembers.DeleteAt, a left_at time, a deleted flag): {column,
+	// generate: now} or {column, value}, and restore, the value that
+	// marks a membership current (default NULL for a nullable column, 0
+	// for an integer one). Marked rows are no memberships; adding the
+	// member again restores the mark on the same row.
+	Removed *RemovedConfig `yaml:"removed"`
+}
+
+// RemovedConfig is how a removed membership's join row is marked.
+type RemovedConfig struct {
+	// Column holding the mark.
+	Column string `yaml:"column"`
+	// Value written to mark a membership removed (a flag 1).
+	Value any `yaml:"value"`
+	// Generate is "now": the time of removal, in the column's type.
+	Generate string `yaml:"generate"`
+	// Restore is written when the member is added again; see Removed.
+	Restore any `yaml:"restore"`
 }
 
 // DeleteConfig is the delete policy. In YAML it is hard, deactivate or
@@ -141,7 +211,9 @@ type DeleteConfig struct {
 	Mark *MarkConfig `yaml:"mark"`
 	// Release renames the deleted row's userName (a Group's displayName)
 	// so that a new resource can take it: {value} is the old value and
-	// {id} the row's key, e.g. "{value}#deleted-{id}". Without it the
+	// {id} the row's key, e.g. "{value}#deleted-{id}". When another row
+	// holds that name already, -2, -3, ... is added (within the column's
+	// length), so a delete is never refused for it. Without it the
 	// deleted row keeps the name and creating it again answers 409.
 	Release string `yaml:"release"`
 }
@@ -253,13 +325,28 @@ type AttributeConfig struct {
 	Column string `yaml:"column"`
 	// TrueValue and FalseValue are the stored values of a boolean attribute
 	// (active) when the column is not a plain 0/1 flag, such as 'active' and
-	// 'disabled'. A stored value other than TrueValue reads as false.
+	// 'disabled'. Each must be a value the column holds exactly (an
+	// integer in range, one of an ENUM's values), and they must differ.
+	// A stored value other than TrueValue and TrueValues, compared as
+	// integers or character for character, reads as false, as does NULL;
+	// filters select by the same rule, and check counts the values stored
+	// that the mapping does not name.
 	TrueValue any `yaml:"trueValue"`
 	// FalseValue is written for false; see TrueValue.
 	FalseValue any `yaml:"falseValue"`
 	// TrueValues are further stored values that read as true (several
 	// statuses may mean active); TrueValue is the one written.
 	TrueValues []any `yaml:"trueValues"`
+	// OnTrue and OnFalse are further columns of the table written with a
+	// boolean attribute (active), when it is written true or false, for an
+	// application that keeps a state in more than one place: Joomla
+	// clears its activation token when an account is enabled, {column:
+	// block, trueValue: 0, falseValue: 1, onTrue: {activation: ''}}.
+	// Each maps a column to a constant (null for NULL); the value read
+	// still comes from column alone.
+	OnTrue map[string]any `yaml:"onTrue"`
+	// OnFalse: see OnTrue.
+	OnFalse map[string]any `yaml:"onFalse"`
 	// ActiveWhenNull stores a boolean as a nullable timestamp such as
 	// deleted_at or disabled_at: NULL reads as true; setting false writes
 	// the current time, setting true clears it.

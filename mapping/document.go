@@ -179,6 +179,15 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 			rec[a.child.copy.col.Name] = copyValue(a.child.copy.col, primaryValue(v))
 		}
 		rec[a.col.Name] = enc
+		if b, ok := ParseBool(v); ok && a.def.Type == Boolean {
+			also := a.onFalse
+			if b {
+				also = a.onTrue
+			}
+			for _, x := range also {
+				rec[x.col.Name] = x.value
+			}
+		}
 		for _, x := range a.extra {
 			if s, ok := enc.(string); ok {
 				rec[x.col.Name] = transform(x.xform, s)

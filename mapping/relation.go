@@ -160,3 +160,103 @@ func relationText(rels []adapters.Relation) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// membershipRemoved compiles members.removed: the join-table column a
+// removal marks, the mark, and the value that restores a membership.
+func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec, jinfo adapters.TableInfo, rc RemovedConfig) {
+	if rc.Column == "" {
+		c.add(path+".column", "missing; expected the column of %s that marks a removed membership", spec.JoinTable)
+		return
+	}
+	ci, ok := jinfo.Column(adapters.Column(rc.Column))
+	if !ok {
+		c.add(path+".column", "%s", notInTable(rc.Column, string(spec.JoinTable), jinfo))
+		return
+	}
+	switch ci.Name {
+	case spec.JoinGroup, spec.JoinUser:
+		c.add(path+".column", "column %q is the group or user column; expected the column that marks a removal", ci.Name)
+		return
+	}
+	if _, scoped := spec.JoinScope[ci.Name]; scoped || slices.ContainsFunc(spec.JoinConditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
+		c.add(path+".column", "column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
+		return
+	}
+	sd := &adapters.SoftDelete{Column: ci.Name}
+	var restore any
+	switch {
+	case rc.Generate != "" && rc.Value != nil:
+		c.add(path, "both value and generate given; expected one of them")
+		return
+	case rc.Generate == GenerateNow:
+		sd.Now = true
+		switch {
+		case isIntColumn(ci):
+			restore = int64(0)
+			if ci.Nullable {
+				restore = nil
+			}
+		case isTimeColumn(ci) && ci.Nullable:
+		case isTimeColumn(ci):
+			c.add(path+".column", "column %q is NOT NULL, but a current membership has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
+			return
+		default:
+			c.add(path+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
+			return
+		}
+	case rc.Generate != "":
+		c.add(path+".generate", "unknown generator %q; expected now", rc.Generate)
+		return
+	case rc.Value == nil:
+		c.add(path, "no value; expected {column, value, restore} or {column, generate: now}")
+		return
+	default:
+		sd.Value = scalar(rc.Value)
+		if sd.Value == nil {
+			c.add(path+".value", "expected a scalar value (string, number or boolean)")
+			return
+		}
+		if msg := valueFits(ci, sd.Value); msg != "" {
+			c.add(path+".value", "%s", msg)
+			return
+		}
+		if isIntColumn(ci) {
+			sd.Value, _ = intValue(sd.Value)
+		}
+		switch {
+		case rc.Restore != nil:
+		case isIntColumn(ci) && !ci.Nullable:
+			restore = int64(0)
+		case !ci.Nullable:
+			c.add(path+".restore", "missing; column %q is NOT NULL, so a current membership holds some value there: expected it", ci.Name)
+			return
+		}
+	}
+	if rc.Restore != nil {
+		restore = scalar(rc.Restore)
+		if restore == nil {
+			c.add(path+".restore", "expected a scalar value (string, number or boolean)")
+			return
+		}
+		if msg := valueFits(ci, restore); msg != "" {
+			c.add(path+".restore", "%s", msg)
+			return
+		}
+		if isIntColumn(ci) {
+			restore, _ = intValue(restore)
+		}
+		if !sd.Now && sameValue(restore, sd.Value) {
+			c.add(path+".restore", "%v is also the removed mark; expected the value a current membership holds", restore)
+			return
+		}
+		if sd.Now && restore != nil && !(isIntColumn(ci) && sameValue(restore, int64(0))) {
+			c.add(path+".restore", "a time mark is cleared to NULL (or 0 in an integer column); expected restore left out")
+			return
+		}
+	}
+	if restore == nil && !ci.Nullable {
+		c.add(path+".column", "column %q is NOT NULL, but restoring a membership writes NULL; expected restore", ci.Name)
+		return
+	}
+	spec.Removed, spec.Restore = sd, restore
+}

@@ -76,6 +76,10 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusInternalServerError, "", "the application's database did not keep what this request wrote (a trigger or a conversion changed it, so the %s would not be what was asked); nothing was changed", resource), true
 	case errors.Is(err, adapters.ErrOutOfScope):
 		return errorf(http.StatusInternalServerError, "", "the mapping would create a %s outside its own scope; nothing was stored (the operator's mapping needs a default for the scope's columns)", resource), true
+	case hookFailed(err) != "":
+		// The operator's statement failed, not the request: its text
+		// and the database's error are for the log only.
+		return errorf(http.StatusInternalServerError, "", "the application's hook %s failed, so nothing was written; the log says why", hookFailed(err)), true
 	case errors.Is(err, adapters.ErrInvalid):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application's database refused a value"), false
 	}
@@ -88,4 +92,13 @@ func uniqueName(resource string) string {
 		return "displayName"
 	}
 	return "userName"
+}
+
+// hookFailed returns the name of the hook whose failure err is, or "".
+func hookFailed(err error) string {
+	var he *adapters.HookError
+	if errors.As(err, &he) {
+		return he.Hook
+	}
+	return ""
 }

@@ -24,6 +24,7 @@ var (
 	errROMode   = faultproxy.ServerError{Number: 1836, SQLState: "HY000", Message: "Running in read-only mode"}
 	errROTx     = faultproxy.ServerError{Number: 1792, SQLState: "25006", Message: "Cannot execute statement in a READ ONLY transaction."}
 	errTooMany  = faultproxy.ServerError{Number: 1040, SQLState: "08004", Message: "Too many connections"}
+	errUserMax  = faultproxy.ServerError{Number: 1203, SQLState: "42000", Message: "User scim already has more than 'max_user_connections' active connections"}
 	errWsrep    = faultproxy.ServerError{Number: 1047, SQLState: "08S01", Message: "WSREP has not yet prepared node for application use"}
 )
 
@@ -80,13 +81,14 @@ func TestFaultServerRefusesWrites(t *testing.T) {
 }
 
 // TestFaultServerRefusesConnections has the server turn new connections
-// away, as it does past max_connections (1040) and as a Galera node that
-// is not synced does (1047): the proxy answers each new connection with
+// away, as it does past max_connections (1040) and the server-wide
+// max_user_connections (1203), and as a Galera node that is not synced
+// does (1047): the proxy answers each new connection with
 // the server's error packet in place of its greeting. Requests get 503
 // with Retry-After, and succeed once connections are accepted again.
 func TestFaultServerRefusesConnections(t *testing.T) {
 	s, p, _ := faultSidecar(t, nil)
-	for _, e := range []faultproxy.ServerError{errTooMany, errWsrep} {
+	for _, e := range []faultproxy.ServerError{errTooMany, errUserMax, errWsrep} {
 		before := dump(t, s.db, rolesTables...)
 		p.RefuseWith(e)
 		p.CutAll() // the pool's connections are gone: every request needs a new one

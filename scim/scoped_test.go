@@ -374,8 +374,8 @@ func TestSoftDelete(t *testing.T) {
 	if got := memberValues(s.do("GET", "/scim/v2/Groups/g-2", nil).Body, "members"); slices.Contains(got, "4") {
 		t.Errorf("the deleted user is still a member: %v", got)
 	}
-	if n := s.count("SELECT COUNT(*) FROM team_members WHERE account_id = 4"); n != 1 {
-		t.Errorf("the deleted user's membership rows: %d, want the application's 1 kept", n)
+	if n := s.count("SELECT COUNT(*) FROM team_members WHERE account_id = 4"); n != 0 {
+		t.Errorf("the deleted user's membership rows: %d, want them removed with the user (see TestSoftDeletedUserLeavesItsGroups)", n)
 	}
 	r := s.do("POST", "/scim/v2/Users", `{"userName":"bob@example.com"}`)
 	if r.Status != http.StatusCreated || r.Body["id"] == "4" {

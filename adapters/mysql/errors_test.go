@@ -1,9 +1,12 @@
 package mysql
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -71,6 +74,31 @@ func TestReadyJudges(t *testing.T) {
 			t.Errorf("%+v: %v, want ready", c, err)
 		case c.why != "" && (err == nil || !errors.Is(err, adapters.ErrUnavailable) || !strings.Contains(err.Error(), c.why)):
 			t.Errorf("%+v: %v, want ErrUnavailable saying %q", c, err, c.why)
+		}
+	}
+}
+
+// TestLostAnswer checks which errors of a COMMIT leave its outcome
+// unknown: those where the server's answer never came, not those the
+// server sent.
+func TestLostAnswer(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		lost bool
+	}{
+		{mysql.ErrInvalidConn, true},
+		{fmt.Errorf("committing: %w", io.EOF), true},
+		{io.ErrUnexpectedEOF, true},
+		{syscall.ECONNRESET, true},
+		{syscall.EPIPE, true},
+		{context.DeadlineExceeded, true},
+		{&mysql.MySQLError{Number: 1927}, true}, // killed while committing
+		{&mysql.MySQLError{Number: 1062}, false},
+		{&mysql.MySQLError{Number: 1290}, false}, // refused: not run
+		{errors.New("other"), false},
+	} {
+		if got := lostAnswer(classify(c.err)); got != c.lost {
+			t.Errorf("lostAnswer(%v) = %v, want %v", c.err, got, c.lost)
 		}
 	}
 }

@@ -58,8 +58,15 @@ type members struct {
 	// of nothing), with no NOT EXISTS lookup per row (see skipsByKey).
 	upsert bool
 
+	// hooks are the membership's (spec.Hooks): AfterMemberAdd and
+	// AfterMemberRemove.
+	hooks hookSet
+
 	// groupsOnce makes groupsHead and groupsTail, the text of the groups
 	// query before and after its list of user keys (see groupsQuery).
+	// pairKey: the join table has a unique key on (group, user).
+	pairKey bool
+
 	groupsOnce             sync.Once
 	groupsHead, groupsTail string
 }
@@ -73,7 +80,7 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 	if err != nil {
 		return nil, err
 	}
-	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate()}
+	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate(), hooks: newHookSet(spec.Hooks)}
 	if m.refCol, ok = group.cols[spec.GroupRef]; !ok {
 		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
 	}
@@ -93,8 +100,13 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		if m.juCol, ok = m.jcols[spec.JoinUser]; !ok {
 			return nil, fmt.Errorf("join column %s: %w", spec.JoinUser, errNotDescribed)
 		}
-		m.jscope, m.jargs = scopeTerms("j.", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
-		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, nil, m.jcols)
+		m.jscope, m.jargs = scopeTerms("j.", spec.JoinScope, spec.JoinConditions, spec.Removed, m.jcols)
+		m.jscopeBare, _ = scopeTerms("", spec.JoinScope, spec.JoinConditions, spec.Removed, m.jcols)
+		if r := spec.Removed; r != nil {
+			if _, ok := m.jcols[r.Column]; !ok {
+				return nil, fmt.Errorf("join column %s: %w", r.Column, errNotDescribed)
+			}
+		}
 		for _, c := range slices.Sorted(maps.Keys(spec.JoinScope)) {
 			m.addCols += ", " + quote(string(c))
 			m.addVals += ", ?"
@@ -112,7 +124,8 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 				}
 			}
 		}
-		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
+		m.pairKey = skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
+		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && spec.Removed == nil && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
 	} else {
 		m.ucol = quote(string(spec.UserColumn))
 		if m.ucolCol, ok = users.cols[spec.UserColumn]; !ok {
@@ -241,10 +254,13 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 	return nil
 }
 
-// apply runs membership operations for the group whose reference value is
-// ref, in order, inside t. It returns how many membership rows were added
-// and removed.
-func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+// apply runs membership operations for the group with key group, whose
+// reference value is ref, in order, inside t. It returns how many
+// membership rows were added and removed.
+func (m *members) apply(ctx context.Context, t *txn, group, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+	if m.hooks.has(adapters.AfterMemberAdd, adapters.AfterMemberRemove) {
+		return m.applyHooked(ctx, t, group, ref, ops)
+	}
 	for _, op := range ops {
 		keys, err := m.userKeys(op.IDs)
 		if err != nil {
@@ -278,6 +294,82 @@ func (m *members) apply(ctx context.Context, t *txn, ref any, ops []adapters.Mem
 	return added, removed, nil
 }
 
+// applyHooked is apply for a membership with hooks, which run once per
+// member each operation actually adds or removes: the members it touches
+// are read, and locked, before it runs.
+func (m *members) applyHooked(ctx context.Context, t *txn, group, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+	for _, op := range ops {
+		keys, err := m.userKeys(op.IDs)
+		if err != nil {
+			if op.Kind != adapters.MemberRemove {
+				return 0, 0, err
+			}
+			// Removing an id that cannot exist removes nothing.
+			keys = m.validKeys(op.IDs)
+		}
+		var in, gone, movedUsers, movedFrom []any
+		var a, r int64
+		switch op.Kind {
+		case adapters.MemberAdd, adapters.MemberReplace:
+			// Every key must name a user before the members are read.
+			if err := m.requireUsers(ctx, t, keys); err != nil {
+				return 0, 0, err
+			}
+			if op.Kind == adapters.MemberReplace {
+				if gone, err = m.among(ctx, t, ref, keys, true); err != nil {
+					return 0, 0, err
+				}
+			}
+			if len(keys) > 0 {
+				if in, err = m.among(ctx, t, ref, keys, false); err != nil {
+					return 0, 0, err
+				}
+			}
+			if movedUsers, movedFrom, err = m.moved(ctx, t, ref, keys); err != nil {
+				return 0, 0, err
+			}
+			if op.Kind == adapters.MemberReplace {
+				if r, err = m.removeAllBut(ctx, t, ref, keys); err != nil {
+					return 0, 0, err
+				}
+			}
+			a, err = m.add(ctx, t, ref, keys)
+		case adapters.MemberRemove:
+			if len(keys) == 0 {
+				continue
+			}
+			if gone, err = m.among(ctx, t, ref, keys, false); err != nil {
+				return 0, 0, err
+			}
+			r, err = m.remove(ctx, t, ref, keys)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if m.removesNothing(ref) {
+			gone = nil
+		}
+		if err := m.runMembers(ctx, t, adapters.AfterMemberRemove, group, gone); err != nil {
+			return 0, 0, err
+		}
+		if err := m.removedTo(ctx, t, gone); err != nil {
+			return 0, 0, err
+		}
+		for i, u := range movedUsers {
+			if err := m.runMembers(ctx, t, adapters.AfterMemberRemove, movedFrom[i], []any{u}); err != nil {
+				return 0, 0, err
+			}
+		}
+		if op.Kind != adapters.MemberRemove {
+			if err := m.runMembers(ctx, t, adapters.AfterMemberAdd, group, without(keys, in)); err != nil {
+				return 0, 0, err
+			}
+		}
+		added, removed = added+a, removed+r
+	}
+	return added, removed, nil
+}
+
 func (m *members) validKeys(ids []string) []any {
 	var keys []any
 	for _, id := range ids {
@@ -294,15 +386,23 @@ func (m *members) validKeys(ids []string) []any {
 // be members already), and the transaction fails if one is missing;
 // otherwise they are counted first.
 func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, error) {
-	// With a join scope, rows brought into it count as added, so the
-	// count after cannot tell a missing user: check the users first.
-	countAfter := m.countAfter && len(m.spec.JoinScope) == 0
+	// With a join scope, or removals that only mark rows, rows brought
+	// back count as added, so the count after cannot tell a missing user:
+	// check the users first.
+	countAfter := m.countAfter && len(m.spec.JoinScope) == 0 && m.spec.Removed == nil
 	if !countAfter {
 		if err := m.requireUsers(ctx, t, keys); err != nil {
 			return 0, err
 		}
 	}
 	var n int64
+	if m.join != "" && m.spec.Removed != nil {
+		revived, err := m.revive(ctx, t, ref, keys)
+		if err != nil {
+			return 0, err
+		}
+		n += revived
+	}
 	if m.join != "" && len(m.spec.JoinScope) > 0 {
 		// A row of the user that the scope's constants leave out (an
 		// applicant still pending) becomes the membership, rather than
@@ -385,8 +485,9 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
-			args = append(append(append([]any{ref}, part...), m.jargs...), u.sargs...)
+			q = m.removeHead() + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
+			args = append(append(append(m.removeArgs(), ref), part...), m.jargs...)
+			args = append(args, u.sargs...)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
@@ -407,8 +508,8 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 	var q string
 	var args []any
 	if m.join != "" {
-		q = "DELETE FROM " + m.join + " WHERE " + m.jg + " = ?"
-		args = []any{ref}
+		q = m.removeHead() + " WHERE " + m.jg + " = ?"
+		args = append(m.removeArgs(), ref)
 		if len(keys) > 0 {
 			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
 			args = append(args, keys...)
@@ -498,10 +599,13 @@ func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []
 		if out, err = g.insertRow(ctx, t, rec); err != nil {
 			return err
 		}
+		if out, err = g.afterCreate(ctx, t, out); err != nil {
+			return err
+		}
 		if len(ids) == 0 {
 			return nil
 		}
-		added, _, err = g.members.apply(ctx, t, out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+		added, _, err = g.members.apply(ctx, t, out[g.spec.Key], out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
 		return err
 	})
 	if err == nil {
@@ -538,13 +642,20 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			}
 		}
 		out = next
-		added, removed, err = g.members.apply(ctx, t, next[ref], ops)
+		added, removed, err = g.members.apply(ctx, t, key, next[ref], ops)
 		if err != nil {
 			return err
 		}
 		if added+removed > 0 && len(g.spec.Touch)+len(g.spec.Increment) > 0 && sameRecord(cur, next) {
 			// Only the membership changed: the group was still modified.
 			out, err = g.touch(ctx, t, key)
+		}
+		if err == nil && added+removed > 0 && (t.check == nil || sameRecord(cur, next)) {
+			// Nothing of the group's row tells that it committed (a
+			// modified time alone may equal that of a change within
+			// the same second): its memberships do.
+			gref := next[ref]
+			t.check, t.settleBy = nil, func(ctx context.Context) bool { return g.members.settled(ctx, gref, ops) }
 		}
 		return err
 	})
@@ -576,11 +687,12 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 // group row itself changes on a membership change (Touch, Increment), when
 // existing memberships are not skipped by a unique key (upsert), in a dry
 // run (whose transaction is rolled back), for more users than one
-// statement takes, and for an id that is no user key (the full path
-// reports a missing group first).
+// statement takes, for an id that is no user key (the full path reports
+// a missing group first), and when members added run hooks, which need to
+// know which of them were members already.
 func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
 	m := g.members
-	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk {
+	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk || m.hooks.has(adapters.AfterMemberAdd) {
 		return false, nil
 	}
 	key, ok := g.keyArg(id)
@@ -614,6 +726,16 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		added = rowsAffected(res)
 		return nil
 	})
+	if err != nil && lostAnswer(err) {
+		// The statement may have run: it did if every user is a member
+		// now (it adds all or nothing), and then it succeeded.
+		sctx, cancel := settleContext(ctx)
+		ok := g.addedAll(sctx, key, ids)
+		cancel()
+		if ok {
+			return true, nil
+		}
+	}
 	if err != nil || added > 0 {
 		// Rows added: the group exists, every key named a user, and the
 		// addition has committed; whatever it did not add were members
@@ -756,4 +878,118 @@ func (m *members) scanGroups(rows *sql.Rows, fn func(uid any, g adapters.Member)
 		fn(uid, adapters.Member{ID: m.group.idOf(gid), Display: canonical(normalize(dispCol, d))})
 	}
 	return classify(rows.Err())
+}
+
+// settled reports whether the memberships of the group with reference ref
+// are as ops, applied in order, leave them, which tells whether a
+// transaction that applied them (and changed some) committed. Locking
+// reads wait until that transaction has ended on the server: it holds the
+// rows it added, removed or changed until it commits or rolls back. With
+// a replace among ops, the whole membership is compared; otherwise only
+// that of the users ops name. It reports false when it cannot tell.
+func (m *members) settled(ctx context.Context, ref any, ops []adapters.MemberOp) bool {
+	want := map[string]bool{}
+	var keys []any
+	whole := false
+	for _, op := range ops {
+		ks := m.validKeys(op.IDs)
+		if op.Kind == adapters.MemberReplace {
+			want, keys, whole = map[string]bool{}, nil, true
+		}
+		for _, k := range ks {
+			c := canonical(k)
+			if _, seen := want[c]; !seen {
+				keys = append(keys, k)
+			}
+			want[c] = op.Kind != adapters.MemberRemove
+		}
+	}
+	if len(want) == 0 && !whole {
+		return false // nothing to tell by
+	}
+	var have map[string]bool
+	var err error
+	if whole {
+		have, err = m.membersLocked(ctx, ref, nil)
+	} else {
+		have = map[string]bool{}
+		for part := range slices.Chunk(keys, chunk) {
+			var h map[string]bool
+			if h, err = m.membersLocked(ctx, ref, part); err != nil {
+				break
+			}
+			maps.Copy(have, h)
+		}
+	}
+	if err != nil {
+		return false
+	}
+	for c, in := range want {
+		if have[c] != in {
+			return false
+		}
+	}
+	if whole {
+		for c := range have {
+			if !want[c] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// membersLocked returns, with a locking read, the members of the group
+// with reference ref among the users with these keys (all users in scope
+// when keys is nil), as canonical user keys.
+func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[string]bool, error) {
+	u := m.users
+	var q string
+	var col adapters.ColumnInfo
+	args := []any{ref}
+	if m.join != "" {
+		q, col = "SELECT "+m.ju+" FROM "+m.join+" WHERE "+m.jg+" = ?", m.juCol
+		if keys != nil {
+			q += " AND " + m.ju + " IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+		q += m.jscopeBare + m.inUserScope()
+		args = append(append(args, m.jargs...), u.sargs...)
+	} else {
+		uk := quote(string(u.spec.Key))
+		q, col = "SELECT "+uk+" FROM "+u.table+" WHERE "+m.ucol+" = ?", u.key
+		if keys != nil {
+			q += " AND " + uk + " IN (" + marks(len(keys)) + ")"
+			args = append(args, keys...)
+		}
+		q += u.scope
+		args = append(args, u.sargs...)
+	}
+	rows, err := m.group.db.QueryContext(ctx, q+" LOCK IN SHARE MODE", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		have[canonical(normalize(col, v))] = true
+	}
+	return have, rows.Err()
+}
+
+// addedAll reports whether every user with one of ids is a member of the
+// group with that key, which tells that an AddMembers statement whose
+// answer was lost ran.
+func (g groupStore) addedAll(ctx context.Context, key any, ids []string) bool {
+	var ref any
+	err := g.db.QueryRowxContext(ctx, "SELECT "+quote(string(g.members.spec.GroupRef))+" FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&ref)
+	if err != nil {
+		return false
+	}
+	ref = normalize(g.members.refCol, ref)
+	return g.members.settled(ctx, ref, []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
 }

@@ -92,6 +92,7 @@ type store struct {
 	// (see lock).
 	weighs bool
 
+	logger   *slog.Logger   // the adapter's
 	dryRun   *slog.Logger   // set in a dry run
 	txOpts   *sql.TxOptions // nil when the session is READ COMMITTED already
 	members  *members       // set for a group table (spec.Members)
@@ -101,10 +102,12 @@ type store struct {
 	// groupsOf is the membership of the groups this table's users are
 	// in (spec.MemberOf), for MemberOf filters.
 	groupsOf *members
+	// hooks are the table's own (spec.Hooks).
+	hooks hookSet
 }
 
 func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*store, error) {
-	s := &store{db: a.db, writer: a.writer, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes)}
+	s := &store{db: a.db, writer: a.writer, logger: a.logger, spec: spec, cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(spec.Table)), pages: newPages(&a.writes), hooks: newHookSet(spec.Hooks)}
 	if a.dryRun {
 		s.dryRun = a.logger
 	}
@@ -508,11 +511,32 @@ func (s *store) tx(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	})
 	var cu *commitUnknown
-	if errors.As(err, &cu) && last != nil && last.check != nil && s.settle(ctx, last.checkKey, last.check) {
+	if !errors.As(err, &cu) || last == nil {
+		return err
+	}
+	settled := false
+	switch {
+	case last.check != nil:
+		settled = s.settle(ctx, last.checkKey, last.check)
+	case last.settleBy != nil:
+		sctx, cancel := settleContext(ctx)
+		settled = last.settleBy(sctx)
+		cancel()
+	}
+	if settled {
 		s.pages.writes.Add(1)
+		s.logger.WarnContext(ctx, "the answer to a commit was lost; the write had committed", "table", string(s.spec.Table), "err", cu.err)
 		return nil
 	}
+	s.logger.WarnContext(ctx, "the answer to a commit was lost; the write was not found committed, or could not be read", "table", string(s.spec.Table), "err", cu.err)
 	return err
+}
+
+// settleContext is the context of finding out whether a commit whose
+// answer was lost committed: the request's values, not its deadline,
+// bounded by settleTimeout.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 }
 
 // settleTimeout bounds how long settle may take, beyond the request's
@@ -528,7 +552,7 @@ const settleTimeout = 2 * time.Second
 // false, leaving the outcome unknown, when the read fails or does not end
 // within settleTimeout.
 func (s *store) settle(ctx context.Context, key any, committed func(now adapters.Record, found bool) bool) bool {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	sctx, cancel := settleContext(ctx)
 	defer cancel()
 	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + " LOCK IN SHARE MODE"
 	rows, err := s.db.QueryxContext(sctx, query, append([]any{key}, s.sargs...)...)
@@ -641,9 +665,12 @@ type txn struct {
 	locks []string
 	dry   *slog.Logger // set in a dry run: writes are logged and rolled back
 	batch bool         // store.batch
-	// check and checkKey recognise the committed transaction (expect).
+	// check and checkKey recognise the committed transaction (expect);
+	// without them, settleBy, if set, finds out by itself whether it
+	// committed, on a fresh connection.
 	check    func(now adapters.Record, found bool) bool
 	checkKey any
+	settleBy func(ctx context.Context) bool
 }
 
 // txQueryer is what *sqlx.Tx and *sqlx.Conn have in common that a
@@ -981,7 +1008,10 @@ func (s *store) checkReferences(ctx context.Context, t *txn, rec adapters.Record
 func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
-		out, err = s.insertRow(ctx, t, rec)
+		if out, err = s.insertRow(ctx, t, rec); err != nil {
+			return err
+		}
+		out, err = s.afterCreate(ctx, t, out)
 		return err
 	})
 	return out, err
@@ -1169,11 +1199,11 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 	return out, err
 }
 
-// updateRow locks the row, lets fn compute the new values and writes the
+// writeRow locks the row, lets fn compute the new values and writes the
 // columns that changed. It returns the row before and after. last says
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
-func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
 	groups := adapters.GroupsReadFrom(ctx)
 	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
@@ -1408,13 +1438,52 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				return err
 			}
 		}
+		if err := s.runRow(ctx, t, adapters.BeforeDelete, key, row); err != nil {
+			return err
+		}
+		// Memberships the deletion removes, for their hooks: the
+		// group's members, or the user's groups.
+		var members, groups []any
+		if m := s.members; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if members, err = m.among(ctx, t, row[m.spec.GroupRef], nil, false); err != nil {
+				return err
+			}
+		}
+		if m := s.groupsOf; m != nil && m.hooks.has(adapters.AfterMemberRemove) {
+			if groups, err = m.groupsOfUser(ctx, t, key); err != nil {
+				return err
+			}
+		}
 		if s.spec.SoftDelete != nil {
-			// The row stays for the application, with its child rows
-			// and memberships, but leaves the scope.
-			return s.softDelete(ctx, t, key, row)
+			// The row stays for the application, with its child rows,
+			// but leaves the scope; its memberships go, as the IdP
+			// considers the user gone and can no longer remove them
+			// (a member who is out of scope is no member it can name).
+			for _, m := range s.spec.Memberships {
+				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
+				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				if err != nil {
+					return fmt.Errorf("deleting memberships: %w", err)
+				}
+				removed += rowsAffected(res)
+			}
+			if err := s.softDelete(ctx, t, key, row); err != nil {
+				return err
+			}
+			if len(s.spec.Memberships) == 0 {
+				// A group column on the user's own row stays as it is.
+				groups = nil
+			}
+			return s.deleted(ctx, t, key, row, groups, 1)
 		}
 		if s.members != nil {
 			if removed, err = s.members.dropGroup(ctx, t, row[s.members.spec.GroupRef]); err != nil {
+				return err
+			}
+			if err := s.members.runMembers(ctx, t, adapters.AfterMemberRemove, key, members); err != nil {
+				return err
+			}
+			if err := s.members.removedTo(ctx, t, members); err != nil {
 				return err
 			}
 		}
@@ -1443,6 +1512,9 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		if err != nil {
 			return err
 		}
+		if err := s.deleted(ctx, t, key, row, groups, n); err != nil {
+			return err
+		}
 		if n == 0 {
 			return adapters.ErrNotFound
 		}
@@ -1466,20 +1538,14 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	} else {
 		sets, args = append(sets, quote(string(sd.Column))+" = ?"), append(args, sd.Value)
 	}
-	id := canonical(key)
+	names, err := s.releaseNames(ctx, t, key, row)
+	if err != nil {
+		return err
+	}
 	for _, r := range sd.Release {
-		v, ok := row[r.Column]
-		if !ok {
-			// Not read: ask for it (a lookup column the mapping only writes).
-			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
-				return fmt.Errorf("reading %s to release it: %w", r.Column, err)
-			}
-			v = normalize(s.cols[r.Column], v)
+		if v, ok := names[r.Column]; ok {
+			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
-		if v == nil {
-			continue
-		}
-		sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, released(r, canonical(v), id))
 	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
@@ -1498,11 +1564,86 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	return nil
 }
 
+// maxReleaseTries bounds the names releaseNames tries for a deleted row.
+const maxReleaseTries = 50
+
+// releaseNames returns the new values of the release columns of the row
+// with key key being soft-deleted: each its template rendered, and when a
+// row of the table (in scope or not: a unique index counts them all)
+// holds such a value already, the template with -2, -3, ... after it,
+// until every column's name is free. Each name is locked as the
+// uniqueness check locks values, so no concurrent write takes it before
+// the commit. A delete is never refused for want of a free name.
+func (s *store) releaseNames(ctx context.Context, t *txn, key any, row adapters.Record) (map[adapters.Column]string, error) {
+	sd := s.spec.SoftDelete
+	id := canonical(key)
+	values := map[adapters.Column]string{}
+	for _, r := range sd.Release {
+		v, ok := row[r.Column]
+		if !ok {
+			// Not read: ask for it (a lookup column the mapping only writes).
+			if err := t.QueryRowxContext(ctx, "SELECT "+quote(string(r.Column))+" FROM "+s.table+" WHERE "+quote(string(s.spec.Key))+" = ?", key).Scan(&v); err != nil {
+				return nil, fmt.Errorf("reading %s to release it: %w", r.Column, err)
+			}
+			v = normalize(s.cols[r.Column], v)
+		}
+		if v != nil {
+			values[r.Column] = canonical(v)
+		}
+	}
+	for try := 1; ; try++ {
+		suffix := ""
+		switch {
+		case try > maxReleaseTries:
+			return nil, fmt.Errorf("no free name to release %s after %d tries", s.spec.Table, maxReleaseTries)
+		case try > maxReleaseTries-10:
+			// Names with numbers all taken: a random one.
+			suffix = "-" + newUUID()[:8]
+		case try > 1:
+			suffix = "-" + strconv.Itoa(try)
+		}
+		out := map[adapters.Column]string{}
+		free := true
+		for _, r := range sd.Release {
+			v, ok := values[r.Column]
+			if !ok {
+				continue
+			}
+			name := releasedWith(r, v, id, suffix)
+			out[r.Column] = name
+			u := adapters.Unique{Column: r.Column, Fold: true}
+			if i := slices.IndexFunc(s.spec.Uniques, func(x adapters.Unique) bool { return x.Column == r.Column }); i >= 0 {
+				u = s.spec.Uniques[i]
+			}
+			if err := s.lock(ctx, t, u, name); err != nil {
+				return nil, err
+			}
+			taken, err := s.holds(ctx, t, "", nil, u, name, key)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				free = false
+				break
+			}
+		}
+		if free {
+			return out, nil
+		}
+	}
+}
+
 // released renders a Release for a value of the row with key id, cutting
 // the value (never the id) so that the result fits the column.
 func released(r adapters.Release, value, id string) string {
+	return releasedWith(r, value, id, "")
+}
+
+// releasedWith is released with a suffix after the rendered template,
+// which is kept whole as the id is.
+func releasedWith(r adapters.Release, value, id, suffix string) string {
 	render := func(v string) string {
-		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id)
+		out := strings.ReplaceAll(strings.ReplaceAll(r.Template, "{value}", v), "{id}", id) + suffix
 		if r.Transform != nil {
 			out = r.Transform(out)
 		}
@@ -1695,4 +1836,47 @@ func sameRecord(a, b adapters.Record) bool {
 		}
 	}
 	return true
+}
+
+var _ adapters.ValueCounter = (*store)(nil)
+
+// maxCountedValues bounds the groups CountValues reads: a column of
+// statuses has a handful.
+const maxCountedValues = 10000
+
+// CountValues counts the rows in scope by the value of column c, in one
+// grouped query; values beyond the limit are summed into more (of the
+// first maxCountedValues values only).
+func (s *store) CountValues(ctx context.Context, c adapters.Column, limit int) ([]adapters.ValueCount, int64, error) {
+	ci, ok := s.cols[c]
+	if !ok {
+		return nil, 0, fmt.Errorf("counting values of %s: %w", c, errNotDescribed)
+	}
+	q := quote(string(c))
+	sel, group := q, q
+	if isText(ci.DataType) {
+		// Values told apart byte for byte, as the mapping reads them:
+		// the collation would put 'Active' and 'active ' with 'active'.
+		sel, group = "MIN("+q+")", "CAST("+q+" AS BINARY)"
+	}
+	rows, err := s.db.QueryxContext(ctx, "SELECT "+sel+", COUNT(*) FROM "+s.table+" WHERE 1=1"+s.scope+" GROUP BY "+group+" ORDER BY COUNT(*) DESC, "+group+" LIMIT "+strconv.Itoa(maxCountedValues), s.sargs...)
+	if err != nil {
+		return nil, 0, classify(fmt.Errorf("counting values of %s: %w", c, err))
+	}
+	defer rows.Close()
+	var out []adapters.ValueCount
+	var more int64
+	for rows.Next() {
+		var v any
+		var n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, 0, fmt.Errorf("counting values of %s: %w", c, err)
+		}
+		if len(out) >= limit {
+			more += n
+			continue
+		}
+		out = append(out, adapters.ValueCount{Value: normalize(ci, v), Rows: n})
+	}
+	return out, more, rows.Err()
 }

@@ -297,7 +297,8 @@ func TestOktaLifecycle(t *testing.T) {
 	if !ok {
 		t.Fatalf("group id %q, want the prefix team-", gid)
 	}
-	s.CheckRows("POST /Groups: a team of acme with read access", []string{"3 | Designers | designers |  | 1 | 0 | 0 | 0 | 0"}, team, key)
+	s.CheckRows("POST /Groups: a team of acme with read access, counting its two members", []string{"3 | Designers | designers |  | 1 | 0 | 2 | 0 | 0"}, team, key)
+	s.CheckRows("POST /Groups: acme counts the new team (a hook)", []string{"3"}, "SELECT num_teams FROM `user` WHERE id = 3")
 	s.CheckRows("POST /Groups: its members, in acme", []string{"alice | 3", "Jane.Roe | 3"}, members, key)
 	if got := exampletest.Members(t, group); !slices.Equal(got, []string{alice, id}) {
 		t.Errorf("POST /Groups: members %v", got)
@@ -308,6 +309,7 @@ func TestOktaLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+gid, exampletest.Patch(
 		`{"op": "add", "path": "members", "value": [{"value": "`+bob+`", "display": "bob"}]}`))
 	s.CheckRows("PATCH add bob (a disabled account may be a member)", []string{"alice | 3", "bob | 3", "Jane.Roe | 3"}, members, key)
+	s.CheckRows("PATCH add bob: counted (a hook)", []string{"3"}, "SELECT num_members FROM team WHERE id = ?", key)
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+gid, exampletest.Patch(
 		`{"op": "remove", "path": "members[value eq \"`+alice+`\"]"}`))
 	s.CheckRows("PATCH remove alice", []string{"bob | 3", "Jane.Roe | 3"}, members, key)
@@ -320,7 +322,7 @@ func TestOktaLifecycle(t *testing.T) {
 	s.CheckRows("the refused PATCHes changed no membership", []string{"bob | 3", "Jane.Roe | 3"}, members, key)
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+gid, exampletest.Patch(
 		`{"op": "replace", "value": {"id": "`+gid+`", "displayName": "Product Design"}}`))
-	s.CheckRows("rename: name and lower_name", []string{"3 | Product Design | product design |  | 1 | 0 | 0 | 0 | 0"}, team, key)
+	s.CheckRows("rename: name and lower_name", []string{"3 | Product Design | product design |  | 1 | 0 | 2 | 0 | 0"}, team, key)
 	// A name acme has is taken, in any case.
 	s.Must(http.StatusConflict, "POST", "/Groups", `{"displayName": "developers"}`)
 	// No team may be called Owners, which Gitea would take for the
@@ -337,7 +339,7 @@ func TestOktaLifecycle(t *testing.T) {
 		}
 	}
 	s.CheckRows("the refused writes created and renamed no team", []string{"4"}, `SELECT COUNT(*) FROM team`)
-	s.CheckRows("the refused writes: Product Design as it was", []string{"3 | Product Design | product design |  | 1 | 0 | 0 | 0 | 0"}, team, key)
+	s.CheckRows("the refused writes: Product Design as it was", []string{"3 | Product Design | product design |  | 1 | 0 | 2 | 0 | 0"}, team, key)
 	s.CheckRows("the refused writes: its members as they were", []string{"bob | 3", "Jane.Roe | 3"}, members, key)
 	s.CheckRows("the refused writes: acme's Owners as they were", []string{"admin | 3"}, members, 1)
 	// The user shows the team; a team's id is no user's, and the reverse.
@@ -420,6 +422,7 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+developers, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"value": "`+id+`"}, {"value": "`+carol+`"}]}`))
 	s.CheckRows("Add members", []string{"alice | 3", "bob | 3", "Carol | 3", "Kim.Park | 3"}, members, 2)
+	s.CheckRows("Add members: counted (a hook)", []string{"4"}, "SELECT num_members FROM team WHERE id = 2")
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+developers, exampletest.Patch(
 		`{"op": "Remove", "path": "members", "value": [{"value": "`+bob+`"}, {"value": "`+carol+`"}]}`))
 	s.CheckRows("Remove members", []string{"alice | 3", "Kim.Park | 3"}, members, 2)
@@ -427,6 +430,7 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+developers, exampletest.Patch(
 		`{"op": "Add", "path": "members", "value": [{"value": "`+alice+`"}, {"value": "`+id+`"}]}`))
 	s.CheckRows("Add again: no duplicates", []string{"alice | 3", "Kim.Park | 3"}, members, 2)
+	s.CheckRows("Add again: counted once", []string{"2"}, "SELECT num_members FROM team WHERE id = 2")
 	// An organization or a bot is never a member, and the whole request
 	// writes nothing.
 	for _, other := range []string{acme, bot} {

@@ -176,12 +176,14 @@ func TestOktaLifecycle(t *testing.T) {
 	// Okta deactivates: user_type 1, USER_INACTIVE, which phpBB does not
 	// let sign in; reactivated, 0 again.
 	s.Must(http.StatusOK, "PATCH", "/Users/"+id, exampletest.Patch(`{"op": "replace", "value": {"active": false}}`))
-	s.CheckRows("deactivate", []string{"1 | 0"}, `SELECT user_type, user_inactive_reason FROM phpbb_users WHERE user_id = ?`, id)
+	// The hooks write what user_active_flip() does beside user_type: the
+	// reason (3, by an administrator) and the time.
+	s.CheckRows("deactivate", []string{"1 | 3 | 1"}, `SELECT user_type, user_inactive_reason, user_inactive_time > UNIX_TIMESTAMP() - 60 FROM phpbb_users WHERE user_id = ?`, id)
 	if u := s.Must(http.StatusOK, "GET", "/Users/"+id, ""); u["active"] != false {
 		t.Errorf("deactivated user reads active %v", u["active"])
 	}
 	s.Must(http.StatusOK, "PATCH", "/Users/"+id, exampletest.Patch(`{"op": "replace", "value": {"active": true}}`))
-	s.CheckRows("reactivate", []string{"0"}, `SELECT user_type FROM phpbb_users WHERE user_id = ?`, id)
+	s.CheckRows("reactivate", []string{"0 | 0 | 0"}, `SELECT user_type, user_inactive_reason, user_inactive_time FROM phpbb_users WHERE user_id = ?`, id)
 
 	// The board's members are matched, not created again: the founder and
 	// normal members read active, the account never activated inactive.
@@ -234,6 +236,13 @@ func TestOktaLifecycle(t *testing.T) {
 	s.Must(http.StatusNotFound, "PATCH", "/Groups/g-5", exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+id+`"}]}`))
 	s.Must(http.StatusNotFound, "DELETE", "/Groups/g-6", "")
 
+	// phpBB has cached some permissions: each membership change clears
+	// the member's cache (a hook), and no one else's.
+	cache := `SELECT user_id, user_permissions FROM phpbb_users WHERE user_id IN (?, ?, ?) ORDER BY user_id`
+	if _, err := s.DB.Exec(`UPDATE phpbb_users SET user_permissions = 'cached' WHERE user_id IN (?, ?, ?)`, founder, jane, john); err != nil {
+		t.Fatal(err)
+	}
+
 	// ...so Okta creates its own: a new group with two members, a member
 	// added and one removed, a rename, and the delete.
 	exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Groups?"+exampletest.Filter(`displayName eq "Support Team"`), ""), 0)
@@ -249,6 +258,7 @@ func TestOktaLifecycle(t *testing.T) {
 	s.CheckRows("POST /Groups: a closed usergroup", []string{"Support Team | 1 |  | 7 | 0 | 0 | 0 | "},
 		`SELECT group_name, group_type, group_desc, group_desc_options, group_founder_manage, group_legend, group_display, group_colour FROM phpbb_groups WHERE group_id = ?`, key)
 	s.CheckRows("POST /Groups: its members, approved, not leaders", []string{jane + " | 0 | 0", id + " | 0 | 0"}, members, key)
+	s.CheckRows("POST /Groups: jane's permissions cache cleared", []string{founder + " | cached", jane + " | ", john + " | cached"}, cache, founder, jane, john)
 	if got := exampletest.Members(t, group); !slices.Equal(got, []string{jane, id}) {
 		t.Errorf("POST /Groups: members %v", got)
 	}
@@ -257,6 +267,7 @@ func TestOktaLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "PATCH", "/Groups/"+gid, exampletest.Patch(
 		`{"op": "remove", "path": "members[value eq \"`+jane+`\"]"}`))
 	s.CheckRows("PATCH members", []string{john + " | 0 | 0", id + " | 0 | 0"}, members, key)
+	s.CheckRows("PATCH members: john's permissions cache cleared", []string{founder + " | cached", jane + " | ", john + " | "}, cache, founder, jane, john)
 	// Anonymous and the bots cannot be members.
 	s.Must(http.StatusBadRequest, "PATCH", "/Groups/"+gid, exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+adsbot+`"}]}`))
 	s.Must(http.StatusBadRequest, "PATCH", "/Groups/"+gid, exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "1"}]}`))

@@ -95,7 +95,7 @@ func TestCheckRefusesWhatServeRefuses(t *testing.T) {
 	dsn := newSchemaDB(t, "testdata/schema.sql")
 	t.Setenv("SCIMBRIDGE_TEST_UNSET_TOKEN", "")
 	dir := t.TempDir()
-	for _, name := range []string{"env-token", "placeholder", "values", "table-typo", "column-typo", "key-typo", "missing-table", "mapping", "scope", "relations", "database", "yaml-indent"} {
+	for _, name := range []string{"env-token", "placeholder", "values", "table-typo", "column-typo", "key-typo", "missing-table", "mapping", "scope", "relations", "database", "yaml-indent", "active-values", "active-also"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile("testdata/invalid-" + name + ".yaml")
 			if err != nil {
@@ -244,5 +244,38 @@ func TestCheckListen(t *testing.T) {
 	code, _, errs = run("check", "-config", write("override", "127.0.0.1:0", "off"))
 	if want := "SCIMBRIDGE_LISTEN (overriding server.listen): cannot listen on 192.0.2.1:8080"; code != exitFailure || !strings.Contains(errs, want) {
 		t.Errorf("check with SCIMBRIDGE_LISTEN on 192.0.2.1 exited %d, want %d and %q:\n%s", code, exitFailure, want, errs)
+	}
+}
+
+// TestCheckCountsActiveValues runs check on a status column holding, in
+// scope, values the mapping names as neither true nor false (and NULL),
+// and beyond the scope one it must not count: check says how many rows
+// read as active and warns of the others with their counts.
+func TestCheckCountsActiveValues(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	if err := execSQL(dsn, `ALTER TABLE users MODIFY status VARCHAR(16) NULL, ADD COLUMN kind TINYINT NOT NULL DEFAULT 0;
+INSERT INTO users (login, status, password_hash) VALUES ('dan', 'pending', '!'), ('eve', 'pending', '!'), ('fay', NULL, '!'), ('gus', 'Active', '!');
+INSERT INTO users (login, status, password_hash, kind) VALUES ('bot', 'robot', '!', 1);`); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "check.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn) + "    scope:\n      kind: 0\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != 0 {
+		t.Fatalf("check exited %d: %s", code, errw.String())
+	}
+	for _, want := range []string{
+		"User.active: 2 rows read as active, 5 as inactive\n",
+		`warning: resources.User.attributes["active"]: column status holds values that are neither trueValue, trueValues nor falseValue, on 4 rows, which read as inactive: "pending" (2 rows), NULL (1 row), "Active" (1 row); expected them mapped (trueValues) or changed in the application`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "robot") {
+		t.Errorf("check counted a row outside the scope:\n%s", out.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -117,6 +118,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "  %s\n", l)
 		}
 	}
+	for _, r := range m.Resources() {
+		info, ws := activeData(ctx, ad, r)
+		if info != "" {
+			fmt.Fprintf(stdout, "%s\n", info)
+		}
+		warnings = append(warnings, ws...)
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
@@ -126,6 +134,35 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "%s: OK\n", path)
 	return exitOK
+}
+
+// maxActiveValues is how many stored values of the active column check
+// lists.
+const maxActiveValues = 20
+
+// activeData reads the values stored in a resource's active column over
+// the rows in scope (one grouped query) and reports how many rows read as
+// active, with warnings for values the mapping names as neither true nor
+// false: a mapping that passes check must not misread the application's
+// accounts.
+func activeData(ctx context.Context, ad adapters.Adapter, r *mapping.Resource) (string, []string) {
+	col, ok := r.ActiveColumn()
+	if !ok {
+		return "", nil
+	}
+	st, err := ad.Store(r.Spec)
+	if err != nil {
+		return "", []string{fmt.Sprintf("resources.%s: cannot read the active column's values: %v", r.Name, err)}
+	}
+	vc, ok := st.(adapters.ValueCounter)
+	if !ok {
+		return "", nil
+	}
+	counts, more, err := vc.CountValues(ctx, col, maxActiveValues)
+	if err != nil {
+		return "", []string{fmt.Sprintf("resources.%s: cannot read the active column's values: %v", r.Name, err)}
+	}
+	return r.ActiveReport(counts, more)
 }
 
 // newLogger returns the logger the config asks for, writing to w. Records
@@ -273,20 +310,62 @@ func dryRunHeader(next http.Handler) http.Handler {
 // gracefully: listeners stop accepting, in-flight requests finish.
 func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error {
 	logger := newLogger(cfg.Log, logw)
-	sc, err := Build(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
 	sw := &switcher{}
-	sw.cur.Store(&generation{sc: sc})
-	defer func() { sw.cur.Load().sc.Close() }()
-	if cfg.path != "" {
+	bctx, stop := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		// Stopped before the sidecar that serves last is closed.
+		stop()
+		background.Wait()
+		if g := sw.cur.Load(); g != nil {
+			g.sc.Close()
+		}
+	}()
+	reload := func() {
+		if cfg.path == "" {
+			return
+		}
 		data, _ := os.ReadFile(cfg.path)
 		rl := &reloader{path: cfg.path, sw: sw, logger: logger, last: data, done: reloaded}
-		rctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go rl.run(rctx)
+		background.Go(func() { rl.run(bctx) })
 	}
+	// fatal hears a config found wrong once a database that was
+	// unavailable at start-up answers.
+	fatal := make(chan error, 1)
+	// A database that does not answer at all (its packets dropped) is
+	// waited for like one that refuses connections.
+	_, _, bound := startTimes()
+	actx, cancel := context.WithTimeout(ctx, bound)
+	sc, err := Build(actx, cfg, logger)
+	cancel()
+	var down *databaseDown
+	switch {
+	case errors.As(err, &down):
+		// The database is down, restarting or refusing connections:
+		// serve 503, not ready, until it answers (check, run by an
+		// operator, fails at once instead).
+		ad := &waiting{cause: down.cause}
+		tel, terr := newTelemetry(ad)
+		if terr != nil {
+			return terr
+		}
+		sc = waitingSidecar(tel, ad)
+		logger.Warn("the database is unavailable at start-up; serving 503 until it answers", "err", down.cause)
+		background.Go(func() {
+			if _, err := awaitDatabase(bctx, cfg, logger, sw, tel, ad); err != nil {
+				if bctx.Err() == nil {
+					fatal <- err
+				}
+				return
+			}
+			reload()
+		})
+	case err != nil:
+		return err
+	default:
+		reload()
+	}
+	sw.cur.Store(&generation{sc: sc})
 
 	scimLn, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -333,6 +412,8 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
+	case serveErr = <-fatal:
+		logger.Error("the configuration cannot serve", "err", serveErr)
 	}
 	logger.Info("scimbridge stopping")
 	sw.cur.Load().sc.Drain()

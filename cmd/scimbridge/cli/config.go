@@ -152,6 +152,18 @@ func (e *invalidConfigError) Error() string {
 
 func configError(probs []string) error { return &invalidConfigError{probs} }
 
+// databaseDown is the error of compiling a config that has no problem
+// found without the database, against a database that is unavailable
+// (adapters.ErrUnavailable): its message is the config error's, as check
+// prints it; serve waits for the database instead.
+type databaseDown struct {
+	config error
+	cause  error
+}
+
+func (e *databaseDown) Error() string   { return e.config.Error() }
+func (e *databaseDown) Unwrap() []error { return []error{e.config, e.cause} }
+
 // validate checks everything that does not need the database.
 func (c *Config) validate() []string {
 	var probs []string
@@ -223,7 +235,14 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 	}
 	if err := ad.Ping(ctx); err != nil {
 		ad.Close()
-		return nil, nil, configError(append(probs, c.at("database: cannot connect, so the mapping was not checked: "+err.Error())))
+		cerr := configError(append(probs, c.at("database: cannot connect, so the mapping was not checked: "+err.Error())))
+		if len(probs) == 0 && errors.Is(err, adapters.ErrUnavailable) {
+			// Nothing wrong with the config that can be seen without
+			// the database, which is down, restarting or refusing
+			// connections: serve waits for it (check does not).
+			return nil, nil, &databaseDown{config: cerr, cause: err}
+		}
+		return nil, nil, cerr
 	}
 	var mprobs []string
 	m, err := mapping.Compile(ctx, c.Resources, ad, "resources", c.Server.ScopedColumns()...)

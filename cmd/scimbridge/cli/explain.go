@@ -122,7 +122,16 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "%s %s (dry run: writes rolled back, nothing stored)\n\n", method, target)
 	mu.Lock()
 	for i, s := range stmts {
-		fmt.Fprintf(stdout, "%3d  %s\n", i+1, s.Query)
+		q := s.Query
+		if hook, rest, ok := hookStatement(q); ok {
+			// A hook's statement carries its name in a comment.
+			fmt.Fprintf(stdout, "%3d  [hook %s]\n     %s\n", i+1, hook, rest)
+			if len(s.Args) > 0 {
+				fmt.Fprintf(stdout, "     args: %s\n", argsText(s.Args))
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "%3d  %s\n", i+1, q)
 		if len(s.Args) > 0 {
 			fmt.Fprintf(stdout, "     args: %s\n", argsText(s.Args))
 		}
@@ -139,6 +148,18 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	return exitOK
+}
+
+// hookStatement reports whether q is the statement of a hook (see
+// resources.*.hooks), which the store sends as "/* scimbridge hook NAME */
+// SQL", and returns the hook's name and its SQL.
+func hookStatement(q string) (hook, sql string, ok bool) {
+	rest, ok := strings.CutPrefix(q, "/* scimbridge hook ")
+	if !ok {
+		return "", "", false
+	}
+	hook, sql, ok = strings.Cut(rest, " */ ")
+	return hook, sql, ok
 }
 
 // readBody reads BODY: inline JSON, @FILE or - for standard input.

@@ -74,3 +74,47 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain -directory entra: exit %d, %s", code, errw.String())
 	}
 }
+
+// TestExplainHooks shows a write's hooks among its statements, each named
+// by its YAML path, with the values bound to it, and rolled back with the
+// write.
+func TestExplainHooks(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	path := filepath.Join(t.TempDir(), "scimbridge.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn) + `    hooks:
+      afterCreate:
+        - INSERT INTO user_fields (user_id, app, field, value, changed) VALUES (:id, 'jobs', 'welcome', :userName, 0)
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := runExplain(context.Background(), []string{"-config", path, "POST", "/Users", `{"userName":"hooked@example.com"}`}, &out, &errw); code != exitOK {
+		t.Fatalf("explain: exit %d\n%s%s", code, out.String(), errw.String())
+	}
+	got := out.String()
+	want := "[hook resources.User.hooks.afterCreate[0]]\n     INSERT INTO user_fields (user_id, app, field, value, changed) VALUES (?, 'jobs', 'welcome', ?, 0)\n     args: [4, \"hooked@example.com\"]"
+	if !strings.Contains(got, want) {
+		t.Errorf("explain lacks the hook:\n%s\nwant:\n%s", got, want)
+	}
+	if strings.Index(got, "[hook ") > strings.Index(got, "ROLLBACK") || !strings.Contains(got, "-> 201 Created") {
+		t.Errorf("explain ran the hook after the rollback, or failed:\n%s", got)
+	}
+	// check lists the hook with the resource's mapping.
+	out.Reset()
+	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != exitOK {
+		t.Fatalf("check: exit %d\n%s%s", code, out.String(), errw.String())
+	}
+	if want := "  hook afterCreate: INSERT INTO user_fields (user_id, app, field, value, changed) VALUES (:id, 'jobs', 'welcome', :userName, 0)\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("check lacks the hook:\n%s", out.String())
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM user_fields WHERE app = 'jobs'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("explain stored %d hook rows (%v), want none", n, err)
+	}
+}
