@@ -210,9 +210,13 @@ type resourceAttributes struct {
 }
 
 // initDisagrees are the attributes ("User.active"), by example, on which
-// init's guess is known to differ from the hand-written mapping; none at
-// present.
-var initDisagrees = map[string][]string{}
+// init's guess is known to differ from the hand-written mapping.
+var initDisagrees = map[string][]string{
+	// Snipe-IT's users.state is the address's state or province, a
+	// VARCHAR init takes for an account status (active/disabled); the
+	// flag is activated.
+	"snipeit": {"User.active"},
+}
 
 // agreeWithExample compares init's output with the example's hand-written
 // mapping: every attribute both map is stored in the same place (column,
