@@ -51,6 +51,7 @@ var glpiRows = []string{
 	`SELECT * FROM glpi_useremails WHERE users_id = 9 ORDER BY id`,
 	`SELECT * FROM glpi_groups WHERE id IN (2, 3) ORDER BY id`,
 	`SELECT * FROM glpi_groups_users WHERE groups_id IN (2, 3) OR is_dynamic = 1 ORDER BY id`,
+	`SELECT * FROM glpi_configs ORDER BY id`,
 }
 
 // start serves the example and returns GLPI's own rows as they are before
@@ -314,6 +315,13 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "DELETE", "/Groups/"+gid, "")
 	s.CheckRows("DELETE /Groups", []string{}, group, gkey)
 	s.CheckRows("DELETE /Groups: its memberships", []string{}, members, gkey)
+	// A known gap (README.md): the system account is out of scope, and
+	// GLPI's unique key is (name, authtype, auths_id), so nothing stops a
+	// second account named glpi-system with authtype 4. This pins what
+	// happens; it should rather answer 409.
+	s.Must(http.StatusCreated, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "glpi-system"}`)
+	s.CheckRows("POST glpi-system: a second account of that name", []string{"1 | Support | 0", "4 | NULL | 0"},
+		`SELECT authtype, realname, is_deleted FROM glpi_users WHERE name = 'glpi-system' ORDER BY id`)
 	s.CheckRows("jdoe unchanged",
 		[]string{"jdoe | Jane | Doe | +33 1 23 45 67 89 | 1 | 0 | 4 | 0 | 0 | 1 | NULL | E-1007 | Europe/Paris | NULL | NULL"}, account, jdoe)
 	untouched(s, "Entra", before)

@@ -1,4 +1,5 @@
--- GLPI 10.0: glpi_users, glpi_useremails, glpi_groups and glpi_groups_users
+-- GLPI 10.0: glpi_users, glpi_useremails, glpi_groups and glpi_groups_users,
+-- and glpi_configs (for the one setting that names the system account),
 -- as GLPI's installer creates them (install/mysql/glpi-10.0.x-empty.sql:
 -- int unsigned ids, tinyint flags, TIMESTAMP dates, utf8mb4_unicode_ci),
 -- column for column and with every index, then the rows the installer
@@ -6,6 +7,17 @@
 -- made afterwards: people with their e-mail rows, a disabled account, one
 -- in GLPI's trash, a group made in the UI, one that GLPI's LDAP import
 -- keeps, and a group for items only.
+
+DROP TABLE IF EXISTS `glpi_configs`;
+CREATE TABLE `glpi_configs` (
+  `id` int unsigned NOT NULL AUTO_INCREMENT,
+  `context` varchar(150) DEFAULT NULL,
+  `name` varchar(150) DEFAULT NULL,
+  `value` text,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `unicity` (`context`,`name`),
+  KEY `name` (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC;
 
 DROP TABLE IF EXISTS `glpi_useremails`;
 CREATE TABLE `glpi_useremails` (
@@ -213,15 +225,24 @@ CREATE TABLE `glpi_groups_users` (
 -- The installer's accounts (ids 2 to 6; there is no user 1): glpi
 -- (Super-Admin), post-only (Self-Service), tech (Technician) and normal
 -- (Observer), local accounts (authtype 1, Auth::DB_GLPI) whose passwords
--- are their names until changed, and glpi-system, the account automatic
--- actions and notifications run as, which has no password and never signs
--- in. The hashes here are placeholders.
-INSERT INTO `glpi_users` (`id`, `name`, `password`, `language`, `list_limit`, `authtype`) VALUES
- (2, 'glpi', '$2y$10$rXXzbc2ShaiCldwkw4AZL.n.9QSH7c0c9XJAyyjrbL9BwmWditAYm', NULL, 20, 1),
- (3, 'post-only', '$2y$10$dTMar1F3ef5X/H1IjX9gYOjQWBR1K4bERGf4/oTPxFtJE/c3vXILm', 'en_GB', 20, 1),
- (4, 'tech', '$2y$10$.xEgErizkp6Az0z.DHyoeOoenuh0RcsX4JapBk2JMD6VI17KtB1lO', 'en_GB', 20, 1),
- (5, 'normal', '$2y$10$Z6doq4zVHkSPZFbPeXTCluN1Q/r0ryZ3ZsSJncJqkN3.8cRiN0NV.', 'en_GB', 20, 1),
- (6, 'glpi-system', '', 'en_GB', 20, 1);
+-- are their names until changed, and glpi-system (realname Support), the
+-- account GLPI's automatic follow-ups and solutions (pending reasons) are
+-- written as, with an empty password: it never signs in. The
+-- configuration names it: core/system_user holds its id (on a GLPI
+-- upgraded to 10.0 the migration adds it with the next free id, and a
+-- random suffix if the name was taken). The hashes here are placeholders.
+INSERT INTO `glpi_users` (`id`, `name`, `password`, `realname`, `language`, `list_limit`, `authtype`) VALUES
+ (2, 'glpi', '$2y$10$rXXzbc2ShaiCldwkw4AZL.n.9QSH7c0c9XJAyyjrbL9BwmWditAYm', NULL, NULL, 20, 1),
+ (3, 'post-only', '$2y$10$dTMar1F3ef5X/H1IjX9gYOjQWBR1K4bERGf4/oTPxFtJE/c3vXILm', NULL, 'en_GB', 20, 1),
+ (4, 'tech', '$2y$10$.xEgErizkp6Az0z.DHyoeOoenuh0RcsX4JapBk2JMD6VI17KtB1lO', NULL, 'en_GB', 20, 1),
+ (5, 'normal', '$2y$10$Z6doq4zVHkSPZFbPeXTCluN1Q/r0ryZ3ZsSJncJqkN3.8cRiN0NV.', NULL, 'en_GB', 20, 1),
+ (6, 'glpi-system', '', 'Support', 'en_GB', 20, 1);
+
+-- A few of the installer's settings, among them the system account's id.
+INSERT INTO `glpi_configs` (`id`, `context`, `name`, `value`) VALUES
+ (1, 'core', 'version', '10.0.17'),
+ (2, 'core', 'language', 'en_GB'),
+ (3, 'core', 'system_user', '6');
 
 -- People an administrator added in the UI: User::add() stamps
 -- date_creation and date_mod, and stores the addresses in glpi_useremails,
