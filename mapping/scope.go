@@ -536,6 +536,9 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		if dc.Release != "" {
 			c.add(dp+".release", "a release renames a soft-deleted row; expected it with delete.mark")
 		}
+		if dc.Memberships != "" {
+			c.add(dp+".memberships", "says what a soft delete does to memberships; expected it with delete.mark")
+		}
 		switch dc.Policy {
 		case "":
 			r.Delete = DefaultUserDelete
@@ -567,6 +570,13 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		return
 	}
 	sd := &adapters.SoftDelete{Column: ci.Name}
+	switch dc.Memberships {
+	case "", "remove":
+	case "keep":
+		sd.KeepMemberships = true
+	default:
+		c.add(dp+".memberships", "unknown choice %q; expected remove or keep", dc.Memberships)
+	}
 	switch {
 	case m.Generate != "" && m.Value != nil:
 		c.add(mp, "both value and generate given; expected one of them")

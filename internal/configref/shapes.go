@@ -180,9 +180,10 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RelationTarget]("references"): {DefaultText: "the key column", Example: "login"},
 	key[mapping.RelationTarget]("where"):      {MapKey: "column", Sample: "role_id", Example: "{role_id: 3}"},
 
-	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
-	key[mapping.MarkConfig]("column"):    {Required: true},
-	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.DeleteConfig]("memberships"): {DefaultText: "remove", Enum: []string{"remove", "keep"}, Example: "keep"},
+	key[mapping.DeleteConfig]("release"):     {Example: `"{value}#deleted-{id}"`},
+	key[mapping.MarkConfig]("column"):        {Required: true},
+	key[mapping.MarkConfig]("generate"):      {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
 	key[mapping.DefaultConfig]("value"):      {Example: "member"},
 	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
