@@ -197,6 +197,9 @@ type RemovedConfig struct {
 	Generate string `yaml:"generate"`
 	// Restore is written when the member is added again; see Removed.
 	Restore any `yaml:"restore"`
+	// TimeUnit is the unit of generate: now in an integer column:
+	// seconds (the default) or milliseconds (Mattermost's DeleteAt).
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // DeleteConfig is the delete policy. In YAML it is hard, deactivate or

@@ -173,6 +173,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RemovedConfig]("column"):      {Required: true, Example: "left_at"},
 	key[mapping.RemovedConfig]("value"):       {Example: "1"},
 	key[mapping.RemovedConfig]("generate"):    {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.RemovedConfig]("timeUnit"):    {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 	key[mapping.RemovedConfig]("restore"):     {DefaultText: "NULL, or 0 in an integer column", Example: "0"},
 
 	key[mapping.RelationTarget]("table"):      {Required: true, Example: "bots"},
