@@ -295,7 +295,7 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 		query += " FOR UPDATE"
 	}
 	args := append([]any{key}, s.sargs...)
-	batch := groups != nil && s.groupsOf != nil && s.batch
+	batch := groups != nil && s.groupsOf != nil && s.groupsOf.spec.List == nil && s.batch
 	if batch {
 		gq, gargs := s.groupsOf.groupsQuery([]any{key})
 		query += "; " + gq
@@ -1632,7 +1632,7 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
 	}
-	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" {
+	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && mo.Membership.List == nil {
 		// The group held in the user's own row is left, as join-table
 		// memberships are (see Delete).
 		c := mo.Membership.UserColumn
