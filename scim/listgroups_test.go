@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -216,4 +217,26 @@ func TestConcurrentListGroupPatches(t *testing.T) {
 			t.Errorf("roles: %q; column %s", roles, s[0].column("roles", "2"))
 		}
 	})
+}
+
+// TestSoftDeletedUserLeavesItsListGroups soft-deletes a user whose groups
+// are tokens of its own roles list: the groups' tokens leave with the
+// mark, the user's roles and unknown tokens stay.
+func TestSoftDeletedUserLeavesItsListGroups(t *testing.T) {
+	schema, err := os.ReadFile("testdata/listgroups_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := os.ReadFile("testdata/listgroups_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSidecarText(t, string(schema)+"\nALTER TABLE app_user ADD COLUMN gone TINYINT NOT NULL DEFAULT 0;\nUPDATE app_user SET roles = '[\"ROLE_ADMIN\",\"ROLE_X\",\"ROLE_USER\",\"ROLE_EDITOR\"]' WHERE id = 1;\n",
+		strings.Replace(string(mapping), "  delete: hard\n", "  delete: {mark: {column: gone, value: 1}}\n", 1))
+	if r := s.do("DELETE", "/scim/v2/Users/1", nil); r.Status != 204 {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Raw)
+	}
+	if row := s.row("SELECT roles, gone FROM app_user WHERE id = 1"); row["roles"] != `["ROLE_X","ROLE_USER"]` || row["gone"] != "1" {
+		t.Errorf("soft-deleted user: %v", row)
+	}
 }

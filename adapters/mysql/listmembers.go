@@ -289,3 +289,50 @@ func (m *members) listGroupsOf(ctx context.Context, q queryer, keys []any, fn fu
 	}
 	return nil
 }
+
+// withoutGroups returns the list of the user with that key, locked by the
+// caller, without the tokens of groups in scope, as a soft-deleted user
+// leaves its groups; changed is false when it holds none (or cannot be
+// read: it is left as it is).
+func (m *members) withoutGroups(ctx context.Context, t *txn, key any) (next any, changed bool, err error) {
+	u, g := m.users, m.group
+	var stored any
+	if err := t.QueryRowxContext(ctx, "SELECT "+m.ucol+" FROM "+u.table+" WHERE "+quote(string(u.spec.Key))+" = ?", key).Scan(&stored); err != nil {
+		return nil, false, fmt.Errorf("reading the user's groups: %w", err)
+	}
+	next = normalize(m.ucolCol, stored)
+	toks, err := m.spec.List.Tokens(next)
+	if err != nil || len(toks) == 0 {
+		return nil, false, nil
+	}
+	args := make([]any, 0, len(toks)+len(g.sargs))
+	for _, tk := range toks {
+		args = append(args, tk)
+	}
+	rows, err := t.QueryxContext(ctx, "SELECT g."+quote(string(m.spec.GroupRef))+" FROM "+g.table+" g WHERE g."+quote(string(m.spec.GroupRef))+" IN ("+marks(len(toks))+")"+scopeSQL("g", g), append(args, g.sargs...)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the user's groups: %w", err)
+	}
+	var refs []string
+	for rows.Next() {
+		var ref any
+		if err := rows.Scan(&ref); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("scanning group: %w", err)
+		}
+		if tk := listToken(normalize(m.refCol, ref)); slices.Contains(toks, tk) {
+			refs = append(refs, tk)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	for _, tk := range refs {
+		if next, err = m.spec.List.Edit(next, tk, false); err != nil {
+			return nil, false, err
+		}
+		changed = true
+	}
+	return next, changed, nil
+}

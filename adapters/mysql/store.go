@@ -1638,6 +1638,16 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 		c := mo.Membership.UserColumn
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, mo.Membership.Cleared)
 	}
+	if m := s.groupsOf; m != nil && m.spec.List != nil {
+		// The groups in the user's own list are left, keeping the rest.
+		next, changed, err := m.withoutGroups(ctx, t, key)
+		if err != nil {
+			return err
+		}
+		if changed {
+			sets, args = append(sets, m.ucol+" = ?"), append(args, next)
+		}
+	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))
 	}
