@@ -1245,6 +1245,11 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	if ms := r.Spec.Members; ms != nil && ms.List != nil {
+		if l, ok := ms.List.(memberList); ok {
+			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+		}
+	}
 	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
