@@ -182,8 +182,9 @@ func TestListGroupsDelimited(t *testing.T) {
 }
 
 // TestConcurrentListGroupPatches: PATCHes adding different groups to one
-// user, on two replicas, beside PATCHes of that user's own roles held in
-// the same column: no change is lost.
+// user and a PUT of another group's members, on two replicas, beside
+// PATCHes of that user's own roles held in the same column: no change is
+// lost.
 func TestConcurrentListGroupPatches(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
 	forReplicas(t, "testdata/listgroups_schema.sql", "testdata/listgroups_mapping.yaml", func(t *testing.T, s []*sidecar) {
@@ -194,11 +195,13 @@ func TestConcurrentListGroupPatches(t *testing.T) {
 		}
 		var mu sync.Mutex
 		var failed []string
-		hammer(8, func(i int) {
+		hammer(9, func(i int) {
 			var r response
 			switch {
 			case i < 6:
 				r = s[i%len(s)].do("PATCH", fmt.Sprintf("/scim/v2/Groups/%d", i+4), patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`))
+			case i == 8:
+				r = s[i%len(s)].do("PUT", "/scim/v2/Groups/3", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"ROLE_AUDITOR","members":[{"value":"1"},{"value":"2"}]}`)
 			case i == 6:
 				r = s[i%len(s)].do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"roles","value":[{"value":"ROLE_SUPPORT"}]}`))
 			default:
@@ -215,7 +218,7 @@ func TestConcurrentListGroupPatches(t *testing.T) {
 		}
 		got := userGroups(t, s[0], "/scim/v2/Users/2")
 		slices.Sort(got)
-		if !slices.Equal(got, []string{"4", "5", "6", "7", "8", "9"}) {
+		if !slices.Equal(got, []string{"3", "4", "5", "6", "7", "8", "9"}) {
 			t.Errorf("groups: %q; column %s", got, s[0].column("roles", "2"))
 		}
 		if roles := listValues(s[0].do("GET", "/scim/v2/Users/2", nil).Body, "roles"); !slices.Equal(roles, []string{"ROLE_SUPPORT"}) {

@@ -168,7 +168,10 @@ func (m *members) applyList(ctx context.Context, t *txn, ref any, ops []adapters
 		case adapters.MemberRemove:
 			r, err = m.editUsers(ctx, t, token, keys, false, false)
 		case adapters.MemberReplace:
-			if err = m.requireUsers(ctx, t, keys); err != nil {
+			// The members given first, each locked once (a shared lock
+			// taken before would have to be upgraded, which deadlocks
+			// two replaces of one user), then the others leave.
+			if a, err = m.editUsers(ctx, t, token, keys, true, true); err != nil {
 				break
 			}
 			keep := map[string]bool{}
@@ -185,10 +188,7 @@ func (m *members) applyList(ctx context.Context, t *txn, ref any, ops []adapters
 			if err != nil {
 				break
 			}
-			if r, err = m.editUsers(ctx, t, token, drop, false, false); err != nil {
-				break
-			}
-			a, err = m.editUsers(ctx, t, token, keys, true, true)
+			r, err = m.editUsers(ctx, t, token, drop, false, false)
 		}
 		if err != nil {
 			return 0, 0, err
