@@ -281,6 +281,10 @@ type SoftDelete struct {
 	// Release lists columns rewritten on delete, so that the unique values
 	// they held (a userName) can be given to a new row.
 	Release []Release
+	// KeepMemberships leaves a deleted user's membership rows in place,
+	// for an application that restores users from a trash with their
+	// groups; by default they are removed with the mark.
+	KeepMemberships bool
 }
 
 // Release renames a column of a soft-deleted row: Template with {value}

@@ -53,6 +53,9 @@ type MembershipSpec struct {
 	// same row, writing Restore.
 	Removed *SoftDelete
 	Restore any
+	// RemovedMillis writes a Removed time into an integer column as Unix
+	// milliseconds rather than seconds.
+	RemovedMillis bool
 	// Location is the time zone of the join table's DATETIME columns,
 	// for defaults of kind DefaultNow; nil means UTC.
 	Location *time.Location

@@ -210,6 +210,9 @@ type RemovedConfig struct {
 	Generate string `yaml:"generate"`
 	// Restore is written when the member is added again; see Removed.
 	Restore any `yaml:"restore"`
+	// TimeUnit is the unit of generate: now in an integer column:
+	// seconds (the default) or milliseconds (Mattermost's DeleteAt).
+	TimeUnit string `yaml:"timeUnit"`
 }
 
 // DeleteConfig is the delete policy. In YAML it is hard, deactivate or
@@ -230,6 +233,12 @@ type DeleteConfig struct {
 	// length), so a delete is never refused for it. Without it the
 	// deleted row keeps the name and creating it again answers 409.
 	Release string `yaml:"release"`
+	// Memberships is what a soft delete does to the user's memberships:
+	// remove (the default: the identity provider considers the user gone
+	// and can no longer name it to remove it from a group) or keep, for an
+	// application whose trash restores a user with its groups (GLPI). A
+	// kept membership's user is out of scope, so no group lists it.
+	Memberships string `yaml:"memberships"`
 }
 
 // MarkConfig is the soft-delete mark: a column and what is written to it.

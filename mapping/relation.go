@@ -182,55 +182,22 @@ func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec,
 		c.add(path+".column", "column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
 		return
 	}
-	sd := &adapters.SoftDelete{Column: ci.Name}
+	mark, ms, ok := c.markOf(path, ci, rc.Generate, rc.Value, rc.TimeUnit, "a current membership")
+	if !ok {
+		return
+	}
+	sd := &mark
 	var restore any
 	switch {
-	case rc.Generate != "" && rc.Value != nil:
-		c.add(path, "both value and generate given; expected one of them")
+	case sd.Now && isIntColumn(ci) && !ci.Nullable:
+		restore = int64(0)
+	case sd.Now:
+	case rc.Restore != nil:
+	case isIntColumn(ci) && !ci.Nullable:
+		restore = int64(0)
+	case !ci.Nullable:
+		c.add(path+".restore", "missing; column %q is NOT NULL, so a current membership holds some value there: expected it", ci.Name)
 		return
-	case rc.Generate == GenerateNow:
-		sd.Now = true
-		switch {
-		case isIntColumn(ci):
-			restore = int64(0)
-			if ci.Nullable {
-				restore = nil
-			}
-		case isTimeColumn(ci) && ci.Nullable:
-		case isTimeColumn(ci):
-			c.add(path+".column", "column %q is NOT NULL, but a current membership has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
-			return
-		default:
-			c.add(path+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
-			return
-		}
-	case rc.Generate != "":
-		c.add(path+".generate", "unknown generator %q; expected now", rc.Generate)
-		return
-	case rc.Value == nil:
-		c.add(path, "no value; expected {column, value, restore} or {column, generate: now}")
-		return
-	default:
-		sd.Value = scalar(rc.Value)
-		if sd.Value == nil {
-			c.add(path+".value", "expected a scalar value (string, number or boolean)")
-			return
-		}
-		if msg := valueFits(ci, sd.Value); msg != "" {
-			c.add(path+".value", "%s", msg)
-			return
-		}
-		if isIntColumn(ci) {
-			sd.Value, _ = intValue(sd.Value)
-		}
-		switch {
-		case rc.Restore != nil:
-		case isIntColumn(ci) && !ci.Nullable:
-			restore = int64(0)
-		case !ci.Nullable:
-			c.add(path+".restore", "missing; column %q is NOT NULL, so a current membership holds some value there: expected it", ci.Name)
-			return
-		}
 	}
 	if rc.Restore != nil {
 		restore = scalar(rc.Restore)
@@ -258,5 +225,5 @@ func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec,
 		c.add(path+".column", "column %q is NOT NULL, but restoring a membership writes NULL; expected restore", ci.Name)
 		return
 	}
-	spec.Removed, spec.Restore = sd, restore
+	spec.Removed, spec.Restore, spec.RemovedMillis = sd, restore, ms
 }

@@ -38,8 +38,8 @@ func TestMembershipsKeepHistory(t *testing.T) {
 	if r := s.do("PATCH", "/scim/v2/Groups/t-1", patchBody(`{"op":"remove","path":"members[value eq \"1\"]"}`)); r.Status != http.StatusNoContent && r.Status != http.StatusOK {
 		t.Fatalf("removing alice: %d %s", r.Status, r.Raw)
 	}
-	if got := s.row("SELECT Roles, DeleteAt > 0 AS removed FROM TeamMembers WHERE TeamId = 1 AND UserId = 1"); got["removed"] != "1" || got["Roles"] != "team_user" {
-		t.Errorf("alice's row after removal: %v, want it kept and marked", got)
+	if got := s.row("SELECT Roles, DeleteAt > 1000000000000 AS removed FROM TeamMembers WHERE TeamId = 1 AND UserId = 1"); got["removed"] != "1" || got["Roles"] != "team_user" {
+		t.Errorf("alice's row after removal: %v, want it kept and marked with the time in milliseconds", got)
 	}
 	if got := members(); len(got) != 0 {
 		t.Errorf("members after removing alice: %v", got)
@@ -89,7 +89,7 @@ func TestMembershipsKeepHistoryByFlag(t *testing.T) {
     user: UserId
     defaults:
       SchemeUser: 1
-    removed: {column: DeleteAt, generate: now}`, `  members:
+    removed: {column: DeleteAt, generate: now, timeUnit: milliseconds}`, `  members:
     table: project_members
     group: project_id
     user: user_id

@@ -1544,7 +1544,13 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			// but leaves the scope; its memberships go, as the IdP
 			// considers the user gone and can no longer remove them
 			// (a member who is out of scope is no member it can name).
+			if s.spec.SoftDelete.KeepMemberships {
+				groups = nil
+			}
 			for _, m := range s.spec.Memberships {
+				if s.spec.SoftDelete.KeepMemberships {
+					break
+				}
 				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
 				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
 				if err != nil {
@@ -1554,10 +1560,6 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			}
 			if err := s.softDelete(ctx, t, key, row); err != nil {
 				return err
-			}
-			if len(s.spec.Memberships) == 0 {
-				// A group column on the user's own row stays as it is.
-				groups = nil
 			}
 			return s.deleted(ctx, t, key, row, groups, 1)
 		}
@@ -1632,13 +1634,13 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
 	}
-	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && mo.Membership.List == nil {
+	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && mo.Membership.List == nil && !sd.KeepMemberships {
 		// The group held in the user's own row is left, as join-table
 		// memberships are (see Delete).
 		c := mo.Membership.UserColumn
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, mo.Membership.Cleared)
 	}
-	if m := s.groupsOf; m != nil && m.spec.List != nil {
+	if m := s.groupsOf; m != nil && m.spec.List != nil && !sd.KeepMemberships {
 		// The groups in the user's own list are left, keeping the rest.
 		next, changed, err := m.withoutGroups(ctx, t, key)
 		if err != nil {

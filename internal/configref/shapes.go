@@ -174,6 +174,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RemovedConfig]("column"):      {Required: true, Example: "left_at"},
 	key[mapping.RemovedConfig]("value"):       {Example: "1"},
 	key[mapping.RemovedConfig]("generate"):    {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.RemovedConfig]("timeUnit"):    {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 	key[mapping.RemovedConfig]("restore"):     {DefaultText: "NULL, or 0 in an integer column", Example: "0"},
 
 	key[mapping.RelationTarget]("table"):      {Required: true, Example: "bots"},
@@ -181,9 +182,10 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RelationTarget]("references"): {DefaultText: "the key column", Example: "login"},
 	key[mapping.RelationTarget]("where"):      {MapKey: "column", Sample: "role_id", Example: "{role_id: 3}"},
 
-	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
-	key[mapping.MarkConfig]("column"):    {Required: true},
-	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.DeleteConfig]("memberships"): {DefaultText: "remove", Enum: []string{"remove", "keep"}, Example: "keep"},
+	key[mapping.DeleteConfig]("release"):     {Example: `"{value}#deleted-{id}"`},
+	key[mapping.MarkConfig]("column"):        {Required: true},
+	key[mapping.MarkConfig]("generate"):      {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
 	key[mapping.DefaultConfig]("value"):      {Example: "member"},
 	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
