@@ -247,6 +247,19 @@ func TestSoftDeletedUserLeavesItsListGroups(t *testing.T) {
 	if row := s.row("SELECT roles, gone FROM app_user WHERE id = 1"); row["roles"] != `["ROLE_X","ROLE_USER"]` || row["gone"] != "1" {
 		t.Errorf("soft-deleted user: %v", row)
 	}
+	// With memberships: keep, the list stays as it was, and no group
+	// lists the deleted user.
+	s = newSidecarText(t, string(schema)+"\nALTER TABLE app_user ADD COLUMN gone TINYINT NOT NULL DEFAULT 0;\n",
+		strings.Replace(string(mapping), "  delete: hard\n", "  delete: {mark: {column: gone, value: 1}, memberships: keep}\n", 1))
+	if r := s.do("DELETE", "/scim/v2/Users/1", nil); r.Status != 204 {
+		t.Fatalf("DELETE keeping memberships: %d %s", r.Status, r.Raw)
+	}
+	if got := s.column("roles", "1"); got != `["ROLE_ADMIN","ROLE_USER"]` {
+		t.Errorf("kept memberships: %s", got)
+	}
+	if r := s.do("GET", "/scim/v2/Groups/1", nil); r.Status != 200 || len(memberIDs(t, r.Body)) != 0 {
+		t.Errorf("group of a deleted user: %d %s", r.Status, r.Raw)
+	}
 }
 
 // TestListGroupsPHP: a PHP-serialized capabilities array, which SQL
