@@ -120,11 +120,16 @@ func TestListGroupsJSON(t *testing.T) {
 	if r.Status != http.StatusInternalServerError || col("4") != `["ROLE_ADMIN",` {
 		t.Errorf("add to an unreadable list: %d %s; %s", r.Status, r.Raw, col("4"))
 	}
+	// POST makes the group's row and adds its members to their lists.
+	r = s.do("POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"ROLE_NEW","members":[{"value":"2"}]}`)
+	if r.Status != http.StatusCreated || col("2") != `["ROLE_EDITOR","ROLE_SUPPORT","ROLE_NEW"]` {
+		t.Errorf("POST: %d %s; %s", r.Status, r.Raw, col("2"))
+	}
 	// Deleting a group takes its name out of every list.
 	if r := s.do("DELETE", "/scim/v2/Groups/2", nil); r.Status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.Status, r.Raw)
 	}
-	if col("2") != `["ROLE_SUPPORT"]` {
+	if col("2") != `["ROLE_SUPPORT","ROLE_NEW"]` {
 		t.Errorf("after the group's delete: %s", col("2"))
 	}
 }
