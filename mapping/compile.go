@@ -1245,6 +1245,11 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	if ms := r.Spec.Members; ms != nil && ms.List != nil {
+		if l, ok := ms.List.(memberList); ok {
+			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+		}
+	}
 	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
@@ -1331,6 +1336,53 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// memberList compiles a membership held as a list of group references in
+// a column of the users table (members: {userColumn, list}).
+func (c *compiler) memberList(path string, u *Resource, spec *adapters.MembershipSpec, mc MembersConfig, uinfo adapters.TableInfo, uok bool) {
+	lp := path + ".list"
+	lc := *mc.List
+	if len(lc.Values) > 0 || len(lc.Map) > 0 {
+		c.add(lp, "values and map restrict a list attribute; a membership's tokens are the groups' references, expected neither")
+		lc.Values, lc.Map = nil, nil
+	}
+	if mc.WhenRemoved != nil {
+		c.add(path+".whenRemoved", "applies to a column holding one group; a list loses the group's token on removal, expected no whenRemoved")
+	}
+	spec.Cleared = nil
+	codec := compileList(lc, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
+	if !uok {
+		return
+	}
+	ci, ok := uinfo.Column(spec.UserColumn)
+	if !ok {
+		c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the list of groups", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
+		return
+	}
+	if codec == nil {
+		return
+	}
+	if !(ci.DataType == "json" || isStringColumn(ci) && ci.DataType != "enum" && ci.DataType != "set") {
+		c.add(path+".userColumn", "column %q is %s; expected a character, TEXT or JSON column to hold %s", ci.Name, ci.ColumnType, codec.name())
+		return
+	}
+	for _, a := range u.attrs {
+		if a.col.Name != spec.UserColumn || a.kind == kindKV {
+			continue
+		}
+		// A list attribute may share the column when it owns only its
+		// own values: each then keeps the other's tokens.
+		switch {
+		case a.list == nil:
+			c.add(path+".userColumn", "column %q is also mapped by the User attribute %s, which is no list; expected a column only membership writes, or a list attribute beside it", mc.UserColumn, a.path)
+		case !a.list.restricted:
+			c.add(path+".userColumn", "column %q is also the list of the User attribute %s, which owns every value in it; expected values (or map) on %s so that the groups' tokens stay the membership's", mc.UserColumn, a.path, a.path)
+		case a.list.enc != codec.enc || a.list.delim != codec.delim:
+			c.add(path+".list", "the User attribute %s reads column %q as %s; expected the same encoding", a.path, mc.UserColumn, a.list.name())
+		}
+	}
+	spec.List = memberList{c: codec, col: ci}
 }
 
 // members compiles where a group's members are stored.
@@ -1474,6 +1526,10 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		}
 		spec.UserColumn = adapters.Column(mc.UserColumn)
 		spec.Cleared = scalar(mc.WhenRemoved)
+		if mc.List != nil {
+			c.memberList(path, u, spec, mc, uinfo, uok)
+			break
+		}
 		if uok {
 			if ci, ok := uinfo.Column(spec.UserColumn); !ok {
 				c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the group", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
@@ -1486,6 +1542,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 				c.add(path+".userColumn", "column %q is also mapped by the User attribute %s; expected a column only membership writes", mc.UserColumn, a.path)
 			}
 		}
+	case mc.List != nil:
+		c.add(path+".list", "a list needs the users column holding it; expected userColumn beside list")
+		return
 	default:
 		c.add(path, "no storage; expected {table, group, user} for a join table or {userColumn} for a column of the users table")
 		return

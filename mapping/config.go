@@ -163,6 +163,19 @@ type MembersConfig struct {
 	// UserColumn is a column of the users table holding the one group a
 	// user is in, instead of a join table.
 	UserColumn string `yaml:"userColumn"`
+	// List says that UserColumn holds a list of the groups' references
+	// rather than one, encoded as a list attribute's (json, jsonObject,
+	// delimited, php, phpList; see ListConfig, without values or map):
+	// Symfony's roles ["ROLE_ADMIN"], Mattermost's "system_user
+	// system_admin". A user is in every group whose reference the list
+	// holds; adding or removing a member rewrites that user's list inside
+	// its row lock, keeping every other token, and a User list attribute
+	// (roles) may share the column when its values leave out the
+	// groups'. Listing a group's members and filtering by members or
+	// groups search the column with JSON_CONTAINS or the delimiters; a
+	// jsonObject or PHP list cannot be searched, so its users in scope are
+	// read and decoded instead, and filters on it are refused.
+	List *ListConfig `yaml:"list"`
 	// WhenRemoved is written to UserColumn when a user leaves the group;
 	// default NULL. Give the application's default role here.
 	WhenRemoved any `yaml:"whenRemoved"`

@@ -406,6 +406,12 @@ func (c *compiler) memberHooksTo(path string, g, u *Resource) {
 	if len(g.memberHooks) == 0 {
 		return
 	}
+	if g.Spec.Members.List != nil {
+		for _, e := range g.memberEvents {
+			c.add(path+"."+string(e), "member hooks are not supported for a membership held in a list column; expected none")
+		}
+		return
+	}
 	g.Spec.Members.Hooks = g.memberHooks
 	if u != nil && u.Spec.MemberOf != nil {
 		u.Spec.MemberOf.Membership.Hooks = g.memberHooks

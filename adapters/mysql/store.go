@@ -295,7 +295,7 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 		query += " FOR UPDATE"
 	}
 	args := append([]any{key}, s.sargs...)
-	batch := groups != nil && s.groupsOf != nil && s.batch
+	batch := groups != nil && s.groupsOf != nil && s.groupsOf.spec.List == nil && s.batch
 	if batch {
 		gq, gargs := s.groupsOf.groupsQuery([]any{key})
 		query += "; " + gq
@@ -1634,11 +1634,21 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
 	}
-	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && !sd.KeepMemberships {
+	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && mo.Membership.List == nil && !sd.KeepMemberships {
 		// The group held in the user's own row is left, as join-table
 		// memberships are (see Delete).
 		c := mo.Membership.UserColumn
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, mo.Membership.Cleared)
+	}
+	if m := s.groupsOf; m != nil && m.spec.List != nil && !sd.KeepMemberships {
+		// The groups in the user's own list are left, keeping the rest.
+		next, changed, err := m.withoutGroups(ctx, t, key)
+		if err != nil {
+			return err
+		}
+		if changed {
+			sets, args = append(sets, m.ucol+" = ?"), append(args, next)
+		}
 	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))

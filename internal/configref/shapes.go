@@ -166,6 +166,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 
 	key[mapping.MembersConfig]("userColumn"):  {Example: "role"},
 	key[mapping.MembersConfig]("whenRemoved"): {DefaultText: "NULL", Example: "member"},
+	key[mapping.MembersConfig]("list"):        {Example: "json"},
 	key[mapping.MembersConfig]("references"):  {DefaultText: "the group's key", Example: "name"},
 	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
 	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
@@ -398,7 +399,7 @@ var titles = map[reflect.Type]Title{
 	reflect.TypeFor[mapping.DefaultConfig]():   {"Defaults: `….defaults.<column>`", "constant or mapping", ""},
 	reflect.TypeFor[mapping.ScopeValue]():      {"Scopes: `….scope.<column>`", "constant or conditions", ""},
 	reflect.TypeFor[mapping.ColumnConfig]():    {"Further columns: `….also[]`", "mapping", ""},
-	reflect.TypeFor[mapping.ListConfig]():      {"Lists in one column: `….attributes.<attribute>.list`", "encoding or mapping", ""},
+	reflect.TypeFor[mapping.ListConfig]():      {"Lists in one column: `….attributes.<attribute>.list`, `….members.list`", "encoding or mapping", "….list"},
 	reflect.TypeFor[mapping.DeleteConfig]():    {"Delete policy: `resources.<User|Group>.delete`", "policy or mapping", ""},
 	reflect.TypeFor[adapters.Secret]():         {"Secrets", "secret", "<secret>"},
 	reflect.TypeFor[mapping.RelationConfig]():  {"Relations: `resources.<User|Group>.relations[]`", "mapping", ""},
