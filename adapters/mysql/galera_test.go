@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 // EnvGalera names the nodes of a MariaDB Galera cluster to run the cluster
@@ -216,5 +218,64 @@ func TestGaleraReadAfterWrite(t *testing.T) {
 	t.Logf("%d creates on node 1 each updated at once on node 2: %d not found there; %d reads on node 1 missed node 2's update", n, notFound, stale)
 	if notFound > 0 || stale > 0 {
 		t.Errorf("%d of %d updates on node 2 did not find the user node 1 had created; %d reads on node 1 missed node 2's update", notFound, n, stale)
+	}
+}
+
+// TestSessionSyncWaitOffGalera opens the pools a sidecar opens on a server
+// that is no Galera node (MariaDB without wsrep, the embedded engine):
+// connecting works, and on MariaDB wsrep_sync_wait stays the server's.
+func TestSessionSyncWaitOffGalera(t *testing.T) {
+	a := galeraAdapter(t, mysqltest.NewDatabase(t))
+	ctx := context.Background()
+	for _, db := range []*sqlx.DB{a.db, a.writer} {
+		var one int
+		if err := db.QueryRowxContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			t.Fatalf("a session of the pool: %v", err)
+		}
+	}
+	if mysqltest.Embedded() {
+		return
+	}
+	var on sql.NullString
+	var session, global int
+	if err := a.db.QueryRowxContext(ctx, "SELECT @@global.wsrep_on, @@session.wsrep_sync_wait, @@global.wsrep_sync_wait").Scan(&on, &session, &global); err != nil {
+		t.Skipf("the server has no wsrep variables: %v", err)
+	}
+	if on.String == "1" || strings.EqualFold(on.String, "ON") {
+		t.Skip("SCIMBRIDGE_TEST_DSN is a Galera node")
+	}
+	if session != global {
+		t.Errorf("wsrep_sync_wait of a session without wsrep: %d, want the server's %d", session, global)
+	}
+}
+
+// TestGaleraSessionSyncWait: on a Galera node both pools' sessions wait
+// for the cluster (wsrep_sync_wait = SyncWait), unless params say
+// otherwise.
+func TestGaleraSessionSyncWait(t *testing.T) {
+	nodes := galeraNodes(t)
+	dsns := galeraDatabase(t, nodes[:1])
+	a := galeraAdapter(t, dsns[0])
+	ctx := context.Background()
+	for i, db := range []*sqlx.DB{a.db, a.writer} {
+		var v int
+		if err := db.QueryRowxContext(ctx, "SELECT @@session.wsrep_sync_wait").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != SyncWait {
+			t.Errorf("pool %d: wsrep_sync_wait %d, want %d", i, v, SyncWait)
+		}
+	}
+	ad, err := (&Config{DSN: adapters.Secret{Value: dsns[0]}, Params: map[string]string{"wsrep_sync_wait": "1"}}).Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ad.Close()
+	var v int
+	if err := ad.(*Adapter).db.QueryRowxContext(ctx, "SELECT @@session.wsrep_sync_wait").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != 1 {
+		t.Errorf("wsrep_sync_wait given in params: %d, want 1", v)
 	}
 }
