@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
@@ -277,5 +278,59 @@ func TestGaleraSessionSyncWait(t *testing.T) {
 	}
 	if v != 1 {
 		t.Errorf("wsrep_sync_wait given in params: %d, want 1", v)
+	}
+}
+
+// TestGaleraConcurrentUpdatesRetried updates one user from two nodes at
+// once, many times: the nodes' transactions on the row fail certification
+// (1213 at COMMIT) and are run again whole, so every update succeeds.
+func TestGaleraConcurrentUpdatesRetried(t *testing.T) {
+	nodes := galeraNodes(t)
+	dsns := galeraDatabase(t, nodes[:2])
+	setup := galeraAdapter(t, dsns[0])
+	if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL, n INT NOT NULL DEFAULT 0) DEFAULT CHARSET=utf8mb4"); err != nil {
+		t.Fatal(err)
+	}
+	spec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login", "n"}}
+	_, stores := galeraStores(t, dsns, spec)
+	ctx := context.Background()
+	rec, err := stores[0].Create(ctx, adapters.Record{"login": "hot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := stores[0].(*store).idOf(rec["id"])
+	const workers, each = 8, 10
+	before := retries.Load()
+	var mu sync.Mutex
+	failed := 0
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				_, err := stores[w%2].Update(rctx, id, func(cur adapters.Record) (adapters.Record, error) {
+					n, _ := integerValue(cur["n"])
+					return adapters.Record{"n": n + 1}, nil
+				})
+				cancel()
+				if err != nil {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+					t.Logf("update: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var n int
+	if err := setup.db.QueryRow("SELECT n FROM users").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d updates of one row through 2 nodes: %d failed, %d retries, n = %d", workers*each, failed, retries.Load()-before, n)
+	if failed > 0 || n != workers*each {
+		t.Errorf("%d of %d updates failed; the row counts %d, want %d", failed, workers*each, n, workers*each)
 	}
 }

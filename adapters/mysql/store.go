@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -35,9 +36,9 @@ var _ adapters.Store = (*store)(nil)
 // the lock anyway when the connection goes.
 const releaseTimeout = 2 * time.Second
 
-// maxAttempts bounds how often a transaction is run after deadlocks and
-// lock-wait timeouts.
-const maxAttempts = 4
+// maxAttempts bounds how often a transaction is run after deadlocks,
+// lock-wait timeouts and certification failures (see store.write).
+const maxAttempts = 8
 
 // store implements adapters.Store for one TableSpec. Everything that can be
 // computed from the spec is computed once here.
@@ -628,22 +629,28 @@ func wrote(out adapters.Record, cols []adapters.Column) func(adapters.Record, bo
 }
 
 // write runs a write (a transaction, or one statement that autocommits)
-// again after a deadlock or lock-wait timeout, a bounded number of times,
-// and returns its error classified.
+// again after a deadlock, lock-wait timeout or a cluster's certification
+// failure (see retryable), which roll the whole transaction back, a
+// bounded number of times, and returns its error classified. Each run
+// waits a jittered backoff first, and none starts when the backoff and a
+// run would pass the request's deadline: the write then fails as it did,
+// with ErrUnavailable, which a client is told to retry.
 func (s *store) write(ctx context.Context, run func() error) error {
 	var err error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			d := time.Duration(10<<attempt)*time.Millisecond + time.Duration(mrand.IntN(10))*time.Millisecond
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
-				return classify(ctx.Err())
-			}
-		}
+	for attempt := 0; ; attempt++ {
 		err = run()
-		if !retryable(err) {
+		if !retryable(err) || attempt+1 >= maxAttempts {
 			break
+		}
+		d := backoff(attempt)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+minRunTime {
+			break
+		}
+		retries.Add(1)
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return classify(errors.Join(err, ctx.Err()))
 		}
 	}
 	if err == nil {
@@ -652,6 +659,29 @@ func (s *store) write(ctx context.Context, run func() error) error {
 	}
 	return classify(err)
 }
+
+// minRunTime is the least time left before the request's deadline for a
+// write to be run again.
+const minRunTime = 50 * time.Millisecond
+
+// backoff is the wait before the run after attempt (0: the first run):
+// growing from 10ms and capped at 320ms, each a random time between half
+// of it and all of it, so that writes that conflicted once do not meet
+// again at the same moment (on Galera, two nodes' transactions on one row).
+func backoff(attempt int) time.Duration {
+	d := 10 * time.Millisecond << min(attempt, 5)
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+// retries counts the writes run again after a retryable failure, in every
+// adapter of the process (see Retries).
+var retries atomic.Uint64
+
+// Retries returns how many times, since the process started, a write was
+// run again after a deadlock, lock-wait timeout or certification failure,
+// through any adapter: the scimbridge_database_write_retries_total metric,
+// which a reload that opens a new adapter does not reset.
+func (a *Adapter) Retries() uint64 { return retries.Load() }
 
 // txn is one run of a transaction on its pinned connection.
 type txn struct {
