@@ -58,6 +58,16 @@ type Config struct {
 	MaxIdleConns int `yaml:"maxIdleConns"`
 	// ConnMaxLifetime; default DefaultConnMaxLifetime.
 	ConnMaxLifetime time.Duration `yaml:"connMaxLifetime"`
+	// UniquenessLocks is how two sidecars (or two requests) creating or
+	// renaming to one unique value (a userName) that no unique index of
+	// the table keeps unique take turns: "named" (the default) takes a
+	// GET_LOCK named by the value, which is server-wide on one server but
+	// local to one node of a Galera cluster (or Group Replication
+	// multi-primary); "table" writes a row of the table scimbridge_locks,
+	// which every node certifies, in the write's own transaction. The
+	// table must exist: create it with deploy/galera/scimbridge_locks.sql.
+	// A column a unique index keeps unique takes no lock either way.
+	UniquenessLocks string `yaml:"uniquenessLocks"`
 	// DryRun logs every write and rolls its transaction back; set by the
 	// -dry-run flag, not in the file.
 	DryRun bool `yaml:"-"`
@@ -67,6 +77,12 @@ type Config struct {
 	Trace func(Statement) `yaml:"-"`
 }
 
+// The values of Config.UniquenessLocks.
+const (
+	LocksNamed     = "named"
+	LocksTableMode = "table"
+)
+
 // Validate reports every problem with the config, each as "field: problem".
 func (c *Config) Validate() []string {
 	var errs []string
@@ -75,6 +91,9 @@ func (c *Config) Validate() []string {
 	}
 	if err := c.Password.Check(); err != nil {
 		errs = append(errs, "password: "+err.Error())
+	}
+	if c.UniquenessLocks != "" && c.UniquenessLocks != LocksNamed && c.UniquenessLocks != LocksTableMode {
+		errs = append(errs, "uniquenessLocks: "+strconv.Quote(c.UniquenessLocks)+" is not a kind of lock; expected named (GET_LOCK, one server) or table (rows of "+LocksTable+", clusters)")
 	}
 	if !c.DSN.IsZero() {
 		if c.Host != "" || c.User != "" || c.Database != "" || c.Port != 0 || !c.Password.IsZero() {
@@ -253,6 +272,7 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	a.dryRun = c.DryRun
 	a.batches = cfg.MultiStatements
 	a.readCommitted = true
+	a.lockRows = c.UniquenessLocks == LocksTableMode
 	return a, nil
 }
 

@@ -73,9 +73,9 @@ func galeraDatabase(t *testing.T, nodes []string) []string {
 }
 
 // galeraAdapter opens the adapter a sidecar would (Config.Open) on dsn.
-func galeraAdapter(t *testing.T, dsn string) *Adapter {
+func galeraAdapter(t *testing.T, dsn, locks string) *Adapter {
 	t.Helper()
-	ad, err := (&Config{DSN: adapters.Secret{Value: dsn}}).Open(context.Background(), nil)
+	ad, err := (&Config{DSN: adapters.Secret{Value: dsn}, UniquenessLocks: locks}).Open(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +85,13 @@ func galeraAdapter(t *testing.T, dsn string) *Adapter {
 
 // galeraStores describes table through one adapter per DSN (a sidecar on
 // each node) and returns a store of spec for each.
-func galeraStores(t *testing.T, dsns []string, spec adapters.TableSpec) ([]*Adapter, []adapters.Store) {
+func galeraStores(t *testing.T, dsns []string, spec adapters.TableSpec, locks string) ([]*Adapter, []adapters.Store) {
 	t.Helper()
 	ctx := context.Background()
 	var ads []*Adapter
 	var stores []adapters.Store
 	for _, dsn := range dsns {
-		a := galeraAdapter(t, dsn)
+		a := galeraAdapter(t, dsn, locks)
 		if _, err := a.Describe(ctx, spec.Table); err != nil {
 			t.Fatal(err)
 		}
@@ -109,16 +109,44 @@ func galeraStores(t *testing.T, dsns []string, spec adapters.TableSpec) ([]*Adap
 // a unique index: every name must be stored once, the other variants
 // refused as conflicts (or unavailable, which a client retries), never
 // stored twice.
+//
+// With GET_LOCK (uniquenessLocks: named) the stores refuse to start:
+// it would not hold. With lock rows (uniquenessLocks: table) and with a
+// unique index, every name is stored once.
 func TestGaleraConcurrentCreatesCaseVariants(t *testing.T) {
 	nodes := galeraNodes(t)
-	dsns := galeraDatabase(t, nodes[:2])
-	setup := galeraAdapter(t, dsns[0])
-	if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		name, locks, index string
+	}{{"lock rows", LocksTableMode, ""}, {"unique index", "", ", UNIQUE KEY (login)"}, {"GET_LOCK", LocksNamed, ""}} {
+		t.Run(c.name, func(t *testing.T) {
+			dsns := galeraDatabase(t, nodes[:2])
+			setup := galeraAdapter(t, dsns[0], "")
+			if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL" + c.index + ") DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci; " + LocksTableSQL); err != nil {
+				t.Fatal(err)
+			}
+			spec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login"},
+				Uniques: []adapters.Unique{{Column: "login", Fold: true}}}
+			if c.locks == LocksNamed {
+				a := galeraAdapter(t, dsns[1], c.locks)
+				if _, err := a.Describe(context.Background(), spec.Table); err != nil {
+					t.Fatal(err)
+				}
+				_, err := a.Store(spec)
+				t.Logf("GET_LOCK on Galera: %v", err)
+				if !errors.Is(err, ErrClusterUniqueness) {
+					t.Errorf("a store relying on GET_LOCK on a Galera node: %v, want ErrClusterUniqueness", err)
+				}
+				return
+			}
+			_, stores := galeraStores(t, dsns, spec, c.locks)
+			concurrentCaseVariants(t, setup, stores)
+		})
 	}
-	spec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login"},
-		Uniques: []adapters.Unique{{Column: "login", Fold: true}}}
-	_, stores := galeraStores(t, dsns, spec)
+}
+
+// concurrentCaseVariants creates 40 names in 4 case variants each through
+// the stores at once and checks that each name is stored once.
+func concurrentCaseVariants(t *testing.T, setup *Adapter, stores []adapters.Store) {
 	ctx := context.Background()
 	const names, workers = 40, 16
 	variants := func(n int) []string {
@@ -185,13 +213,13 @@ func TestGaleraConcurrentCreatesCaseVariants(t *testing.T) {
 func TestGaleraReadAfterWrite(t *testing.T) {
 	nodes := galeraNodes(t)
 	dsns := galeraDatabase(t, nodes[:2])
-	setup := galeraAdapter(t, dsns[0])
-	if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL, name VARCHAR(64) NULL) DEFAULT CHARSET=utf8mb4"); err != nil {
+	setup := galeraAdapter(t, dsns[0], "")
+	if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL, name VARCHAR(64) NULL) DEFAULT CHARSET=utf8mb4; " + LocksTableSQL); err != nil {
 		t.Fatal(err)
 	}
 	spec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login", "name"},
 		Uniques: []adapters.Unique{{Column: "login", Fold: true}}}
-	_, stores := galeraStores(t, dsns, spec)
+	_, stores := galeraStores(t, dsns, spec, LocksTableMode)
 	ctx := context.Background()
 	const n = 200
 	notFound, stale := 0, 0
@@ -226,7 +254,7 @@ func TestGaleraReadAfterWrite(t *testing.T) {
 // that is no Galera node (MariaDB without wsrep, the embedded engine):
 // connecting works, and on MariaDB wsrep_sync_wait stays the server's.
 func TestSessionSyncWaitOffGalera(t *testing.T) {
-	a := galeraAdapter(t, mysqltest.NewDatabase(t))
+	a := galeraAdapter(t, mysqltest.NewDatabase(t), "")
 	ctx := context.Background()
 	for _, db := range []*sqlx.DB{a.db, a.writer} {
 		var one int
@@ -256,7 +284,7 @@ func TestSessionSyncWaitOffGalera(t *testing.T) {
 func TestGaleraSessionSyncWait(t *testing.T) {
 	nodes := galeraNodes(t)
 	dsns := galeraDatabase(t, nodes[:1])
-	a := galeraAdapter(t, dsns[0])
+	a := galeraAdapter(t, dsns[0], "")
 	ctx := context.Background()
 	for i, db := range []*sqlx.DB{a.db, a.writer} {
 		var v int
@@ -287,12 +315,12 @@ func TestGaleraSessionSyncWait(t *testing.T) {
 func TestGaleraConcurrentUpdatesRetried(t *testing.T) {
 	nodes := galeraNodes(t)
 	dsns := galeraDatabase(t, nodes[:2])
-	setup := galeraAdapter(t, dsns[0])
+	setup := galeraAdapter(t, dsns[0], "")
 	if _, err := setup.db.Exec("CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL, n INT NOT NULL DEFAULT 0) DEFAULT CHARSET=utf8mb4"); err != nil {
 		t.Fatal(err)
 	}
 	spec := adapters.TableSpec{Table: "users", Key: "id", Columns: []adapters.Column{"id", "login", "n"}}
-	_, stores := galeraStores(t, dsns, spec)
+	_, stores := galeraStores(t, dsns, spec, LocksTableMode)
 	ctx := context.Background()
 	rec, err := stores[0].Create(ctx, adapters.Record{"login": "hot"})
 	if err != nil {
