@@ -160,16 +160,20 @@ func concurrentCaseVariants(t *testing.T, setup *Adapter, stores []adapters.Stor
 	jobs := make(chan job)
 	var mu sync.Mutex
 	counts := map[string]int{}
+	var acked []string // id, login and node of each create answered created
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				_, err := stores[j.store].Create(ctx, adapters.Record{"login": j.login})
+				rec, err := stores[j.store].Create(ctx, adapters.Record{"login": j.login})
 				kind := "created"
 				switch {
 				case err == nil:
+					mu.Lock()
+					acked = append(acked, fmt.Sprintf("%v %s node%d", rec["id"], j.login, j.store+1))
+					mu.Unlock()
 				case errors.Is(err, adapters.ErrConflict):
 					kind = "conflict"
 				case errors.Is(err, adapters.ErrUnavailable):
@@ -200,6 +204,14 @@ func concurrentCaseVariants(t *testing.T, setup *Adapter, stores []adapters.Stor
 	t.Logf("%d creates of %d names on 2 nodes: %v; %d rows, %d distinct names", names*4, names, counts, rows, distinct)
 	if rows != distinct || distinct != names {
 		t.Errorf("%d rows for %d distinct names (want %d names, one row each): %d names stored twice or more", rows, distinct, names, rows-distinct)
+	}
+	for _, a := range acked {
+		var id, login string
+		fmt.Sscan(a, &id, &login)
+		var got string
+		if err := setup.db.QueryRow("SELECT login FROM users WHERE id = ?", id).Scan(&got); err != nil || got != login {
+			t.Errorf("create %s answered created; the row now: %q, %v", a, got, err)
+		}
 	}
 	if counts["created"] != rows {
 		t.Errorf("%d creates answered created, %d rows stored", counts["created"], rows)

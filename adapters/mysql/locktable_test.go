@@ -51,7 +51,7 @@ func TestLockRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows, uses int
-	if err := setup.db.QueryRow("SELECT COUNT(*), COALESCE(SUM(uses), 0) FROM " + LocksTable).Scan(&rows, &uses); err != nil {
+	if err := setup.db.QueryRow("SELECT COUNT(*), COALESCE(SUM(uses), 0) FROM "+LocksTable).Scan(&rows, &uses); err != nil {
 		t.Fatal(err)
 	}
 	if rows != 1 || uses != 2 {
