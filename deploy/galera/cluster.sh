@@ -108,6 +108,11 @@ start() {
 	fi
 	rm -rf "$DIR"
 	mkdir -p "$DIR"
+	chmod 755 "$DIR"
+	# The nodes run as mysql, which must reach the directory.
+	if command -v runuser >/dev/null && ! runuser -u mysql -- test -x "$DIR"; then
+		die "the mysql user cannot reach $DIR: give its parent directories o+x, or choose another SCIMBRIDGE_GALERA_DIR"
+	fi
 	for n in "${NODES[@]}"; do
 		(exec 3<>"/dev/tcp/127.0.0.1/$(port "$n")") 2>/dev/null && die "port $(port "$n") is taken"
 		mkdir -p "$DIR/node$n/data"
