@@ -105,6 +105,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mysql.Config]("maxOpenConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxOpenConns), Const: "DefaultMaxOpenConns"},
 	key[mysql.Config]("maxIdleConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxIdleConns), Const: "DefaultMaxIdleConns"},
 	key[mysql.Config]("connMaxLifetime"): {DefaultText: duration(mysql.DefaultConnMaxLifetime), Const: "DefaultConnMaxLifetime"},
+	key[mysql.Config]("uniquenessLocks"): {Default: mysql.LocksNamed, Enum: []string{mysql.LocksNamed, mysql.LocksTableMode}, Example: mysql.LocksTableMode},
 
 	key[mapping.Config]("User"): {Required: true},
 
