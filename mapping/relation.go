@@ -164,30 +164,45 @@ func relationText(rels []adapters.Relation) string {
 // membershipRemoved compiles members.removed: the join-table column a
 // removal marks, the mark, and the value that restores a membership.
 func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec, jinfo adapters.TableInfo, rc RemovedConfig) {
+	reserved := func(ci adapters.ColumnInfo) string {
+		switch ci.Name {
+		case spec.JoinGroup, spec.JoinUser:
+			return fmt.Sprintf("column %q is the group or user column; expected the column that marks a removal", ci.Name)
+		}
+		if _, scoped := spec.JoinScope[ci.Name]; scoped || slices.ContainsFunc(spec.JoinConditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
+			return fmt.Sprintf("column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
+		}
+		return ""
+	}
+	if sd, restore, ok := c.removedMark(path, "membership", string(spec.JoinTable), jinfo, rc, reserved, true); ok {
+		spec.Removed, spec.Restore = sd, restore
+	}
+}
+
+// removedMark compiles a removal mark ({column, value, restore} or
+// {column, generate: now}) of rows of table, each a noun (membership,
+// link); reserved says why a column cannot hold it. needRestore says
+// that a NOT NULL column needs a restore value.
+func (c *compiler) removedMark(path, noun, table string, info adapters.TableInfo, rc RemovedConfig, reserved func(adapters.ColumnInfo) string, needRestore bool) (*adapters.SoftDelete, any, bool) {
 	if rc.Column == "" {
-		c.add(path+".column", "missing; expected the column of %s that marks a removed membership", spec.JoinTable)
-		return
+		c.add(path+".column", "missing; expected the column of %s that marks a removed %s", table, noun)
+		return nil, nil, false
 	}
-	ci, ok := jinfo.Column(adapters.Column(rc.Column))
+	ci, ok := info.Column(adapters.Column(rc.Column))
 	if !ok {
-		c.add(path+".column", "%s", notInTable(rc.Column, string(spec.JoinTable), jinfo))
-		return
+		c.add(path+".column", "%s", notInTable(rc.Column, table, info))
+		return nil, nil, false
 	}
-	switch ci.Name {
-	case spec.JoinGroup, spec.JoinUser:
-		c.add(path+".column", "column %q is the group or user column; expected the column that marks a removal", ci.Name)
-		return
-	}
-	if _, scoped := spec.JoinScope[ci.Name]; scoped || slices.ContainsFunc(spec.JoinConditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
-		c.add(path+".column", "column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
-		return
+	if msg := reserved(ci); msg != "" {
+		c.add(path+".column", "%s", msg)
+		return nil, nil, false
 	}
 	sd := &adapters.SoftDelete{Column: ci.Name}
 	var restore any
 	switch {
 	case rc.Generate != "" && rc.Value != nil:
 		c.add(path, "both value and generate given; expected one of them")
-		return
+		return nil, nil, false
 	case rc.Generate == GenerateNow:
 		sd.Now = true
 		switch {
@@ -198,27 +213,27 @@ func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec,
 			}
 		case isTimeColumn(ci) && ci.Nullable:
 		case isTimeColumn(ci):
-			c.add(path+".column", "column %q is NOT NULL, but a current membership has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
-			return
+			c.add(path+".column", "column %q is NOT NULL, but a current %s has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name, noun)
+			return nil, nil, false
 		default:
 			c.add(path+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
-			return
+			return nil, nil, false
 		}
 	case rc.Generate != "":
 		c.add(path+".generate", "unknown generator %q; expected now", rc.Generate)
-		return
+		return nil, nil, false
 	case rc.Value == nil:
 		c.add(path, "no value; expected {column, value, restore} or {column, generate: now}")
-		return
+		return nil, nil, false
 	default:
 		sd.Value = scalar(rc.Value)
 		if sd.Value == nil {
 			c.add(path+".value", "expected a scalar value (string, number or boolean)")
-			return
+			return nil, nil, false
 		}
 		if msg := valueFits(ci, sd.Value); msg != "" {
 			c.add(path+".value", "%s", msg)
-			return
+			return nil, nil, false
 		}
 		if isIntColumn(ci) {
 			sd.Value, _ = intValue(sd.Value)
@@ -227,36 +242,36 @@ func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec,
 		case rc.Restore != nil:
 		case isIntColumn(ci) && !ci.Nullable:
 			restore = int64(0)
-		case !ci.Nullable:
-			c.add(path+".restore", "missing; column %q is NOT NULL, so a current membership holds some value there: expected it", ci.Name)
-			return
+		case !ci.Nullable && needRestore:
+			c.add(path+".restore", "missing; column %q is NOT NULL, so a current %s holds some value there: expected it", ci.Name, noun)
+			return nil, nil, false
 		}
 	}
 	if rc.Restore != nil {
 		restore = scalar(rc.Restore)
 		if restore == nil {
 			c.add(path+".restore", "expected a scalar value (string, number or boolean)")
-			return
+			return nil, nil, false
 		}
 		if msg := valueFits(ci, restore); msg != "" {
 			c.add(path+".restore", "%s", msg)
-			return
+			return nil, nil, false
 		}
 		if isIntColumn(ci) {
 			restore, _ = intValue(restore)
 		}
 		if !sd.Now && sameValue(restore, sd.Value) {
-			c.add(path+".restore", "%v is also the removed mark; expected the value a current membership holds", restore)
-			return
+			c.add(path+".restore", "%v is also the removed mark; expected the value a current %s holds", restore, noun)
+			return nil, nil, false
 		}
 		if sd.Now && restore != nil && !(isIntColumn(ci) && sameValue(restore, int64(0))) {
 			c.add(path+".restore", "a time mark is cleared to NULL (or 0 in an integer column); expected restore left out")
-			return
+			return nil, nil, false
 		}
 	}
-	if restore == nil && !ci.Nullable {
-		c.add(path+".column", "column %q is NOT NULL, but restoring a membership writes NULL; expected restore", ci.Name)
-		return
+	if restore == nil && !ci.Nullable && needRestore {
+		c.add(path+".column", "column %q is NOT NULL, but restoring a %s writes NULL; expected restore", ci.Name, noun)
+		return nil, nil, false
 	}
-	spec.Removed, spec.Restore = sd, restore
+	return sd, restore, true
 }

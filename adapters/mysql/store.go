@@ -53,6 +53,9 @@ type store struct {
 	key      adapters.ColumnInfo
 	table    string // quoted
 	list     string // quoted select list
+	// prefix qualifies columns in expressions ("`_c`."), by column; nil
+	// for a single table's store.
+	prefix map[adapters.Column]string
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -1553,6 +1556,9 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				removed += rowsAffected(res)
 			}
 			if err := s.softDelete(ctx, t, key, row); err != nil {
+				return err
+			}
+			if err := s.markLinks(ctx, t, key); err != nil {
 				return err
 			}
 			if len(s.spec.Memberships) == 0 {
