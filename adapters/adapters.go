@@ -281,6 +281,12 @@ type SoftDelete struct {
 	// Release lists columns rewritten on delete, so that the unique values
 	// they held (a userName) can be given to a new row.
 	Release []Release
+	// UniqueAmongLive makes uniqueness count only rows that are not
+	// marked, as applications that ignore deleted rows do (SuiteCRM's
+	// deleted = 1, Laravel's deleted_at): a deleted row's name does not
+	// refuse a new row. Values are still locked by value, so two
+	// concurrent writes of one name still make one row.
+	UniqueAmongLive bool
 }
 
 // Release renames a column of a soft-deleted row: Template with {value}

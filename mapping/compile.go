@@ -1305,6 +1305,9 @@ func conditionText(consts map[adapters.Column]any, conds []adapters.Condition, v
 }
 
 func releaseText(sd *adapters.SoftDelete) string {
+	if sd.UniqueAmongLive {
+		return "; a new row may take the deleted row's name (uniqueAmong: live)"
+	}
 	if len(sd.Release) == 0 {
 		return "; the deleted row keeps its name"
 	}

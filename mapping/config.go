@@ -217,6 +217,14 @@ type DeleteConfig struct {
 	// length), so a delete is never refused for it. Without it the
 	// deleted row keeps the name and creating it again answers 409.
 	Release string `yaml:"release"`
+	// UniqueAmong says which rows a unique value (userName, a Group's
+	// displayName) must be unique among: all (default), so a deleted row
+	// keeps its name until released, or live, the rows that are not
+	// marked deleted, for applications that ignore deleted rows (SuiteCRM's
+	// deleted = 1, Laravel's deleted_at) and let a new account take a
+	// deleted one's name. With live, a unique index that counts deleted
+	// rows is reported as a conflict with the choice.
+	UniqueAmong string `yaml:"uniqueAmong"`
 }
 
 // MarkConfig is the soft-delete mark: a column and what is written to it.

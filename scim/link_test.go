@@ -1,11 +1,16 @@
 package scim_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -105,4 +110,88 @@ func TestLinkedEmails(t *testing.T) {
 	if n := s.count("SELECT COUNT(*) FROM email_addr_bean_rel WHERE bean_id = ? AND deleted = 0", id); n != 0 {
 		t.Errorf("%d links of the deleted user left live", n)
 	}
+}
+
+// TestUniqueAmongLiveRecreates: with delete.uniqueAmong: live, a deleted
+// user's userName may be given to a new user (SuiteCRM counts only users
+// with deleted = 0); without it, creating the name again is a 409 that
+// says a deleted user holds it. A live user's name is refused either way.
+func TestUniqueAmongLiveRecreates(t *testing.T) {
+	mapping, err := os.ReadFile("testdata/link_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := os.ReadFile("testdata/link_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, live := range []bool{true, false} {
+		t.Run(fmt.Sprintf("live=%v", live), func(t *testing.T) {
+			m := string(mapping)
+			if !live {
+				m = strings.Replace(m, "uniqueAmong: live", "", 1)
+			}
+			s := newSidecarText(t, string(schema), m)
+			r := s.do("POST", "/scim/v2/Users", `{"userName":"Nia"}`)
+			if r.Status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.Status, r.Raw)
+			}
+			if r := s.do("DELETE", "/scim/v2/Users/"+r.Body["id"].(string), nil); r.Status != http.StatusNoContent {
+				t.Fatalf("delete: %d %s", r.Status, r.Raw)
+			}
+			r = s.do("POST", "/scim/v2/Users", `{"userName":"nia"}`)
+			if !live {
+				if r.Status != http.StatusConflict || !strings.Contains(r.Raw, "deleted") {
+					t.Fatalf("re-create without uniqueAmong: %d %s, want a 409 naming the deleted user", r.Status, r.Raw)
+				}
+				return
+			}
+			if r.Status != http.StatusCreated {
+				t.Fatalf("re-create: %d %s", r.Status, r.Raw)
+			}
+			if n := s.count("SELECT COUNT(*) FROM users WHERE LOWER(user_name) = 'nia'"); n != 2 {
+				t.Errorf("%d rows named nia, want the deleted and the new one", n)
+			}
+			if r := s.do("POST", "/scim/v2/Users", `{"userName":"NIA"}`); r.Status != http.StatusConflict {
+				t.Errorf("create of a live user's name: %d %s", r.Status, r.Raw)
+			}
+			if r := s.do("PATCH", "/scim/v2/Users/seed-max", patchBody(`{"op":"replace","path":"userName","value":"nia"}`)); r.Status != http.StatusConflict {
+				t.Errorf("rename to a live user's name: %d %s", r.Status, r.Raw)
+			}
+		})
+	}
+}
+
+// TestConcurrentCreatesDeletedUserName creates, 16 times at once, the
+// userName of a deleted user under uniqueAmong: live, through one and two
+// replicas: the deleted row does not count, but the names are still
+// locked by value, so exactly one create succeeds and one live row holds
+// the name.
+func TestConcurrentCreatesDeletedUserName(t *testing.T) {
+	mysqltest.SkipIfEmbedded(t, concurrencySkip)
+	forReplicas(t, "testdata/link_schema.sql", "testdata/link_mapping.yaml", func(t *testing.T, s []*sidecar) {
+		r := s[0].do("POST", "/scim/v2/Users", `{"userName":"dup"}`)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.Status, r.Raw)
+		}
+		if r := s[0].do("DELETE", "/scim/v2/Users/"+r.Body["id"].(string), nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", r.Status, r.Raw)
+		}
+		const n = 16
+		codes := make([]int, n)
+		hammer(n, func(i int) {
+			name := []string{"dup", "DUP", "Dup"}[i%3]
+			codes[i] = s[i%len(s)].do("POST", "/scim/v2/Users", `{"userName":"`+name+`","emails":[{"value":"d@x.test"}]}`).Status
+		})
+		slices.Sort(codes)
+		if codes[0] != 201 || codes[1] != 409 || codes[n-1] != 409 {
+			t.Errorf("codes %v: want one 201 and %d 409", codes, n-1)
+		}
+		if got := s[0].count("SELECT COUNT(*) FROM users WHERE LOWER(user_name) = 'dup' AND deleted = 0"); got != 1 {
+			t.Errorf("%d live rows for the userName, want 1", got)
+		}
+		if got := s[0].count("SELECT COUNT(*) FROM email_addr_bean_rel WHERE deleted = 0 AND bean_id IN (SELECT id FROM users WHERE LOWER(user_name) = 'dup')"); got != 1 {
+			t.Errorf("%d live links, want the one of the created user", got)
+		}
+	})
 }

@@ -149,7 +149,12 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scope, s.sargs = scopeTerms("", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeU, _ = scopeTerms("u.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
-	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
+	var live *adapters.SoftDelete
+	if sd := spec.SoftDelete; sd != nil && sd.UniqueAmongLive {
+		// Deleted rows do not count: uniqueness is that of reads.
+		live = sd
+	}
+	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, live, s.cols)
 	s.lockedScope, s.lockedArgs = s.scope, s.sargs
 	if err := s.initRelations(a); err != nil {
 		return nil, err
@@ -167,7 +172,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if sd := spec.SoftDelete; sd != nil {
 		s.scoping[sd.Column] = true
 	}
-	if a.indexesCollate() {
+	if a.indexesCollate() && live == nil {
+		// (A unique index counts deleted rows too: with UniqueAmongLive
+		// it cannot be what keeps the values unique.)
 		for _, u := range spec.Uniques {
 			if s.uniqueIndex(info, u) {
 				if s.byIndex == nil {
