@@ -91,6 +91,13 @@ func TestLinkedEmails(t *testing.T) {
 	if em := r.Body["emails"].([]any); len(em) != 1 || em[0].(map[string]any)["value"] != "nia@new.test" {
 		t.Errorf("emails after PUT: %v", em)
 	}
+	// The same e-mails again (an IdP's routine PUT): nothing is written.
+	if r := s.do("PUT", "/scim/v2/Users/"+id, `{"userName":"nia","emails":[{"value":"nia@new.test","primary":true}]}`); r.Status != 200 {
+		t.Fatalf("second put: %d %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT COUNT(*) FROM email_addr_bean_rel WHERE bean_id = ?", id); n != 3 {
+		t.Errorf("%d links after an unchanged PUT, want 3", n)
+	}
 	// The Accounts link of the seeded user survives a replacement of
 	// his e-mails.
 	if r := s.do("PATCH", "/scim/v2/Users/seed-max", patchBody(`{"op":"replace","path":"emails","value":[{"value":"m@x.test"}]}`)); r.Status != 200 {
@@ -194,4 +201,33 @@ func TestConcurrentCreatesDeletedUserName(t *testing.T) {
 			t.Errorf("%d live links, want the one of the created user", got)
 		}
 	})
+}
+
+// TestLinkedEmailsHardDelete: a hard delete removes the user's links (here
+// marked, as the link says), never the address rows or other modules'
+// links.
+func TestLinkedEmailsHardDelete(t *testing.T) {
+	mapping, err := os.ReadFile("testdata/link_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := os.ReadFile("testdata/link_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := strings.Replace(string(mapping), "  delete:\n    mark: {column: deleted, value: 1}\n", "  delete: hard\n", 1)
+	m = strings.Replace(m, "    uniqueAmong: live\n", "", 1)
+	s := newSidecarText(t, string(schema), m)
+	if r := s.do("DELETE", "/scim/v2/Users/seed-max", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT COUNT(*) FROM users WHERE id = 'seed-max'"); n != 0 {
+		t.Errorf("user row kept by a hard delete")
+	}
+	if got := s.joinMembers("SELECT CONCAT(id, '/', deleted) FROM email_addr_bean_rel WHERE bean_id = ?", "seed-max"); got != "r-2/1,r-3/1,r-4/0" {
+		t.Errorf("links after the delete: %s, want the Users links marked and the Accounts link as it was", got)
+	}
+	if n := s.count("SELECT COUNT(*) FROM email_addresses"); n != 4 {
+		t.Errorf("%d address rows, want all 4 kept", n)
+	}
 }
