@@ -431,6 +431,12 @@ type MembershipRef struct {
 	// (a pending application) as they are.
 	Scope      map[Column]any
 	Conditions []Condition
+	// Removed is the membership's removal mark (MembershipSpec.Removed):
+	// a soft delete marks the rows, as the application keeps its
+	// membership history, instead of deleting them.
+	Removed *SoftDelete
+	// Location is the join table's time zone, for a time mark.
+	Location *time.Location
 }
 
 // ColumnInfo is what the database reports about one column.

@@ -56,6 +56,9 @@ type store struct {
 	// prefix qualifies columns in expressions ("`_c`."), by column; nil
 	// for a single table's store.
 	prefix map[adapters.Column]string
+	// mcols are the columns of the Memberships' join tables that mark
+	// removed memberships, by table.
+	mcols map[adapters.Table]map[adapters.Column]adapters.ColumnInfo
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -186,6 +189,22 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	}
 	if err := s.initRelated(a); err != nil {
 		return nil, err
+	}
+	for _, m := range spec.Memberships {
+		if m.Removed == nil {
+			continue
+		}
+		jinfo, ok := a.described(m.Table)
+		if !ok {
+			return nil, fmt.Errorf("table %s has not been described", m.Table)
+		}
+		if s.mcols == nil {
+			s.mcols = map[adapters.Table]map[adapters.Column]adapters.ColumnInfo{}
+		}
+		s.mcols[m.Table] = map[adapters.Column]adapters.ColumnInfo{}
+		for _, ci := range jinfo.Columns {
+			s.mcols[m.Table][ci.Name] = ci
+		}
 	}
 	if l := spec.MemberOf; l != nil {
 		ginfo, ok := a.described(l.Groups.Table)
@@ -1555,8 +1574,17 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			// considers the user gone and can no longer remove them
 			// (a member who is out of scope is no member it can name).
 			for _, m := range s.spec.Memberships {
-				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
-				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				head, hargs := "DELETE FROM "+quote(string(m.Table)), []any(nil)
+				if r := m.Removed; r != nil {
+					// Marked, as the membership's removal marks rows.
+					head, hargs = "UPDATE "+quote(string(m.Table))+" SET "+quote(string(r.Column))+" = ?", []any{r.Value}
+					if r.Now {
+						d := adapters.Default{Column: r.Column, Kind: adapters.DefaultNow}
+						hargs[0] = defaultValue(d, s.mcols[m.Table][r.Column], m.Location, adapters.Now())
+					}
+				}
+				terms, args := scopeTerms("", m.Scope, m.Conditions, m.Removed, s.mcols[m.Table])
+				res, err := t.ExecContext(ctx, head+" WHERE "+quote(string(m.Column))+" = ?"+terms, append(append(hargs, key), args...)...)
 				if err != nil {
 					return fmt.Errorf("deleting memberships: %w", err)
 				}
