@@ -285,6 +285,12 @@ type SoftDelete struct {
 	// for an application that restores users from a trash with their
 	// groups; by default they are removed with the mark.
 	KeepMemberships bool
+	// UniqueAmongLive makes uniqueness count only rows that are not
+	// marked, as applications that ignore deleted rows do (SuiteCRM's
+	// deleted = 1, Laravel's deleted_at): a deleted row's name does not
+	// refuse a new row. Values are still locked by value, so two
+	// concurrent writes of one name still make one row.
+	UniqueAmongLive bool
 }
 
 // Release renames a column of a soft-deleted row: Template with {value}
@@ -310,6 +316,43 @@ type ChildSpec struct {
 	Columns []Column // the child columns read and written
 	// Defaults are written into every new child row (created_on, a
 	// NOT NULL flag the application needs).
+	Defaults []Default
+	// Link, when set, ties the child rows to the parent through a link
+	// table (SuiteCRM's email_addr_bean_rel) instead of a parent column
+	// of the child table; Parent is then empty.
+	Link *LinkSpec
+}
+
+// LinkSpec is a link table between a parent row and its child rows: one
+// link row per child row, naming the parent (Parent) and the child row's
+// key (Child). Link rows outside Scope or marked Removed are no links.
+// Writing the child replaces the parent's links: the old ones are marked
+// (or deleted, without Removed) and new child rows are inserted, each
+// with a new key, and linked; child rows are never updated or deleted,
+// as other parents' links may name them. A hard delete of the parent
+// deletes (or marks) its links, and a soft delete marks them when
+// Removed is set.
+type LinkSpec struct {
+	Table  Table
+	Parent Column // refers to the parent row's key (bean_id)
+	Child  Column // refers to the child row's key (email_address_id)
+	// Key is the child table's key column, which Child refers to; a new
+	// child row's key comes from the child's Defaults (a generator) or
+	// AUTO_INCREMENT.
+	Key Column
+	// Columns are the columns of ChildSpec.Columns held in the link
+	// table rather than the child table (the primary flag).
+	Columns []Column
+	// Scope holds constant columns of the links that are the parent's
+	// (bean_module = 'Users', the owner's type in a polymorphic link):
+	// matched on read and written on insert.
+	Scope map[Column]any
+	// Removed, when set, marks a removed link instead of deleting it;
+	// marked links are no links. Restore, unless nil, is written into new
+	// links' mark column.
+	Removed *SoftDelete
+	Restore any
+	// Defaults are written into every new link row.
 	Defaults []Default
 }
 
@@ -392,6 +435,15 @@ type MembershipRef struct {
 	// (a pending application) as they are.
 	Scope      map[Column]any
 	Conditions []Condition
+	// Removed is the membership's removal mark (MembershipSpec.Removed):
+	// a soft delete marks the rows, as the application keeps its
+	// membership history, instead of deleting them.
+	Removed *SoftDelete
+	// Location is the join table's time zone, for a time mark.
+	Location *time.Location
+	// RemovedMillis: a time mark in an integer column is in Unix
+	// milliseconds (MembershipSpec.RemovedMillis).
+	RemovedMillis bool
 }
 
 // ColumnInfo is what the database reports about one column.

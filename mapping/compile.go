@@ -1310,6 +1310,9 @@ func conditionText(consts map[adapters.Column]any, conds []adapters.Condition, v
 }
 
 func releaseText(sd *adapters.SoftDelete) string {
+	if sd.UniqueAmongLive {
+		return "; a new row may take the deleted row's name (uniqueAmong: live)"
+	}
 	if len(sd.Release) == 0 {
 		return "; the deleted row keeps its name"
 	}
@@ -1516,7 +1519,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
 		}
-		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions})
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions, Removed: spec.Removed, Location: spec.Location, RemovedMillis: spec.RemovedMillis})
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")
@@ -1814,16 +1817,36 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		return &ci
 	}
 	cols := &childCols{name: adapters.Column("@" + a.path)}
-	parent := col("parent", cc.Parent, true)
+	var parent *adapters.ColumnInfo
+	var link *childLink
+	if cc.Link != nil {
+		link = c.childLink(path, r, cc, info)
+		if link == nil {
+			return false
+		}
+		parent, cols.primary = &link.parent, link.primary
+	} else {
+		parent = col("parent", cc.Parent, true)
+		cols.primary = col("primary", cc.Primary, false)
+		if cc.Key != "" {
+			c.add(path+".key", "applies only with link; expected it left out")
+			return false
+		}
+	}
 	cols.value = col("value", cc.Value, true)
 	cols.typ = col("type", cc.Type, false)
-	cols.primary = col("primary", cc.Primary, false)
 	cols.display = col("display", cc.Display, false)
 	if parent == nil || cols.value == nil {
 		return false
 	}
+	// own is the column of the child table that no mapping may write:
+	// the parent column, or, through a link, the child row's key.
+	own := parent.Name
+	if link != nil {
+		own = link.spec.Key
+	}
 	bad := false
-	if cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
+	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
 		bad = true
 	}
@@ -1836,14 +1859,17 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 			bad = true
 		}
 	}
-	if msg := joinable(*parent, r.key); msg != "" && r.key.Name != "" {
+	if msg := joinable(*parent, r.key); msg != "" && r.key.Name != "" && link == nil {
 		c.add(path+".parent", "%s", msg)
 		bad = true
 	}
 	spec := adapters.ChildSpec{Name: cols.name, Table: adapters.Table(cc.Table), Parent: parent.Name}
+	if link != nil {
+		spec.Parent, spec.Link = "", link.spec
+	}
 	for _, ci := range []*adapters.ColumnInfo{cols.value, cols.typ, cols.primary, cols.display} {
 		if ci != nil {
-			if slices.Contains(spec.Columns, ci.Name) || ci.Name == parent.Name {
+			if slices.Contains(spec.Columns, ci.Name) || (ci.Name == own && (link == nil || ci != cols.primary)) {
 				c.add(path, "column %q is given twice; expected a column for each of value, type, primary and display", ci.Name)
 				bad = true
 			}
@@ -1864,7 +1890,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		case !isStringColumn(*xc):
 			c.add(xp+".column", "column %q is %s; expected a character column", xc.Name, xc.ColumnType)
 			bad = true
-		case slices.Contains(spec.Columns, xc.Name) || xc.Name == parent.Name:
+		case slices.Contains(spec.Columns, xc.Name) || xc.Name == own:
 			c.add(xp+".column", "column %q is already written; expected a further column", xc.Name)
 			bad = true
 		default:
@@ -1885,13 +1911,20 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	var covered map[adapters.Column]bool
 	spec.Defaults, covered = c.tableDefaults(path+".defaults", cc.Defaults, childColumn)
 	for _, d := range spec.Defaults {
-		if slices.Contains(spec.Columns, d.Column) || d.Column == parent.Name {
+		if (slices.Contains(spec.Columns, d.Column) && (link == nil || !slices.Contains(link.spec.Columns, d.Column))) || (d.Column == parent.Name && link == nil) {
 			c.add(path+".defaults."+string(d.Column), "column %q is written from the attribute; expected a default only for a column nothing else writes", d.Column)
 			bad = true
 		}
 	}
+	if link != nil {
+		ki, _ := info.Column(link.spec.Key)
+		if i := slices.IndexFunc(spec.Defaults, func(d adapters.Default) bool { return d.Column == ki.Name }); !ki.AutoIncrement && (i < 0 || spec.Defaults[i].Kind == adapters.DefaultConstant || spec.Defaults[i].Kind == adapters.DefaultNow) {
+			c.add(path+".defaults", "the key %q of %s is neither AUTO_INCREMENT nor generated, but each new row needs a new key for its link; expected defaults.%s: {generate: uuid} (or another generator)", ki.Name, cc.Table, ki.Name)
+			bad = true
+		}
+	}
 	for _, ci := range info.Columns {
-		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != parent.Name && !slices.Contains(spec.Columns, ci.Name) && !covered[ci.Name] {
+		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && (ci.Name != parent.Name || link != nil) && !(slices.Contains(spec.Columns, ci.Name) && (link == nil || !slices.Contains(link.spec.Columns, ci.Name))) && !covered[ci.Name] {
 			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}), or a mapping of it", ci.Name, cc.Table, ci.Name)
 			bad = true
 		}
@@ -1899,9 +1932,16 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	if bad {
 		return false
 	}
-	c.joinWarnings(path+".parent", "the child rows' parent column", *parent, r.key, adapters.Table(cc.Table), r.Spec.Table)
-	if leadingIndex(info, parent.Name) == "" {
-		c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
+	if link != nil {
+		c.joinWarnings(path+".link.parent", "the links' parent column", *parent, r.key, link.spec.Table, r.Spec.Table)
+		if leadingIndex(link.info, parent.Name) == "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path+".link", link.spec.Table, parent.Name, a.path))
+		}
+	} else {
+		c.joinWarnings(path+".parent", "the child rows' parent column", *parent, r.key, adapters.Table(cc.Table), r.Spec.Table)
+		if leadingIndex(info, parent.Name) == "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
+		}
 	}
 	a.kind = kindChild
 	a.child = cols

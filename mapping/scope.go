@@ -539,6 +539,9 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		if dc.Memberships != "" {
 			c.add(dp+".memberships", "says what a soft delete does to memberships; expected it with delete.mark")
 		}
+		if dc.UniqueAmong != "" {
+			c.add(dp+".uniqueAmong", "applies to a soft delete, whose deleted rows stay; expected it with delete.mark")
+		}
 		switch dc.Policy {
 		case "":
 			r.Delete = DefaultUserDelete
@@ -607,6 +610,18 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 	}
 	if dc.Release != "" {
 		c.release(dp+".release", r, sd, dc.Release)
+	}
+	switch dc.UniqueAmong {
+	case "", UniqueAmongAll:
+	case UniqueAmongLive:
+		if dc.Release != "" {
+			c.add(dp+".uniqueAmong", "live lets a new row take a deleted row's name, which release renames for the same end; expected one of them")
+			break
+		}
+		sd.UniqueAmongLive = true
+		c.liveUniqueIndexes(dp+".uniqueAmong", r, sd.Column)
+	default:
+		c.add(dp+".uniqueAmong", "unknown value %q; expected all or live", dc.UniqueAmong)
 	}
 	r.Spec.SoftDelete = sd
 	r.Delete = DeleteSoft
@@ -804,4 +819,43 @@ func (c *compiler) markOf(mp string, ci adapters.ColumnInfo, generate string, va
 		}
 	}
 	return mark, ms, true
+}
+
+// Values of delete.uniqueAmong.
+const (
+	UniqueAmongAll  = "all"
+	UniqueAmongLive = "live"
+)
+
+// liveUniqueIndexes reports each unique index of the resource's table that
+// keeps a unique attribute's column unique among all rows, deleted or not,
+// which uniqueAmong: live contradicts: the database would still refuse a
+// deleted row's name. An index that includes the mark column counts it.
+func (c *compiler) liveUniqueIndexes(path string, r *Resource, mark adapters.Column) {
+	info, err := c.db.Describe(c.ctx, r.Spec.Table)
+	if err != nil {
+		return
+	}
+	for _, u := range r.Spec.Uniques {
+		for _, ix := range info.Indexes {
+			if !ix.Unique || !slices.Contains(ix.Columns, u.Column) || slices.Contains(ix.Columns, mark) {
+				continue
+			}
+			if slices.ContainsFunc(ix.Columns, func(col adapters.Column) bool {
+				_, scoped := r.Spec.Scope[col]
+				return col != u.Column && !scoped
+			}) {
+				continue
+			}
+			c.add(path, "live, but the unique index %s of %s on %s counts deleted rows too, so the database would still refuse a deleted row's name; expected the index to include %s, or uniqueAmong left out (with release to free names)", ix.Name, r.Spec.Table, strings.Join(colNames(ix.Columns), ", "), mark)
+		}
+	}
+}
+
+func colNames(cols []adapters.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = string(c)
+	}
+	return out
 }

@@ -111,3 +111,28 @@ func TestMembershipsKeepHistoryByFlag(t *testing.T) {
 		t.Errorf("current and all rows by user: %q, want alice's one row marked and one of bob's two stints back", got)
 	}
 }
+
+// TestSoftDeletedUserMarksItsMemberships: where removing a member marks
+// its row (Mattermost's DeleteAt, SuiteCRM's deleted), a soft-deleted
+// user's memberships are marked too, not deleted: the application keeps
+// that history. A row marked before keeps its mark.
+func TestSoftDeletedUserMarksItsMemberships(t *testing.T) {
+	mapping, err := os.ReadFile("testdata/msoft_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := os.ReadFile("testdata/msoft_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := strings.Replace(string(mapping), "  delete: hard\n", "  delete: {mark: {column: DeleteAt, generate: now, timeUnit: milliseconds}, release: \"{value}#{id}\"}\n", 1)
+	s := newSidecarText(t, string(schema), m)
+	for _, id := range []string{"1", "2"} {
+		if r := s.do("DELETE", "/scim/v2/Users/"+id, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete %s: %d %s", id, r.Status, r.Raw)
+		}
+	}
+	if got := s.joinMembers("SELECT CONCAT(UserId, ':', DeleteAt > 0, ':', DeleteAt = 1700000000000) FROM TeamMembers WHERE TeamId = ?", "1"); got != "1:1:0,2:1:1" {
+		t.Errorf("memberships after the deletes: %s, want alice's marked now and bob's mark kept", got)
+	}
+}

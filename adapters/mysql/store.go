@@ -54,6 +54,12 @@ type store struct {
 	key      adapters.ColumnInfo
 	table    string // quoted
 	list     string // quoted select list
+	// prefix qualifies columns in expressions ("`_c`."), by column; nil
+	// for a single table's store.
+	prefix map[adapters.Column]string
+	// mcols are the columns of the Memberships' join tables that mark
+	// removed memberships, by table.
+	mcols map[adapters.Table]map[adapters.Column]adapters.ColumnInfo
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -152,7 +158,12 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scope, s.sargs = scopeTerms("", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeU, _ = scopeTerms("u.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
-	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
+	var live *adapters.SoftDelete
+	if sd := spec.SoftDelete; sd != nil && sd.UniqueAmongLive {
+		// Deleted rows do not count: uniqueness is that of reads.
+		live = sd
+	}
+	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, live, s.cols)
 	s.lockedScope, s.lockedArgs = s.scope, s.sargs
 	if err := s.initRelations(a); err != nil {
 		return nil, err
@@ -172,7 +183,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if sd := spec.SoftDelete; sd != nil {
 		s.scoping[sd.Column] = true
 	}
-	if a.indexesCollate() {
+	if a.indexesCollate() && live == nil {
+		// (A unique index counts deleted rows too: with UniqueAmongLive
+		// it cannot be what keeps the values unique.)
 		for _, u := range spec.Uniques {
 			if s.uniqueIndex(info, u) {
 				if s.byIndex == nil {
@@ -200,6 +213,22 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	}
 	if err := s.initRelated(a); err != nil {
 		return nil, err
+	}
+	for _, m := range spec.Memberships {
+		if m.Removed == nil {
+			continue
+		}
+		jinfo, ok := a.described(m.Table)
+		if !ok {
+			return nil, fmt.Errorf("table %s has not been described", m.Table)
+		}
+		if s.mcols == nil {
+			s.mcols = map[adapters.Table]map[adapters.Column]adapters.ColumnInfo{}
+		}
+		s.mcols[m.Table] = map[adapters.Column]adapters.ColumnInfo{}
+		for _, ci := range jinfo.Columns {
+			s.mcols[m.Table][ci.Name] = ci
+		}
 	}
 	if l := spec.MemberOf; l != nil {
 		ginfo, ok := a.described(l.Groups.Table)
@@ -1670,14 +1699,26 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 				if s.spec.SoftDelete.KeepMemberships {
 					break
 				}
-				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
-				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				head, hargs := "DELETE FROM "+quote(string(m.Table)), []any(nil)
+				if r := m.Removed; r != nil {
+					// Marked, as the membership's removal marks rows.
+					head, hargs = "UPDATE "+quote(string(m.Table))+" SET "+quote(string(r.Column))+" = ?", []any{r.Value}
+					if r.Now {
+						d := adapters.Default{Column: r.Column, Kind: adapters.DefaultNow, Milliseconds: m.RemovedMillis}
+						hargs[0] = defaultValue(d, s.mcols[m.Table][r.Column], m.Location, adapters.Now())
+					}
+				}
+				terms, args := scopeTerms("", m.Scope, m.Conditions, m.Removed, s.mcols[m.Table])
+				res, err := t.ExecContext(ctx, head+" WHERE "+quote(string(m.Column))+" = ?"+terms, append(append(hargs, key), args...)...)
 				if err != nil {
 					return fmt.Errorf("deleting memberships: %w", err)
 				}
 				removed += rowsAffected(res)
 			}
 			if err := s.softDelete(ctx, t, key, row); err != nil {
+				return err
+			}
+			if err := s.markLinks(ctx, t, key); err != nil {
 				return err
 			}
 			return s.deleted(ctx, t, key, row, groups, 1)

@@ -156,6 +156,15 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ChildConfig]("defaults"):      {MapKey: "column", Sample: "created_on"},
 	key[mapping.ChildConfig]("display"):       {Example: "address_display"},
 	key[mapping.ChildConfig]("primaryColumn"): {Example: "email"},
+	key[mapping.ChildConfig]("key"):           {DefaultText: "the child table's primary key", Example: "id"},
+
+	key[mapping.LinkConfig]("table"):    {Required: true, Example: "email_addr_bean_rel"},
+	key[mapping.LinkConfig]("parent"):   {Required: true, Example: "bean_id"},
+	key[mapping.LinkConfig]("child"):    {Required: true, Example: "email_address_id"},
+	key[mapping.LinkConfig]("scope"):    {MapKey: "column", Sample: "bean_module", Example: "{bean_module: Users}"},
+	key[mapping.LinkConfig]("primary"):  {Example: "primary_address"},
+	key[mapping.LinkConfig]("removed"):  {DefaultText: "none: a removal deletes the link", Example: "{column: deleted, value: 1}"},
+	key[mapping.LinkConfig]("defaults"): {MapKey: "column", Sample: "date_created", Example: "{id: {generate: uuid}, date_created: {generate: now}}"},
 
 	key[mapping.MetaTableConfig]("table"):     {Required: true},
 	key[mapping.MetaTableConfig]("parent"):    {Required: true},
@@ -185,6 +194,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 
 	key[mapping.DeleteConfig]("memberships"): {DefaultText: "remove", Enum: []string{"remove", "keep"}, Example: "keep"},
 	key[mapping.DeleteConfig]("release"):     {Example: `"{value}#deleted-{id}"`},
+	key[mapping.DeleteConfig]("uniqueAmong"): {DefaultText: mapping.UniqueAmongAll, Enum: []string{mapping.UniqueAmongAll, mapping.UniqueAmongLive}, Example: mapping.UniqueAmongLive},
 	key[mapping.MarkConfig]("column"):        {Required: true},
 	key[mapping.MarkConfig]("generate"):      {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
@@ -286,13 +296,14 @@ var shapes = map[reflect.Type]*Shape{
 	reflect.TypeFor[mapping.DeleteConfig](): {
 		Summary: "Either a policy name — `hard` (delete the row), `refuse` (answer 405 and change nothing) or `deactivate` " +
 			"(set `active` false and keep the row visible; not RFC 7644 behaviour, `check` warns) — or a soft delete, a mapping " +
-			"with `mark` and optionally `release`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
+			"with `mark` and optionally `release` or `uniqueAmong`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
 			mapping.DefaultGroupDelete + "` for Group.",
 		Scalar: map[string]any{"enum": []any{mapping.DeleteHard, mapping.DeleteRefuse, mapping.DeleteDeactivate}},
 		Examples: []string{
 			"delete: hard",
 			"delete: {mark: {column: status, value: deleted}}",
 			`delete: {mark: {column: deleted_at, generate: now}, release: "{value}#deleted-{id}"}`,
+			"delete: {mark: {column: deleted, value: 1}, uniqueAmong: live}",
 		},
 	},
 	reflect.TypeFor[mapping.ScopeValue](): {
