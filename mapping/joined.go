@@ -18,8 +18,10 @@ type joinedTable struct {
 	// described says info is the table's; a table the database lacks is
 	// reported once, and its columns are not.
 	described bool
-	// defaulted holds the columns the joined defaults cover.
+	// defaulted holds the columns the joined defaults cover; given
+	// those they name, covered or not.
 	defaulted map[adapters.Column]bool
+	given     []adapters.Column
 }
 
 // isJoinedColumn reports whether a compiled column is a joined table's.
@@ -95,6 +97,11 @@ func (c *compiler) joinedTables(path string, r *Resource, cfgs []JoinedConfig, w
 			written[adapters.JoinColumn(j.spec.Table, ci.Name)] = sp
 		}
 		j.spec.Defaults, j.defaulted = c.tableDefaults(p+".defaults", jc.Defaults, own)
+		for col := range jc.Defaults {
+			// A default that is wrong is reported as that, and its
+			// column not also as written by nothing.
+			j.given = append(j.given, adapters.Column(col))
+		}
 	}
 }
 
@@ -163,7 +170,7 @@ func (c *compiler) finishJoined(r *Resource, written map[adapters.Column]string)
 		}
 		if j.described {
 			for _, ci := range j.info.Columns {
-				if ci.Nullable || ci.HasDefault || ci.AutoIncrement || j.defaulted[ci.Name] {
+				if ci.Nullable || ci.HasDefault || ci.AutoIncrement || j.defaulted[ci.Name] || slices.Contains(j.given, ci.Name) {
 					continue
 				}
 				if _, ok := written[adapters.JoinColumn(j.spec.Table, ci.Name)]; ok {

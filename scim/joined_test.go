@@ -191,3 +191,73 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestJoinedTableGuacamole: a Guacamole user is a guacamole_entity row of
+// type USER and its guacamole_user row, which has a key of its own and
+// refers to the entity by entity_id. A create inserts the entity, then the
+// user row with an unusable password hash and the password date; active
+// is the user row's disabled flag, inverted.
+func TestJoinedTableGuacamole(t *testing.T) {
+	s := newSidecar(t, "testdata/guacamole_schema.sql", "testdata/guacamole_mapping.yaml")
+	r := s.do("POST", "/scim/v2/Users", `{"userName":"kim","displayName":"Kim Lee","emails":[{"value":"kim@example.com","primary":true}],"active":true,"title":"Engineer",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"organization":"R&D"}}`)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	id, _ := r.Body["id"].(string)
+	if e := s.row("SELECT name, type FROM guacamole_entity WHERE entity_id = ?", id); e["name"] != "kim" || e["type"] != "USER" {
+		t.Errorf("entity row %v", e)
+	}
+	u := s.row("SELECT full_name, email_address, disabled, organizational_role, organization, LENGTH(password_hash) AS hl, password_hash <> REPEAT(x'00', 32) AS set_hash, password_date IS NOT NULL AS dated, user_id > 2 AS own_key FROM guacamole_user WHERE entity_id = ?", id)
+	if want := map[string]string{"full_name": "Kim Lee", "email_address": "kim@example.com", "disabled": "0", "organizational_role": "Engineer", "organization": "R&D", "hl": "32", "set_hash": "1", "dated": "1", "own_key": "1"}; !mapsEqual(u, want) {
+		t.Errorf("user row %v, want %v", u, want)
+	}
+
+	// A user group of the same name is no user; a name taken by a user is.
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"userName":"JANE"}`), http.StatusConflict, "uniqueness")
+	for f, want := range map[string][]string{
+		`userName eq "jane"`:                {"3"},
+		`emails.value eq "KIM@example.com"`: {id},
+		`active eq false`:                   {"3", "5"},
+		`displayName co "a"`:                {"1", "3"},
+		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization eq "Sales"`: {"3"},
+	} {
+		slices.Sort(want)
+		if got := listIDs(t, s.do("GET", "/scim/v2/Users?"+filterQuery(f), nil)); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", f, got, want)
+		}
+	}
+
+	// Okta deactivates and reactivates through the user row's flag.
+	if r := s.do("PATCH", "/scim/v2/Users/"+id, patchBody(`{"op":"replace","path":"active","value":false}`)); r.Status != http.StatusOK || r.Body["active"] != false {
+		t.Fatalf("deactivating: %d %s", r.Status, r.Raw)
+	}
+	if n := s.count("SELECT disabled FROM guacamole_user WHERE entity_id = ?", id); n != 1 {
+		t.Errorf("disabled = %d after deactivation, want 1", n)
+	}
+	// A PUT renames the entity and rewrites the user row.
+	if r := s.do("PUT", "/scim/v2/Users/"+id, `{"userName":"kim.lee","displayName":"Kim A. Lee","active":true}`); r.Status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", r.Status, r.Raw)
+	}
+	if got := s.Rows("SELECT e.name, u.full_name, u.email_address, u.disabled FROM guacamole_entity e JOIN guacamole_user u USING (entity_id) WHERE e.entity_id = ?", id); !slices.Equal(got, []string{"kim.lee | Kim A. Lee | NULL | 0"}) {
+		t.Errorf("rows after PUT: %q", got)
+	}
+	// ghost has no user row: a PATCH makes it, with the defaults.
+	if r := s.do("PATCH", "/scim/v2/Users/5", patchBody(`{"op":"replace","path":"displayName","value":"Ghost"}`)); r.Status != http.StatusOK || r.Body["displayName"] != "Ghost" {
+		t.Fatalf("PATCH ghost: %d %s", r.Status, r.Raw)
+	}
+	if got := s.Rows("SELECT full_name, disabled, LENGTH(password_hash) FROM guacamole_user WHERE entity_id = 5"); !slices.Equal(got, []string{"Ghost | 0 | 32"}) {
+		t.Errorf("ghost's new user row: %q", got)
+	}
+
+	// DELETE removes the user row, then the entity; the group named jane
+	// stays.
+	for _, del := range []string{id, "3"} {
+		if r := s.do("DELETE", "/scim/v2/Users/"+del, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete %s: %d %s", del, r.Status, r.Raw)
+		}
+	}
+	if got := s.Rows("SELECT e.entity_id, e.type, COUNT(u.user_id) FROM guacamole_entity e LEFT JOIN guacamole_user u USING (entity_id) GROUP BY e.entity_id, e.type ORDER BY e.entity_id"); !slices.Equal(got, []string{"1 | USER | 1", "2 | USER_GROUP | 0", "4 | USER_GROUP | 0", "5 | USER | 1"}) {
+		t.Errorf("rows after the deletes: %q", got)
+	}
+}
