@@ -710,10 +710,6 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			continue
 		}
 		a.col = ci
-		if isJoinedColumn(ci) && (a.kind == kindMeta || a.kind == kindManager) {
-			c.add(ap+".column", "%s is written by scimbridge as a column of %s; expected a column of %s, not of a joined table", a.path, r.Spec.Table, r.Spec.Table)
-			continue
-		}
 		if prev, dup := written[ci.Name]; dup {
 			other := byCol[ci.Name]
 			if other == nil || !shareable(a) || !shareable(other) {
@@ -736,6 +732,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		written[ci.Name] = a.path
 		if byCol[ci.Name] == nil {
 			byCol[ci.Name] = a
+		}
+		if isJoinedColumn(ci) && (a.kind == kindMeta || a.kind == kindManager) {
+			c.add(ap+".column", "%s is written by scimbridge as a column of %s; expected a column of %s, not of a joined table", a.path, r.Spec.Table, r.Spec.Table)
+			continue
 		}
 		if msg := c.fits(a, ac); msg != "" {
 			c.add(ap+".column", "%s", msg)

@@ -366,7 +366,9 @@ type RenameConfig struct {
 // AttributeConfig maps one SCIM attribute to a column. In YAML it is either
 // a column name or a mapping with the fields below.
 type AttributeConfig struct {
-	// Column the attribute is stored in.
+	// Column the attribute is stored in: a column of the resource's
+	// table, or of one of its joined tables by table-qualified name
+	// (users_field_data.name).
 	Column string `yaml:"column"`
 	// TrueValue and FalseValue are the stored values of a boolean attribute
 	// (active) when the column is not a plain 0/1 flag, such as 'active' and

@@ -19,7 +19,8 @@ type joinedTable struct {
 	// reported once, and its columns are not.
 	described bool
 	// defaulted holds the columns the joined defaults cover; given
-	// those they name, covered or not.
+	// those they name, covered or not, and those a misspelt key, scope
+	// column or default was probably meant to be.
 	defaulted map[adapters.Column]bool
 	given     []adapters.Column
 }
@@ -59,6 +60,10 @@ func (c *compiler) joinedTables(path string, r *Resource, cfgs []JoinedConfig, w
 			ci, ok := info.Column(adapters.Column(col))
 			if !ok {
 				c.add(sp, "%s", notInTable(col, jc.Table, info))
+				if m, close := Closest(col, columnNames(info)); close {
+					// Not also reported as written by nothing.
+					j.given = append(j.given, adapters.Column(m))
+				}
 			}
 			return ci, ok
 		}
@@ -126,7 +131,11 @@ func (c *compiler) attrColumn(r *Resource, p, col string, column func(p, col str
 		if len(names) == 0 {
 			c.add(p, "column %q names table %s, which is not joined; expected a column of %s, or %s declared in joined", col, t, r.Spec.Table, t)
 		} else {
-			c.add(p, "column %q names table %s, which is not joined%s", col, t, didYouMeanOr(t, names, "; expected a column of "+string(r.Spec.Table)+" or of a joined table ("+nameList(names)+")"))
+			hint := DidYouMean(t, names)
+			if hint == "" {
+				hint = "; expected a column of " + string(r.Spec.Table) + " or of a joined table (" + nameList(names) + ")"
+			}
+			c.add(p, "column %q names table %s, which is not joined%s", col, t, hint)
 		}
 		return adapters.ColumnInfo{}, false
 	}
