@@ -881,7 +881,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	if _, ok := r.byPath["username"]; !ok && name == "User" && !r.given["username"] {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
 	}
-	if a, ok := r.byPath["displayname"]; ok && name == "Group" {
+	if a, ok := r.byPath["displayname"]; ok && name == "Group" && isJoinedColumn(a.col) {
+		c.add(path+".attributes[\"displayName\"]", "a group's displayName is read with its memberships; expected a column of %s, not of a joined table", rc.Table)
+	} else if ok && name == "Group" {
 		r.Spec.Display = a.col.Name
 	} else if name == "Group" && !r.given["displayname"] {
 		c.add(path+".attributes", "displayName is not mapped; expected displayName: <column> (Okta and Entra match groups by it)")
@@ -1365,10 +1367,12 @@ func orNone(s string) string {
 // members compiles where a group's members are stored.
 func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	spec := &adapters.MembershipSpec{Users: u.Spec, GroupRef: g.Spec.Key}
+	// The members' display: a column of the users' own table (a joined
+	// table's is not in the membership's queries), else the key.
 	spec.Display = u.Spec.Key
-	if a, ok := u.byPath["displayname"]; ok {
+	if a, ok := u.byPath["displayname"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
-	} else if a, ok := u.byPath["username"]; ok {
+	} else if a, ok := u.byPath["username"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
 	}
 	ginfo, gok := c.describe(g.Spec.Table)
