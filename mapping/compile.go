@@ -152,8 +152,8 @@ type Resource struct {
 	info        adapters.TableInfo
 	kvInfo      adapters.TableInfo
 	// joined are the joined tables, in the order configured.
-	joined []*joinedTable
-	schemas     *schemaSet
+	joined  []*joinedTable
+	schemas *schemaSet
 	// ignoreDeactivation accepts active: false without an active column.
 	ignoreDeactivation bool
 	attrs              []*attr
