@@ -1279,6 +1279,9 @@ func (r *Resource) Describe() []string {
 		if len(j.Scope) > 0 {
 			line += " where " + conditionText(j.Scope, nil, false)
 		}
+		for _, d := range j.Defaults {
+			line += fmt.Sprintf("; default %s on insert", d.Column)
+		}
 		out = append(out, line)
 	}
 	for i, l := range out {
