@@ -202,6 +202,12 @@ type TableSpec struct {
 	// (WordPress's wp_usermeta). A Record carries each key's value under
 	// KVColumn(key).
 	KV *KVSpec
+	// Joined are tables holding one more row per row of this table, keyed
+	// by its key: a data or profile table (Drupal's users_field_data
+	// beside users), or the user row of an entity row (Guacamole's
+	// guacamole_user beside guacamole_entity). A Record carries their
+	// columns under JoinColumn.
+	Joined []JoinSpec
 	// Verify, when set, is called in every insert's and update's
 	// transaction, before it commits, with the columns written and the
 	// row as it is then stored (read back, or known to be stored as
@@ -384,6 +390,38 @@ type KVSpec struct {
 	// the mapped keys' entries go.
 	DeleteAll bool
 }
+
+// JoinSpec describes a joined table of a TableSpec: at most one row per
+// row of the table (within Scope), whose Key column holds the row's key.
+// Reads load it with the row, and a row that has none reads as NULL in
+// every column; filters and sorting see its columns as the row's; a
+// create inserts it after the row, an update writes its changed columns
+// (inserting it when it is missing), and a hard delete removes every row
+// of the joined table with the row's key before the row itself, all in the
+// write's transaction.
+type JoinSpec struct {
+	Table Table
+	// Key is the joined table's column holding the row's key (uid).
+	Key Column
+	// Columns are the joined table's columns the mapping reads and
+	// writes, by their own names; a Record carries each under
+	// JoinColumn(Table, column).
+	Columns []Column
+	// Scope holds constant columns of the joined row (langcode = 'en'):
+	// matched on every read and written on insert.
+	Scope map[Column]any
+	// Defaults are written into a new joined row for the columns the
+	// Record does not set.
+	Defaults []Default
+}
+
+// JoinColumn is the Record key under which column c of joined table t
+// travels.
+func JoinColumn(t Table, c Column) Column { return Column("@j:" + string(t) + "." + string(c)) }
+
+// JoinPresent is the Record key that a read sets to true when the row has
+// its row in joined table t, and to false when it has none.
+func JoinPresent(t Table) Column { return Column("@j:" + string(t)) }
 
 // KVColumn is the Record key under which a key/value table's key travels.
 func KVColumn(key string) Column { return Column("@kv:" + key) }

@@ -151,7 +151,9 @@ type Resource struct {
 	naturalPath string
 	info        adapters.TableInfo
 	kvInfo      adapters.TableInfo
-	schemas     *schemaSet
+	// joined are the joined tables, in the order configured.
+	joined  []*joinedTable
+	schemas *schemaSet
 	// ignoreDeactivation accepts active: false without an active column.
 	ignoreDeactivation bool
 	attrs              []*attr
@@ -557,6 +559,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
+	c.joinedTables(path, r, rc.Joined, written)
 	paths := slices.Sorted(maps.Keys(rc.Attributes))
 	byCol := map[adapters.Column]*attr{}
 	for _, p := range paths {
@@ -702,7 +705,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			r.byPath[strings.ToLower(a.path)] = a
 			continue
 		}
-		ci, ok := column(ap+".column", ac.Column)
+		ci, ok := c.attrColumn(r, ap+".column", ac.Column, column)
 		if !ok {
 			continue
 		}
@@ -729,6 +732,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		written[ci.Name] = a.path
 		if byCol[ci.Name] == nil {
 			byCol[ci.Name] = a
+		}
+		if isJoinedColumn(ci) && (a.kind == kindMeta || a.kind == kindManager) {
+			c.add(ap+".column", "%s is written by scimbridge as a column of %s; expected a column of %s, not of a joined table", a.path, r.Spec.Table, r.Spec.Table)
+			continue
 		}
 		if msg := c.fits(a, ac); msg != "" {
 			c.add(ap+".column", "%s", msg)
@@ -796,8 +803,12 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if !validTransform(x.Transform) {
 				c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			}
-			xc, ok := column(xp+".column", x.Column)
+			xc, ok := c.attrColumn(r, xp+".column", x.Column, column)
 			if !ok {
+				continue
+			}
+			if isJoinedColumn(xc) != isJoinedColumn(ci) || isJoinedColumn(xc) && !strings.HasPrefix(x.Column, strings.SplitN(ac.Column, ".", 2)[0]+".") {
+				c.add(xp+".column", "column %q is not in the table of %q; expected a column of the same table", x.Column, ac.Column)
 				continue
 			}
 			if prev, dup := written[xc.Name]; dup {
@@ -817,6 +828,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		// A list not given is written empty, so its column needs nothing.
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta && a.kind != kindList
 		a.index = leadingIndex(info, ci.Name, fixed...)
+		if isJoinedColumn(ci) {
+			a.index = r.joinedIndex(ci)
+		}
 		if first := byCol[ci.Name]; first != a && (a.def.Required || first.def.Required) {
 			// A column one of them always gives is required of none of
 			// the others.
@@ -854,6 +868,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		if a.lookup != nil {
 			a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
+			if isJoinedColumn(a.lookup.col) {
+				a.index = r.joinedIndex(a.lookup.col)
+			}
 		}
 	}
 	if r.naturalPath != "" {
@@ -864,7 +881,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	if _, ok := r.byPath["username"]; !ok && name == "User" && !r.given["username"] {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
 	}
-	if a, ok := r.byPath["displayname"]; ok && name == "Group" {
+	if a, ok := r.byPath["displayname"]; ok && name == "Group" && isJoinedColumn(a.col) {
+		c.add(path+".attributes[\"displayName\"]", "a group's displayName is read with its memberships; expected a column of %s, not of a joined table", rc.Table)
+	} else if ok && name == "Group" {
 		r.Spec.Display = a.col.Name
 	} else if name == "Group" && !r.given["displayname"] {
 		c.add(path+".attributes", "displayName is not mapped; expected displayName: <column> (Okta and Entra match groups by it)")
@@ -905,6 +924,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it, defaults.%s, or a scope setting it", n, n)
 		}
 	}
+	c.finishJoined(r, written)
 
 	switch rc.Version {
 	case "":
@@ -1259,6 +1279,20 @@ func (r *Resource) Describe() []string {
 	default:
 		out = append(out, "delete policy: "+r.Delete)
 	}
+	for _, j := range r.Spec.Joined {
+		line := fmt.Sprintf("joined: %s, one row per %s by %s.%s", j.Table, r.Name, j.Table, j.Key)
+		if len(j.Scope) > 0 {
+			line += " where " + conditionText(j.Scope, nil, false)
+		}
+		for _, d := range j.Defaults {
+			line += fmt.Sprintf("; default %s on insert", d.Column)
+		}
+		out = append(out, line)
+	}
+	for i, l := range out {
+		// A joined column by its table-qualified name, as configured.
+		out[i] = strings.ReplaceAll(l, "@j:", "")
+	}
 	return out
 }
 
@@ -1391,10 +1425,12 @@ func (c *compiler) memberList(path string, u *Resource, spec *adapters.Membershi
 // members compiles where a group's members are stored.
 func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	spec := &adapters.MembershipSpec{Users: u.Spec, GroupRef: g.Spec.Key}
+	// The members' display: a column of the users' own table (a joined
+	// table's is not in the membership's queries), else the key.
 	spec.Display = u.Spec.Key
-	if a, ok := u.byPath["displayname"]; ok {
+	if a, ok := u.byPath["displayname"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
-	} else if a, ok := u.byPath["username"]; ok {
+	} else if a, ok := u.byPath["username"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
 	}
 	ginfo, gok := c.describe(g.Spec.Table)
@@ -2162,6 +2198,9 @@ func (c *compiler) keyRefs(path string, r *Resource, renames []RenameConfig) {
 	}
 	if kv := r.Spec.KV; kv != nil {
 		ref(kv.Table, kv.Parent)
+	}
+	for _, j := range r.Spec.Joined {
+		ref(j.Table, j.Key)
 	}
 	for _, m := range r.Spec.Memberships {
 		ref(m.Table, m.Column)

@@ -88,6 +88,18 @@ type ResourceConfig struct {
 	// MetaTable is the key/value table that attributes with meta: are
 	// stored in.
 	MetaTable *MetaTableConfig `yaml:"metaTable"`
+	// Joined lists tables that hold one more row per resource, keyed by
+	// the resource's key: a data or profile table (Drupal's
+	// users_field_data beside users), or the user row of an entity row
+	// (Guacamole's guacamole_user beside guacamole_entity). Attributes
+	// map to their columns by table-qualified name (userName: {column:
+	// users_field_data.name}). Reads load the joined row with the row (a
+	// missing one reads as unassigned attributes), filters and sorting
+	// work on its columns, a create inserts it after the row (with its
+	// scope and defaults), an update writes its changed columns (and
+	// inserts it when missing), and a hard delete removes it first, all
+	// in one transaction.
+	Joined []JoinedConfig `yaml:"joined"`
 	// Version turns on ETags (meta.version, If-Match, If-None-Match): the
 	// name of a column that changes with every write (an integer version
 	// column, which scimbridge increments, or an updated-at time), or
@@ -384,7 +396,9 @@ type RenameConfig struct {
 // AttributeConfig maps one SCIM attribute to a column. In YAML it is either
 // a column name or a mapping with the fields below.
 type AttributeConfig struct {
-	// Column the attribute is stored in.
+	// Column the attribute is stored in: a column of the resource's
+	// table, or of one of its joined tables by table-qualified name
+	// (users_field_data.name).
 	Column string `yaml:"column"`
 	// TrueValue and FalseValue are the stored values of a boolean attribute
 	// (active) when the column is not a plain 0/1 flag, such as 'active' and
@@ -555,6 +569,23 @@ type MetaTableConfig struct {
 	// of any key and scope, as WordPress and Nextcloud do when they
 	// delete an account; by default only the mapped keys' entries go.
 	DeleteAll bool `yaml:"deleteAll"`
+}
+
+// JoinedConfig is a table holding one row per resource, keyed by the
+// resource's key.
+type JoinedConfig struct {
+	// Table holding the rows (users_field_data).
+	Table string `yaml:"table"`
+	// Key is the column holding the resource's key (uid, entity_id).
+	Key string `yaml:"key"`
+	// Scope holds constant columns of the joined row the mapping owns
+	// (langcode: en, default_langcode: 1): matched on every read and
+	// written into a new joined row.
+	Scope map[string]any `yaml:"scope"`
+	// Defaults are written into a new joined row for its NOT NULL columns
+	// that no attribute sets (created: {generate: now}, password_hash: an
+	// unusable value).
+	Defaults map[string]DefaultConfig `yaml:"defaults"`
 }
 
 // ExtensionConfig declares an operator-defined extension schema, whose

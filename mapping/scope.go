@@ -651,7 +651,7 @@ func (c *compiler) release(path string, r *Resource, sd *adapters.SoftDelete, tm
 		// Its own mistake is reported.
 		return
 	}
-	if !ok || a.kind != kindSimple {
+	if !ok || a.kind != kindSimple || isJoinedColumn(a.col) {
 		c.add(path, "%s is not mapped to a column of %s; expected it mapped to release it", name, r.Spec.Table)
 		return
 	}

@@ -357,7 +357,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 		info.Columns = append(info.Columns, adapters.ColumnInfo{
 			Name:          adapters.Column(c.Name),
 			DataType:      strings.ToLower(c.DataType),
-			ColumnType:    strings.ToLower(c.Type),
+			ColumnType:    columnType(c.Type),
 			Nullable:      c.Nullable == "YES",
 			HasDefault:    def || strings.Contains(extra, "default_generated"),
 			AutoIncrement: strings.Contains(extra, "auto_increment"),
@@ -445,3 +445,15 @@ func (a *Adapter) Store(spec adapters.TableSpec) (adapters.Store, error) {
 
 // errNotDescribed is returned for a column missing from the described table.
 var errNotDescribed = errors.New("column not in table")
+
+// columnType is a column's full type as information_schema gives it, with
+// the type's name and attributes in lower case (int(10) unsigned) and
+// what is between its parentheses as written: the values of an ENUM or
+// SET keep their case (enum('USER','USER_GROUP')), which writes must.
+func columnType(t string) string {
+	i, j := strings.IndexByte(t, '('), strings.LastIndexByte(t, ')')
+	if i < 0 || j < i {
+		return strings.ToLower(t)
+	}
+	return strings.ToLower(t[:i]) + t[i:j+1] + strings.ToLower(t[j+1:])
+}

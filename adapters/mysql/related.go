@@ -229,7 +229,7 @@ func sameRelated(a, b any) bool {
 // loadRelated reads the child rows and key/value entries of recs, one
 // query per related table for all of them.
 func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Record) error {
-	if len(recs) == 0 || (len(s.children) == 0 && s.kv == nil) {
+	if len(recs) == 0 || (len(s.children) == 0 && s.kv == nil && len(s.joins) == 0) {
 		return nil
 	}
 	byKey := map[string]adapters.Record{}
@@ -246,6 +246,9 @@ func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Reco
 				r[adapters.KVColumn(k)] = nil
 			}
 		}
+	}
+	if err := s.loadJoined(ctx, q, recs, keys, byKey); err != nil {
+		return err
 	}
 	all := make([]*related, 0, len(s.children)+1)
 	for _, r := range s.children {
@@ -432,8 +435,12 @@ func (r *related) extra() (string, []any) {
 	return cols.String(), vals
 }
 
-// dropRelated deletes the child rows and key/value entries of a row.
+// dropRelated deletes the joined rows, child rows and key/value entries
+// of a row.
 func (s *store) dropRelated(ctx context.Context, t *txn, key any) error {
+	if err := s.dropJoined(ctx, t, key); err != nil {
+		return err
+	}
 	for _, r := range s.children {
 		if r.link != nil {
 			if err := r.unlink(ctx, t, key); err != nil {

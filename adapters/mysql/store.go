@@ -111,6 +111,10 @@ type store struct {
 	pages    *pages         // recent list pages and counts
 	children map[adapters.Column]*related
 	kv       *related
+	// joins are the joined tables (spec.Joined); joinCols finds a joined
+	// column's table by its Record key.
+	joins    []*joined
+	joinCols map[adapters.Column]joinRef
 	// groupsOf is the membership of the groups this table's users are
 	// in (spec.MemberOf), for MemberOf filters.
 	groupsOf *members
@@ -136,7 +140,8 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if s.key, ok = s.cols[spec.Key]; !ok {
 		return nil, fmt.Errorf("key column %s: %w", spec.Key, errNotDescribed)
 	}
-	cols := spec.Columns
+	// The joined tables' columns are read with them (loadJoined).
+	cols := slices.DeleteFunc(slices.Clone(spec.Columns), isJoined)
 	if !slices.Contains(cols, spec.Key) {
 		cols = append([]adapters.Column{spec.Key}, cols...)
 	}
@@ -229,6 +234,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 		for _, ci := range jinfo.Columns {
 			s.mcols[m.Table][ci.Name] = ci
 		}
+	}
+	if err := s.initJoined(a); err != nil {
+		return nil, err
 	}
 	if l := spec.MemberOf; l != nil {
 		ginfo, ok := a.described(l.Groups.Table)
@@ -453,6 +461,16 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	var oargs []any
 	order.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
+		if ref, ok := s.joinCols[o.Column]; ok {
+			expr, a := s.joinedOrder(ref, o.Fold)
+			order.WriteString(expr)
+			oargs = append(oargs, a...)
+			if o.Descending {
+				order.WriteString(" DESC")
+			}
+			order.WriteString(", ")
+			continue
+		}
 		if expr, a, ok := s.relatedOrder(o); ok {
 			order.WriteString(expr)
 			oargs = append(oargs, a...)
@@ -1170,6 +1188,7 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 // txn.execCommit for why).
 func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (adapters.Record, error) {
 	row, rel := splitRelated(rec)
+	join := s.splitJoined(rel)
 	now := adapters.Now()
 	for _, d := range s.spec.Defaults {
 		if _, set := row[d.Column]; set {
@@ -1193,7 +1212,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
 	}
-	if err := s.checkUnique(ctx, t, row, nil); err != nil {
+	if err := s.checkUnique(ctx, t, s.withJoined(row, join), nil); err != nil {
 		return nil, err
 	}
 	if err := s.checkReferences(ctx, t, row); err != nil {
@@ -1237,6 +1256,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		if err != nil {
 			return nil, s.duplicate(ctx, t, err, row, nil)
 		}
+		if err := s.writeJoined(ctx, t, out[s.spec.Key], join, nil, nil); err != nil {
+			return nil, err
+		}
 		if err := s.writeRelations(ctx, t, out[s.spec.Key]); err != nil {
 			return nil, err
 		}
@@ -1245,14 +1267,14 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 				return nil, err
 			}
 		}
-		if err := s.verify(row, out); err != nil {
-			return nil, err
-		}
 		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
 			return nil, err
 		}
 		if err := s.loadRelated(ctx, t, []adapters.Record{out}); err != nil {
 			return nil, fmt.Errorf("reading back new row: %w", err)
+		}
+		if err := s.verify(s.withJoined(row, join), out); err != nil {
+			return nil, err
 		}
 		t.expect(out[s.spec.Key], s.created(out))
 		return out, nil
@@ -1271,6 +1293,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		}
 		key = id
 	}
+	if err := s.writeJoined(ctx, t, key, join, nil, nil); err != nil {
+		return nil, err
+	}
 	if err := s.writeRelations(ctx, t, key); err != nil {
 		return nil, err
 	}
@@ -1285,7 +1310,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
-	if err := s.verify(row, out); err != nil {
+	if err := s.verify(s.withJoined(row, join), out); err != nil {
 		return nil, err
 	}
 	t.expect(key, s.created(out))
@@ -1451,10 +1476,14 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 			groups.Done = false // read with the row, they are those it leaves
 		}
 	}
-	if err := s.writeRelated(ctx, t, key, rel, false); err != nil {
+	join := s.splitJoined(maps.Clone(rel))
+	if err := s.checkUnique(ctx, t, s.withJoined(changed, join), key); err != nil {
 		return nil, nil, err
 	}
-	if err := s.checkUnique(ctx, t, changed, key); err != nil {
+	if err := s.writeJoined(ctx, t, key, join, cur, next); err != nil {
+		return nil, nil, err
+	}
+	if err := s.writeRelated(ctx, t, key, withoutJoined(rel), false); err != nil {
 		return nil, nil, err
 	}
 	if err := s.checkReferences(ctx, t, changed); err != nil {
@@ -1526,7 +1555,7 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.verify(changed, out); err != nil {
+	if err := s.verify(s.withJoined(changed, join), out); err != nil {
 		return nil, nil, err
 	}
 	if len(cols) > 0 {

@@ -100,6 +100,9 @@ func (s *store) binary(b *builder, op string, l, r adapters.Expr) error {
 }
 
 func (s *store) compare(b *builder, x adapters.Compare) error {
+	if ref, ok := s.joinCols[x.Column]; ok {
+		return s.compareJoined(b, ref, x)
+	}
 	c, ok := s.cols[x.Column]
 	if !ok {
 		return fmt.Errorf("filtering on %s: %w", x.Column, errNotDescribed)

@@ -174,6 +174,11 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MetaTableConfig]("deleteAll"): {Example: "true"},
 	key[mapping.MetaTableConfig]("defaults"):  {MapKey: "column", Sample: "updated_at", Example: "{updated_at: {generate: now}}"},
 
+	key[mapping.JoinedConfig]("table"):    {Required: true, Example: "users_field_data"},
+	key[mapping.JoinedConfig]("key"):      {Required: true, Example: "uid"},
+	key[mapping.JoinedConfig]("scope"):    {MapKey: "column", Sample: "langcode", Example: "{langcode: en, default_langcode: 1}"},
+	key[mapping.JoinedConfig]("defaults"): {MapKey: "column", Sample: "created", Example: "{created: {generate: now}, access: 0}"},
+
 	key[mapping.MembersConfig]("userColumn"):  {Example: "role"},
 	key[mapping.MembersConfig]("whenRemoved"): {DefaultText: "NULL", Example: "member"},
 	key[mapping.MembersConfig]("list"):        {Example: "json"},
