@@ -279,3 +279,23 @@ INSERT INTO users (login, status, password_hash, kind) VALUES ('bot', 'robot', '
 		t.Errorf("check counted a row outside the scope:\n%s", out.String())
 	}
 }
+
+// TestCheckWarnsOfTextRelation: a relation between a TEXT column and the
+// integer key is accepted, with a warning that says how the two compare
+// and that no index serves it.
+func TestCheckWarnsOfTextRelation(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	path := filepath.Join(t.TempDir(), "check.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn) + "    relations:\n      - notExists: {table: user_fields, column: value, where: {app: core, field: system_user}}\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != 0 {
+		t.Fatalf("check exited %d: %s", code, errw.String())
+	}
+	want := `warning: resources.User.relations[0].notExists.column: column "value" of user_fields is text but users.id is int: the integer is compared as decimal text ("6" matches 6; "06", " 6" and "6x" do not), and no index on users.id can serve the comparison`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("check output lacks %q:\n%s", want, out.String())
+	}
+}
