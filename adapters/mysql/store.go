@@ -1644,8 +1644,11 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	for _, c := range s.spec.Increment {
 		sets = append(sets, quote(string(c))+" = "+quote(string(c))+" + 1")
 	}
-	args = append(append(args, key), s.sargs...)
-	res, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...)
+	// The row was read in scope under lock (Delete): the relations need
+	// no second look, and an UPDATE with a correlated subquery is beyond
+	// some MySQL-compatible engines.
+	args = append(append(args, key), s.lockedArgs...)
+	res, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.lockedScope, args...)
 	if err != nil {
 		return fmt.Errorf("marking the row deleted: %w", err)
 	}
