@@ -714,3 +714,51 @@ func TestMembershipFilters(t *testing.T) {
 		t.Errorf("role column, groups.value eq 3: %v", got)
 	}
 }
+
+// TestScopeReservesAUserName: a scope condition on the userName column
+// (GLPI's name: {ne: glpi-system}, the system account's name) is
+// accepted, and every write that would give a user the reserved name,
+// in any case, answers 400 invalidValue naming userName and writes
+// nothing; other names are written as usual.
+func TestScopeReservesAUserName(t *testing.T) {
+	s := newSidecarText(t, `
+CREATE TABLE glpi_users (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(255) NULL,
+  realname VARCHAR(255) NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT INTO glpi_users (id, name, realname) VALUES (1, 'glpi', NULL), (6, 'glpi-system', 'Support');
+`, `
+User:
+  table: glpi_users
+  attributes:
+    userName: name
+    name.familyName: realname
+  scope:
+    name: {ne: glpi-system}
+  delete: hard
+`)
+	if got := listIDs(t, s.do("GET", "/scim/v2/Users?count=100", nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("users listed: %v, want only 1", got)
+	}
+	before := s.Rows("SELECT id, name, realname FROM glpi_users ORDER BY id")
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/scim/v2/Users", `{"userName":"glpi-system"}`},
+		{"POST", "/scim/v2/Users", `{"userName":"GLPI-System"}`},
+		{"PUT", "/scim/v2/Users/1", `{"userName":"glpi-system"}`},
+		{"PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","path":"userName","value":"glpi-system"}`)},
+		{"PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","value":{"userName":"Glpi-System","name":{"familyName":"X"}}}`)},
+	} {
+		r := s.do(c.method, c.path, c.body)
+		checkError(t, r, http.StatusBadRequest, "invalidValue")
+		if d, _ := r.Body["detail"].(string); !strings.Contains(d, "userName") || !strings.Contains(d, "outside the mapping's scope") {
+			t.Errorf("%s %s %s: detail %q, want it to name userName and the scope", c.method, c.path, c.body, d)
+		}
+	}
+	if after := s.Rows("SELECT id, name, realname FROM glpi_users ORDER BY id"); !slices.Equal(after, before) {
+		t.Errorf("rows after the refused writes: %q, want %q", after, before)
+	}
+	if r := s.do("POST", "/scim/v2/Users", `{"userName":"glpi-systems"}`); r.Status != http.StatusCreated {
+		t.Errorf("a name beside the reserved one: %d %s", r.Status, r.Raw)
+	}
+}
