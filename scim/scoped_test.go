@@ -132,6 +132,26 @@ func TestScopeConditionsHideRows(t *testing.T) {
 	if n := s.count("SELECT COUNT(*) FROM accounts"); n != 6 {
 		t.Errorf("%d accounts after refused creates, want 6", n)
 	}
+	// A group's displayName held by a team outside the scope gets the
+	// same explanation, on a create and on a rename.
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/scim/v2/Groups", `{"displayName":"ADMINISTRATORS"}`},
+		{"PATCH", "/scim/v2/Groups/g-2", patchBody(`{"op":"replace","path":"displayName","value":"ADMINISTRATORS"}`)},
+	} {
+		r = s.do(c.method, c.path, c.body)
+		checkError(t, r, http.StatusConflict, "uniqueness")
+		if d, _ := r.Body["detail"].(string); !strings.Contains(d, "not provisioned as a SCIM Group") {
+			t.Errorf("%s %s: conflict with the forum's own team: detail %q, want it to say the holder is outside the scope", c.method, c.path, d)
+		}
+	}
+	r = s.do("PATCH", "/scim/v2/Groups/g-2", patchBody(`{"op":"replace","path":"displayName","value":"Moderators"}`))
+	checkError(t, r, http.StatusConflict, "uniqueness")
+	if d, _ := r.Body["detail"].(string); strings.Contains(d, "scope") {
+		t.Errorf("conflict with a group in scope: detail %q says it is hidden", d)
+	}
+	if got := s.Rows("SELECT team_id, team_name FROM teams ORDER BY team_id"); !slices.Equal(got, []string{"1 | ADMINISTRATORS", "2 | Staff", "3 | Moderators"}) {
+		t.Errorf("teams after refused writes: %q", got)
+	}
 }
 
 // TestScopeConditionsOnWrites: creates land in scope; an attribute sharing
