@@ -137,7 +137,15 @@ func (p *planner) applyRules(rules []attrRule) {
 				// Okta and Entra send displayName; a full name serves it.
 				attr = "displayName"
 			}
-			p.mapAttr(attr, c.Name, yamlKey(string(c.Name)), ruleGuess(c, r))
+			value, guess := yamlKey(string(c.Name)), ruleGuess(c, r)
+			if r.holds == holdsTime && isInitInt(c) {
+				w, args := p.where()
+				if m, ok := p.s.maxInt(p.ctx, string(p.t.Name), c.Name, w, args...); ok && m >= epochMillis {
+					value = flow("column", yamlKey(string(c.Name)), "timeUnit", "milliseconds")
+					guess = fmt.Sprintf("%s looks like %s (%s), in milliseconds since the epoch: it holds values up to %d, which as seconds would be far in the future.", c.Name, r.why, c.ColumnType, m)
+				}
+			}
+			p.mapAttr(attr, c.Name, value, guess)
 			break
 		}
 	}
@@ -207,7 +215,9 @@ func (p *planner) pickUserName() {
 			// the database does not number is the login itself: a
 			// natural key.
 			natural := c.Name == p.key && !c.AutoIncrement && isInitString(c) && (k.why == "the login" || strings.HasPrefix(k.why, "an e-mail"))
-			if (!p.free(c.Name) && !natural) || !fits(c, holdsText) || !k.test(c) {
+			// An integer or a time is no login: Okta and Entra send
+			// userName as text (an e-mail address, a name).
+			if (!p.free(c.Name) && !natural) || !isInitString(c) || !k.test(c) {
 				continue
 			}
 			value, copyNote := p.withCopy("userName", c.Name)

@@ -494,3 +494,24 @@ func TestInitGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestInitReadsTheData runs init on a users table whose types alone
+// mislead: the login-named column is an integer (userName goes to the
+// e-mail address instead), and the times are integers whose values are
+// epoch milliseconds (timeUnit: milliseconds); Joomla's block is the
+// inverted flag; check accepts the output.
+func TestInitReadsTheData(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/datashapes.sql")
+	path, text := runInitOn(t, dsn)
+	wantLines(t, text, "      userName: email\n",
+		"      meta.created: {column: CreateAt, timeUnit: milliseconds}\n",
+		"      meta.lastModified: {column: UpdateAt, timeUnit: milliseconds}\n",
+		"      active: {column: block, trueValue: 0, falseValue: 1}\n")
+	if strings.Contains(text, "userName: login_id") {
+		t.Errorf("init maps userName to an integer:\n%s", text)
+	}
+	if !strings.Contains(commentText(text), "in milliseconds since the epoch: it holds values up to 1720000000000") {
+		t.Errorf("the millisecond times carry no note:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+}
