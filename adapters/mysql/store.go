@@ -1942,6 +1942,26 @@ func sameRecord(a, b adapters.Record) bool {
 
 var _ adapters.ValueCounter = (*store)(nil)
 
+var _ adapters.IntRanger = (*store)(nil)
+
+// IntRange reads the least non-zero and the greatest value of integer
+// column c over the rows in scope, in one aggregate query.
+func (s *store) IntRange(ctx context.Context, c adapters.Column) (int64, int64, bool, error) {
+	if _, ok := s.cols[c]; !ok {
+		return 0, 0, false, fmt.Errorf("reading the range of %s: %w", c, errNotDescribed)
+	}
+	q := quote(string(c))
+	var least, greatest sql.NullInt64
+	err := s.db.QueryRowxContext(ctx, "SELECT MIN(NULLIF("+q+", 0)), MAX(NULLIF("+q+", 0)) FROM "+s.table+" WHERE 1=1"+s.scope, s.sargs...).Scan(&least, &greatest)
+	if err != nil {
+		return 0, 0, false, classify(fmt.Errorf("reading the range of %s: %w", c, err))
+	}
+	if !least.Valid || !greatest.Valid {
+		return 0, 0, false, nil
+	}
+	return least.Int64, greatest.Int64, true, nil
+}
+
 // maxCountedValues bounds the groups CountValues reads: a column of
 // statuses has a handful.
 const maxCountedValues = 10000
