@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/mapping"
 )
 
 // runInit introspects the database and writes a commented starting
@@ -58,6 +61,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		w = f
 	}
 	fmt.Fprint(w, text)
+	for _, l := range initCounts(ctx, ad, text) {
+		fmt.Fprintln(stderr, l)
+	}
 	if *out != "" {
 		fmt.Fprintf(stderr, "wrote %s: review every line marked GUESS, then run scimbridge check -config %s\n", *out, *out)
 	}
@@ -364,4 +370,38 @@ func singular(t string) string {
 		return strings.TrimSuffix(t, "s")
 	}
 	return t
+}
+
+// initCounts compiles the mapping init wrote and says, per resource, how
+// many rows are in its scope and how many of them read as active with
+// it, so that a guess that reads most accounts as inactive shows at once.
+// A mapping that does not compile as written (a CHANGE_ME) gets no count.
+func initCounts(ctx context.Context, ad adapters.Adapter, text string) []string {
+	var cfg struct {
+		Resources mapping.Config `yaml:"resources"`
+	}
+	if yaml.Unmarshal([]byte(text), &cfg) != nil {
+		return nil
+	}
+	m, err := mapping.Compile(ctx, cfg.Resources, ad, "resources")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range m.Resources() {
+		st, err := ad.Store(r.Spec)
+		if err != nil {
+			continue
+		}
+		page, err := st.List(ctx, adapters.Query{})
+		if err != nil {
+			continue
+		}
+		l := fmt.Sprintf("%s: %d %s in scope", r.Name, page.Total, plural(int64(page.Total), "row", "rows"))
+		if info, _ := activeData(ctx, ad, r); info != "" {
+			l += "; " + strings.TrimPrefix(info, r.Name+".")
+		}
+		out = append(out, l)
+	}
+	return out
 }

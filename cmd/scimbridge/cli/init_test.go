@@ -514,4 +514,14 @@ func TestInitReadsTheData(t *testing.T) {
 		t.Errorf("the millisecond times carry no note:\n%s", text)
 	}
 	checkInitOutput(t, dsn, path, text)
+
+	// init says how many rows the mapping it wrote sees, and how many
+	// read as active (bob is blocked).
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"init", "-dsn", dsn}, &stdout, &stderr); code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr.String())
+	}
+	if want := "User: 3 rows in scope; active: 2 rows read as active, 1 as inactive\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("init's report lacks %q:\n%s", want, stderr.String())
+	}
 }
