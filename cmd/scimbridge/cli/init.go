@@ -127,6 +127,25 @@ func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (str
 	fmt.Fprintf(&b, initHeader, opts.now.UTC().Format(time.DateOnly))
 	exclude := map[string]bool{}
 	var g adapters.TableInfo
+	groupGuess := ""
+	if opts.groups == "" {
+		// No -groups-table: a table of groups (roles, teams) with a
+		// membership table between it and the users, found by the
+		// names of its columns even without foreign keys, is mapped.
+		var best *joinTable
+		for _, n := range tablesLike(s, groupTableRE) {
+			gt, err := s.table(ctx, n)
+			if err != nil || n == opts.users {
+				continue
+			}
+			if j := findJoin(s, u, gt, exclude); j != nil && (best == nil || j.score > best.score) {
+				best, opts.groups = j, n
+			}
+		}
+		if best != nil {
+			groupGuess = fmt.Sprintf("%s looks like the table of groups: %s holds memberships between it and %s (run init with -groups-table TABLE for another).", opts.groups, best.t.Name, u.Name)
+		}
+	}
 	if opts.groups != "" {
 		if g, err = s.table(ctx, opts.groups); err != nil {
 			return "", fmt.Errorf("reading table %s: %w%s", opts.groups, err, tableHint(s, groupTableRE))
@@ -154,7 +173,9 @@ func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (str
 	if g.Name != u.Name && !keyedByUUID(u) && !keyedByUUID(g) {
 		prefix = "g-"
 	}
-	writeEntries(&b, 2, []entry{{key: "Group", block: group.entries(group.idEntry(prefix))}})
+	groupEntries := group.entries(group.idEntry(prefix))
+	groupEntries[0].guess = groupGuess
+	writeEntries(&b, 2, []entry{{key: "Group", block: groupEntries}})
 	writeNotes(&b, group.notes)
 	return b.String(), nil
 }

@@ -499,14 +499,20 @@ func TestInitGolden(t *testing.T) {
 // mislead: the login-named column is an integer (userName goes to the
 // e-mail address instead), and the times are integers whose values are
 // epoch milliseconds (timeUnit: milliseconds); Joomla's block is the
-// inverted flag; check accepts the output.
+// inverted flag; roles is found as the groups table through user_roles,
+// whose columns are named for both keys; check accepts the output.
 func TestInitReadsTheData(t *testing.T) {
 	dsn := newSchemaDB(t, "testdata/init/datashapes.sql")
 	path, text := runInitOn(t, dsn)
 	wantLines(t, text, "      userName: email\n",
 		"      meta.created: {column: CreateAt, timeUnit: milliseconds}\n",
 		"      meta.lastModified: {column: UpdateAt, timeUnit: milliseconds}\n",
-		"      active: {column: block, trueValue: 0, falseValue: 1}\n")
+		"      active: {column: block, trueValue: 0, falseValue: 1}\n",
+		// Without -groups-table, roles is found through user_roles.
+		"    table: roles\n", "      table: user_roles\n", "      group: role_id\n", "      user: user_id\n")
+	if !strings.Contains(commentText(text), "GUESS: roles looks like the table of groups: user_roles holds memberships between it and users") {
+		t.Errorf("the groups table found carries no note:\n%s", text)
+	}
 	if strings.Contains(text, "userName: login_id") {
 		t.Errorf("init maps userName to an integer:\n%s", text)
 	}
@@ -521,7 +527,9 @@ func TestInitReadsTheData(t *testing.T) {
 	if code := Main(context.Background(), []string{"init", "-dsn", dsn}, &stdout, &stderr); code != 0 {
 		t.Fatalf("init exited %d: %s", code, stderr.String())
 	}
-	if want := "User: 3 rows in scope; active: 2 rows read as active, 1 as inactive\n"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("init's report lacks %q:\n%s", want, stderr.String())
+	for _, want := range []string{"User: 3 rows in scope; active: 2 rows read as active, 1 as inactive\n", "Group: 2 rows in scope\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("init's report lacks %q:\n%s", want, stderr.String())
+		}
 	}
 }

@@ -16,3 +16,20 @@ INSERT INTO users (login_id, email, CreateAt, UpdateAt, block) VALUES
   (1001, 'alice@example.com', 1700000000000, 1700000000000, 0),
   (1002, 'bob@example.com', 1710000000000, 1710000000000, 1),
   (1003, 'carol@example.com', 1720000000000, 1720000000000, 0);
+
+-- Roles and their memberships, without foreign keys: the join table is
+-- known by its columns' names alone.
+CREATE TABLE roles (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(64) NOT NULL,
+  UNIQUE KEY roles_name (name)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+CREATE TABLE user_roles (
+  user_id INT NOT NULL,
+  role_id INT NOT NULL,
+  PRIMARY KEY (user_id, role_id)
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+INSERT INTO roles (name) VALUES ('admin'), ('staff');
+INSERT INTO user_roles (user_id, role_id) VALUES (1, 1), (2, 2);
