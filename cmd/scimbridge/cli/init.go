@@ -208,6 +208,7 @@ func planUser(ctx context.Context, s *initSchema, t adapters.TableInfo, shared b
 	if !shared {
 		p.typeNote()
 	}
+	p.builtInNote(p.userName, systemUserNames, "rows that look like the application's own accounts")
 	if !p.mapped["active"] {
 		p.notes = append(p.notes, "No status column recognised: active: false is refused (400) until active is mapped, or ignoreDeactivation says the application has no way to disable an account.")
 	}
@@ -227,6 +228,11 @@ func planGroup(ctx context.Context, s *initSchema, u, g adapters.TableInfo, user
 		p.pickGroupName()
 	}
 	p.fillDefaults()
+	for c, a := range p.used {
+		if a == "displayName" {
+			p.builtInNote(c, builtInGroupName, "rows that look like the application's built-in groups")
+		}
+	}
 	var members []entry
 	var why string
 	if join != nil {

@@ -398,3 +398,51 @@ func (p *planner) typeNote() {
 func containsFold(list []string, s string) bool {
 	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
 }
+
+// Names of the accounts and groups applications make for themselves: the
+// anonymous visitor, a guest, the system or a bot account; Joomla's and
+// Drupal's built-in groups.
+var (
+	systemUserNames  = []string{"anonymous", "anon", "guest", "system", "root", "nobody", "bot", "daemon", "service", "cron", "scheduler", "mailer"}
+	builtInGroupName = []string{"everyone", "public", "guest", "guests", "registered", "anonymous", "authenticated", "authenticated user", "super users", "superusers", "system", "nobody", "all users"}
+)
+
+// builtInNote lists the rows of col named like the application's own
+// accounts or groups (and, for users, any whose name holds "system"),
+// with their keys, as a scope the operator may add: a hint in a comment,
+// never an active scope, since only the operator knows which the
+// application keeps to itself.
+func (p *planner) builtInNote(col adapters.Column, names []string, what string) {
+	if p.s.db == nil || col == "" || p.key == "" {
+		return
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+	w, args := p.where()
+	cond := "LOWER(" + quoteIdent(string(col)) + ") IN (" + marks + ")"
+	for _, n := range names {
+		args = append(args, n)
+	}
+	if p.name == "User" {
+		cond += " OR LOWER(" + quoteIdent(string(col)) + ") LIKE '%system%'"
+	}
+	q := fmt.Sprintf("SELECT %s, %s FROM %s WHERE (%s) AND (%s) ORDER BY %s LIMIT 10", quoteIdent(string(p.key)), quoteIdent(string(col)), quoteIdent(string(p.t.Name)), w, cond, quoteIdent(string(p.key)))
+	rows, err := p.s.db.QueryContext(p.ctx, q, args...)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	var found, vals []string
+	for rows.Next() {
+		var k, v string
+		if rows.Scan(&k, &v) != nil {
+			return
+		}
+		found = append(found, fmt.Sprintf("%s %s (%s %q)", p.key, k, col, v))
+		vals = append(vals, yamlString(v))
+	}
+	if len(found) == 0 {
+		return
+	}
+	p.notes = append(p.notes, fmt.Sprintf("GUESS: %s: %s. If the application keeps them to itself, keep them out of provisioning with a scope (not added here): scope: {%s: {notIn: [%s]}}.",
+		what, strings.Join(found, ", "), yamlKey(string(col)), strings.Join(vals, ", ")))
+}

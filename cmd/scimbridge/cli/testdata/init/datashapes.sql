@@ -1,6 +1,7 @@
 -- A users table whose data tells init more than its types: an integer
 -- login_id (a number, no login), Mattermost-like epoch-millisecond times
--- named CreateAt and UpdateAt, and an inverted flag named block (Joomla's).
+-- named CreateAt and UpdateAt, an inverted flag named block (Joomla's),
+-- and a system account.
 CREATE TABLE users (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   login_id INT NOT NULL,
@@ -15,7 +16,8 @@ CREATE TABLE users (
 INSERT INTO users (login_id, email, CreateAt, UpdateAt, block) VALUES
   (1001, 'alice@example.com', 1700000000000, 1700000000000, 0),
   (1002, 'bob@example.com', 1710000000000, 1710000000000, 1),
-  (1003, 'carol@example.com', 1720000000000, 1720000000000, 0);
+  (1003, 'carol@example.com', 1720000000000, 1720000000000, 0),
+  (1004, 'system@example.com', 1690000000000, 1690000000000, 0);
 
 -- Roles and their memberships, without foreign keys: the join table is
 -- known by its columns' names alone.
@@ -31,5 +33,5 @@ CREATE TABLE user_roles (
   PRIMARY KEY (user_id, role_id)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
-INSERT INTO roles (name) VALUES ('admin'), ('staff');
+INSERT INTO roles (name) VALUES ('admin'), ('staff'), ('Everyone');
 INSERT INTO user_roles (user_id, role_id) VALUES (1, 1), (2, 2);
