@@ -672,6 +672,14 @@ type ValueCounter interface {
 	CountValues(ctx context.Context, c Column, limit int) (counts []ValueCount, more int64, err error)
 }
 
+// IntRanger is an optional capability of a Store, for check: the least
+// non-zero and the greatest value of an integer column over the rows in
+// scope, in one aggregate query; ok is false when no row holds a
+// non-zero value.
+type IntRanger interface {
+	IntRange(ctx context.Context, c Column) (least, greatest int64, ok bool, err error)
+}
+
 // Config opens an Adapter; each storage type has one.
 type Config interface {
 	Open(ctx context.Context, logger *slog.Logger) (Adapter, error)

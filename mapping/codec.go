@@ -359,6 +359,45 @@ func (r *Resource) ActiveColumn() (adapters.Column, bool) {
 	return r.active.col.Name, true
 }
 
+// IntTime is an integer column holding a time, as the mapping reads it.
+type IntTime struct {
+	Path   string // the YAML path of the attribute or mark
+	Column adapters.Column
+	Millis bool // read as Unix milliseconds, else seconds
+}
+
+// IntTimes lists the resource's integer columns that hold times
+// (dateTime attributes, meta times, activeWhenNull), for check to compare
+// their stored values with their unit.
+func (r *Resource) IntTimes() []IntTime {
+	var out []IntTime
+	for _, a := range r.attrs {
+		if a.kind != kindSimple && a.kind != kindMeta || !isIntColumn(a.col) || a.def == nil {
+			continue
+		}
+		if a.def.Type != DateTime && !a.nullTrue {
+			continue
+		}
+		out = append(out, IntTime{Path: fmt.Sprintf("resources.%s.attributes[%q]", r.Name, a.path), Column: a.col.Name, Millis: a.ms})
+	}
+	return out
+}
+
+// TimeUnitWarning judges the least non-zero and greatest values stored in
+// an integer time column: values of 1e11 and more are milliseconds (1e11
+// seconds is the year 5138), smaller ones seconds (1e11 milliseconds is
+// March 1973).
+func TimeUnitWarning(t IntTime, least, greatest int64) string {
+	const millis = 100_000_000_000
+	switch {
+	case !t.Millis && greatest >= millis:
+		return fmt.Sprintf("%s: column %s is read as Unix seconds, but holds %d, a time in milliseconds (as seconds, the year %d); expected timeUnit: milliseconds", t.Path, t.Column, greatest, time.Unix(greatest, 0).UTC().Year())
+	case t.Millis && least < millis:
+		return fmt.Sprintf("%s: column %s is read as Unix milliseconds, but holds %d, a time in seconds (as milliseconds, %s); expected timeUnit: seconds, or the column's values repaired", t.Path, t.Column, least, time.UnixMilli(least).UTC().Format("2006-01-02"))
+	}
+	return ""
+}
+
 // ActiveReport judges the values stored in the active column (counted by
 // check over the rows in scope): how many rows read as active and as
 // inactive, and, as warnings, the values the mapping names as neither

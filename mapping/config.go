@@ -333,7 +333,10 @@ type RelationConfig struct {
 type RelationTarget struct {
 	// Table holding the related rows (bots, user_roles).
 	Table string `yaml:"table"`
-	// Column of Table that refers to the resource's row (user_id).
+	// Column of Table that refers to the resource's row (user_id). Of
+	// the same kind as References, or character where References is an
+	// integer (or the reverse): the integer is then compared as decimal
+	// text, and no index on it serves the comparison.
 	Column string `yaml:"column"`
 	// References is the resource's column that Column holds; default
 	// the key column.

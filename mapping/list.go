@@ -577,7 +577,21 @@ func parseJSONArray(s string) ([]listEntry, error) {
 func parseJSONObject(s string) ([]listEntry, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	t, err := dec.Token()
+	if err == nil && (t == nil || t == json.Delim('[')) {
+		// PHP's json_encode() writes [] for an empty array and null for
+		// none: both are an empty object to the application.
+		if t == json.Delim('[') {
+			if t, err := dec.Token(); err != nil || t != json.Delim(']') {
+				return nil, errListSyntax
+			}
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, errListSyntax
+		}
+		return nil, nil
+	}
+	if err != nil || t != json.Delim('{') {
 		return nil, errListSyntax
 	}
 	var out []listEntry

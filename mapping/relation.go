@@ -99,8 +99,23 @@ func (c *compiler) relation(rp string, rc ResourceConfig, t *RelationTarget, col
 		linkCol = ci
 	}
 	if ok && isIntColumn(linkCol) != isIntColumn(refCol) {
-		c.add(rp+".column", "column %q of %s is %s but %s.%s is %s; expected the same kind of column, so that the two compare", t.Column, t.Table, linkCol.DataType, rc.Table, ref, refCol.DataType)
-		ok = false
+		text := linkCol
+		if isIntColumn(linkCol) {
+			text = refCol
+		}
+		if isStringColumn(text) && text.DataType != "enum" && text.DataType != "set" {
+			// An application that keeps settings as text (GLPI's
+			// glpi_configs.value holds the system account's id): the
+			// integer is compared as decimal text.
+			idx := fmt.Sprintf("%s.%s", rc.Table, ref)
+			if isIntColumn(linkCol) {
+				idx = fmt.Sprintf("%s.%s", t.Table, t.Column)
+			}
+			c.warn = append(c.warn, fmt.Sprintf("%s: column %q of %s is %s but %s.%s is %s: the integer is compared as decimal text (\"6\" matches 6; \"06\", \" 6\" and \"6x\" do not), and no index on %s can serve the comparison", rp+".column", t.Column, t.Table, linkCol.DataType, rc.Table, ref, refCol.DataType, idx))
+		} else {
+			c.add(rp+".column", "column %q of %s is %s but %s.%s is %s; expected the same kind of column, or an integer and a character column, so that the two compare", t.Column, t.Table, linkCol.DataType, rc.Table, ref, refCol.DataType)
+			ok = false
+		}
 	}
 	spec.Scope = map[adapters.Column]any{}
 	for _, col := range slices.Sorted(maps.Keys(t.Where)) {

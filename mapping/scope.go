@@ -480,6 +480,12 @@ func (c *compiler) writesInScope(a *attr, sc scopeCond) string {
 		vals = []any{a.trueV, a.falseV}
 	case a.def.Type == Boolean:
 		vals = []any{int64(0), int64(1)}
+	case a.kind == kindSimple || a.kind == kindSingle:
+		// The value is the client's, written as given: checkScope
+		// refuses one outside the condition with 400 before anything
+		// is written (a name the application reserves: GLPI's
+		// glpi-system, with name: {ne: glpi-system}).
+		return ""
 	default:
 		return "can write any value"
 	}

@@ -101,3 +101,69 @@ func TestScopeByRelation(t *testing.T) {
 		t.Errorf("other users' role rows: %d, want 5", got)
 	}
 }
+
+// TestScopeByTextRelation: a relation whose related column is text and
+// the key an integer (GLPI keeps the system account's id in the TEXT
+// value of a setting) compares the integer as decimal text: "2" matches
+// 2, and "3x", "04" and " 5", which MySQL's own comparison would take for
+// numbers, match nothing. A written relation stores and finds the key as
+// text too, and a hard delete removes only its own row.
+func TestScopeByTextRelation(t *testing.T) {
+	s := newSidecarText(t, `
+CREATE TABLE users (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  username VARCHAR(100) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE configs (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  context VARCHAR(150) NULL,
+  name VARCHAR(150) NULL,
+  value TEXT
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE customers (
+  user_ref VARCHAR(20) NOT NULL,
+  kind VARCHAR(10) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+INSERT INTO users (id, username) VALUES (1, 'one'), (2, 'system'), (3, 'three'), (4, 'four'), (5, 'five'), (6, 'six');
+INSERT INTO configs (context, name, value) VALUES ('core', 'system_user', '2'), ('core', 'other', '3'), ('plugin', 'system_user', '4');
+INSERT INTO configs (context, name, value) VALUES ('core', 'x', '3x'), ('core', 'y', '04'), ('core', 'z', ' 5');
+INSERT INTO customers (user_ref, kind) VALUES ('1', 'customer'), ('2', 'customer'), ('3', 'customer'), ('4', 'customer'), ('5', 'customer'), ('6x', 'customer'), ('07', 'customer'), ('6', 'staff');
+`, `
+User:
+  table: users
+  attributes:
+    userName: username
+  relations:
+    - notExists: {table: configs, column: value, where: {context: core, name: system_user}}
+    - notExists: {table: configs, column: value, where: {context: core, name: {in: [x, y, z]}}}
+    - exists: {table: customers, column: user_ref, where: {kind: customer}}
+  delete: hard
+`)
+	if got := listIDs(t, s.do("GET", "/scim/v2/Users?count=100", nil)); !slices.Equal(got, []string{"1", "3", "4", "5"}) {
+		t.Errorf("users listed: %v, want 1 3 4 5 (not the system account 2, nor 6, whose customers row says 6x)", got)
+	}
+	checkError(t, s.do("GET", "/scim/v2/Users/2", nil), http.StatusNotFound, "")
+	checkError(t, s.do("GET", "/scim/v2/Users/6", nil), http.StatusNotFound, "")
+	if got := listIDs(t, s.do("GET", "/scim/v2/Users?"+filterQuery(`userName eq "system"`), nil)); len(got) != 0 {
+		t.Errorf("the system account is found: %v", got)
+	}
+
+	// The new user is 7: its customers row is written as "7" (the "07"
+	// row is not its own), and removed with it.
+	r := s.do("POST", "/scim/v2/Users", `{"userName":"seven"}`)
+	if r.Status != http.StatusCreated || r.Body["id"] != "7" {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	if got := s.count("SELECT COUNT(*) FROM customers WHERE user_ref = '7' AND kind = 'customer'"); got != 1 {
+		t.Errorf("customers rows of 7: %d, want the one written with the user", got)
+	}
+	if g := s.do("GET", "/scim/v2/Users/7", nil); g.Status != http.StatusOK {
+		t.Errorf("the new user cannot be read: %d %s", g.Status, g.Raw)
+	}
+	if d := s.do("DELETE", "/scim/v2/Users/7", nil); d.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", d.Status, d.Raw)
+	}
+	if got := s.count("SELECT COUNT(*) FROM customers WHERE user_ref IN ('7', '07')"); got != 1 {
+		t.Errorf("customers rows 7 and 07 after the delete: %d, want only 07 left", got)
+	}
+}

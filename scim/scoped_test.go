@@ -132,6 +132,26 @@ func TestScopeConditionsHideRows(t *testing.T) {
 	if n := s.count("SELECT COUNT(*) FROM accounts"); n != 6 {
 		t.Errorf("%d accounts after refused creates, want 6", n)
 	}
+	// A group's displayName held by a team outside the scope gets the
+	// same explanation, on a create and on a rename.
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/scim/v2/Groups", `{"displayName":"ADMINISTRATORS"}`},
+		{"PATCH", "/scim/v2/Groups/g-2", patchBody(`{"op":"replace","path":"displayName","value":"ADMINISTRATORS"}`)},
+	} {
+		r = s.do(c.method, c.path, c.body)
+		checkError(t, r, http.StatusConflict, "uniqueness")
+		if d, _ := r.Body["detail"].(string); !strings.Contains(d, "not provisioned as a SCIM Group") {
+			t.Errorf("%s %s: conflict with the forum's own team: detail %q, want it to say the holder is outside the scope", c.method, c.path, d)
+		}
+	}
+	r = s.do("PATCH", "/scim/v2/Groups/g-2", patchBody(`{"op":"replace","path":"displayName","value":"Moderators"}`))
+	checkError(t, r, http.StatusConflict, "uniqueness")
+	if d, _ := r.Body["detail"].(string); strings.Contains(d, "scope") {
+		t.Errorf("conflict with a group in scope: detail %q says it is hidden", d)
+	}
+	if got := s.Rows("SELECT team_id, team_name FROM teams ORDER BY team_id"); !slices.Equal(got, []string{"1 | ADMINISTRATORS", "2 | Staff", "3 | Moderators"}) {
+		t.Errorf("teams after refused writes: %q", got)
+	}
 }
 
 // TestScopeConditionsOnWrites: creates land in scope; an attribute sharing
@@ -712,5 +732,53 @@ func TestMembershipFilters(t *testing.T) {
 	}
 	if got := listIDs(t, s.do("GET", "/scim/v2/Users?"+filterQuery(`groups.value eq "3"`), nil)); !slices.Equal(got, []string{"3"}) {
 		t.Errorf("role column, groups.value eq 3: %v", got)
+	}
+}
+
+// TestScopeReservesAUserName: a scope condition on the userName column
+// (GLPI's name: {ne: glpi-system}, the system account's name) is
+// accepted, and every write that would give a user the reserved name,
+// in any case, answers 400 invalidValue naming userName and writes
+// nothing; other names are written as usual.
+func TestScopeReservesAUserName(t *testing.T) {
+	s := newSidecarText(t, `
+CREATE TABLE glpi_users (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name VARCHAR(255) NULL,
+  realname VARCHAR(255) NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT INTO glpi_users (id, name, realname) VALUES (1, 'glpi', NULL), (6, 'glpi-system', 'Support');
+`, `
+User:
+  table: glpi_users
+  attributes:
+    userName: name
+    name.familyName: realname
+  scope:
+    name: {ne: glpi-system}
+  delete: hard
+`)
+	if got := listIDs(t, s.do("GET", "/scim/v2/Users?count=100", nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("users listed: %v, want only 1", got)
+	}
+	before := s.Rows("SELECT id, name, realname FROM glpi_users ORDER BY id")
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/scim/v2/Users", `{"userName":"glpi-system"}`},
+		{"POST", "/scim/v2/Users", `{"userName":"GLPI-System"}`},
+		{"PUT", "/scim/v2/Users/1", `{"userName":"glpi-system"}`},
+		{"PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","path":"userName","value":"glpi-system"}`)},
+		{"PATCH", "/scim/v2/Users/1", patchBody(`{"op":"replace","value":{"userName":"Glpi-System","name":{"familyName":"X"}}}`)},
+	} {
+		r := s.do(c.method, c.path, c.body)
+		checkError(t, r, http.StatusBadRequest, "invalidValue")
+		if d, _ := r.Body["detail"].(string); !strings.Contains(d, "userName") || !strings.Contains(d, "outside the mapping's scope") {
+			t.Errorf("%s %s %s: detail %q, want it to name userName and the scope", c.method, c.path, c.body, d)
+		}
+	}
+	if after := s.Rows("SELECT id, name, realname FROM glpi_users ORDER BY id"); !slices.Equal(after, before) {
+		t.Errorf("rows after the refused writes: %q, want %q", after, before)
+	}
+	if r := s.do("POST", "/scim/v2/Users", `{"userName":"glpi-systems"}`); r.Status != http.StatusCreated {
+		t.Errorf("a name beside the reserved one: %d %s", r.Status, r.Raw)
 	}
 }

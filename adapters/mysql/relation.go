@@ -88,11 +88,64 @@ func (s *store) relationTerms(outer string) (string, []any) {
 		if !r.spec.Exists {
 			b.WriteString("NOT ")
 		}
-		ref := coerce(outer+quote(string(r.spec.References)), r.refCol, r.linkCol)
-		b.WriteString("EXISTS (SELECT 1 FROM " + r.table + " " + r.alias + " WHERE " + r.alias + "." + r.col + " = " + ref + r.where + ")")
+		link, ref := r.compared(r.alias+"."+r.col, outer+quote(string(r.spec.References)))
+		b.WriteString("EXISTS (SELECT 1 FROM " + r.table + " " + r.alias + " WHERE " + link + " = " + ref + r.where + ")")
 		args = append(args, r.wargs...)
 	}
 	return b.String(), args
+}
+
+// compared returns the two sides of the link as they are compared: link
+// is the related table's column, ref the store's. When one is an integer
+// and the other text (GLPI keeps a user's id in a TEXT setting), the
+// integer is written as text, so that '6' matches 6 and '6x' or '06' do
+// not, where MySQL's own comparison would read the text as a number; the
+// text column's index cannot serve an integer side converted so, nor the
+// integer column's its own. Otherwise ref is coerced to link's collation.
+func (r *relation) compared(link, ref string) (string, string) {
+	switch li, ri := isInteger(r.linkCol.DataType), isInteger(r.refCol.DataType); {
+	case ri && !li:
+		return link, asText(ref, r.linkCol)
+	case li && !ri:
+		return asText(link, r.refCol), ref
+	}
+	return link, coerce(ref, r.refCol, r.linkCol)
+}
+
+// asText returns SQL for expr, an integer, as decimal text in the
+// character set and collation of the text column to.
+func asText(expr string, to adapters.ColumnInfo) string {
+	if to.Charset == "" || to.Collation == "" {
+		return "CAST(" + expr + " AS CHAR)"
+	}
+	return "CAST(" + expr + " AS CHAR CHARACTER SET " + to.Charset + ") COLLATE " + to.Collation
+}
+
+// refArg returns ref, the store's column value, as the argument compared
+// with the related table's column in r.linkSQL: decimal text when either
+// side is text and the other an integer.
+func (r *relation) refArg(ref any) any {
+	if isInteger(r.linkCol.DataType) == isInteger(r.refCol.DataType) {
+		return ref
+	}
+	switch x := ref.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case []byte:
+		return string(x)
+	}
+	return ref
+}
+
+// linkSQL returns the related table's column, unaliased, as compared with
+// refArg's argument.
+func (r *relation) linkSQL() string {
+	if isInteger(r.linkCol.DataType) && !isInteger(r.refCol.DataType) {
+		return "CAST(" + r.col + " AS CHAR)"
+	}
+	return r.col
 }
 
 // mustTerms is relationTerms for scopes whose arguments are those of
@@ -119,7 +172,7 @@ func (s *store) writeRelations(ctx context.Context, t *txn, key any) error {
 			}
 		}
 		var one int
-		err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+r.table+" WHERE "+r.col+" = ?"+r.bare+" LIMIT 1", append([]any{ref}, r.wargs...)...).Scan(&one)
+		err := t.QueryRowxContext(ctx, "SELECT 1 FROM "+r.table+" WHERE "+r.linkSQL()+" = ?"+r.bare+" LIMIT 1", append([]any{r.refArg(ref)}, r.wargs...)...).Scan(&one)
 		switch {
 		case err == nil:
 			continue
@@ -127,7 +180,7 @@ func (s *store) writeRelations(ctx context.Context, t *txn, key any) error {
 			return fmt.Errorf("reading %s: %w", r.spec.Table, err)
 		}
 		names := []string{r.col}
-		args := []any{ref}
+		args := []any{r.refArg(ref)}
 		for _, c := range slices.Sorted(maps.Keys(r.spec.Scope)) {
 			names = append(names, quote(string(c)))
 			args = append(args, r.spec.Scope[c])
@@ -170,7 +223,7 @@ func (s *store) dropRelations(ctx context.Context, t *txn, refs []any) error {
 		}
 		ref := refs[i]
 		i++
-		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.col+" = ?"+r.bare, append([]any{ref}, r.wargs...)...); err != nil {
+		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.linkSQL()+" = ?"+r.bare, append([]any{r.refArg(ref)}, r.wargs...)...); err != nil {
 			return fmt.Errorf("deleting from %s: %w", r.spec.Table, err)
 		}
 	}

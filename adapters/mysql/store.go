@@ -1845,8 +1845,11 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 	for _, c := range s.spec.Increment {
 		sets = append(sets, quote(string(c))+" = "+quote(string(c))+" + 1")
 	}
-	args = append(append(args, key), s.sargs...)
-	res, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.scope, args...)
+	// The row was read in scope under lock (Delete): the relations need
+	// no second look, and an UPDATE with a correlated subquery is beyond
+	// some MySQL-compatible engines.
+	args = append(append(args, key), s.lockedArgs...)
+	res, err := t.ExecContext(ctx, "UPDATE "+s.table+" SET "+strings.Join(sets, ", ")+" WHERE "+quote(string(s.spec.Key))+" = ?"+s.lockedScope, args...)
 	if err != nil {
 		return fmt.Errorf("marking the row deleted: %w", err)
 	}
@@ -2139,6 +2142,26 @@ func sameRecord(a, b adapters.Record) bool {
 }
 
 var _ adapters.ValueCounter = (*store)(nil)
+
+var _ adapters.IntRanger = (*store)(nil)
+
+// IntRange reads the least non-zero and the greatest value of integer
+// column c over the rows in scope, in one aggregate query.
+func (s *store) IntRange(ctx context.Context, c adapters.Column) (int64, int64, bool, error) {
+	if _, ok := s.cols[c]; !ok {
+		return 0, 0, false, fmt.Errorf("reading the range of %s: %w", c, errNotDescribed)
+	}
+	q := quote(string(c))
+	var least, greatest sql.NullInt64
+	err := s.db.QueryRowxContext(ctx, "SELECT MIN(NULLIF("+q+", 0)), MAX(NULLIF("+q+", 0)) FROM "+s.table+" WHERE 1=1"+s.scope, s.sargs...).Scan(&least, &greatest)
+	if err != nil {
+		return 0, 0, false, classify(fmt.Errorf("reading the range of %s: %w", c, err))
+	}
+	if !least.Valid || !greatest.Valid {
+		return 0, 0, false, nil
+	}
+	return least.Int64, greatest.Int64, true, nil
+}
 
 // maxCountedValues bounds the groups CountValues reads: a column of
 // statuses has a handful.

@@ -3,6 +3,7 @@ package glpi_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,13 +231,14 @@ func TestOktaLifecycle(t *testing.T) {
 		[]string{"Printers | Printers | 0 | 1 | 0 | 1 | 1 | 1 | 1 | 1 | NULL | NULL"}, group, pid[len("group-"):])
 	untouched(s, "Push Groups", before)
 
-	// DELETE puts the user in GLPI's trash: the row, its addresses and
-	// memberships stay, as GLPI's own "Delete" keeps them.
+	// DELETE puts the user in GLPI's trash: the row and its addresses
+	// stay, as GLPI's own "Delete" keeps them; the identity provider's
+	// (static) memberships go with it (README.md, limits).
 	s.Must(http.StatusNoContent, "DELETE", "/Users/"+id, "")
 	s.CheckRows("DELETE /Users: in the trash, still active as it was",
 		[]string{"alice.martin | Alice | Dubois | +33 1 98 76 54 32 | 1 | 1 | 4 | 0 | 0 | 0 | NULL | E-2001 | Europe/Paris | NULL | NULL"}, account, id)
 	s.CheckRows("DELETE /Users: the address stays", []string{"alice.dubois@example.com | 1 | 0"}, emails, id)
-	s.CheckRows("DELETE /Users: the memberships stay", []string{id + " | 0 | 0 | 0"}, members, gkey)
+	s.CheckRows("DELETE /Users: the static memberships go", []string{}, members, gkey)
 	s.Must(http.StatusNotFound, "GET", "/Users/"+id, "")
 	exampletest.Resources(t, s.Must(http.StatusOK, "GET", lookup, ""), 0)
 	if ms := exampletest.Members(t, s.Must(http.StatusOK, "GET", "/Groups/"+gid, "")); len(ms) != 0 {
@@ -315,12 +317,16 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusNoContent, "DELETE", "/Groups/"+gid, "")
 	s.CheckRows("DELETE /Groups", []string{}, group, gkey)
 	s.CheckRows("DELETE /Groups: its memberships", []string{}, members, gkey)
-	// A known gap (README.md): the system account is out of scope, and
-	// GLPI's unique key is (name, authtype, auths_id), so nothing stops a
-	// second account named glpi-system with authtype 4. This pins what
-	// happens; it should rather answer 409.
-	s.Must(http.StatusCreated, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "glpi-system"}`)
-	s.CheckRows("POST glpi-system: a second account of that name", []string{"1 | Support | 0", "4 | NULL | 0"},
+	// The system account is out of scope, and GLPI's unique key is
+	// (name, authtype, auths_id): the scope's name: {ne: glpi-system}
+	// reserves the name, so a second glpi-system is refused with 400,
+	// whether created or renamed to.
+	r := s.Do("POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "glpi-system"}`)
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "invalidValue") || !strings.Contains(r.Raw, "userName") {
+		t.Errorf("POST glpi-system: %d %s, want 400 invalidValue naming userName", r.Status, r.Raw)
+	}
+	s.Must(http.StatusBadRequest, "PATCH", "/Users/"+jdoe, exampletest.Patch(`{"op": "Replace", "path": "userName", "value": "GLPI-System"}`))
+	s.CheckRows("POST glpi-system: no second account of that name", []string{"1 | Support | 0"},
 		`SELECT authtype, realname, is_deleted FROM glpi_users WHERE name = 'glpi-system' ORDER BY id`)
 	s.CheckRows("jdoe unchanged",
 		[]string{"jdoe | Jane | Doe | +33 1 23 45 67 89 | 1 | 0 | 4 | 0 | 0 | 1 | NULL | E-1007 | Europe/Paris | NULL | NULL"}, account, jdoe)

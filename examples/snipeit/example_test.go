@@ -245,7 +245,7 @@ func TestOktaLifecycle(t *testing.T) {
 // name taken.
 func TestEntraLifecycle(t *testing.T) {
 	s := exampletest.Start(t, ".")
-	before := others(s, jane)
+	before := others(s, jane, pat, nat)
 	exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Users?"+exampletest.Filter(`userName eq "kim.lee"`), ""), 0)
 	created := s.Must(http.StatusCreated, "POST", "/Users", `{
 		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
@@ -286,20 +286,19 @@ func TestEntraLifecycle(t *testing.T) {
 
 	// pat.empty's permissions are "[]" and nat.null's "null", what PHP's
 	// json_encode() writes for an empty array and for none: to Snipe-IT
-	// no permissions. scimbridge reads them as no entitlements, but does
-	// not take them for an empty object: a grant is refused with 500 and
-	// the row left as it was. A limit of the jsonObject list (README.md);
-	// when it is lifted these two PATCHes answer 200 and write
-	// {"assets.view":"1"}, and this test says so.
-	for _, u := range []struct{ id, stored string }{{pat, "[]"}, {nat, "null"}} {
+	// no permissions. scimbridge reads them as no entitlements and takes
+	// them for an empty object: a grant writes a JSON object in their
+	// place.
+	for _, u := range []struct{ id, stored, row string }{
+		{pat, "[]", "pat.empty@example.com | Pat | Empty | pat.empty | 1"},
+		{nat, "null", "nat.null@example.com | Nat | Null | nat.null | 1"},
+	} {
 		if got := s.Must(http.StatusOK, "GET", "/Users/"+u.id, "")["entitlements"]; got != nil {
 			t.Errorf("user %s (%s): entitlements %v, want none", u.id, u.stored, got)
 		}
-		r := s.Do("PATCH", "/Users/"+u.id, exampletest.Patch(`{"op": "Add", "path": "entitlements", "value": [{"value": "assets.view"}]}`))
-		if r.Status != http.StatusInternalServerError {
-			t.Errorf("PATCH entitlements of user %s (%s): %d, want the 500 of the known limit; update README.md and this test\n%s", u.id, u.stored, r.Status, r.Raw)
-		}
-		s.CheckRows("refused PATCH over "+u.stored+": row as it was", []string{u.stored}, `SELECT permissions FROM users WHERE id = ?`, u.id)
+		s.Must(http.StatusOK, "PATCH", "/Users/"+u.id, exampletest.Patch(`{"op": "Add", "path": "entitlements", "value": [{"value": "assets.view"}]}`))
+		s.CheckRows("PATCH over "+u.stored+": an object in its place", []string{`{"assets.view":"1"} | ` + u.row},
+			`SELECT permissions, email, first_name, last_name, username, activated FROM users WHERE id = ?`, u.id)
 	}
 
 	s.Must(http.StatusOK, "PATCH", "/Users/"+id, exampletest.Patch(`{"op": "Replace", "path": "active", "value": "False"}`))
@@ -341,7 +340,7 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusConflict, "POST", "/Users", `{"userName": "old.employee", "active": "True"}`)
 	s.CheckRows("no second kim.lee", []string{"1"}, `SELECT COUNT(*) FROM users WHERE username = 'kim.lee'`)
 
-	if after := others(s, jane); !slices.Equal(after, before) {
+	if after := others(s, jane, pat, nat); !slices.Equal(after, before) {
 		t.Errorf("Snipe-IT's own rows changed:\n got  %q\n want %q", after, before)
 	}
 	s.CheckRows("jane.doe: only her permissions changed",

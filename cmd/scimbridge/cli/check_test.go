@@ -279,3 +279,60 @@ INSERT INTO users (login, status, password_hash, kind) VALUES ('bot', 'robot', '
 		t.Errorf("check counted a row outside the scope:\n%s", out.String())
 	}
 }
+
+// TestCheckWarnsOfTextRelation: a relation between a TEXT column and the
+// integer key is accepted, with a warning that says how the two compare
+// and that no index serves it.
+func TestCheckWarnsOfTextRelation(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	path := filepath.Join(t.TempDir(), "check.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn) + "    relations:\n      - notExists: {table: user_fields, column: value, where: {app: core, field: system_user}}\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != 0 {
+		t.Fatalf("check exited %d: %s", code, errw.String())
+	}
+	want := `warning: resources.User.relations[0].notExists.column: column "value" of user_fields is text but users.id is int: the integer is compared as decimal text ("6" matches 6; "06", " 6" and "6x" do not), and no index on users.id can serve the comparison`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("check output lacks %q:\n%s", want, out.String())
+	}
+}
+
+// TestCheckWarnsOfTimeUnits runs check on integer time columns whose
+// stored values, in scope, contradict their unit: milliseconds in a
+// column read as seconds, seconds in one read as milliseconds. A row
+// outside the scope, and zeros, are not counted; a column whose values
+// fit its unit gets no warning.
+func TestCheckWarnsOfTimeUnits(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	if err := execSQL(dsn, `ALTER TABLE users ADD COLUMN kind TINYINT NOT NULL DEFAULT 0, ADD COLUMN made BIGINT NOT NULL DEFAULT 0, ADD COLUMN seen BIGINT NOT NULL DEFAULT 0;
+UPDATE users SET made = 1700000000000, seen = 1700000000;
+UPDATE users SET made = 0, seen = 0 WHERE id = 1;
+INSERT INTO users (login, status, password_hash, kind, made, seen) VALUES ('bot', 'active', '!', 1, 5, 5);`); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "check.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn)
+	cfg = strings.Replace(cfg, "      meta.lastModified: updated_at\n", "      meta.lastModified: {column: seen, timeUnit: milliseconds}\n      meta.created: made\n", 1)
+	cfg += "    scope:\n      kind: 0\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if code := Main(context.Background(), []string{"check", "-config", path}, &out, &errw); code != 0 {
+		t.Fatalf("check exited %d: %s", code, errw.String())
+	}
+	for _, want := range []string{
+		`warning: resources.User.attributes["meta.created"]: column made is read as Unix seconds, but holds 1700000000000, a time in milliseconds (as seconds, the year 55840); expected timeUnit: milliseconds`,
+		`warning: resources.User.attributes["meta.lastModified"]: column seen is read as Unix milliseconds, but holds 1700000000, a time in seconds (as milliseconds, 1970-01-20); expected timeUnit: seconds, or the column's values repaired`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), " 5,") || strings.Contains(out.String(), "holds 5") {
+		t.Errorf("check read a row outside the scope:\n%s", out.String())
+	}
+}

@@ -139,6 +139,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "%s\n", info)
 		}
 		warnings = append(warnings, ws...)
+		warnings = append(warnings, timeUnitData(ctx, ad, r)...)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
@@ -178,6 +179,38 @@ func activeData(ctx context.Context, ad adapters.Adapter, r *mapping.Resource) (
 		return "", []string{fmt.Sprintf("resources.%s: cannot read the active column's values: %v", r.Name, err)}
 	}
 	return r.ActiveReport(counts, more)
+}
+
+// timeUnitData reads the least non-zero and greatest values of each
+// integer time column over the rows in scope (one aggregate query each)
+// and warns when they suggest the other unit: a seconds column holding
+// milliseconds reads as dates tens of thousands of years away.
+func timeUnitData(ctx context.Context, ad adapters.Adapter, r *mapping.Resource) []string {
+	times := r.IntTimes()
+	if len(times) == 0 {
+		return nil
+	}
+	st, err := ad.Store(r.Spec)
+	if err != nil {
+		return []string{fmt.Sprintf("resources.%s: cannot read the time columns' values: %v", r.Name, err)}
+	}
+	ir, ok := st.(adapters.IntRanger)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, t := range times {
+		least, greatest, found, err := ir.IntRange(ctx, t.Column)
+		switch {
+		case err != nil:
+			out = append(out, fmt.Sprintf("%s: cannot read the values of column %s: %v", t.Path, t.Column, err))
+		case found:
+			if w := mapping.TimeUnitWarning(t, least, greatest); w != "" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 // newLogger returns the logger the config asks for, writing to w. Records

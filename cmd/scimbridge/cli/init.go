@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/mapping"
 )
 
 // runInit introspects the database and writes a commented starting
@@ -58,6 +61,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		w = f
 	}
 	fmt.Fprint(w, text)
+	for _, l := range initCounts(ctx, ad, text) {
+		fmt.Fprintln(stderr, l)
+	}
 	if *out != "" {
 		fmt.Fprintf(stderr, "wrote %s: review every line marked GUESS, then run scimbridge check -config %s\n", *out, *out)
 	}
@@ -121,6 +127,25 @@ func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (str
 	fmt.Fprintf(&b, initHeader, opts.now.UTC().Format(time.DateOnly))
 	exclude := map[string]bool{}
 	var g adapters.TableInfo
+	groupGuess := ""
+	if opts.groups == "" {
+		// No -groups-table: a table of groups (roles, teams) with a
+		// membership table between it and the users, found by the
+		// names of its columns even without foreign keys, is mapped.
+		var best *joinTable
+		for _, n := range tablesLike(s, groupTableRE) {
+			gt, err := s.table(ctx, n)
+			if err != nil || n == opts.users {
+				continue
+			}
+			if j := findJoin(s, u, gt, exclude); j != nil && (best == nil || j.score > best.score) {
+				best, opts.groups = j, n
+			}
+		}
+		if best != nil {
+			groupGuess = fmt.Sprintf("%s looks like the table of groups: %s holds memberships between it and %s (run init with -groups-table TABLE for another).", opts.groups, best.t.Name, u.Name)
+		}
+	}
 	if opts.groups != "" {
 		if g, err = s.table(ctx, opts.groups); err != nil {
 			return "", fmt.Errorf("reading table %s: %w%s", opts.groups, err, tableHint(s, groupTableRE))
@@ -148,7 +173,9 @@ func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (str
 	if g.Name != u.Name && !keyedByUUID(u) && !keyedByUUID(g) {
 		prefix = "g-"
 	}
-	writeEntries(&b, 2, []entry{{key: "Group", block: group.entries(group.idEntry(prefix))}})
+	groupEntries := group.entries(group.idEntry(prefix))
+	groupEntries[0].guess = groupGuess
+	writeEntries(&b, 2, []entry{{key: "Group", block: groupEntries}})
 	writeNotes(&b, group.notes)
 	return b.String(), nil
 }
@@ -181,6 +208,7 @@ func planUser(ctx context.Context, s *initSchema, t adapters.TableInfo, shared b
 	if !shared {
 		p.typeNote()
 	}
+	p.builtInNote(p.userName, systemUserNames, "rows that look like the application's own accounts")
 	if !p.mapped["active"] {
 		p.notes = append(p.notes, "No status column recognised: active: false is refused (400) until active is mapped, or ignoreDeactivation says the application has no way to disable an account.")
 	}
@@ -200,6 +228,11 @@ func planGroup(ctx context.Context, s *initSchema, u, g adapters.TableInfo, user
 		p.pickGroupName()
 	}
 	p.fillDefaults()
+	for c, a := range p.used {
+		if a == "displayName" {
+			p.builtInNote(c, builtInGroupName, "rows that look like the application's built-in groups")
+		}
+	}
 	var members []entry
 	var why string
 	if join != nil {
@@ -364,4 +397,38 @@ func singular(t string) string {
 		return strings.TrimSuffix(t, "s")
 	}
 	return t
+}
+
+// initCounts compiles the mapping init wrote and says, per resource, how
+// many rows are in its scope and how many of them read as active with
+// it, so that a guess that reads most accounts as inactive shows at once.
+// A mapping that does not compile as written (a CHANGE_ME) gets no count.
+func initCounts(ctx context.Context, ad adapters.Adapter, text string) []string {
+	var cfg struct {
+		Resources mapping.Config `yaml:"resources"`
+	}
+	if yaml.Unmarshal([]byte(text), &cfg) != nil {
+		return nil
+	}
+	m, err := mapping.Compile(ctx, cfg.Resources, ad, "resources")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range m.Resources() {
+		st, err := ad.Store(r.Spec)
+		if err != nil {
+			continue
+		}
+		page, err := st.List(ctx, adapters.Query{})
+		if err != nil {
+			continue
+		}
+		l := fmt.Sprintf("%s: %d %s in scope", r.Name, page.Total, plural(int64(page.Total), "row", "rows"))
+		if info, _ := activeData(ctx, ad, r); info != "" {
+			l += "; " + strings.TrimPrefix(info, r.Name+".")
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -73,8 +73,8 @@ var (
 	givenNames   = words(`first|fname|firstname|given|givenname|forename|forenames`)
 	fullNames    = words(`fullname|name|realname|commonname|cn`)
 	groupNames   = words(`name|displayname|title|role|rolename|label|groupname|teamname|cohortname|fullname`)
-	createdNames = words(`createdat|created|createdon|datecreated|creationdate|createdate|createtime|createdtime|registered|regdate|registeredat|registrationdate|createdunix|timecreated|insertdate|datejoined|joinedat|signupdate|signedupat`)
-	updatedNames = words(`updatedat|updated|updatedon|modified|modifiedat|modifiedon|lastmodified|changed|changedat|updatedunix|timemodified|datemodified|modifydate|updatetime|updatedtime|lastupdate|lastupdated|mtime`)
+	createdNames = words(`createdat|created|createdon|datecreated|creationdate|createdate|createtime|createdtime|registered|regdate|registeredat|registrationdate|registerdate|registerdatetime|datecreation|createat|creationtime|datecreate|dateregistered|createdunix|timecreated|insertdate|datejoined|joinedat|signupdate|signedupat`)
+	updatedNames = words(`updatedat|updated|updateat|datemod|updatedon|modified|modifiedat|modifiedon|lastmodified|changed|changedat|updatedunix|timemodified|datemodified|modifydate|updatetime|updatedtime|lastupdate|lastupdated|mtime`)
 )
 
 // userRules are the User attributes init maps from a column of the users
@@ -115,7 +115,7 @@ var groupRules = []attrRule{
 // Column names of the account state.
 var (
 	activeFlagNames   = words(`active|isactive|enabled|isenabled|accountenabled|canlogin|loginallowed|allowlogin`)
-	blockedFlagNames  = words(`disabled|isdisabled|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
+	blockedFlagNames  = words(`disabled|isdisabled|block|locked|islocked|suspended|issuspended|blocked|isblocked|banned|isbanned|deactivated|isdeactivated|prohibitlogin|logindisabled|accountlocked|accountdisabled`)
 	inactiveFlagNames = words(`inactive|isinactive`)
 	inactiveTimeNames = words(`disabledat|disabledon|deactivatedat|deactivatedon|suspendedat|lockedat|lockedon|blockedat|bannedat`)
 	statusNames       = words(`status|state|accountstatus|accountstate|userstatus|userstate`)

@@ -137,7 +137,15 @@ func (p *planner) applyRules(rules []attrRule) {
 				// Okta and Entra send displayName; a full name serves it.
 				attr = "displayName"
 			}
-			p.mapAttr(attr, c.Name, yamlKey(string(c.Name)), ruleGuess(c, r))
+			value, guess := yamlKey(string(c.Name)), ruleGuess(c, r)
+			if r.holds == holdsTime && isInitInt(c) {
+				w, args := p.where()
+				if m, ok := p.s.maxInt(p.ctx, string(p.t.Name), c.Name, w, args...); ok && m >= epochMillis {
+					value = flow("column", yamlKey(string(c.Name)), "timeUnit", "milliseconds")
+					guess = fmt.Sprintf("%s looks like %s (%s), in milliseconds since the epoch: it holds values up to %d, which as seconds would be far in the future.", c.Name, r.why, c.ColumnType, m)
+				}
+			}
+			p.mapAttr(attr, c.Name, value, guess)
 			break
 		}
 	}
@@ -207,7 +215,9 @@ func (p *planner) pickUserName() {
 			// the database does not number is the login itself: a
 			// natural key.
 			natural := c.Name == p.key && !c.AutoIncrement && isInitString(c) && (k.why == "the login" || strings.HasPrefix(k.why, "an e-mail"))
-			if (!p.free(c.Name) && !natural) || !fits(c, holdsText) || !k.test(c) {
+			// An integer or a time is no login: Okta and Entra send
+			// userName as text (an e-mail address, a name).
+			if (!p.free(c.Name) && !natural) || !isInitString(c) || !k.test(c) {
 				continue
 			}
 			value, copyNote := p.withCopy("userName", c.Name)
@@ -387,4 +397,52 @@ func (p *planner) typeNote() {
 
 func containsFold(list []string, s string) bool {
 	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
+}
+
+// Names of the accounts and groups applications make for themselves: the
+// anonymous visitor, a guest, the system or a bot account; Joomla's and
+// Drupal's built-in groups.
+var (
+	systemUserNames  = []string{"anonymous", "anon", "guest", "system", "root", "nobody", "bot", "daemon", "service", "cron", "scheduler", "mailer"}
+	builtInGroupName = []string{"everyone", "public", "guest", "guests", "registered", "anonymous", "authenticated", "authenticated user", "super users", "superusers", "system", "nobody", "all users"}
+)
+
+// builtInNote lists the rows of col named like the application's own
+// accounts or groups (and, for users, any whose name holds "system"),
+// with their keys, as a scope the operator may add: a hint in a comment,
+// never an active scope, since only the operator knows which the
+// application keeps to itself.
+func (p *planner) builtInNote(col adapters.Column, names []string, what string) {
+	if p.s.db == nil || col == "" || p.key == "" {
+		return
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+	w, args := p.where()
+	cond := "LOWER(" + quoteIdent(string(col)) + ") IN (" + marks + ")"
+	for _, n := range names {
+		args = append(args, n)
+	}
+	if p.name == "User" {
+		cond += " OR LOWER(" + quoteIdent(string(col)) + ") LIKE '%system%'"
+	}
+	q := fmt.Sprintf("SELECT %s, %s FROM %s WHERE (%s) AND (%s) ORDER BY %s LIMIT 10", quoteIdent(string(p.key)), quoteIdent(string(col)), quoteIdent(string(p.t.Name)), w, cond, quoteIdent(string(p.key)))
+	rows, err := p.s.db.QueryContext(p.ctx, q, args...)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	var found, vals []string
+	for rows.Next() {
+		var k, v string
+		if rows.Scan(&k, &v) != nil {
+			return
+		}
+		found = append(found, fmt.Sprintf("%s %s (%s %q)", p.key, k, col, v))
+		vals = append(vals, yamlString(v))
+	}
+	if len(found) == 0 {
+		return
+	}
+	p.notes = append(p.notes, fmt.Sprintf("GUESS: %s: %s. If the application keeps them to itself, keep them out of provisioning with a scope (not added here): scope: {%s: {notIn: [%s]}}.",
+		what, strings.Join(found, ", "), yamlKey(string(col)), strings.Join(vals, ", ")))
 }

@@ -115,6 +115,24 @@ func (s *initSchema) columnDefault(ctx context.Context, table string, col adapte
 	return v, true
 }
 
+// maxInt returns the largest value of an integer column over the rows
+// for which cond holds (as sampleWhere), and whether it read one.
+func (s *initSchema) maxInt(ctx context.Context, table string, col adapters.Column, cond string, args ...any) (int64, bool) {
+	if s.db == nil {
+		return 0, false
+	}
+	var v sql.NullInt64
+	q := fmt.Sprintf("SELECT MAX(%s) FROM %s WHERE %s", quoteIdent(string(col)), quoteIdent(table), cond)
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&v); err != nil || !v.Valid {
+		return 0, false
+	}
+	return v.Int64, true
+}
+
+// epochMillis is the least integer time init and check take for
+// milliseconds: 1e11 seconds is the year 5138, 1e11 milliseconds 1973.
+const epochMillis = 100_000_000_000
+
 // valueCount is one value stored in a column and how many rows hold it.
 type valueCount struct {
 	value string

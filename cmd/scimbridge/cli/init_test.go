@@ -497,3 +497,54 @@ func TestInitGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestInitReadsTheData runs init on a users table whose types alone
+// mislead: the login-named column is an integer (userName goes to the
+// e-mail address instead), and the times are integers whose values are
+// epoch milliseconds (timeUnit: milliseconds); Joomla's block is the
+// inverted flag; roles is found as the groups table through user_roles,
+// whose columns are named for both keys; check accepts the output.
+func TestInitReadsTheData(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/datashapes.sql")
+	path, text := runInitOn(t, dsn)
+	wantLines(t, text, "      userName: email\n",
+		"      meta.created: {column: CreateAt, timeUnit: milliseconds}\n",
+		"      meta.lastModified: {column: UpdateAt, timeUnit: milliseconds}\n",
+		"      active: {column: block, trueValue: 0, falseValue: 1}\n",
+		// Without -groups-table, roles is found through user_roles.
+		"    table: roles\n", "      table: user_roles\n", "      group: role_id\n", "      user: user_id\n")
+	if !strings.Contains(commentText(text), "GUESS: roles looks like the table of groups: user_roles holds memberships between it and users") {
+		t.Errorf("the groups table found carries no note:\n%s", text)
+	}
+	// The system account and the built-in group are hints, not scopes.
+	for _, want := range []string{
+		`GUESS: rows that look like the application's own accounts: id 4 (email "system@example.com"). If the application keeps them to itself, keep them out of provisioning with a scope (not added here): scope: {email: {notIn: [system@example.com]}}.`,
+		`GUESS: rows that look like the application's built-in groups: id 3 (name "Everyone").`,
+	} {
+		if !strings.Contains(commentText(text), want) {
+			t.Errorf("init output lacks the note %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\n    scope:") {
+		t.Errorf("init wrote an active scope:\n%s", text)
+	}
+	if strings.Contains(text, "userName: login_id") {
+		t.Errorf("init maps userName to an integer:\n%s", text)
+	}
+	if !strings.Contains(commentText(text), "in milliseconds since the epoch: it holds values up to 1720000000000") {
+		t.Errorf("the millisecond times carry no note:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+
+	// init says how many rows the mapping it wrote sees, and how many
+	// read as active (bob is blocked).
+	var stdout, stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"init", "-dsn", dsn}, &stdout, &stderr); code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"User: 4 rows in scope; active: 3 rows read as active, 1 as inactive\n", "Group: 3 rows in scope\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("init's report lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
