@@ -231,14 +231,14 @@ func TestOktaLifecycle(t *testing.T) {
 		[]string{"Printers | Printers | 0 | 1 | 0 | 1 | 1 | 1 | 1 | 1 | NULL | NULL"}, group, pid[len("group-"):])
 	untouched(s, "Push Groups", before)
 
-	// DELETE puts the user in GLPI's trash: the row and its addresses
-	// stay, as GLPI's own "Delete" keeps them; the identity provider's
-	// (static) memberships go with it (README.md, limits).
+	// DELETE puts the user in GLPI's trash: the row, its addresses and
+	// memberships stay, as GLPI's own "Delete" keeps them
+	// (delete.memberships: keep).
 	s.Must(http.StatusNoContent, "DELETE", "/Users/"+id, "")
 	s.CheckRows("DELETE /Users: in the trash, still active as it was",
 		[]string{"alice.martin | Alice | Dubois | +33 1 98 76 54 32 | 1 | 1 | 4 | 0 | 0 | 0 | NULL | E-2001 | Europe/Paris | NULL | NULL"}, account, id)
 	s.CheckRows("DELETE /Users: the address stays", []string{"alice.dubois@example.com | 1 | 0"}, emails, id)
-	s.CheckRows("DELETE /Users: the static memberships go", []string{}, members, gkey)
+	s.CheckRows("DELETE /Users: the memberships stay", []string{id + " | 0 | 0 | 0"}, members, gkey)
 	s.Must(http.StatusNotFound, "GET", "/Users/"+id, "")
 	exampletest.Resources(t, s.Must(http.StatusOK, "GET", lookup, ""), 0)
 	if ms := exampletest.Members(t, s.Must(http.StatusOK, "GET", "/Groups/"+gid, "")); len(ms) != 0 {
