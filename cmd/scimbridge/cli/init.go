@@ -135,7 +135,10 @@ func initConfig(ctx context.Context, ad adapters.Adapter, opts initOptions) (str
 		var best *joinTable
 		for _, n := range tablesLike(s, groupTableRE) {
 			gt, err := s.table(ctx, n)
-			if err != nil || n == opts.users {
+			if err != nil || n == opts.users || !hasNameColumn(gt) {
+				// A table with no character column holds no group's
+				// name (Guacamole's user groups name themselves in
+				// another table): init would only leave a placeholder.
 				continue
 			}
 			if j := findJoin(s, u, gt, exclude); j != nil && (best == nil || j.score > best.score) {
@@ -431,4 +434,16 @@ func initCounts(ctx context.Context, ad adapters.Adapter, text string) []string 
 		out = append(out, l)
 	}
 	return out
+}
+
+// hasNameColumn reports whether a table has a character column, where a
+// group's name could be.
+func hasNameColumn(t adapters.TableInfo) bool {
+	for _, c := range t.Columns {
+		switch c.DataType {
+		case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+			return true
+		}
+	}
+	return false
 }
