@@ -24,8 +24,16 @@ import (
 	"github.com/scimbridge/scimbridge/scim"
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
+// Version, Commit and Date are set at build time with -ldflags
+// "-X ...cli.Version=v1.2.3 -X ...cli.Commit=<sha> -X ...cli.Date=<RFC 3339>"
+// (make build and the Dockerfile do). An empty Commit or Date falls back
+// to what the Go toolchain recorded (vcs.revision, vcs.time, or a
+// pseudo-version's commit and time).
+var (
+	Version = "dev"
+	Commit  = ""
+	Date    = ""
+)
 
 // Exit codes.
 const (
