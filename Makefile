@@ -35,6 +35,19 @@ build: ## Build the static production binary into bin/scimbridge (VERSION, COMMI
 image: ## Build the container image scimbridge:$(VERSION) with docker buildx, stamped like make build (PLATFORMS=linux/amd64,linux/arm64 for several)
 	docker buildx build $(if $(PLATFORMS),--platform $(PLATFORMS)) --build-arg VERSION='$(VERSION)' --build-arg COMMIT='$(COMMIT)' --build-arg COMMIT_DATE='$(COMMIT_DATE)' -t scimbridge:$(VERSION) .
 
+# The platforms make release builds, and where it writes.
+RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+DIST            ?= dist
+
+release: ## Cross-build versioned archives, an SBOM per binary and SHA256SUMS into dist/ (VERSION, RELEASE_TARGETS); publishes nothing
+	rm -rf $(DIST)
+	set -e; for t in $(RELEASE_TARGETS); do \
+		$(MAKE) --no-print-directory build TARGETOS=$${t%/*} TARGETARCH=$${t#*/} VERSION='$(VERSION)' COMMIT='$(COMMIT)' COMMIT_DATE='$(COMMIT_DATE)'; \
+		mkdir -p $(DIST)/bin/$${t%/*}_$${t#*/}; \
+		mv bin/scimbridge $(DIST)/bin/$${t%/*}_$${t#*/}/scimbridge; \
+	done
+	$(GO) run ./internal/release -version '$(VERSION)' -commit '$(COMMIT)' -date '$(COMMIT_DATE)' -dist $(DIST) $(RELEASE_TARGETS)
+
 vet: ## Run go vet
 	$(GO) vet ./...
 
@@ -76,4 +89,4 @@ ci: ## Run the CI script (.ci/run) locally
 	bash .ci/run
 
 clean: ## Remove build outputs
-	rm -rf bin/ scimbridge *.test *.out
+	rm -rf bin/ $(DIST)/ scimbridge *.test *.out
