@@ -321,12 +321,18 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	sw := &switcher{}
 	bctx, stop := context.WithCancel(ctx)
 	var background sync.WaitGroup
+	var stopping time.Time // when a started sidecar began to stop
 	defer func() {
 		// Stopped before the sidecar that serves last is closed.
 		stop()
 		background.Wait()
 		if g := sw.cur.Load(); g != nil {
 			g.sc.Close()
+		}
+		if !stopping.IsZero() {
+			// The last line: listeners, requests in flight, the
+			// database pool and the audit log are all done with.
+			logger.Info("scimbridge stopped", "shutdown", time.Since(stopping).Round(time.Millisecond).String())
 		}
 	}()
 	reload := func() {
@@ -424,6 +430,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 		logger.Error("the configuration cannot serve", "err", serveErr)
 	}
 	logger.Info("scimbridge stopping")
+	stopping = time.Now()
 	sw.cur.Load().sc.Drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()

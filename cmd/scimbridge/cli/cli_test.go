@@ -206,6 +206,19 @@ func TestVersionFrom(t *testing.T) {
 	}
 }
 
+// TestServeWithoutConfig checks that serve (and check) without a config
+// file say how to name one.
+func TestServeWithoutConfig(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("SCIMBRIDGE_CONFIG", "")
+	for _, args := range [][]string{{"serve"}, {"check"}} {
+		code, _, stderr := run(t, args...)
+		if code != exitFailure || !strings.Contains(stderr, "scimbridge.yaml") || !strings.Contains(stderr, "-config FILE") || !strings.Contains(stderr, "SCIMBRIDGE_CONFIG") {
+			t.Errorf("%q without a config: exit %d, %q; want 1 and a hint naming -config and SCIMBRIDGE_CONFIG", args, code, stderr)
+		}
+	}
+}
+
 // TestVersionStamp checks that a commit and date stamped with -ldflags -X
 // (make build, the Dockerfile) are printed, over what the build
 // information says, and that an empty stamp leaves it alone.
