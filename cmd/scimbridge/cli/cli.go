@@ -100,48 +100,40 @@ func openAdapter(ctx context.Context, logger *slog.Logger) func(adapters.Config)
 // database, and prints what each attribute maps to.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ov overrides
-	path, ok := configFlag("check", args, stderr, ov.define)
-	if !ok {
+	var co checkOutput
+	path, ok := configFlag("check", args, stderr, ov.define, co.define)
+	if !ok || !co.valid(stderr) {
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
 	// check sees what serve would run with: the same overrides.
 	err = ov.apply(cfg, err)
 	if cfg == nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
-		return exitFailure
+		return co.failed(stdout, stderr, path, err)
 	}
 	lp, warnings := listenProblems(listenKeys(cfg, &ov))
 	err = withProblems(err, cfg.locate(lp))
 	ad, m, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
-		return exitFailure
+		return co.failed(stdout, stderr, path, err)
 	}
 	defer ad.Close()
 	warnings = slices.Concat(m.Warnings, warnings)
+	out := co.text(stdout)
 	for _, r := range m.Resources() {
-		fmt.Fprintf(stdout, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
 		for _, l := range r.Describe() {
-			fmt.Fprintf(stdout, "  %s\n", l)
+			fmt.Fprintf(out, "  %s\n", l)
 		}
 	}
 	for _, r := range m.Resources() {
 		info, ws := activeData(ctx, ad, r)
 		if info != "" {
-			fmt.Fprintf(stdout, "%s\n", info)
+			fmt.Fprintf(out, "%s\n", info)
 		}
 		warnings = append(warnings, ws...)
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(stdout, "warning: %s\n", w)
-	}
-	if n := len(warnings); n > 0 {
-		fmt.Fprintf(stdout, "%s: OK, with %d warnings\n", path, n)
-		return exitOK
-	}
-	fmt.Fprintf(stdout, "%s: OK\n", path)
-	return exitOK
+	return co.passed(stdout, path, m, warnings)
 }
 
 // maxActiveValues is how many stored values of the active column check
