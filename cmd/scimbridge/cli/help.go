@@ -84,8 +84,8 @@ instead, for tools.`,
 				new(overrides).define(fs)
 				new(checkOutput).define(fs)
 			},
-			env:   append([]envVar{configEnv}, overrideEnv()...),
-			run:   runCheck,
+			env: append([]envVar{configEnv}, overrideEnv()...),
+			run: runCheck,
 		},
 		{
 			name:    "init",
