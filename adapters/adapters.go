@@ -202,6 +202,12 @@ type TableSpec struct {
 	// (WordPress's wp_usermeta). A Record carries each key's value under
 	// KVColumn(key).
 	KV *KVSpec
+	// Joined are tables holding one more row per row of this table, keyed
+	// by its key: a data or profile table (Drupal's users_field_data
+	// beside users), or the user row of an entity row (Guacamole's
+	// guacamole_user beside guacamole_entity). A Record carries their
+	// columns under JoinColumn.
+	Joined []JoinSpec
 	// Verify, when set, is called in every insert's and update's
 	// transaction, before it commits, with the columns written and the
 	// row as it is then stored (read back, or known to be stored as
@@ -281,6 +287,16 @@ type SoftDelete struct {
 	// Release lists columns rewritten on delete, so that the unique values
 	// they held (a userName) can be given to a new row.
 	Release []Release
+	// KeepMemberships leaves a deleted user's membership rows in place,
+	// for an application that restores users from a trash with their
+	// groups; by default they are removed with the mark.
+	KeepMemberships bool
+	// UniqueAmongLive makes uniqueness count only rows that are not
+	// marked, as applications that ignore deleted rows do (SuiteCRM's
+	// deleted = 1, Laravel's deleted_at): a deleted row's name does not
+	// refuse a new row. Values are still locked by value, so two
+	// concurrent writes of one name still make one row.
+	UniqueAmongLive bool
 }
 
 // Release renames a column of a soft-deleted row: Template with {value}
@@ -306,6 +322,43 @@ type ChildSpec struct {
 	Columns []Column // the child columns read and written
 	// Defaults are written into every new child row (created_on, a
 	// NOT NULL flag the application needs).
+	Defaults []Default
+	// Link, when set, ties the child rows to the parent through a link
+	// table (SuiteCRM's email_addr_bean_rel) instead of a parent column
+	// of the child table; Parent is then empty.
+	Link *LinkSpec
+}
+
+// LinkSpec is a link table between a parent row and its child rows: one
+// link row per child row, naming the parent (Parent) and the child row's
+// key (Child). Link rows outside Scope or marked Removed are no links.
+// Writing the child replaces the parent's links: the old ones are marked
+// (or deleted, without Removed) and new child rows are inserted, each
+// with a new key, and linked; child rows are never updated or deleted,
+// as other parents' links may name them. A hard delete of the parent
+// deletes (or marks) its links, and a soft delete marks them when
+// Removed is set.
+type LinkSpec struct {
+	Table  Table
+	Parent Column // refers to the parent row's key (bean_id)
+	Child  Column // refers to the child row's key (email_address_id)
+	// Key is the child table's key column, which Child refers to; a new
+	// child row's key comes from the child's Defaults (a generator) or
+	// AUTO_INCREMENT.
+	Key Column
+	// Columns are the columns of ChildSpec.Columns held in the link
+	// table rather than the child table (the primary flag).
+	Columns []Column
+	// Scope holds constant columns of the links that are the parent's
+	// (bean_module = 'Users', the owner's type in a polymorphic link):
+	// matched on read and written on insert.
+	Scope map[Column]any
+	// Removed, when set, marks a removed link instead of deleting it;
+	// marked links are no links. Restore, unless nil, is written into new
+	// links' mark column.
+	Removed *SoftDelete
+	Restore any
+	// Defaults are written into every new link row.
 	Defaults []Default
 }
 
@@ -337,6 +390,38 @@ type KVSpec struct {
 	// the mapped keys' entries go.
 	DeleteAll bool
 }
+
+// JoinSpec describes a joined table of a TableSpec: at most one row per
+// row of the table (within Scope), whose Key column holds the row's key.
+// Reads load it with the row, and a row that has none reads as NULL in
+// every column; filters and sorting see its columns as the row's; a
+// create inserts it after the row, an update writes its changed columns
+// (inserting it when it is missing), and a hard delete removes every row
+// of the joined table with the row's key before the row itself, all in the
+// write's transaction.
+type JoinSpec struct {
+	Table Table
+	// Key is the joined table's column holding the row's key (uid).
+	Key Column
+	// Columns are the joined table's columns the mapping reads and
+	// writes, by their own names; a Record carries each under
+	// JoinColumn(Table, column).
+	Columns []Column
+	// Scope holds constant columns of the joined row (langcode = 'en'):
+	// matched on every read and written on insert.
+	Scope map[Column]any
+	// Defaults are written into a new joined row for the columns the
+	// Record does not set.
+	Defaults []Default
+}
+
+// JoinColumn is the Record key under which column c of joined table t
+// travels.
+func JoinColumn(t Table, c Column) Column { return Column("@j:" + string(t) + "." + string(c)) }
+
+// JoinPresent is the Record key that a read sets to true when the row has
+// its row in joined table t, and to false when it has none.
+func JoinPresent(t Table) Column { return Column("@j:" + string(t)) }
 
 // KVColumn is the Record key under which a key/value table's key travels.
 func KVColumn(key string) Column { return Column("@kv:" + key) }
@@ -388,6 +473,15 @@ type MembershipRef struct {
 	// (a pending application) as they are.
 	Scope      map[Column]any
 	Conditions []Condition
+	// Removed is the membership's removal mark (MembershipSpec.Removed):
+	// a soft delete marks the rows, as the application keeps its
+	// membership history, instead of deleting them.
+	Removed *SoftDelete
+	// Location is the join table's time zone, for a time mark.
+	Location *time.Location
+	// RemovedMillis: a time mark in an integer column is in Unix
+	// milliseconds (MembershipSpec.RemovedMillis).
+	RemovedMillis bool
 }
 
 // ColumnInfo is what the database reports about one column.

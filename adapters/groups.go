@@ -53,12 +53,21 @@ type MembershipSpec struct {
 	// same row, writing Restore.
 	Removed *SoftDelete
 	Restore any
+	// RemovedMillis writes a Removed time into an integer column as Unix
+	// milliseconds rather than seconds.
+	RemovedMillis bool
 	// Location is the time zone of the join table's DATETIME columns,
 	// for defaults of kind DefaultNow; nil means UTC.
 	Location *time.Location
 
 	UserColumn Column
 	Cleared    any // written to UserColumn on removal; nil is NULL
+	// List, with UserColumn, says the column holds a list of group
+	// references (a JSON array of roles, a space-delimited string, a
+	// PHP-serialized array): the user is in every group whose GroupRef
+	// the list holds. A membership change rewrites the list inside the
+	// user row's lock, keeping every other token; Cleared is unused.
+	List ListCodec
 
 	// GroupRef is the group-table column that the membership stores: the
 	// group's key unless the application refers to groups by, e.g., name.
@@ -69,6 +78,31 @@ type MembershipSpec struct {
 	// write does it (a group's change or deletion, a user's deletion).
 	Hooks Hooks
 }
+
+// ListCodec reads and rewrites a list of tokens held in one column.
+type ListCodec interface {
+	// Tokens returns the tokens the stored value holds, in order; an
+	// error says the stored value cannot be read.
+	Tokens(stored any) ([]string, error)
+	// Edit returns the stored value with token added (in) or removed,
+	// everything else kept as it was; an error says the stored value
+	// cannot be read, or the result does not fit the column.
+	Edit(stored any, token string, in bool) (any, error)
+	// Search says how SQL can find the rows holding a token: ListJSON
+	// (a JSON array), ListDelimited (Delimiter between tokens) or
+	// ListOpaque (it cannot; rows are decoded instead).
+	Search() (kind ListSearch, delimiter string)
+}
+
+// ListSearch is how SQL finds a token in a list column.
+type ListSearch int
+
+// How a list column is searched.
+const (
+	ListOpaque ListSearch = iota
+	ListJSONArray
+	ListDelimitedText
+)
 
 // MemberOpKind is what a MemberOp does.
 type MemberOpKind int

@@ -353,7 +353,7 @@ func describeStored(v any) string {
 // is a value map or a flag whose stored values check should count (not an
 // activeWhenNull time, whose every value has a meaning).
 func (r *Resource) ActiveColumn() (adapters.Column, bool) {
-	if r.active == nil || r.active.nullTrue || r.active.kind != kindSimple {
+	if r.active == nil || r.active.nullTrue || r.active.kind != kindSimple || isJoinedColumn(r.active.col) {
 		return "", false
 	}
 	return r.active.col.Name, true

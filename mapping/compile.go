@@ -151,7 +151,9 @@ type Resource struct {
 	naturalPath string
 	info        adapters.TableInfo
 	kvInfo      adapters.TableInfo
-	schemas     *schemaSet
+	// joined are the joined tables, in the order configured.
+	joined  []*joinedTable
+	schemas *schemaSet
 	// ignoreDeactivation accepts active: false without an active column.
 	ignoreDeactivation bool
 	attrs              []*attr
@@ -557,6 +559,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	}
 	// Attributes, in a stable order so problems come out the same way.
 	written := map[adapters.Column]string{}
+	c.joinedTables(path, r, rc.Joined, written)
 	paths := slices.Sorted(maps.Keys(rc.Attributes))
 	byCol := map[adapters.Column]*attr{}
 	for _, p := range paths {
@@ -702,7 +705,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			r.byPath[strings.ToLower(a.path)] = a
 			continue
 		}
-		ci, ok := column(ap+".column", ac.Column)
+		ci, ok := c.attrColumn(r, ap+".column", ac.Column, column)
 		if !ok {
 			continue
 		}
@@ -729,6 +732,10 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		written[ci.Name] = a.path
 		if byCol[ci.Name] == nil {
 			byCol[ci.Name] = a
+		}
+		if isJoinedColumn(ci) && (a.kind == kindMeta || a.kind == kindManager) {
+			c.add(ap+".column", "%s is written by scimbridge as a column of %s; expected a column of %s, not of a joined table", a.path, r.Spec.Table, r.Spec.Table)
+			continue
 		}
 		if msg := c.fits(a, ac); msg != "" {
 			c.add(ap+".column", "%s", msg)
@@ -796,8 +803,12 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if !validTransform(x.Transform) {
 				c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
 			}
-			xc, ok := column(xp+".column", x.Column)
+			xc, ok := c.attrColumn(r, xp+".column", x.Column, column)
 			if !ok {
+				continue
+			}
+			if isJoinedColumn(xc) != isJoinedColumn(ci) || isJoinedColumn(xc) && !strings.HasPrefix(x.Column, strings.SplitN(ac.Column, ".", 2)[0]+".") {
+				c.add(xp+".column", "column %q is not in the table of %q; expected a column of the same table", x.Column, ac.Column)
 				continue
 			}
 			if prev, dup := written[xc.Name]; dup {
@@ -817,6 +828,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		// A list not given is written empty, so its column needs nothing.
 		a.required = !ci.Nullable && !ci.HasDefault && a.kind != kindMeta && a.kind != kindList
 		a.index = leadingIndex(info, ci.Name, fixed...)
+		if isJoinedColumn(ci) {
+			a.index = r.joinedIndex(ci)
+		}
 		if first := byCol[ci.Name]; first != a && (a.def.Required || first.def.Required) {
 			// A column one of them always gives is required of none of
 			// the others.
@@ -854,6 +868,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		}
 		if a.lookup != nil {
 			a.index = leadingIndex(info, a.lookup.col.Name, fixed...)
+			if isJoinedColumn(a.lookup.col) {
+				a.index = r.joinedIndex(a.lookup.col)
+			}
 		}
 	}
 	if r.naturalPath != "" {
@@ -864,7 +881,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	if _, ok := r.byPath["username"]; !ok && name == "User" && !r.given["username"] {
 		c.add(path+".attributes", "userName is not mapped; expected userName: <column> (Okta and Entra match users by it)")
 	}
-	if a, ok := r.byPath["displayname"]; ok && name == "Group" {
+	if a, ok := r.byPath["displayname"]; ok && name == "Group" && isJoinedColumn(a.col) {
+		c.add(path+".attributes[\"displayName\"]", "a group's displayName is read with its memberships; expected a column of %s, not of a joined table", rc.Table)
+	} else if ok && name == "Group" {
 		r.Spec.Display = a.col.Name
 	} else if name == "Group" && !r.given["displayname"] {
 		c.add(path+".attributes", "displayName is not mapped; expected displayName: <column> (Okta and Entra match groups by it)")
@@ -905,6 +924,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(path+".defaults", "column %q is NOT NULL without a default and nothing writes it; expected an attribute mapped to it, defaults.%s, or a scope setting it", n, n)
 		}
 	}
+	c.finishJoined(r, written)
 
 	switch rc.Version {
 	case "":
@@ -1245,6 +1265,11 @@ func (r *Resource) Describe() []string {
 		}
 		out = append(out, line)
 	}
+	if ms := r.Spec.Members; ms != nil && ms.List != nil {
+		if l, ok := ms.List.(memberList); ok {
+			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+		}
+	}
 	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
@@ -1253,6 +1278,20 @@ func (r *Resource) Describe() []string {
 		out = append(out, fmt.Sprintf("delete policy: soft (%s = %v; rows with it are out of scope)%s", sd.Column, sd.Value, releaseText(sd)))
 	default:
 		out = append(out, "delete policy: "+r.Delete)
+	}
+	for _, j := range r.Spec.Joined {
+		line := fmt.Sprintf("joined: %s, one row per %s by %s.%s", j.Table, r.Name, j.Table, j.Key)
+		if len(j.Scope) > 0 {
+			line += " where " + conditionText(j.Scope, nil, false)
+		}
+		for _, d := range j.Defaults {
+			line += fmt.Sprintf("; default %s on insert", d.Column)
+		}
+		out = append(out, line)
+	}
+	for i, l := range out {
+		// A joined column by its table-qualified name, as configured.
+		out[i] = strings.ReplaceAll(l, "@j:", "")
 	}
 	return out
 }
@@ -1305,6 +1344,9 @@ func conditionText(consts map[adapters.Column]any, conds []adapters.Condition, v
 }
 
 func releaseText(sd *adapters.SoftDelete) string {
+	if sd.UniqueAmongLive {
+		return "; a new row may take the deleted row's name (uniqueAmong: live)"
+	}
 	if len(sd.Release) == 0 {
 		return "; the deleted row keeps its name"
 	}
@@ -1333,13 +1375,62 @@ func orNone(s string) string {
 	return s
 }
 
+// memberList compiles a membership held as a list of group references in
+// a column of the users table (members: {userColumn, list}).
+func (c *compiler) memberList(path string, u *Resource, spec *adapters.MembershipSpec, mc MembersConfig, uinfo adapters.TableInfo, uok bool) {
+	lp := path + ".list"
+	lc := *mc.List
+	if len(lc.Values) > 0 || len(lc.Map) > 0 {
+		c.add(lp, "values and map restrict a list attribute; a membership's tokens are the groups' references, expected neither")
+		lc.Values, lc.Map = nil, nil
+	}
+	if mc.WhenRemoved != nil {
+		c.add(path+".whenRemoved", "applies to a column holding one group; a list loses the group's token on removal, expected no whenRemoved")
+	}
+	spec.Cleared = nil
+	codec := compileList(lc, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
+	if !uok {
+		return
+	}
+	ci, ok := uinfo.Column(spec.UserColumn)
+	if !ok {
+		c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the list of groups", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
+		return
+	}
+	if codec == nil {
+		return
+	}
+	if !(ci.DataType == "json" || isStringColumn(ci) && ci.DataType != "enum" && ci.DataType != "set") {
+		c.add(path+".userColumn", "column %q is %s; expected a character, TEXT or JSON column to hold %s", ci.Name, ci.ColumnType, codec.name())
+		return
+	}
+	for _, a := range u.attrs {
+		if a.col.Name != spec.UserColumn || a.kind == kindKV {
+			continue
+		}
+		// A list attribute may share the column when it owns only its
+		// own values: each then keeps the other's tokens.
+		switch {
+		case a.list == nil:
+			c.add(path+".userColumn", "column %q is also mapped by the User attribute %s, which is no list; expected a column only membership writes, or a list attribute beside it", mc.UserColumn, a.path)
+		case !a.list.restricted:
+			c.add(path+".userColumn", "column %q is also the list of the User attribute %s, which owns every value in it; expected values (or map) on %s so that the groups' tokens stay the membership's", mc.UserColumn, a.path, a.path)
+		case a.list.enc != codec.enc || a.list.delim != codec.delim:
+			c.add(path+".list", "the User attribute %s reads column %q as %s; expected the same encoding", a.path, mc.UserColumn, a.list.name())
+		}
+	}
+	spec.List = memberList{c: codec, col: ci}
+}
+
 // members compiles where a group's members are stored.
 func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	spec := &adapters.MembershipSpec{Users: u.Spec, GroupRef: g.Spec.Key}
+	// The members' display: a column of the users' own table (a joined
+	// table's is not in the membership's queries), else the key.
 	spec.Display = u.Spec.Key
-	if a, ok := u.byPath["displayname"]; ok {
+	if a, ok := u.byPath["displayname"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
-	} else if a, ok := u.byPath["username"]; ok {
+	} else if a, ok := u.byPath["username"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
 	}
 	ginfo, gok := c.describe(g.Spec.Table)
@@ -1464,7 +1555,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
 		}
-		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions})
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions, Removed: spec.Removed, Location: spec.Location, RemovedMillis: spec.RemovedMillis})
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")
@@ -1474,6 +1565,10 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		}
 		spec.UserColumn = adapters.Column(mc.UserColumn)
 		spec.Cleared = scalar(mc.WhenRemoved)
+		if mc.List != nil {
+			c.memberList(path, u, spec, mc, uinfo, uok)
+			break
+		}
 		if uok {
 			if ci, ok := uinfo.Column(spec.UserColumn); !ok {
 				c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the group", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
@@ -1486,6 +1581,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 				c.add(path+".userColumn", "column %q is also mapped by the User attribute %s; expected a column only membership writes", mc.UserColumn, a.path)
 			}
 		}
+	case mc.List != nil:
+		c.add(path+".list", "a list needs the users column holding it; expected userColumn beside list")
+		return
 	default:
 		c.add(path, "no storage; expected {table, group, user} for a join table or {userColumn} for a column of the users table")
 		return
@@ -1755,16 +1853,36 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		return &ci
 	}
 	cols := &childCols{name: adapters.Column("@" + a.path)}
-	parent := col("parent", cc.Parent, true)
+	var parent *adapters.ColumnInfo
+	var link *childLink
+	if cc.Link != nil {
+		link = c.childLink(path, r, cc, info)
+		if link == nil {
+			return false
+		}
+		parent, cols.primary = &link.parent, link.primary
+	} else {
+		parent = col("parent", cc.Parent, true)
+		cols.primary = col("primary", cc.Primary, false)
+		if cc.Key != "" {
+			c.add(path+".key", "applies only with link; expected it left out")
+			return false
+		}
+	}
 	cols.value = col("value", cc.Value, true)
 	cols.typ = col("type", cc.Type, false)
-	cols.primary = col("primary", cc.Primary, false)
 	cols.display = col("display", cc.Display, false)
 	if parent == nil || cols.value == nil {
 		return false
 	}
+	// own is the column of the child table that no mapping may write:
+	// the parent column, or, through a link, the child row's key.
+	own := parent.Name
+	if link != nil {
+		own = link.spec.Key
+	}
 	bad := false
-	if cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
+	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
 		bad = true
 	}
@@ -1777,14 +1895,17 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 			bad = true
 		}
 	}
-	if msg := joinable(*parent, r.key); msg != "" && r.key.Name != "" {
+	if msg := joinable(*parent, r.key); msg != "" && r.key.Name != "" && link == nil {
 		c.add(path+".parent", "%s", msg)
 		bad = true
 	}
 	spec := adapters.ChildSpec{Name: cols.name, Table: adapters.Table(cc.Table), Parent: parent.Name}
+	if link != nil {
+		spec.Parent, spec.Link = "", link.spec
+	}
 	for _, ci := range []*adapters.ColumnInfo{cols.value, cols.typ, cols.primary, cols.display} {
 		if ci != nil {
-			if slices.Contains(spec.Columns, ci.Name) || ci.Name == parent.Name {
+			if slices.Contains(spec.Columns, ci.Name) || (ci.Name == own && (link == nil || ci != cols.primary)) {
 				c.add(path, "column %q is given twice; expected a column for each of value, type, primary and display", ci.Name)
 				bad = true
 			}
@@ -1805,7 +1926,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		case !isStringColumn(*xc):
 			c.add(xp+".column", "column %q is %s; expected a character column", xc.Name, xc.ColumnType)
 			bad = true
-		case slices.Contains(spec.Columns, xc.Name) || xc.Name == parent.Name:
+		case slices.Contains(spec.Columns, xc.Name) || xc.Name == own:
 			c.add(xp+".column", "column %q is already written; expected a further column", xc.Name)
 			bad = true
 		default:
@@ -1826,13 +1947,20 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	var covered map[adapters.Column]bool
 	spec.Defaults, covered = c.tableDefaults(path+".defaults", cc.Defaults, childColumn)
 	for _, d := range spec.Defaults {
-		if slices.Contains(spec.Columns, d.Column) || d.Column == parent.Name {
+		if (slices.Contains(spec.Columns, d.Column) && (link == nil || !slices.Contains(link.spec.Columns, d.Column))) || (d.Column == parent.Name && link == nil) {
 			c.add(path+".defaults."+string(d.Column), "column %q is written from the attribute; expected a default only for a column nothing else writes", d.Column)
 			bad = true
 		}
 	}
+	if link != nil {
+		ki, _ := info.Column(link.spec.Key)
+		if i := slices.IndexFunc(spec.Defaults, func(d adapters.Default) bool { return d.Column == ki.Name }); !ki.AutoIncrement && (i < 0 || spec.Defaults[i].Kind == adapters.DefaultConstant || spec.Defaults[i].Kind == adapters.DefaultNow) {
+			c.add(path+".defaults", "the key %q of %s is neither AUTO_INCREMENT nor generated, but each new row needs a new key for its link; expected defaults.%s: {generate: uuid} (or another generator)", ki.Name, cc.Table, ki.Name)
+			bad = true
+		}
+	}
 	for _, ci := range info.Columns {
-		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && ci.Name != parent.Name && !slices.Contains(spec.Columns, ci.Name) && !covered[ci.Name] {
+		if !ci.Nullable && !ci.HasDefault && !ci.AutoIncrement && (ci.Name != parent.Name || link != nil) && !(slices.Contains(spec.Columns, ci.Name) && (link == nil || !slices.Contains(link.spec.Columns, ci.Name))) && !covered[ci.Name] {
 			c.add(path+".defaults", "column %q of %s is NOT NULL without a default and nothing writes it; expected defaults.%s (a constant, {generate: now} or {generate: uuid}), or a mapping of it", ci.Name, cc.Table, ci.Name)
 			bad = true
 		}
@@ -1840,9 +1968,16 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	if bad {
 		return false
 	}
-	c.joinWarnings(path+".parent", "the child rows' parent column", *parent, r.key, adapters.Table(cc.Table), r.Spec.Table)
-	if leadingIndex(info, parent.Name) == "" {
-		c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
+	if link != nil {
+		c.joinWarnings(path+".link.parent", "the links' parent column", *parent, r.key, link.spec.Table, r.Spec.Table)
+		if leadingIndex(link.info, parent.Name) == "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path+".link", link.spec.Table, parent.Name, a.path))
+		}
+	} else {
+		c.joinWarnings(path+".parent", "the child rows' parent column", *parent, r.key, adapters.Table(cc.Table), r.Spec.Table)
+		if leadingIndex(info, parent.Name) == "" {
+			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: reading %s scans the table", path, cc.Table, cc.Parent, a.path))
+		}
 	}
 	a.kind = kindChild
 	a.child = cols
@@ -2063,6 +2198,9 @@ func (c *compiler) keyRefs(path string, r *Resource, renames []RenameConfig) {
 	}
 	if kv := r.Spec.KV; kv != nil {
 		ref(kv.Table, kv.Parent)
+	}
+	for _, j := range r.Spec.Joined {
+		ref(j.Table, j.Key)
 	}
 	for _, m := range r.Spec.Memberships {
 		ref(m.Table, m.Column)

@@ -1183,6 +1183,17 @@ func (r *Resource) compareMembership(path, lp string, op adapters.Op, value any)
 	if (attr != "members" && attr != "groups") || (sub != "" && sub != "value") {
 		return nil, fieldErr(path, ScimInvalidFilter, "%s can be filtered by value only, such as %s.value eq \"id\"", attr, attr)
 	}
+	var ms *adapters.MembershipSpec
+	if attr == "members" {
+		ms = r.Spec.Members
+	} else if r.Spec.MemberOf != nil {
+		ms = &r.Spec.MemberOf.Membership
+	}
+	if ms != nil && ms.List != nil {
+		if kind, _ := ms.List.Search(); kind == adapters.ListOpaque {
+			return nil, fieldErr(path, ScimInvalidFilter, "this application holds group membership in a list the database cannot search exactly; filter on another attribute")
+		}
+	}
 	test := func(ids []string) adapters.Expr {
 		if attr == "members" {
 			return adapters.HasMember{IDs: ids}

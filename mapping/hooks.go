@@ -167,6 +167,9 @@ func (r *Resource) hookParam(e adapters.HookEvent, name string) (adapters.HookAr
 	case kindChild, kindKV:
 		return adapters.HookArg{}, fmt.Sprintf("parameter :%s is not stored in a column of %s; expected :id or an attribute mapped to a column", name, r.Spec.Table)
 	}
+	if isJoinedColumn(a.col) {
+		return adapters.HookArg{}, fmt.Sprintf("parameter :%s is stored in a joined table, not in a column of %s; expected :id or an attribute mapped to a column of %s", name, r.Spec.Table, r.Spec.Table)
+	}
 	return adapters.HookArg{Kind: adapters.ArgColumn, Column: a.col.Name}, ""
 }
 
@@ -175,7 +178,7 @@ func (r *Resource) hookParam(e adapters.HookEvent, name string) (adapters.HookAr
 func (r *Resource) paramNames() []string {
 	out := []string{paramID}
 	for _, a := range r.attrs {
-		if a.kind != kindPassword && a.kind != kindChild && a.kind != kindKV {
+		if a.kind != kindPassword && a.kind != kindChild && a.kind != kindKV && !isJoinedColumn(a.col) {
 			out = append(out, a.path)
 		}
 	}
@@ -404,6 +407,12 @@ func (c *compiler) memberHooksTo(path string, g, u *Resource) {
 		return
 	}
 	if len(g.memberHooks) == 0 {
+		return
+	}
+	if g.Spec.Members.List != nil {
+		for _, e := range g.memberEvents {
+			c.add(path+"."+string(e), "member hooks are not supported for a membership held in a list column; expected none")
+		}
 		return
 	}
 	g.Spec.Members.Hooks = g.memberHooks

@@ -963,3 +963,67 @@ func (r *Resource) compareList(a *attr, path, sub string, op adapters.Op, value 
 	}
 	return has, nil
 }
+
+// memberList is the list codec of a group membership held in the user's
+// row: its tokens are the groups' references, whatever else the column
+// holds (roles mapped beside it, the application's own tokens) is kept.
+type memberList struct {
+	c   *listCodec
+	col adapters.ColumnInfo
+}
+
+var _ adapters.ListCodec = memberList{}
+
+// Tokens lists the tokens in the list, in stored order, without repeats.
+func (m memberList) Tokens(stored any) ([]string, error) {
+	lv, err := m.c.parse(stored)
+	if err != nil {
+		return nil, &StoredValueError{Path: "members", Detail: m.c.name()}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range lv.entries {
+		if e.named && e.member && !seen[e.token] && utf8.ValidString(e.token) {
+			seen[e.token] = true
+			out = append(out, e.token)
+		}
+	}
+	return out, nil
+}
+
+// Edit adds or removes one token, keeping every other entry where it is.
+func (m memberList) Edit(stored any, token string, in bool) (any, error) {
+	if m.c.enc == ListDelimited && strings.Contains(token, m.c.delim) {
+		return nil, fieldErr("members", ScimInvalidValue, "the group's reference %q contains %q, which separates this application's values", token, m.c.delim)
+	}
+	lv, err := m.c.parse(stored)
+	if err != nil {
+		return nil, &StoredValueError{Path: "members", Detail: m.c.name()}
+	}
+	one := *m.c
+	one.restricted, one.owned = true, map[string]bool{token: true}
+	var want []string
+	if in {
+		want = []string{token}
+	}
+	out := one.merge(lv, want)
+	if len(out.entries) == 0 && out.null && m.col.Nullable {
+		return nil, nil
+	}
+	s := one.format(out)
+	if limit := m.col.MaxLength; limit > 0 && int64(utf8.RuneCountInString(s)) > limit {
+		return nil, fieldErr("members", ScimInvalidValue, "the user's %s would be longer than the %d characters this application stores", m.col.Name, limit)
+	}
+	return s, nil
+}
+
+// Search says how SQL finds the rows holding a token.
+func (m memberList) Search() (adapters.ListSearch, string) {
+	switch m.c.enc {
+	case ListJSON:
+		return adapters.ListJSONArray, ""
+	case ListDelimited:
+		return adapters.ListDelimitedText, m.c.delim
+	}
+	return adapters.ListOpaque, ""
+}

@@ -164,99 +164,81 @@ func relationText(rels []adapters.Relation) string {
 // membershipRemoved compiles members.removed: the join-table column a
 // removal marks, the mark, and the value that restores a membership.
 func (c *compiler) membershipRemoved(path string, spec *adapters.MembershipSpec, jinfo adapters.TableInfo, rc RemovedConfig) {
+	reserved := func(ci adapters.ColumnInfo) string {
+		switch ci.Name {
+		case spec.JoinGroup, spec.JoinUser:
+			return fmt.Sprintf("column %q is the group or user column; expected the column that marks a removal", ci.Name)
+		}
+		if _, scoped := spec.JoinScope[ci.Name]; scoped || slices.ContainsFunc(spec.JoinConditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
+			return fmt.Sprintf("column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
+		}
+		return ""
+	}
+	if sd, restore, ms, ok := c.removedMark(path, "membership", string(spec.JoinTable), jinfo, rc, reserved, true); ok {
+		spec.Removed, spec.Restore, spec.RemovedMillis = sd, restore, ms
+	}
+}
+
+// removedMark compiles a removal mark ({column, value, restore} or
+// {column, generate: now}, see markOf) of rows of table, each a noun
+// (membership, link); reserved says why a column cannot hold it.
+// needRestore says that a NOT NULL column needs a restore value; ms
+// reports a time in Unix milliseconds.
+func (c *compiler) removedMark(path, noun, table string, info adapters.TableInfo, rc RemovedConfig, reserved func(adapters.ColumnInfo) string, needRestore bool) (sd *adapters.SoftDelete, restore any, ms, ok bool) {
 	if rc.Column == "" {
-		c.add(path+".column", "missing; expected the column of %s that marks a removed membership", spec.JoinTable)
-		return
+		c.add(path+".column", "missing; expected the column of %s that marks a removed %s", table, noun)
+		return nil, nil, false, false
 	}
-	ci, ok := jinfo.Column(adapters.Column(rc.Column))
+	ci, found := info.Column(adapters.Column(rc.Column))
+	if !found {
+		c.add(path+".column", "%s", notInTable(rc.Column, table, info))
+		return nil, nil, false, false
+	}
+	if msg := reserved(ci); msg != "" {
+		c.add(path+".column", "%s", msg)
+		return nil, nil, false, false
+	}
+	mark, ms, ok := c.markOf(path, ci, rc.Generate, rc.Value, rc.TimeUnit, "a current "+noun)
 	if !ok {
-		c.add(path+".column", "%s", notInTable(rc.Column, string(spec.JoinTable), jinfo))
-		return
+		return nil, nil, false, false
 	}
-	switch ci.Name {
-	case spec.JoinGroup, spec.JoinUser:
-		c.add(path+".column", "column %q is the group or user column; expected the column that marks a removal", ci.Name)
-		return
-	}
-	if _, scoped := spec.JoinScope[ci.Name]; scoped || slices.ContainsFunc(spec.JoinConditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
-		c.add(path+".column", "column %q is in the membership scope; the mark adds its own condition (not removed), expected it out of the scope", ci.Name)
-		return
-	}
-	sd := &adapters.SoftDelete{Column: ci.Name}
-	var restore any
+	sd = &mark
 	switch {
-	case rc.Generate != "" && rc.Value != nil:
-		c.add(path, "both value and generate given; expected one of them")
-		return
-	case rc.Generate == GenerateNow:
-		sd.Now = true
-		switch {
-		case isIntColumn(ci):
-			restore = int64(0)
-			if ci.Nullable {
-				restore = nil
-			}
-		case isTimeColumn(ci) && ci.Nullable:
-		case isTimeColumn(ci):
-			c.add(path+".column", "column %q is NOT NULL, but a current membership has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
-			return
-		default:
-			c.add(path+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
-			return
-		}
-	case rc.Generate != "":
-		c.add(path+".generate", "unknown generator %q; expected now", rc.Generate)
-		return
-	case rc.Value == nil:
-		c.add(path, "no value; expected {column, value, restore} or {column, generate: now}")
-		return
-	default:
-		sd.Value = scalar(rc.Value)
-		if sd.Value == nil {
-			c.add(path+".value", "expected a scalar value (string, number or boolean)")
-			return
-		}
-		if msg := valueFits(ci, sd.Value); msg != "" {
-			c.add(path+".value", "%s", msg)
-			return
-		}
-		if isIntColumn(ci) {
-			sd.Value, _ = intValue(sd.Value)
-		}
-		switch {
-		case rc.Restore != nil:
-		case isIntColumn(ci) && !ci.Nullable:
-			restore = int64(0)
-		case !ci.Nullable:
-			c.add(path+".restore", "missing; column %q is NOT NULL, so a current membership holds some value there: expected it", ci.Name)
-			return
-		}
+	case sd.Now && isIntColumn(ci) && !ci.Nullable:
+		restore = int64(0)
+	case sd.Now:
+	case rc.Restore != nil:
+	case isIntColumn(ci) && !ci.Nullable:
+		restore = int64(0)
+	case !ci.Nullable && needRestore:
+		c.add(path+".restore", "missing; column %q is NOT NULL, so a current %s holds some value there: expected it", ci.Name, noun)
+		return nil, nil, false, false
 	}
 	if rc.Restore != nil {
 		restore = scalar(rc.Restore)
 		if restore == nil {
 			c.add(path+".restore", "expected a scalar value (string, number or boolean)")
-			return
+			return nil, nil, false, false
 		}
 		if msg := valueFits(ci, restore); msg != "" {
 			c.add(path+".restore", "%s", msg)
-			return
+			return nil, nil, false, false
 		}
 		if isIntColumn(ci) {
 			restore, _ = intValue(restore)
 		}
 		if !sd.Now && sameValue(restore, sd.Value) {
-			c.add(path+".restore", "%v is also the removed mark; expected the value a current membership holds", restore)
-			return
+			c.add(path+".restore", "%v is also the removed mark; expected the value a current %s holds", restore, noun)
+			return nil, nil, false, false
 		}
 		if sd.Now && restore != nil && !(isIntColumn(ci) && sameValue(restore, int64(0))) {
 			c.add(path+".restore", "a time mark is cleared to NULL (or 0 in an integer column); expected restore left out")
-			return
+			return nil, nil, false, false
 		}
 	}
-	if restore == nil && !ci.Nullable {
-		c.add(path+".column", "column %q is NOT NULL, but restoring a membership writes NULL; expected restore", ci.Name)
-		return
+	if restore == nil && !ci.Nullable && needRestore {
+		c.add(path+".column", "column %q is NOT NULL, but restoring a %s writes NULL; expected restore", ci.Name, noun)
+		return nil, nil, false, false
 	}
-	spec.Removed, spec.Restore = sd, restore
+	return sd, restore, ms, true
 }

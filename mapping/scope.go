@@ -536,6 +536,12 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		if dc.Release != "" {
 			c.add(dp+".release", "a release renames a soft-deleted row; expected it with delete.mark")
 		}
+		if dc.Memberships != "" {
+			c.add(dp+".memberships", "says what a soft delete does to memberships; expected it with delete.mark")
+		}
+		if dc.UniqueAmong != "" {
+			c.add(dp+".uniqueAmong", "applies to a soft delete, whose deleted rows stay; expected it with delete.mark")
+		}
 		switch dc.Policy {
 		case "":
 			r.Delete = DefaultUserDelete
@@ -567,47 +573,20 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 		return
 	}
 	sd := &adapters.SoftDelete{Column: ci.Name}
-	switch {
-	case m.Generate != "" && m.Value != nil:
-		c.add(mp, "both value and generate given; expected one of them")
-		return
-	case m.TimeUnit != "" && m.Generate != GenerateNow:
-		c.add(mp+".timeUnit", "applies only to generate: now")
-		return
-	case m.Generate == GenerateNow:
-		sd.Now = true
-		if c.timeUnit(mp+".timeUnit", m.TimeUnit, ci, true) {
-			r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
-		}
-		switch {
-		case isIntColumn(ci):
-		case isTimeColumn(ci) && ci.Nullable:
-		case isTimeColumn(ci):
-			c.add(mp+".column", "column %q is NOT NULL, but a row that is not deleted has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name)
-			return
-		default:
-			c.add(mp+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
-			return
-		}
-	case m.Generate != "":
-		c.add(mp+".generate", "unknown generator %q; expected now", m.Generate)
-		return
-	case m.Value == nil:
-		c.add(mp, "no value; expected {column, value} or {column, generate: now}")
-		return
+	switch dc.Memberships {
+	case "", "remove":
+	case "keep":
+		sd.KeepMemberships = true
 	default:
-		sd.Value = scalar(m.Value)
-		if sd.Value == nil {
-			c.add(mp+".value", "expected a scalar value (string, number or boolean)")
-			return
-		}
-		if msg := valueFits(ci, sd.Value); msg != "" {
-			c.add(mp+".value", "%s", msg)
-			return
-		}
-		if isIntColumn(ci) {
-			sd.Value, _ = intValue(sd.Value)
-		}
+		c.add(dp+".memberships", "unknown choice %q; expected remove or keep", dc.Memberships)
+	}
+	mark, ms, ok := c.markOf(mp, ci, m.Generate, m.Value, m.TimeUnit, "a row that is not deleted")
+	if !ok {
+		return
+	}
+	sd.Now, sd.Value = mark.Now, mark.Value
+	if ms {
+		r.Spec.Milliseconds = append(r.Spec.Milliseconds, ci.Name)
 	}
 	if _, scoped := r.Spec.Scope[ci.Name]; scoped || slices.ContainsFunc(r.Spec.Conditions, func(x adapters.Condition) bool { return x.Column == ci.Name }) {
 		c.add(mp+".column", "column %q is in the scope; the mark adds its own condition (not deleted), expected it out of the scope", ci.Name)
@@ -631,6 +610,18 @@ func (c *compiler) deletePolicy(path string, r *Resource, rc ResourceConfig, col
 	}
 	if dc.Release != "" {
 		c.release(dp+".release", r, sd, dc.Release)
+	}
+	switch dc.UniqueAmong {
+	case "", UniqueAmongAll:
+	case UniqueAmongLive:
+		if dc.Release != "" {
+			c.add(dp+".uniqueAmong", "live lets a new row take a deleted row's name, which release renames for the same end; expected one of them")
+			break
+		}
+		sd.UniqueAmongLive = true
+		c.liveUniqueIndexes(dp+".uniqueAmong", r, sd.Column)
+	default:
+		c.add(dp+".uniqueAmong", "unknown value %q; expected all or live", dc.UniqueAmong)
 	}
 	r.Spec.SoftDelete = sd
 	r.Delete = DeleteSoft
@@ -660,7 +651,7 @@ func (c *compiler) release(path string, r *Resource, sd *adapters.SoftDelete, tm
 		// Its own mistake is reported.
 		return
 	}
-	if !ok || a.kind != kindSimple {
+	if !ok || a.kind != kindSimple || isJoinedColumn(a.col) {
 		c.add(path, "%s is not mapped to a column of %s; expected it mapped to release it", name, r.Spec.Table)
 		return
 	}
@@ -778,4 +769,93 @@ func (c *compiler) shareExtras(r *Resource, info adapters.TableInfo, fixed []ada
 			}
 		}
 	}
+}
+
+// markOf compiles a mark written into column ci at path mp (a soft
+// delete's, a removed membership's): generate: now, a time in the
+// column's type whose NULL (or 0 in an integer column) means unmarked, in
+// the unit given for an integer column (ms reports milliseconds); or a
+// constant value. current names what an unmarked row is, for messages.
+func (c *compiler) markOf(mp string, ci adapters.ColumnInfo, generate string, value any, unit, current string) (mark adapters.SoftDelete, ms, ok bool) {
+	mark.Column = ci.Name
+	switch {
+	case generate != "" && value != nil:
+		c.add(mp, "both value and generate given; expected one of them")
+		return mark, false, false
+	case unit != "" && generate != GenerateNow:
+		c.add(mp+".timeUnit", "applies only to generate: now")
+		return mark, false, false
+	case generate == GenerateNow:
+		mark.Now = true
+		ms = c.timeUnit(mp+".timeUnit", unit, ci, true)
+		switch {
+		case isIntColumn(ci):
+		case isTimeColumn(ci) && ci.Nullable:
+		case isTimeColumn(ci):
+			c.add(mp+".column", "column %q is NOT NULL, but %s has NULL there; expected a nullable DATETIME or TIMESTAMP, or an integer column", ci.Name, current)
+			return mark, false, false
+		default:
+			c.add(mp+".column", "generate: now needs a DATETIME, TIMESTAMP or integer column; %q is %s", ci.Name, ci.ColumnType)
+			return mark, false, false
+		}
+	case generate != "":
+		c.add(mp+".generate", "unknown generator %q; expected now", generate)
+		return mark, false, false
+	case value == nil:
+		c.add(mp, "no value; expected {column, value} or {column, generate: now}")
+		return mark, false, false
+	default:
+		mark.Value = scalar(value)
+		if mark.Value == nil {
+			c.add(mp+".value", "expected a scalar value (string, number or boolean)")
+			return mark, false, false
+		}
+		if msg := valueFits(ci, mark.Value); msg != "" {
+			c.add(mp+".value", "%s", msg)
+			return mark, false, false
+		}
+		if isIntColumn(ci) {
+			mark.Value, _ = intValue(mark.Value)
+		}
+	}
+	return mark, ms, true
+}
+
+// Values of delete.uniqueAmong.
+const (
+	UniqueAmongAll  = "all"
+	UniqueAmongLive = "live"
+)
+
+// liveUniqueIndexes reports each unique index of the resource's table that
+// keeps a unique attribute's column unique among all rows, deleted or not,
+// which uniqueAmong: live contradicts: the database would still refuse a
+// deleted row's name. An index that includes the mark column counts it.
+func (c *compiler) liveUniqueIndexes(path string, r *Resource, mark adapters.Column) {
+	info, err := c.db.Describe(c.ctx, r.Spec.Table)
+	if err != nil {
+		return
+	}
+	for _, u := range r.Spec.Uniques {
+		for _, ix := range info.Indexes {
+			if !ix.Unique || !slices.Contains(ix.Columns, u.Column) || slices.Contains(ix.Columns, mark) {
+				continue
+			}
+			if slices.ContainsFunc(ix.Columns, func(col adapters.Column) bool {
+				_, scoped := r.Spec.Scope[col]
+				return col != u.Column && !scoped
+			}) {
+				continue
+			}
+			c.add(path, "live, but the unique index %s of %s on %s counts deleted rows too, so the database would still refuse a deleted row's name; expected the index to include %s, or uniqueAmong left out (with release to free names)", ix.Name, r.Spec.Table, strings.Join(colNames(ix.Columns), ", "), mark)
+		}
+	}
+}
+
+func colNames(cols []adapters.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = string(c)
+	}
+	return out
 }

@@ -69,7 +69,7 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 	case errors.Is(err, adapters.ErrNotFound):
 		return errorf(http.StatusNotFound, "", "%s not found", resource), false
 	case errors.Is(err, adapters.ErrHeldByDeleted):
-		return errorf(http.StatusConflict, "uniqueness", "a deleted %s still holds that %s: the application keeps deleted rows, and this mapping does not release their names (delete.release)", resource, uniqueName(resource)), false
+		return errorf(http.StatusConflict, "uniqueness", "a deleted %s still holds that %s: the application keeps deleted rows, and this mapping neither releases their names (delete.release) nor counts only rows not deleted (delete.uniqueAmong: live)", resource, uniqueName(resource)), false
 	case errors.Is(err, adapters.ErrHeldOutOfScope):
 		return errorf(http.StatusConflict, "uniqueness", "that %s is taken by an account of the application that is not provisioned as a SCIM %s (outside the mapping's scope)", uniqueName(resource), resource), false
 	case errors.Is(err, adapters.ErrConflict):

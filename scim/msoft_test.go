@@ -38,8 +38,8 @@ func TestMembershipsKeepHistory(t *testing.T) {
 	if r := s.do("PATCH", "/scim/v2/Groups/t-1", patchBody(`{"op":"remove","path":"members[value eq \"1\"]"}`)); r.Status != http.StatusNoContent && r.Status != http.StatusOK {
 		t.Fatalf("removing alice: %d %s", r.Status, r.Raw)
 	}
-	if got := s.row("SELECT Roles, DeleteAt > 0 AS removed FROM TeamMembers WHERE TeamId = 1 AND UserId = 1"); got["removed"] != "1" || got["Roles"] != "team_user" {
-		t.Errorf("alice's row after removal: %v, want it kept and marked", got)
+	if got := s.row("SELECT Roles, DeleteAt > 1000000000000 AS removed FROM TeamMembers WHERE TeamId = 1 AND UserId = 1"); got["removed"] != "1" || got["Roles"] != "team_user" {
+		t.Errorf("alice's row after removal: %v, want it kept and marked with the time in milliseconds", got)
 	}
 	if got := members(); len(got) != 0 {
 		t.Errorf("members after removing alice: %v", got)
@@ -89,7 +89,7 @@ func TestMembershipsKeepHistoryByFlag(t *testing.T) {
     user: UserId
     defaults:
       SchemeUser: 1
-    removed: {column: DeleteAt, generate: now}`, `  members:
+    removed: {column: DeleteAt, generate: now, timeUnit: milliseconds}`, `  members:
     table: project_members
     group: project_id
     user: user_id
@@ -109,5 +109,30 @@ func TestMembershipsKeepHistoryByFlag(t *testing.T) {
 	}
 	if got := s.Rows("SELECT user_id, SUM(removed = 0), COUNT(*) FROM project_members GROUP BY user_id ORDER BY user_id"); !slices.Equal(got, []string{"1 | 0 | 1", "2 | 1 | 2"}) {
 		t.Errorf("current and all rows by user: %q, want alice's one row marked and one of bob's two stints back", got)
+	}
+}
+
+// TestSoftDeletedUserMarksItsMemberships: where removing a member marks
+// its row (Mattermost's DeleteAt, SuiteCRM's deleted), a soft-deleted
+// user's memberships are marked too, not deleted: the application keeps
+// that history. A row marked before keeps its mark.
+func TestSoftDeletedUserMarksItsMemberships(t *testing.T) {
+	mapping, err := os.ReadFile("testdata/msoft_mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := os.ReadFile("testdata/msoft_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := strings.Replace(string(mapping), "  delete: hard\n", "  delete: {mark: {column: DeleteAt, generate: now, timeUnit: milliseconds}, release: \"{value}#{id}\"}\n", 1)
+	s := newSidecarText(t, string(schema), m)
+	for _, id := range []string{"1", "2"} {
+		if r := s.do("DELETE", "/scim/v2/Users/"+id, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete %s: %d %s", id, r.Status, r.Raw)
+		}
+	}
+	if got := s.joinMembers("SELECT CONCAT(UserId, ':', DeleteAt > 0, ':', DeleteAt = 1700000000000) FROM TeamMembers WHERE TeamId = ?", "1"); got != "1:1:0,2:1:1" {
+		t.Errorf("memberships after the deletes: %s, want alice's marked now and bob's mark kept", got)
 	}
 }

@@ -48,6 +48,9 @@ type Adapter struct {
 	// COMMITTED already (Config.Open sets it up), so transactions need
 	// not ask for the level.
 	readCommitted bool
+	// lockRows says that uniqueness locks are rows of LocksTable
+	// (Config.UniquenessLocks "table"), not GET_LOCK.
+	lockRows bool
 	// readyPlain says that the server lacks what readyQuery reads, so
 	// Ready asks only for read_only.
 	readyPlain atomic.Bool
@@ -65,6 +68,14 @@ type Adapter struct {
 	// columns' collations, returning whether it has INSERT ... RETURNING
 	// (see probe).
 	probed, collates, returning bool
+	// wsrep says that the server is a Galera node (@@global.wsrep_on),
+	// where GET_LOCK and SELECT ... FOR UPDATE hold on that node only;
+	// engine names the server for check (see Engine).
+	wsrep  bool
+	engine string
+	// locksMissing says that lockRows is set and LocksTable does not
+	// exist: stores that would lock refuse to start.
+	locksMissing bool
 	// database is the schema the pool uses, which named locks are
 	// qualified by (GET_LOCK names are server-wide).
 	database string
@@ -225,8 +236,31 @@ func (a *Adapter) probe(ctx context.Context) {
 	}
 	mariadb := strings.Contains(version, "MariaDB")
 	collates := mariadb || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
+	engine := version
+	if comment != "" {
+		engine += " (" + comment + ")"
+	}
+	wsrep := false
+	if mariadb {
+		var on sql.NullString
+		if err := a.db.QueryRowxContext(ctx, "SELECT @@global.wsrep_on").Scan(&on); err == nil {
+			wsrep = on.String == "1" || strings.EqualFold(on.String, "ON")
+		}
+		if wsrep {
+			engine += ", a Galera cluster node (wsrep_on=ON)"
+		} else {
+			engine += ", wsrep_on=OFF (one server, no Galera)"
+		}
+	}
+	locksMissing := false
+	if a.lockRows {
+		var n int
+		err := a.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", LocksTable).Scan(&n)
+		locksMissing = err == nil && n == 0
+	}
 	a.mu.Lock()
 	a.probed, a.collates, a.database = true, collates, database
+	a.wsrep, a.engine, a.locksMissing = wsrep, engine, locksMissing
 	a.returning = mariadb && atLeast(version, 10, 5)
 	a.mu.Unlock()
 }
@@ -244,6 +278,37 @@ func atLeast(version string, major, minor int) bool {
 		return false
 	}
 	return ma > major || ma == major && mi >= minor
+}
+
+// Engine names the database server and, on MariaDB, whether it is a
+// Galera node, and says how unique values that no unique index keeps
+// unique are locked; empty until a table has been described.
+func (a *Adapter) Engine() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.probed {
+		return ""
+	}
+	locks := "GET_LOCK (holds on one server)"
+	if a.lockRows {
+		locks = "rows of " + LocksTable + " (certified by every node of a cluster)"
+	}
+	return a.engine + "; uniqueness locks: " + locks
+}
+
+// locksMissingTable reports whether lock rows are asked for and their
+// table does not exist.
+func (a *Adapter) locksMissingTable() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.locksMissing
+}
+
+// galera reports whether the server is a Galera node.
+func (a *Adapter) galera() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.wsrep
 }
 
 // indexesCollate reports whether the server's unique indexes are known to
@@ -292,7 +357,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 		info.Columns = append(info.Columns, adapters.ColumnInfo{
 			Name:          adapters.Column(c.Name),
 			DataType:      strings.ToLower(c.DataType),
-			ColumnType:    strings.ToLower(c.Type),
+			ColumnType:    columnType(c.Type),
 			Nullable:      c.Nullable == "YES",
 			HasDefault:    def || strings.Contains(extra, "default_generated"),
 			AutoIncrement: strings.Contains(extra, "auto_increment"),
@@ -380,3 +445,15 @@ func (a *Adapter) Store(spec adapters.TableSpec) (adapters.Store, error) {
 
 // errNotDescribed is returned for a column missing from the described table.
 var errNotDescribed = errors.New("column not in table")
+
+// columnType is a column's full type as information_schema gives it, with
+// the type's name and attributes in lower case (int(10) unsigned) and
+// what is between its parentheses as written: the values of an ENUM or
+// SET keep their case (enum('USER','USER_GROUP')), which writes must.
+func columnType(t string) string {
+	i, j := strings.IndexByte(t, '('), strings.LastIndexByte(t, ')')
+	if i < 0 || j < i {
+		return strings.ToLower(t)
+	}
+	return strings.ToLower(t[:i]) + t[i:j+1] + strings.ToLower(t[j+1:])
+}

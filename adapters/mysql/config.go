@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -57,6 +58,16 @@ type Config struct {
 	MaxIdleConns int `yaml:"maxIdleConns"`
 	// ConnMaxLifetime; default DefaultConnMaxLifetime.
 	ConnMaxLifetime time.Duration `yaml:"connMaxLifetime"`
+	// UniquenessLocks is how two sidecars (or two requests) creating or
+	// renaming to one unique value (a userName) that no unique index of
+	// the table keeps unique take turns: "named" (the default) takes a
+	// GET_LOCK named by the value, which is server-wide on one server but
+	// local to one node of a Galera cluster (or Group Replication
+	// multi-primary); "table" writes a row of the table scimbridge_locks,
+	// which every node certifies, in the write's own transaction. The
+	// table must exist: create it with deploy/galera/scimbridge_locks.sql.
+	// A column a unique index keeps unique takes no lock either way.
+	UniquenessLocks string `yaml:"uniquenessLocks"`
 	// DryRun logs every write and rolls its transaction back; set by the
 	// -dry-run flag, not in the file.
 	DryRun bool `yaml:"-"`
@@ -66,6 +77,12 @@ type Config struct {
 	Trace func(Statement) `yaml:"-"`
 }
 
+// The values of Config.UniquenessLocks.
+const (
+	LocksNamed     = "named"
+	LocksTableMode = "table"
+)
+
 // Validate reports every problem with the config, each as "field: problem".
 func (c *Config) Validate() []string {
 	var errs []string
@@ -74,6 +91,9 @@ func (c *Config) Validate() []string {
 	}
 	if err := c.Password.Check(); err != nil {
 		errs = append(errs, "password: "+err.Error())
+	}
+	if c.UniquenessLocks != "" && c.UniquenessLocks != LocksNamed && c.UniquenessLocks != LocksTableMode {
+		errs = append(errs, "uniquenessLocks: "+strconv.Quote(c.UniquenessLocks)+" is not a kind of lock; expected named (GET_LOCK, one server) or table (rows of "+LocksTable+", clusters)")
 	}
 	if !c.DSN.IsZero() {
 		if c.Host != "" || c.User != "" || c.Database != "" || c.Port != 0 || !c.Password.IsZero() {
@@ -231,8 +251,13 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	if lt == 0 {
 		lt = DefaultConnMaxLifetime
 	}
+	_, syncWaitSet := cfg.Params["wsrep_sync_wait"]
+	var causal *causalReads
+	if !syncWaitSet {
+		causal = &causalReads{}
+	}
 	pool := func(autocommit bool, n int) *sqlx.DB {
-		var connector driver.Connector = session{conn, autocommit}
+		var connector driver.Connector = session{conn, autocommit, causal}
 		if c.Trace != nil {
 			connector = tracing{connector, c.Trace}
 		}
@@ -247,6 +272,7 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 	a.dryRun = c.DryRun
 	a.batches = cfg.MultiStatements
 	a.readCommitted = true
+	a.lockRows = c.UniquenessLocks == LocksTableMode
 	return a, nil
 }
 
@@ -257,9 +283,52 @@ func (c *Config) Open(_ context.Context, logger *slog.Logger) (adapters.Adapter,
 // say it portably: the variable is tx_isolation on MariaDB before 11.1 and
 // transaction_isolation on MySQL 8.) Without autocommit, the connection's
 // statements form a transaction until COMMIT or ROLLBACK.
+//
+// On a Galera node (wsrep_on), every session waits for the cluster before
+// its statements (wsrep_sync_wait, see SyncWait) unless params set
+// wsrep_sync_wait themselves.
 type session struct {
 	driver.Connector
 	autocommit bool
+	causal     *causalReads // nil: wsrep_sync_wait is left as it is
+}
+
+// SyncWait is the wsrep_sync_wait of scimbridge's sessions on a Galera
+// node: before a SELECT (1), an UPDATE or DELETE (2), an INSERT or REPLACE
+// (4) that is the first statement of a transaction or runs on its own, the
+// node applies every write set the cluster committed before the statement
+// arrived. A read that decides a write (the uniqueness check, the row an
+// update or delete locks, the members a PATCH removes), and a read after a
+// client's own write through another node, then sees every committed
+// write. A transaction's first statement may be any of the three: an
+// update's SELECT ... FOR UPDATE, a membership's DELETE or INSERT ...
+// SELECT. Galera waits only before the first statement of a transaction,
+// so the cost is one wait per request, not per statement.
+const SyncWait = 7
+
+// syncWaitSQL sets wsrep_sync_wait on a Galera node and leaves it alone
+// on a server that has the variable without wsrep (MariaDB's own builds);
+// a server without it (MySQL, the embedded engine) refuses the statement.
+var syncWaitSQL = "SET SESSION wsrep_sync_wait = IF(@@global.wsrep_on, " + strconv.Itoa(SyncWait) + ", @@session.wsrep_sync_wait)"
+
+// causalReads remembers, for the pools of one Config.Open, that the
+// server has no wsrep_sync_wait, so that new connections stop asking.
+type causalReads struct{ absent atomic.Bool }
+
+// set sets wsrep_sync_wait on a new connection, where the server has it.
+// A server error (an unknown variable) is no error: the server is no
+// Galera node.
+func (c *causalReads) set(ctx context.Context, ex driver.ExecerContext) error {
+	if c == nil || c.absent.Load() {
+		return nil
+	}
+	_, err := ex.ExecContext(ctx, syncWaitSQL, nil)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		c.absent.Store(true)
+		return nil
+	}
+	return err
 }
 
 func (c session) Connect(ctx context.Context) (driver.Conn, error) {
@@ -275,6 +344,10 @@ func (c session) Connect(ctx context.Context) (driver.Conn, error) {
 	if _, err := ex.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("setting the session isolation level: %w", err)
+	}
+	if err := c.causal.set(ctx, ex); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("setting wsrep_sync_wait: %w", err)
 	}
 	if !c.autocommit {
 		if _, err := ex.ExecContext(ctx, "SET SESSION autocommit = 0", nil); err != nil {

@@ -48,14 +48,26 @@ const (
 	errServerShutdown   = 1053
 	errConnectionKilled = 1927 // MariaDB: KILL CONNECTION of this session
 	errWsrepNotPrepared = 1047 // Galera: node not synced (WSREP has not yet prepared node)
+
+	// Serialization failures of clustered engines, after which the
+	// transaction was rolled back and may be run again: Galera reports a
+	// certification failure as errDeadlock; MySQL Group Replication's
+	// ER_TRANSACTION_ROLLBACK_DURING_COMMIT; TiDB's write conflicts.
+	errGroupReplRollback = 3101
+	errTiDBWriteConflict = 9007
+	errTiDBForUpdate     = 8002
 )
 
-// retryable reports whether err is a deadlock or lock-wait timeout, after
-// which the whole transaction may be run again.
+// retryable reports whether err, anywhere in its chain, is a deadlock, a
+// lock-wait timeout or a cluster's certification failure, after which the
+// server has rolled the whole transaction back and it may be run again.
 func retryable(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == errDeadlock || me.Number == errLockWaitTimeout
+		switch me.Number {
+		case errDeadlock, errLockWaitTimeout, errGroupReplRollback, errTiDBWriteConflict, errTiDBForUpdate:
+			return true
+		}
 	}
 	return false
 }
@@ -87,7 +99,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %v", adapters.ErrInvalid, err)
 		case errServerGone, errServerLost, errQueryInterrupted, errLockWaitTimeout, errDeadlock,
 			errOptionPrevents, errReadOnlyMode, errReadOnlyTx, errTooManyConns, errTooManyUserConns, errUserLimit,
-			errServerShutdown, errConnectionKilled, errWsrepNotPrepared:
+			errServerShutdown, errConnectionKilled, errWsrepNotPrepared,
+			errGroupReplRollback, errTiDBWriteConflict, errTiDBForUpdate:
 			// The server cannot take the request now; another moment
 			// (or another node) may. The original stays in the chain
 			// for logs and errors.As.

@@ -258,6 +258,9 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 // reference value is ref, in order, inside t. It returns how many
 // membership rows were added and removed.
 func (m *members) apply(ctx context.Context, t *txn, group, ref any, ops []adapters.MemberOp) (added, removed int64, err error) {
+	if m.spec.List != nil {
+		return m.applyList(ctx, t, ref, ops)
+	}
 	if m.hooks.has(adapters.AfterMemberAdd, adapters.AfterMemberRemove) {
 		return m.applyHooked(ctx, t, group, ref, ops)
 	}
@@ -559,6 +562,9 @@ func (m *members) dropGroup(ctx context.Context, t *txn, ref any) (int64, error)
 	if m.spec.Cleared != nil && canonical(ref) == canonical(m.spec.Cleared) {
 		return 0, fmt.Errorf("%w: it is the role users fall back to (whenRemoved)", adapters.ErrRefused)
 	}
+	if m.spec.List != nil {
+		return m.dropList(ctx, t, listToken(ref), "")
+	}
 	var q string
 	var args []any
 	if m.join != "" {
@@ -577,6 +583,10 @@ func (m *members) dropGroup(ctx context.Context, t *txn, ref any) (int64, error)
 // rename moves memberships from one reference value to another, for
 // applications that refer to groups by a column that just changed.
 func (m *members) rename(ctx context.Context, t *txn, from, to any) error {
+	if m.spec.List != nil {
+		_, err := m.dropList(ctx, t, listToken(from), listToken(to))
+		return err
+	}
 	var q string
 	var args []any
 	if m.join != "" {
@@ -776,6 +786,13 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 	}
 	m := g.members
 	u := m.users
+	if m.spec.List != nil {
+		dispCol := u.cols[m.spec.Display]
+		err := m.listMembers(ctx, g.db, listToken(row[m.spec.GroupRef]), func(k, d any) error {
+			return fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))})
+		})
+		return classify(err)
+	}
 	q, args := m.membersQuery(row[m.spec.GroupRef])
 	rows, err := g.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -799,6 +816,16 @@ func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string]
 	m := g.members
 	out := map[string][]adapters.Member{}
 	for part := range slices.Chunk(m.validKeys(userIDs), chunk) {
+		if m.spec.List != nil {
+			err := m.listGroupsOf(ctx, g.db, part, func(uid any, gm adapters.Member) {
+				id := m.users.idOf(uid)
+				out[id] = append(out[id], gm)
+			})
+			if err != nil {
+				return nil, classify(err)
+			}
+			continue
+		}
 		q, args := m.groupsQuery(part)
 		rows, err := g.db.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -943,6 +970,9 @@ func (m *members) settled(ctx context.Context, ref any, ops []adapters.MemberOp)
 // with reference ref among the users with these keys (all users in scope
 // when keys is nil), as canonical user keys.
 func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[string]bool, error) {
+	if m.spec.List != nil {
+		return nil, errors.New("a list membership cannot tell a change committed")
+	}
 	u := m.users
 	var q string
 	var col adapters.ColumnInfo

@@ -26,6 +26,13 @@ func (s *store) hasMember(b *builder, x adapters.HasMember) error {
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
 			" WHERE j." + m.jg + " = " + ref + m.jscope + scopeSQL("u", u))
 		b.args = append(append(b.args, m.jargs...), u.sargs...)
+	} else if m.spec.List != nil {
+		cond, args, ok := m.listHolds("u."+m.ucol, s.table+"."+quote(string(m.spec.GroupRef)), nil)
+		if !ok {
+			return errListOpaque
+		}
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE " + cond + scopeSQL("u", u))
+		b.args = append(append(b.args, args...), u.sargs...)
 	} else {
 		ref = coerce(s.table+"."+quote(string(m.spec.GroupRef)), m.refCol, m.ucolCol)
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE u." + m.ucol + " = " + ref + scopeSQL("u", u))
@@ -73,6 +80,20 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 		b.args = append(b.args, m.jargs...)
 		b.sql.WriteString(" AND j." + m.jg + " IN ")
 		groups(m.jgCol)
+		b.sql.WriteString(")")
+		return nil
+	}
+	if m.spec.List != nil {
+		cond, args, ok := m.listHolds(s.table+"."+m.ucol, "g."+quote(string(m.spec.GroupRef)), nil)
+		if !ok {
+			return errListOpaque
+		}
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + g.table + " g WHERE " + cond + scopeSQL("g", g))
+		b.args = append(append(b.args, args...), g.sargs...)
+		if len(gkeys) > 0 {
+			b.sql.WriteString(" AND g." + quote(string(g.spec.Key)) + " IN (" + marks(len(gkeys)) + ")")
+			b.args = append(b.args, gkeys...)
+		}
 		b.sql.WriteString(")")
 		return nil
 	}

@@ -28,7 +28,7 @@ func (m *members) removeArgs() []any {
 	if !r.Now {
 		return []any{r.Value}
 	}
-	d := adapters.Default{Column: r.Column, Kind: adapters.DefaultNow}
+	d := adapters.Default{Column: r.Column, Kind: adapters.DefaultNow, Milliseconds: m.spec.RemovedMillis}
 	return []any{defaultValue(d, m.jcols[r.Column], m.spec.Location, adapters.Now())}
 }
 

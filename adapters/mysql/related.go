@@ -35,6 +35,35 @@ type related struct {
 	scope     string
 	sargs     []any
 	scopeCols []adapters.Column
+	// from is the FROM clause of a read (the table, or the link table
+	// joined to the child table), and parentQ the parent column as it is
+	// correlated with the parent table's key.
+	from    string
+	parentQ string
+	// link is set for child rows reached through a link table; scope and
+	// sargs then hold the link's scope, and parent is the link's.
+	link *linkRel
+}
+
+// Aliases of the link and child tables in the joins of a linked child.
+const (
+	linkAlias  = "`_l`"
+	childAlias = "`_c`"
+)
+
+// linkRel is the link table of a linked child (adapters.LinkSpec).
+type linkRel struct {
+	spec  *adapters.LinkSpec
+	table string // quoted
+	// scopeBare is the link's scope unaliased (with "not removed"), with
+	// its arguments, for statements on the link table alone.
+	scopeBare string
+	bargs     []any
+	lcols     map[adapters.Column]adapters.ColumnInfo // the link table's
+	ccols     map[adapters.Column]adapters.ColumnInfo // the child table's
+	// own are the Record columns held in the child table.
+	own     []adapters.Column
+	autoKey bool // the child key is AUTO_INCREMENT
 }
 
 // kvName is the Exists.Child name of the key/value table.
@@ -46,17 +75,23 @@ func (s *store) initRelated(a *Adapter) error {
 		if !ok {
 			return fmt.Errorf("table %s has not been described", c.Table)
 		}
-		r, err := newRelated(info, c.Name, c.Table, c.Parent, c.Columns)
+		var r *related
+		var err error
+		if c.Link != nil {
+			r, err = newLinked(a, info, c)
+		} else {
+			r, err = newRelated(info, c.Name, c.Table, c.Parent, c.Columns)
+		}
 		if err != nil {
 			return err
 		}
 		r.defaults, r.loc = c.Defaults, s.spec.Location
 		order := make([]string, 0, len(c.Columns)+1)
 		if c.Order != "" {
-			order = append(order, quote(string(c.Order))+" DESC")
+			order = append(order, r.in.ident(c.Order)+" DESC")
 		}
 		for _, col := range c.Columns {
-			order = append(order, quote(string(col)))
+			order = append(order, r.in.ident(col))
 		}
 		r.order = strings.Join(order, ", ")
 		if s.children == nil {
@@ -97,7 +132,56 @@ func newRelated(info adapters.TableInfo, name adapters.Column, t adapters.Table,
 			q[i-1] = quote(string(c))
 		}
 	}
-	return &related{name: name, table: quote(string(t)), parent: quote(string(parent)), cols: cols, list: strings.Join(q, ", "), in: in, parentCol: in.cols[parent]}, nil
+	r := &related{name: name, table: quote(string(t)), parent: quote(string(parent)), cols: cols, list: strings.Join(q, ", "), in: in, parentCol: in.cols[parent]}
+	r.from, r.parentQ = r.table, r.table+"."+r.parent
+	return r, nil
+}
+
+// newLinked makes the related table of a child reached through a link
+// table: reads join the link table (aliased _l) to the child table (_c).
+func newLinked(a *Adapter, info adapters.TableInfo, c adapters.ChildSpec) (*related, error) {
+	ls := c.Link
+	linfo, ok := a.described(ls.Table)
+	if !ok {
+		return nil, fmt.Errorf("table %s has not been described", ls.Table)
+	}
+	l := &linkRel{spec: ls, table: quote(string(ls.Table)), lcols: map[adapters.Column]adapters.ColumnInfo{}, ccols: map[adapters.Column]adapters.ColumnInfo{}}
+	for _, ci := range linfo.Columns {
+		l.lcols[ci.Name] = ci
+	}
+	for _, ci := range info.Columns {
+		l.ccols[ci.Name] = ci
+	}
+	in := &store{cols: map[adapters.Column]adapters.ColumnInfo{}, table: quote(string(c.Table)), prefix: map[adapters.Column]string{}}
+	for _, col := range c.Columns {
+		if slices.Contains(ls.Columns, col) {
+			in.cols[col], in.prefix[col] = l.lcols[col], linkAlias+"."
+		} else {
+			in.cols[col], in.prefix[col] = l.ccols[col], childAlias+"."
+			l.own = append(l.own, col)
+		}
+	}
+	for _, col := range append([]adapters.Column{ls.Parent, ls.Child}, ls.Columns...) {
+		if _, ok := l.lcols[col]; !ok {
+			return nil, fmt.Errorf("column %s of %s: %w", col, ls.Table, errNotDescribed)
+		}
+	}
+	for _, col := range append([]adapters.Column{ls.Key}, l.own...) {
+		if _, ok := l.ccols[col]; !ok {
+			return nil, fmt.Errorf("column %s of %s: %w", col, c.Table, errNotDescribed)
+		}
+	}
+	l.autoKey = l.ccols[ls.Key].AutoIncrement
+	q := make([]string, len(c.Columns))
+	for i, col := range c.Columns {
+		q[i] = in.ident(col)
+	}
+	r := &related{name: c.Name, table: quote(string(c.Table)), parent: linkAlias + "." + quote(string(ls.Parent)), cols: c.Columns, list: strings.Join(q, ", "), in: in, parentCol: l.lcols[ls.Parent], link: l}
+	r.from = l.table + " AS " + linkAlias + " JOIN " + r.table + " AS " + childAlias + " ON " + childAlias + "." + quote(string(ls.Key)) + " = " + coerce(linkAlias+"."+quote(string(ls.Child)), l.lcols[ls.Child], l.ccols[ls.Key])
+	r.parentQ = r.parent
+	r.scope, r.sargs = scopeTerms(linkAlias+".", ls.Scope, nil, ls.Removed, l.lcols)
+	l.scopeBare, l.bargs = scopeTerms("", ls.Scope, nil, ls.Removed, l.lcols)
+	return r, nil
 }
 
 // splitRelated separates a Record's own columns from its child rows and
@@ -145,7 +229,7 @@ func sameRelated(a, b any) bool {
 // loadRelated reads the child rows and key/value entries of recs, one
 // query per related table for all of them.
 func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Record) error {
-	if len(recs) == 0 || (len(s.children) == 0 && s.kv == nil) {
+	if len(recs) == 0 || (len(s.children) == 0 && s.kv == nil && len(s.joins) == 0) {
 		return nil
 	}
 	byKey := map[string]adapters.Record{}
@@ -163,6 +247,9 @@ func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Reco
 			}
 		}
 	}
+	if err := s.loadJoined(ctx, q, recs, keys, byKey); err != nil {
+		return err
+	}
 	all := make([]*related, 0, len(s.children)+1)
 	for _, r := range s.children {
 		all = append(all, r)
@@ -172,12 +259,15 @@ func (s *store) loadRelated(ctx context.Context, q queryer, recs []adapters.Reco
 	}
 	for _, r := range all {
 		for part := range slices.Chunk(keys, chunk) {
-			query := "SELECT " + r.parent + ", " + r.list + " FROM " + r.table + " WHERE " + r.parent + " IN (" + marks(len(part)) + ")"
+			query := "SELECT " + r.parent + ", " + r.list + " FROM " + r.from + " WHERE " + r.parent + " IN (" + marks(len(part)) + ")"
 			args := slices.Clone(part)
 			if r.kv != nil {
 				terms, targs := r.kvKeyTerms(r.kv.Keys)
 				query += terms + r.scope
 				args = append(append(args, targs...), r.sargs...)
+			} else {
+				query += r.scope
+				args = append(args, r.sargs...)
 			}
 			query += " ORDER BY " + r.parent + ", " + r.order
 			if err := r.read(ctx, q, query, args, s.key, byKey); err != nil {
@@ -294,6 +384,9 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 
 // replace makes rows the child rows of the row with that key.
 func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.Record, fresh bool) error {
+	if r.link != nil {
+		return r.replaceLinked(ctx, t, key, rows, fresh)
+	}
 	if !fresh {
 		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.parent+" = ?", key); err != nil {
 			return fmt.Errorf("replacing %s rows: %w", r.table, err)
@@ -342,9 +435,19 @@ func (r *related) extra() (string, []any) {
 	return cols.String(), vals
 }
 
-// dropRelated deletes the child rows and key/value entries of a row.
+// dropRelated deletes the joined rows, child rows and key/value entries
+// of a row.
 func (s *store) dropRelated(ctx context.Context, t *txn, key any) error {
+	if err := s.dropJoined(ctx, t, key); err != nil {
+		return err
+	}
 	for _, r := range s.children {
+		if r.link != nil {
+			if err := r.unlink(ctx, t, key); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.parent+" = ?", key); err != nil {
 			return fmt.Errorf("deleting %s rows: %w", r.table, err)
 		}
@@ -375,7 +478,7 @@ func (s *store) exists(b *builder, x adapters.Exists) error {
 	if r == nil {
 		return fmt.Errorf("no related table %s", x.Child)
 	}
-	b.sql.WriteString("EXISTS (SELECT 1 FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol) + r.scope + " AND ")
+	b.sql.WriteString("EXISTS (SELECT 1 FROM " + r.from + " WHERE " + r.parentQ + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol) + r.scope + " AND ")
 	b.args = append(b.args, r.sargs...)
 	if err := r.in.expr(b, x.Where); err != nil {
 		return err
@@ -392,7 +495,7 @@ func (s *store) relatedOrder(o adapters.Order) (expr string, args []any, ok bool
 	if r, found := s.children[o.Column]; found && len(r.cols) > 0 {
 		key := coerce(s.table+"."+quote(string(s.spec.Key)), s.key, r.parentCol)
 		v := r.in.operand(r.in.cols[r.cols[0]], o.Fold)
-		return "(SELECT " + v + " FROM " + r.table + " WHERE " + r.table + "." + r.parent + " = " + key + " ORDER BY " + r.order + " LIMIT 1)", nil, true
+		return "(SELECT " + v + " FROM " + r.from + " WHERE " + r.parentQ + " = " + key + r.scope + " ORDER BY " + r.order + " LIMIT 1)", slices.Clone(r.sargs), true
 	}
 	if k, found := strings.CutPrefix(string(o.Column), "@kv:"); found && s.kv != nil {
 		r := s.kv
@@ -407,4 +510,134 @@ func (s *store) relatedOrder(o adapters.Order) (expr string, args []any, ok bool
 		return q, args, true
 	}
 	return "", nil, false
+}
+
+// replaceLinked makes rows the child rows of the row with that key through
+// the link table: its current links are marked (or deleted), and each row
+// is inserted into the child table with a new key and linked. Child rows
+// are never reused, updated or deleted: other parents' links may name
+// them, and a changed address is a new one, as for the application.
+func (r *related) replaceLinked(ctx context.Context, t *txn, key any, rows []adapters.Record, fresh bool) error {
+	l := r.link
+	ls := l.spec
+	if !fresh {
+		if err := r.unlink(ctx, t, key); err != nil {
+			return err
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	now := adapters.Now()
+	// The link's own columns: parent, child, mapped (primary), scope
+	// constants, the restored mark, then defaults nothing else writes.
+	lhead := []adapters.Column{ls.Parent, ls.Child}
+	lhead = append(lhead, ls.Columns...)
+	scopeCols := slices.Sorted(maps.Keys(ls.Scope))
+	lhead = append(lhead, scopeCols...)
+	restore := ls.Removed != nil && ls.Restore != nil && !slices.Contains(lhead, ls.Removed.Column)
+	if restore {
+		lhead = append(lhead, ls.Removed.Column)
+	}
+	var ldefs []adapters.Default
+	for _, d := range ls.Defaults {
+		if !slices.Contains(lhead, d.Column) {
+			ldefs = append(ldefs, d)
+		}
+	}
+	lvals := make([]string, 0, len(rows))
+	var largs []any
+	for _, row := range rows {
+		cols := make([]string, 0, len(l.own)+len(r.defaults))
+		args := make([]any, 0, cap(cols))
+		for _, c := range l.own {
+			cols, args = append(cols, quote(string(c))), append(args, row[c])
+		}
+		var id any
+		for _, d := range r.defaults {
+			if slices.Contains(l.own, d.Column) {
+				continue
+			}
+			v := defaultValue(d, l.ccols[d.Column], r.loc, now)
+			cols, args = append(cols, quote(string(d.Column))), append(args, v)
+			if d.Column == ls.Key {
+				id = v
+			}
+		}
+		res, err := t.ExecContext(ctx, "INSERT INTO "+r.table+" ("+strings.Join(cols, ", ")+") VALUES ("+marks(len(args))+")", args...)
+		if err != nil {
+			return fmt.Errorf("writing %s rows: %w", r.table, err)
+		}
+		if id == nil {
+			if !l.autoKey {
+				return fmt.Errorf("writing %s rows: no value for the key %s", r.table, ls.Key)
+			}
+			n, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("reading the key of a new %s row: %w", r.table, err)
+			}
+			id = n
+		}
+		largs = append(largs, key, id)
+		for _, c := range ls.Columns {
+			largs = append(largs, row[c])
+		}
+		for _, c := range scopeCols {
+			largs = append(largs, ls.Scope[c])
+		}
+		if restore {
+			largs = append(largs, ls.Restore)
+		}
+		for _, d := range ldefs {
+			largs = append(largs, defaultValue(d, l.lcols[d.Column], r.loc, now))
+		}
+		lvals = append(lvals, "("+marks(len(lhead)+len(ldefs))+")")
+	}
+	head := make([]string, 0, len(lhead)+len(ldefs))
+	for _, c := range lhead {
+		head = append(head, quote(string(c)))
+	}
+	for _, d := range ldefs {
+		head = append(head, quote(string(d.Column)))
+	}
+	q := "INSERT INTO " + l.table + " (" + strings.Join(head, ", ") + ") VALUES " + strings.Join(lvals, ", ")
+	if _, err := t.ExecContext(ctx, q, largs...); err != nil {
+		return fmt.Errorf("writing %s rows: %w", l.table, err)
+	}
+	return nil
+}
+
+// unlink removes the links of the row with that key: marks them where the
+// link has a Removed mark, else deletes them. Links outside the link's
+// scope (another module's) are never touched.
+func (r *related) unlink(ctx context.Context, t *txn, key any) error {
+	l := r.link
+	q, args := "DELETE FROM "+l.table, []any(nil)
+	if m := l.spec.Removed; m != nil {
+		v := m.Value
+		if m.Now {
+			v = defaultValue(adapters.Default{Column: m.Column, Kind: adapters.DefaultNow}, l.lcols[m.Column], r.loc, adapters.Now())
+		}
+		q, args = "UPDATE "+l.table+" SET "+quote(string(m.Column))+" = ?", []any{v}
+	}
+	q += " WHERE " + quote(string(l.spec.Parent)) + " = ?" + l.scopeBare
+	args = append(append(args, key), l.bargs...)
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("removing %s links: %w", l.table, err)
+	}
+	return nil
+}
+
+// markLinks marks the links of a soft-deleted row, where its linked
+// children's links have a Removed mark, as the application marks a
+// deleted record's relationships.
+func (s *store) markLinks(ctx context.Context, t *txn, key any) error {
+	for _, r := range s.children {
+		if r.link != nil && r.link.spec.Removed != nil {
+			if err := r.unlink(ctx, t, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -35,9 +36,9 @@ var _ adapters.Store = (*store)(nil)
 // the lock anyway when the connection goes.
 const releaseTimeout = 2 * time.Second
 
-// maxAttempts bounds how often a transaction is run after deadlocks and
-// lock-wait timeouts.
-const maxAttempts = 4
+// maxAttempts bounds how often a transaction is run after deadlocks,
+// lock-wait timeouts and certification failures (see store.write).
+const maxAttempts = 8
 
 // store implements adapters.Store for one TableSpec. Everything that can be
 // computed from the spec is computed once here.
@@ -53,6 +54,12 @@ type store struct {
 	key      adapters.ColumnInfo
 	table    string // quoted
 	list     string // quoted select list
+	// prefix qualifies columns in expressions ("`_c`."), by column; nil
+	// for a single table's store.
+	prefix map[adapters.Column]string
+	// mcols are the columns of the Memberships' join tables that mark
+	// removed memberships, by table.
+	mcols map[adapters.Table]map[adapters.Column]adapters.ColumnInfo
 	// scope is the table's scope as " AND ..." terms (constants,
 	// conditions, not soft-deleted), sargs their arguments; scopeU and
 	// scopeG are the same terms for the table aliased u and g.
@@ -87,6 +94,11 @@ type store struct {
 	// connections take them (Adapter.batches) and the server is MySQL or
 	// MariaDB, not the embedded engine of the tests.
 	batch bool
+	// galera says that the server is a Galera node (Adapter.galera).
+	galera bool
+	// lockRows says that uniqueness locks are rows of LocksTable, written
+	// in the transaction, rather than GET_LOCK (Adapter.lockRows).
+	lockRows bool
 	// weighs says that the server is MySQL or MariaDB, whose
 	// WEIGHT_STRING names uniqueness locks by the column's collation
 	// (see lock).
@@ -99,6 +111,10 @@ type store struct {
 	pages    *pages         // recent list pages and counts
 	children map[adapters.Column]*related
 	kv       *related
+	// joins are the joined tables (spec.Joined); joinCols finds a joined
+	// column's table by its Record key.
+	joins    []*joined
+	joinCols map[adapters.Column]joinRef
 	// groupsOf is the membership of the groups this table's users are
 	// in (spec.MemberOf), for MemberOf filters.
 	groupsOf *members
@@ -124,7 +140,8 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if s.key, ok = s.cols[spec.Key]; !ok {
 		return nil, fmt.Errorf("key column %s: %w", spec.Key, errNotDescribed)
 	}
-	cols := spec.Columns
+	// The joined tables' columns are read with them (loadJoined).
+	cols := slices.DeleteFunc(slices.Clone(spec.Columns), isJoined)
 	if !slices.Contains(cols, spec.Key) {
 		cols = append([]adapters.Column{spec.Key}, cols...)
 	}
@@ -146,7 +163,12 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.scope, s.sargs = scopeTerms("", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeU, _ = scopeTerms("u.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
 	s.scopeG, _ = scopeTerms("g.", spec.Scope, spec.Conditions, spec.SoftDelete, s.cols)
-	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, nil, s.cols)
+	var live *adapters.SoftDelete
+	if sd := spec.SoftDelete; sd != nil && sd.UniqueAmongLive {
+		// Deleted rows do not count: uniqueness is that of reads.
+		live = sd
+	}
+	s.uscope, s.uargs = scopeTerms("", spec.Scope, spec.Conditions, live, s.cols)
 	s.lockedScope, s.lockedArgs = s.scope, s.sargs
 	if err := s.initRelations(a); err != nil {
 		return nil, err
@@ -154,6 +176,8 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.returning = a.insertReturning()
 	s.batch = a.batches && a.indexesCollate()
 	s.weighs = a.indexesCollate()
+	s.lockRows = a.lockRows
+	s.galera = a.galera()
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
 		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
 	}
@@ -164,7 +188,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if sd := spec.SoftDelete; sd != nil {
 		s.scoping[sd.Column] = true
 	}
-	if a.indexesCollate() {
+	if a.indexesCollate() && live == nil {
+		// (A unique index counts deleted rows too: with UniqueAmongLive
+		// it cannot be what keeps the values unique.)
 		for _, u := range spec.Uniques {
 			if s.uniqueIndex(info, u) {
 				if s.byIndex == nil {
@@ -174,7 +200,42 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 			}
 		}
 	}
+	if a.lockRows && a.locksMissingTable() && slices.ContainsFunc(spec.Uniques, func(u adapters.Unique) bool { return !s.byIndex[u.Column] }) {
+		return nil, fmt.Errorf("table %s: database.config.uniquenessLocks is table, but the table %s does not exist: create it with deploy/galera/scimbridge_locks.sql", spec.Table, LocksTable)
+	}
+	if a.galera() && !a.lockRows {
+		// GET_LOCK is local to one Galera node: two sidecars on two
+		// nodes would both find a value free and both store it.
+		var cols []string
+		for _, u := range spec.Uniques {
+			if !s.byIndex[u.Column] {
+				cols = append(cols, string(u.Column))
+			}
+		}
+		if len(cols) > 0 {
+			return nil, fmt.Errorf("%w: table %s: the uniqueness of %s would rely on GET_LOCK, which holds on one Galera node only; set database.config.uniquenessLocks: table (after creating %s with deploy/galera/scimbridge_locks.sql), or add a unique index that compares as the attribute does", ErrClusterUniqueness, spec.Table, strings.Join(cols, ", "), LocksTable)
+		}
+	}
 	if err := s.initRelated(a); err != nil {
+		return nil, err
+	}
+	for _, m := range spec.Memberships {
+		if m.Removed == nil {
+			continue
+		}
+		jinfo, ok := a.described(m.Table)
+		if !ok {
+			return nil, fmt.Errorf("table %s has not been described", m.Table)
+		}
+		if s.mcols == nil {
+			s.mcols = map[adapters.Table]map[adapters.Column]adapters.ColumnInfo{}
+		}
+		s.mcols[m.Table] = map[adapters.Column]adapters.ColumnInfo{}
+		for _, ci := range jinfo.Columns {
+			s.mcols[m.Table][ci.Name] = ci
+		}
+	}
+	if err := s.initJoined(a); err != nil {
 		return nil, err
 	}
 	if l := spec.MemberOf; l != nil {
@@ -295,7 +356,7 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 		query += " FOR UPDATE"
 	}
 	args := append([]any{key}, s.sargs...)
-	batch := groups != nil && s.groupsOf != nil && s.batch
+	batch := groups != nil && s.groupsOf != nil && s.groupsOf.spec.List == nil && s.batch
 	if batch {
 		gq, gargs := s.groupsOf.groupsQuery([]any{key})
 		query += "; " + gq
@@ -400,6 +461,16 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	var oargs []any
 	order.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
+		if ref, ok := s.joinCols[o.Column]; ok {
+			expr, a := s.joinedOrder(ref, o.Fold)
+			order.WriteString(expr)
+			oargs = append(oargs, a...)
+			if o.Descending {
+				order.WriteString(" DESC")
+			}
+			order.WriteString(", ")
+			continue
+		}
 		if expr, a, ok := s.relatedOrder(o); ok {
 			order.WriteString(expr)
 			oargs = append(oargs, a...)
@@ -628,22 +699,28 @@ func wrote(out adapters.Record, cols []adapters.Column) func(adapters.Record, bo
 }
 
 // write runs a write (a transaction, or one statement that autocommits)
-// again after a deadlock or lock-wait timeout, a bounded number of times,
-// and returns its error classified.
+// again after a deadlock, lock-wait timeout or a cluster's certification
+// failure (see retryable), which roll the whole transaction back, a
+// bounded number of times, and returns its error classified. Each run
+// waits a jittered backoff first, and none starts when the backoff and a
+// run would pass the request's deadline: the write then fails as it did,
+// with ErrUnavailable, which a client is told to retry.
 func (s *store) write(ctx context.Context, run func() error) error {
 	var err error
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			d := time.Duration(10<<attempt)*time.Millisecond + time.Duration(mrand.IntN(10))*time.Millisecond
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
-				return classify(ctx.Err())
-			}
-		}
+	for attempt := 0; ; attempt++ {
 		err = run()
-		if !retryable(err) {
+		if !retryable(err) || attempt+1 >= maxAttempts {
 			break
+		}
+		d := backoff(attempt)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d+minRunTime {
+			break
+		}
+		retries.Add(1)
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return classify(errors.Join(err, ctx.Err()))
 		}
 	}
 	if err == nil {
@@ -652,6 +729,29 @@ func (s *store) write(ctx context.Context, run func() error) error {
 	}
 	return classify(err)
 }
+
+// minRunTime is the least time left before the request's deadline for a
+// write to be run again.
+const minRunTime = 50 * time.Millisecond
+
+// backoff is the wait before the run after attempt (0: the first run):
+// growing from 10ms and capped at 320ms, each a random time between half
+// of it and all of it, so that writes that conflicted once do not meet
+// again at the same moment (on Galera, two nodes' transactions on one row).
+func backoff(attempt int) time.Duration {
+	d := 10 * time.Millisecond << min(attempt, 5)
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+// retries counts the writes run again after a retryable failure, in every
+// adapter of the process (see Retries).
+var retries atomic.Uint64
+
+// Retries returns how many times, since the process started, a write was
+// run again after a deadlock, lock-wait timeout or certification failure,
+// through any adapter: the scimbridge_database_write_retries_total metric,
+// which a reload that opens a new adapter does not reset.
+func (a *Adapter) Retries() uint64 { return retries.Load() }
 
 // txn is one run of a transaction on its pinned connection.
 type txn struct {
@@ -830,8 +930,14 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // each share one lock, where lower-casing in Go would give them two and
 // let two replicas insert both. Elsewhere (the embedded engine of the
 // tests) the name is the value lower-cased in Go.
+//
+// With lock rows (Config.UniquenessLocks "table") the lock is instead a
+// row of LocksTable, written in the transaction (see lockRow).
 func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) error {
 	prefix := s.database + "\x00" + string(s.spec.Table) + "\x00" + string(u.Column) + "\x00"
+	if s.lockRows {
+		return s.lockRow(ctx, t, u, v, prefix)
+	}
 	timeout := int(DefaultLockTimeout / time.Second)
 	var name string
 	var got sql.NullInt64
@@ -857,6 +963,56 @@ func (s *store) lock(ctx context.Context, t *txn, u adapters.Unique, v any) erro
 	t.locks = append(t.locks, name)
 	return nil
 }
+
+// lockRow takes a uniqueness lock by writing the value's row of
+// LocksTable in the transaction: its key is the SHA-256 of the value's
+// collation weight (the name GET_LOCK would take, see lockWeight), and the
+// write is a real change (uses + 1), never a no-op. Another transaction on
+// the same server waits for the row's lock and then, at READ COMMITTED,
+// sees the value the first one stored; on a Galera cluster two nodes'
+// transactions that write one row fail certification, all but the first
+// (error 1213), and run again (store.write), their first statement waiting
+// for the cluster (wsrep_sync_wait), so that the uniqueness check after
+// the lock sees the value stored. GET_LOCK and SELECT ... FOR UPDATE are
+// local to one node; only a written row is certified cluster-wide.
+func (s *store) lockRow(ctx context.Context, t *txn, u adapters.Unique, v any, prefix string) error {
+	const upsert = " ON DUPLICATE KEY UPDATE uses = uses + 1"
+	var err error
+	if weight, arg, ok := s.lockWeight(u, v); ok {
+		_, err = t.ExecContext(ctx, "INSERT INTO "+LocksTable+" (name) VALUES (UNHEX(SHA2(CONCAT(?, "+weight+"), 256)))"+upsert, prefix, arg)
+	} else {
+		val := canonical(v)
+		if u.Fold {
+			val = strings.ToLower(val)
+		}
+		sum := sha256.Sum256([]byte(prefix + val))
+		_, err = t.ExecContext(ctx, "INSERT INTO "+LocksTable+" (name) VALUES (?)"+upsert, sum[:])
+	}
+	if err != nil {
+		return fmt.Errorf("taking uniqueness lock row: %w", err)
+	}
+	return nil
+}
+
+// ErrClusterUniqueness is the error of a store on a Galera node whose
+// unique values no unique index keeps unique while uniqueness locks are
+// GET_LOCK, which the cluster does not share.
+var ErrClusterUniqueness = errors.New("uniqueness cannot hold on this cluster")
+
+// LocksTable is the table of uniqueness lock rows, which scimbridge owns
+// in the application's database when Config.UniquenessLocks is "table";
+// LocksTableSQL creates it.
+const LocksTable = "scimbridge_locks"
+
+// LocksTableSQL creates LocksTable: one row per unique value (per table,
+// column and scope database) ever created or renamed through scimbridge,
+// keyed by the SHA-256 of its collation weight; uses counts the writes
+// that took it. Rows are never deleted by scimbridge: a lock row only
+// serialises writes of one value, it holds no data.
+const LocksTableSQL = "CREATE TABLE IF NOT EXISTS " + LocksTable + " (\n" +
+	"  name VARBINARY(32) NOT NULL PRIMARY KEY,\n" +
+	"  uses BIGINT UNSIGNED NOT NULL DEFAULT 1\n" +
+	") ENGINE=InnoDB"
 
 // sqlName matches collation and character set names, which lockWeight
 // puts into SQL text.
@@ -1014,6 +1170,16 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 		out, err = s.afterCreate(ctx, t, out)
 		return err
 	})
+	if err == nil && s.galera && s.dryRun == nil && !s.settle(ctx, out[s.spec.Key], s.created(out)) {
+		// On the Galera test cluster, one of a few hundred racing
+		// creates was answered COMMIT OK while the cluster kept
+		// another node's row instead. The row is read back, after the
+		// cluster has applied everything (wsrep_sync_wait): a create
+		// the cluster did not keep is a 503, which the client
+		// retries, never a 201.
+		s.logger.WarnContext(ctx, "a create committed on this Galera node is not in the cluster", "table", string(s.spec.Table))
+		return nil, fmt.Errorf("%w: the cluster did not keep the created row", adapters.ErrUnavailable)
+	}
 	return out, err
 }
 
@@ -1022,6 +1188,7 @@ func (s *store) Create(ctx context.Context, rec adapters.Record) (adapters.Recor
 // txn.execCommit for why).
 func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (adapters.Record, error) {
 	row, rel := splitRelated(rec)
+	join := s.splitJoined(rel)
 	now := adapters.Now()
 	for _, d := range s.spec.Defaults {
 		if _, set := row[d.Column]; set {
@@ -1045,7 +1212,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
 	}
-	if err := s.checkUnique(ctx, t, row, nil); err != nil {
+	if err := s.checkUnique(ctx, t, s.withJoined(row, join), nil); err != nil {
 		return nil, err
 	}
 	if err := s.checkReferences(ctx, t, row); err != nil {
@@ -1089,6 +1256,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		if err != nil {
 			return nil, s.duplicate(ctx, t, err, row, nil)
 		}
+		if err := s.writeJoined(ctx, t, out[s.spec.Key], join, nil, nil); err != nil {
+			return nil, err
+		}
 		if err := s.writeRelations(ctx, t, out[s.spec.Key]); err != nil {
 			return nil, err
 		}
@@ -1097,14 +1267,14 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 				return nil, err
 			}
 		}
-		if err := s.verify(row, out); err != nil {
-			return nil, err
-		}
 		if err := s.writeRelated(ctx, t, out[s.spec.Key], rel, true); err != nil {
 			return nil, err
 		}
 		if err := s.loadRelated(ctx, t, []adapters.Record{out}); err != nil {
 			return nil, fmt.Errorf("reading back new row: %w", err)
+		}
+		if err := s.verify(s.withJoined(row, join), out); err != nil {
+			return nil, err
 		}
 		t.expect(out[s.spec.Key], s.created(out))
 		return out, nil
@@ -1123,6 +1293,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		}
 		key = id
 	}
+	if err := s.writeJoined(ctx, t, key, join, nil, nil); err != nil {
+		return nil, err
+	}
 	if err := s.writeRelations(ctx, t, key); err != nil {
 		return nil, err
 	}
@@ -1137,7 +1310,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	if err != nil {
 		return nil, fmt.Errorf("reading back new row: %w", err)
 	}
-	if err := s.verify(row, out); err != nil {
+	if err := s.verify(s.withJoined(row, join), out); err != nil {
 		return nil, err
 	}
 	t.expect(key, s.created(out))
@@ -1303,10 +1476,14 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 			groups.Done = false // read with the row, they are those it leaves
 		}
 	}
-	if err := s.writeRelated(ctx, t, key, rel, false); err != nil {
+	join := s.splitJoined(maps.Clone(rel))
+	if err := s.checkUnique(ctx, t, s.withJoined(changed, join), key); err != nil {
 		return nil, nil, err
 	}
-	if err := s.checkUnique(ctx, t, changed, key); err != nil {
+	if err := s.writeJoined(ctx, t, key, join, cur, next); err != nil {
+		return nil, nil, err
+	}
+	if err := s.writeRelated(ctx, t, key, withoutJoined(rel), false); err != nil {
 		return nil, nil, err
 	}
 	if err := s.checkReferences(ctx, t, changed); err != nil {
@@ -1378,7 +1555,7 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.verify(changed, out); err != nil {
+	if err := s.verify(s.withJoined(changed, join), out); err != nil {
 		return nil, nil, err
 	}
 	if len(cols) > 0 {
@@ -1544,9 +1721,24 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			// but leaves the scope; its memberships go, as the IdP
 			// considers the user gone and can no longer remove them
 			// (a member who is out of scope is no member it can name).
+			if s.spec.SoftDelete.KeepMemberships {
+				groups = nil
+			}
 			for _, m := range s.spec.Memberships {
-				terms, args := scopeTerms("", m.Scope, m.Conditions, nil, nil)
-				res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?"+terms, append([]any{key}, args...)...)
+				if s.spec.SoftDelete.KeepMemberships {
+					break
+				}
+				head, hargs := "DELETE FROM "+quote(string(m.Table)), []any(nil)
+				if r := m.Removed; r != nil {
+					// Marked, as the membership's removal marks rows.
+					head, hargs = "UPDATE "+quote(string(m.Table))+" SET "+quote(string(r.Column))+" = ?", []any{r.Value}
+					if r.Now {
+						d := adapters.Default{Column: r.Column, Kind: adapters.DefaultNow, Milliseconds: m.RemovedMillis}
+						hargs[0] = defaultValue(d, s.mcols[m.Table][r.Column], m.Location, adapters.Now())
+					}
+				}
+				terms, args := scopeTerms("", m.Scope, m.Conditions, m.Removed, s.mcols[m.Table])
+				res, err := t.ExecContext(ctx, head+" WHERE "+quote(string(m.Column))+" = ?"+terms, append(append(hargs, key), args...)...)
 				if err != nil {
 					return fmt.Errorf("deleting memberships: %w", err)
 				}
@@ -1555,9 +1747,8 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			if err := s.softDelete(ctx, t, key, row); err != nil {
 				return err
 			}
-			if len(s.spec.Memberships) == 0 {
-				// A group column on the user's own row stays as it is.
-				groups = nil
+			if err := s.markLinks(ctx, t, key); err != nil {
+				return err
 			}
 			return s.deleted(ctx, t, key, row, groups, 1)
 		}
@@ -1632,11 +1823,21 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 			sets, args = append(sets, quote(string(r.Column))+" = ?"), append(args, v)
 		}
 	}
-	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" {
+	if mo := s.spec.MemberOf; mo != nil && mo.Membership.UserColumn != "" && mo.Membership.List == nil && !sd.KeepMemberships {
 		// The group held in the user's own row is left, as join-table
 		// memberships are (see Delete).
 		c := mo.Membership.UserColumn
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, mo.Membership.Cleared)
+	}
+	if m := s.groupsOf; m != nil && m.spec.List != nil && !sd.KeepMemberships {
+		// The groups in the user's own list are left, keeping the rest.
+		next, changed, err := m.withoutGroups(ctx, t, key)
+		if err != nil {
+			return err
+		}
+		if changed {
+			sets, args = append(sets, m.ucol+" = ?"), append(args, next)
+		}
 	}
 	for _, c := range s.spec.Touch {
 		sets, args = append(sets, quote(string(c))+" = ?"), append(args, s.timeValue(c, now))

@@ -20,13 +20,20 @@ const likeEscape = "!"
 
 var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 
+// ident returns the SQL for a column of the store's table: quoted, and
+// qualified where the store stands for two joined tables (a child's rows
+// reached through a link table).
+func (s *store) ident(c adapters.Column) string {
+	return s.prefix[c] + quote(string(c))
+}
+
 // operand returns the SQL for a column as one side of a comparison: folded
 // to lower case when a case-insensitive comparison is asked for on a column
 // whose collation is case-sensitive, and forced to the binary collation of
 // its character set when a case-exact comparison is asked for on a
 // case-insensitive column.
 func (s *store) operand(c adapters.ColumnInfo, fold bool) string {
-	q := quote(string(c.Name))
+	q := s.ident(c.Name)
 	if !isText(c.DataType) || c.DataType == "decimal" || c.DataType == "json" {
 		return q
 	}
@@ -93,11 +100,14 @@ func (s *store) binary(b *builder, op string, l, r adapters.Expr) error {
 }
 
 func (s *store) compare(b *builder, x adapters.Compare) error {
+	if ref, ok := s.joinCols[x.Column]; ok {
+		return s.compareJoined(b, ref, x)
+	}
 	c, ok := s.cols[x.Column]
 	if !ok {
 		return fmt.Errorf("filtering on %s: %w", x.Column, errNotDescribed)
 	}
-	q := quote(string(c.Name))
+	q := s.ident(c.Name)
 	text := isText(c.DataType)
 	if x.Op == adapters.OpPr {
 		if text {
@@ -183,7 +193,7 @@ func (s *store) jsonHas(b *builder, x adapters.JSONHas) error {
 	if !ok {
 		return fmt.Errorf("filtering on %s: %w", x.Column, errNotDescribed)
 	}
-	q := quote(string(c.Name))
+	q := s.ident(c.Name)
 	b.sql.WriteString("(CASE WHEN " + q + " IS NULL THEN 0 WHEN NOT JSON_VALID(" + q + ") THEN 0 WHEN JSON_TYPE(" + q + ") <> 'ARRAY' THEN 0 ELSE COALESCE(JSON_CONTAINS(" + q + ", ?), 0) END) = 1")
 	v, err := json.Marshal(x.Value)
 	if err != nil {

@@ -105,6 +105,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mysql.Config]("maxOpenConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxOpenConns), Const: "DefaultMaxOpenConns"},
 	key[mysql.Config]("maxIdleConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxIdleConns), Const: "DefaultMaxIdleConns"},
 	key[mysql.Config]("connMaxLifetime"): {DefaultText: duration(mysql.DefaultConnMaxLifetime), Const: "DefaultConnMaxLifetime"},
+	key[mysql.Config]("uniquenessLocks"): {Default: mysql.LocksNamed, Enum: []string{mysql.LocksNamed, mysql.LocksTableMode}, Example: mysql.LocksTableMode},
 
 	key[mapping.Config]("User"): {Required: true},
 
@@ -155,6 +156,15 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ChildConfig]("defaults"):      {MapKey: "column", Sample: "created_on"},
 	key[mapping.ChildConfig]("display"):       {Example: "address_display"},
 	key[mapping.ChildConfig]("primaryColumn"): {Example: "email"},
+	key[mapping.ChildConfig]("key"):           {DefaultText: "the child table's primary key", Example: "id"},
+
+	key[mapping.LinkConfig]("table"):    {Required: true, Example: "email_addr_bean_rel"},
+	key[mapping.LinkConfig]("parent"):   {Required: true, Example: "bean_id"},
+	key[mapping.LinkConfig]("child"):    {Required: true, Example: "email_address_id"},
+	key[mapping.LinkConfig]("scope"):    {MapKey: "column", Sample: "bean_module", Example: "{bean_module: Users}"},
+	key[mapping.LinkConfig]("primary"):  {Example: "primary_address"},
+	key[mapping.LinkConfig]("removed"):  {DefaultText: "none: a removal deletes the link", Example: "{column: deleted, value: 1}"},
+	key[mapping.LinkConfig]("defaults"): {MapKey: "column", Sample: "date_created", Example: "{id: {generate: uuid}, date_created: {generate: now}}"},
 
 	key[mapping.MetaTableConfig]("table"):     {Required: true},
 	key[mapping.MetaTableConfig]("parent"):    {Required: true},
@@ -164,8 +174,14 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MetaTableConfig]("deleteAll"): {Example: "true"},
 	key[mapping.MetaTableConfig]("defaults"):  {MapKey: "column", Sample: "updated_at", Example: "{updated_at: {generate: now}}"},
 
+	key[mapping.JoinedConfig]("table"):    {Required: true, Example: "users_field_data"},
+	key[mapping.JoinedConfig]("key"):      {Required: true, Example: "uid"},
+	key[mapping.JoinedConfig]("scope"):    {MapKey: "column", Sample: "langcode", Example: "{langcode: en, default_langcode: 1}"},
+	key[mapping.JoinedConfig]("defaults"): {MapKey: "column", Sample: "created", Example: "{created: {generate: now}, access: 0}"},
+
 	key[mapping.MembersConfig]("userColumn"):  {Example: "role"},
 	key[mapping.MembersConfig]("whenRemoved"): {DefaultText: "NULL", Example: "member"},
+	key[mapping.MembersConfig]("list"):        {Example: "json"},
 	key[mapping.MembersConfig]("references"):  {DefaultText: "the group's key", Example: "name"},
 	key[mapping.MembersConfig]("scope"):       {MapKey: "column", Sample: "pending", Example: "{pending: 0}"},
 	key[mapping.MembersConfig]("defaults"):    {MapKey: "column", Sample: "granted_at"},
@@ -173,6 +189,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RemovedConfig]("column"):      {Required: true, Example: "left_at"},
 	key[mapping.RemovedConfig]("value"):       {Example: "1"},
 	key[mapping.RemovedConfig]("generate"):    {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.RemovedConfig]("timeUnit"):    {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 	key[mapping.RemovedConfig]("restore"):     {DefaultText: "NULL, or 0 in an integer column", Example: "0"},
 
 	key[mapping.RelationTarget]("table"):      {Required: true, Example: "bots"},
@@ -180,9 +197,11 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.RelationTarget]("references"): {DefaultText: "the key column", Example: "login"},
 	key[mapping.RelationTarget]("where"):      {MapKey: "column", Sample: "role_id", Example: "{role_id: 3}"},
 
-	key[mapping.DeleteConfig]("release"): {Example: `"{value}#deleted-{id}"`},
-	key[mapping.MarkConfig]("column"):    {Required: true},
-	key[mapping.MarkConfig]("generate"):  {Enum: []string{mapping.GenerateNow}, Example: "now"},
+	key[mapping.DeleteConfig]("memberships"): {DefaultText: "remove", Enum: []string{"remove", "keep"}, Example: "keep"},
+	key[mapping.DeleteConfig]("release"):     {Example: `"{value}#deleted-{id}"`},
+	key[mapping.DeleteConfig]("uniqueAmong"): {DefaultText: mapping.UniqueAmongAll, Enum: []string{mapping.UniqueAmongAll, mapping.UniqueAmongLive}, Example: mapping.UniqueAmongLive},
+	key[mapping.MarkConfig]("column"):        {Required: true},
+	key[mapping.MarkConfig]("generate"):      {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
 	key[mapping.DefaultConfig]("value"):      {Example: "member"},
 	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
@@ -282,13 +301,14 @@ var shapes = map[reflect.Type]*Shape{
 	reflect.TypeFor[mapping.DeleteConfig](): {
 		Summary: "Either a policy name — `hard` (delete the row), `refuse` (answer 405 and change nothing) or `deactivate` " +
 			"(set `active` false and keep the row visible; not RFC 7644 behaviour, `check` warns) — or a soft delete, a mapping " +
-			"with `mark` and optionally `release`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
+			"with `mark` and optionally `release` or `uniqueAmong`. Left out: `" + mapping.DefaultUserDelete + "` for User (`check` warns), `" +
 			mapping.DefaultGroupDelete + "` for Group.",
 		Scalar: map[string]any{"enum": []any{mapping.DeleteHard, mapping.DeleteRefuse, mapping.DeleteDeactivate}},
 		Examples: []string{
 			"delete: hard",
 			"delete: {mark: {column: status, value: deleted}}",
 			`delete: {mark: {column: deleted_at, generate: now}, release: "{value}#deleted-{id}"}`,
+			"delete: {mark: {column: deleted, value: 1}, uniqueAmong: live}",
 		},
 	},
 	reflect.TypeFor[mapping.ScopeValue](): {
@@ -396,7 +416,7 @@ var titles = map[reflect.Type]Title{
 	reflect.TypeFor[mapping.DefaultConfig]():   {"Defaults: `….defaults.<column>`", "constant or mapping", ""},
 	reflect.TypeFor[mapping.ScopeValue]():      {"Scopes: `….scope.<column>`", "constant or conditions", ""},
 	reflect.TypeFor[mapping.ColumnConfig]():    {"Further columns: `….also[]`", "mapping", ""},
-	reflect.TypeFor[mapping.ListConfig]():      {"Lists in one column: `….attributes.<attribute>.list`", "encoding or mapping", ""},
+	reflect.TypeFor[mapping.ListConfig]():      {"Lists in one column: `….attributes.<attribute>.list`, `….members.list`", "encoding or mapping", "….list"},
 	reflect.TypeFor[mapping.DeleteConfig]():    {"Delete policy: `resources.<User|Group>.delete`", "policy or mapping", ""},
 	reflect.TypeFor[adapters.Secret]():         {"Secrets", "secret", "<secret>"},
 	reflect.TypeFor[mapping.RelationConfig]():  {"Relations: `resources.<User|Group>.relations[]`", "mapping", ""},

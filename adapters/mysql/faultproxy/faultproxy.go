@@ -260,12 +260,13 @@ func (p *Proxy) match(l *link, data []byte, old int) (cut, answered, lose bool) 
 		l.reset()
 		return true, false, false
 	case fail:
+		// Reported before the client can see the answer, so that a
+		// client that has it knows the rule has fired.
+		close(r.hit)
 		if _, err := l.client.Write(r.packet); err != nil {
 			l.reset()
-			close(r.hit)
 			return true, false, false
 		}
-		close(r.hit)
 		return false, true, false
 	case LoseAnswer:
 		close(r.hit)
@@ -283,14 +284,16 @@ func (p *Proxy) lose(l *link, server net.Conn, data []byte) {
 	if !p.wait(l) {
 		return
 	}
-	if _, err := server.Write(data); err != nil {
-		l.reset()
-		return
-	}
+	// The client's side goes first: once the data is on its way the
+	// server may answer at once, and the answer must find no one.
 	if tc, ok := l.client.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
 	_ = l.client.Close()
+	if _, err := server.Write(data); err != nil {
+		l.reset()
+		return
+	}
 	select {
 	case <-l.done:
 	case <-time.After(loseWait):

@@ -205,6 +205,11 @@ func TestRulesAnswerWithError(t *testing.T) {
 func TestRulesRefuseWithAndAccept(t *testing.T) {
 	p := start(t)
 	open, ro := dial(t, p)
+	// Through the proxy before it refuses: a dial returns once the kernel
+	// has the connection, before the proxy has taken it.
+	if got, err := roundTrip(open, ro, "before", 2*time.Second); err != nil || got != "before" {
+		t.Fatalf("an open connection before refusing: %q, %v", got, err)
+	}
 	tooMany := ServerError{Number: 1040, SQLState: "08004", Message: "Too many connections"}
 	p.RefuseWith(tooMany)
 	c, r := dial(t, p)

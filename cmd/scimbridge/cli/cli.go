@@ -118,6 +118,21 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return co.failed(stdout, stderr, path, err)
 	}
 	defer ad.Close()
+	// A resource serve could not start: uniqueness that would not hold
+	// on the engine found (GET_LOCK on a Galera node).
+	failed := false
+	for _, r := range m.Resources() {
+		if _, err := ad.Store(r.Spec); err != nil {
+			fmt.Fprintf(stderr, "%s: resources.%s: %v\n", path, r.Name, err)
+			failed = true
+		}
+	}
+	if failed {
+		return exitFailure
+	}
+	if e, ok := ad.(interface{ Engine() string }); ok && e.Engine() != "" {
+		fmt.Fprintf(stdout, "database: %s\n", e.Engine())
+	}
 	warnings = slices.Concat(m.Warnings, warnings)
 	out := co.text(stdout)
 	for _, r := range m.Resources() {

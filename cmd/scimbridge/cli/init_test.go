@@ -216,6 +216,9 @@ var initDisagrees = map[string][]string{
 	// VARCHAR init takes for an account status (active/disabled); the
 	// flag is activated.
 	"snipeit": {"User.active"},
+	// init reads the users table alone; Guacamole's active is the
+	// disabled flag of the joined guacamole_user row.
+	"guacamole": {"User.active"},
 }
 
 // agreeWithExample compares init's output with the example's hand-written

@@ -78,6 +78,18 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 		}
 		return 1
 	}))
+	t.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: scim.Namespace, Subsystem: "database", Name: "write_retries_total",
+		Help: "Writes run again, whole, after a deadlock, lock-wait timeout or a cluster's certification failure (Galera's 1213).",
+	}, func() float64 {
+		t.mu.Lock()
+		ad := t.ad
+		t.mu.Unlock()
+		if r, ok := ad.(interface{ Retries() uint64 }); ok {
+			return float64(r.Retries())
+		}
+		return 0
+	}))
 	t.config = newConfigMetrics(t.reg)
 	var err error
 	if t.store, err = instrument.NewMetrics(t.reg); err != nil {
