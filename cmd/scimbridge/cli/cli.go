@@ -120,21 +120,26 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer ad.Close()
 	// A resource serve could not start: uniqueness that would not hold
 	// on the engine found (GET_LOCK on a Galera node).
-	failed := false
+	var failed []string
 	for _, r := range m.Resources() {
 		if _, err := ad.Store(r.Spec); err != nil {
-			fmt.Fprintf(stderr, "%s: resources.%s: %v\n", path, r.Name, err)
-			failed = true
+			failed = append(failed, fmt.Sprintf("resources.%s: %v", r.Name, err))
 		}
 	}
-	if failed {
+	if len(failed) > 0 {
+		if co.format == "json" {
+			return co.failed(stdout, stderr, path, configError(failed))
+		}
+		for _, f := range failed {
+			fmt.Fprintf(stderr, "%s: %s\n", path, f)
+		}
 		return exitFailure
 	}
+	out := co.text(stdout)
 	if e, ok := ad.(interface{ Engine() string }); ok && e.Engine() != "" {
-		fmt.Fprintf(stdout, "database: %s\n", e.Engine())
+		fmt.Fprintf(out, "database: %s\n", e.Engine())
 	}
 	warnings = slices.Concat(m.Warnings, warnings)
-	out := co.text(stdout)
 	for _, r := range m.Resources() {
 		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
 		for _, l := range r.Describe() {
