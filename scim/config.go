@@ -277,7 +277,7 @@ func (c *Config) Validate() []string {
 			errs = append(errs, p+": both token and sha256 given; expected one")
 		case t.SHA256 != "":
 			if b, err := hex.DecodeString(t.SHA256); err != nil || len(b) != sha256.Size {
-				errs = append(errs, p+".sha256: expected 64 hex digits (sha256sum of the token)")
+				errs = append(errs, p+".sha256: "+sha256Problem(t.SHA256))
 			}
 		default:
 			if err := t.Token.Check(); err != nil {
@@ -339,6 +339,19 @@ func parseProxy(s string) (netip.Prefix, error) {
 type token struct {
 	name string
 	hash [sha256.Size]byte
+}
+
+// sha256Problem says what is wrong with a tokens[].sha256 that is not 64
+// hex digits, with a hint for sha256sum's output pasted whole: the digits
+// followed by "  -" (or "  FILE", or " *-" in binary mode).
+func sha256Problem(v string) string {
+	const want = "expected 64 hex digits (sha256sum of the token)"
+	if digits, rest, ok := strings.Cut(v, " "); ok && len(digits) == 2*sha256.Size {
+		if _, err := hex.DecodeString(digits); err == nil {
+			return fmt.Sprintf("%q is sha256sum's whole output line; %s: keep only the digits before %q (and hash the token without a newline: printf %%s \"$TOKEN\" | sha256sum)", v, want, " "+rest)
+		}
+	}
+	return want
 }
 
 func (c *Config) resolveTokens() ([]token, error) {

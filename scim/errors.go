@@ -61,6 +61,10 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 	case errors.Is(err, adapters.ErrUnknownReference):
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a reference (such as manager) names no %s; nothing was changed", resource), false
 	case errors.Is(err, adapters.ErrUnknownMember):
+		// The adapter names the ids, quoted, after the sentinel's text.
+		if _, ids, ok := strings.Cut(err.Error(), adapters.ErrUnknownMember.Error()+": "); ok && strings.HasPrefix(ids, `"`) {
+			return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "no user has the member id %s; nothing was changed", ids), false
+		}
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a member id names no user; nothing was changed"), false
 	case errors.Is(err, adapters.ErrNotFound):
 		return errorf(http.StatusNotFound, "", "%s not found", resource), false

@@ -87,7 +87,11 @@ func TestGroupsJoinTable(t *testing.T) {
 		t.Errorf("rows after create: %s", got)
 	}
 	checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":"OPS"}`), http.StatusConflict, "uniqueness")
-	checkError(t, s.do("POST", "/scim/v2/Groups", `{"displayName":"x","members":[{"value":"999"}]}`), http.StatusBadRequest, "invalidValue")
+	r = s.do("POST", "/scim/v2/Groups", `{"displayName":"x","members":[{"value":"1"},{"value":"999"}]}`)
+	checkError(t, r, http.StatusBadRequest, "invalidValue")
+	if d, _ := r.Body["detail"].(string); !strings.Contains(d, `"999"`) || strings.Contains(d, `"1"`) {
+		t.Errorf("unknown member 999 among known ones: detail %q, want it to name \"999\" only", d)
+	}
 	if n := s.count("SELECT COUNT(*) FROM roles WHERE name = 'x'"); n != 0 {
 		t.Errorf("a group with an unknown member was created")
 	}
@@ -129,6 +133,9 @@ func TestGroupsJoinTable(t *testing.T) {
 	// An unknown member anywhere in a PATCH applies nothing of it.
 	r = s.do("PATCH", "/scim/v2/Groups/"+ops, patchBody(`{"op":"replace","path":"displayName","value":"Renamed"}`, `{"op":"add","path":"members","value":[{"value":"1"},{"value":"12345"}]}`))
 	checkError(t, r, http.StatusBadRequest, "invalidValue")
+	if d, _ := r.Body["detail"].(string); !strings.Contains(d, `"12345"`) {
+		t.Errorf("unknown member 12345 in a PATCH: detail %q, want it named", d)
+	}
 	if got := members(ops); got != "4" {
 		t.Errorf("members after a refused PATCH: %q", got)
 	}

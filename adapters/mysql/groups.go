@@ -248,7 +248,7 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 			return fmt.Errorf("checking members exist: %w", err)
 		}
 		if n != len(part) {
-			return fmt.Errorf("%w: %d of %d ids name no user", adapters.ErrUnknownMember, len(part)-n, len(part))
+			return m.unknownMembers(ctx, t, part)
 		}
 	}
 	return nil
@@ -770,7 +770,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		return true, classify(fmt.Errorf("checking members exist: %w", err))
 	}
 	if n < len(keys) {
-		return true, fmt.Errorf("%w: %d of %d ids name no user", adapters.ErrUnknownMember, len(keys)-n, len(keys))
+		return true, m.unknownMembers(ctx, g.db, keys)
 	}
 	return true, nil
 }

@@ -191,6 +191,9 @@ func TestAddMembers(t *testing.T) {
 		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
 			t.Errorf("%s: err %v, want %v", c.name, err, c.err)
 		}
+		if c.err == adapters.ErrUnknownMember && (err == nil || err.Error() != `unknown member: "99"`) {
+			t.Errorf("%s: err %v, want the unknown id named: unknown member: \"99\"", c.name, err)
+		}
 		gid := 1
 		if c.group != "1" {
 			gid = 2

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"slices"
 	"strings"
@@ -604,6 +605,50 @@ func TestPortBusy(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "busy") || !strings.Contains(err.Error(), "-listen") {
 		t.Fatalf("run on a taken port: %v; want an error saying the port is busy and naming -listen", err)
+	}
+}
+
+// TestDefaultPortBusy checks that without -listen the demo takes a free
+// port when the default one is busy, says so, and prints the port it took.
+func TestDefaultPortBusy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	saved := defaultListen
+	defaultListen = ln.Addr().String()
+	defer func() { defaultListen = saved }()
+	_, busyPort, _ := net.SplitHostPort(ln.Addr().String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	readyc := make(chan endpoints, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "", &out, t.Output(), func(e endpoints) { readyc <- e }) }()
+	select {
+	case e := <-readyc:
+		u, err := url.Parse(e.Base)
+		if err != nil || u.Port() == "" || u.Port() == busyPort || u.Hostname() != "127.0.0.1" {
+			t.Errorf("serving on %q with port %s busy; want another port on 127.0.0.1", e.Base, busyPort)
+		}
+		resp, err := http.Get(e.Base + "/ServiceProviderConfig")
+		if err != nil {
+			t.Errorf("GET %s/ServiceProviderConfig: %v", e.Base, err)
+		} else {
+			resp.Body.Close()
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		printed := out.String()
+		if !strings.Contains(printed, "Port "+busyPort+" is busy") || !strings.Contains(printed, "SCIM base URL:  "+e.Base) {
+			t.Errorf("the demo printed:\n%s\nwant a note that port %s is busy and the base URL %s", printed, busyPort, e.Base)
+		}
+	case err := <-done:
+		t.Fatalf("run returned before it was ready: %v", err)
 	}
 }
 

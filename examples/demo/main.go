@@ -16,6 +16,9 @@
 //
 //	go run ./examples/demo [-listen 127.0.0.1:8080]
 //
+// Without -listen it serves on 127.0.0.1:8080, or on a free port when 8080
+// is busy, and says so; the banner shows the address either way.
+//
 // The database lives in memory and is gone when the demo stops.
 package main
 
@@ -59,9 +62,6 @@ const (
 	dsnEnv = "SCIMBRIDGE_DEMO_DSN"
 	// token is the demo's bearer token, as given in scimbridge.yaml.
 	token = "demo-token-not-a-secret"
-	// defaultListen is where the SCIM API listens unless -listen says
-	// otherwise.
-	defaultListen = "127.0.0.1:8080"
 	// listFilter finds one user the way Okta and Entra look a user up
 	// before creating it.
 	listFilter = `userName eq "alice"`
@@ -80,8 +80,13 @@ const (
 	addMemberBody = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"2","display":"bob"}]}]}`
 )
 
+// defaultListen is where the SCIM API listens unless -listen says
+// otherwise; when it is busy the demo takes a free port instead. A
+// variable for the tests.
+var defaultListen = "127.0.0.1:8080"
+
 func main() {
-	listen := flag.String("listen", defaultListen, "`address` of the SCIM API")
+	listen := flag.String("listen", "", "`address` of the SCIM API (default "+defaultListen+", or a free port when that one is busy)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/demo [-listen address]\n\n")
 		flag.PrintDefaults()
@@ -109,8 +114,17 @@ type endpoints struct {
 // run starts the embedded database and the sidecar, prints how to reach
 // them to out once both are ready, calls ready (if not nil) and serves until
 // ctx is cancelled. The sidecar's logs go to logw. It returns nil after a
-// clean shutdown.
+// clean shutdown. An empty listen means defaultListen, or a free port on
+// its host when that port is busy.
 func run(ctx context.Context, listen string, out, logw io.Writer, ready func(endpoints)) error {
+	if listen == "" {
+		listen = defaultListen
+		if busy(listen) {
+			host, port, _ := net.SplitHostPort(defaultListen)
+			listen = net.JoinHostPort(host, "0")
+			fmt.Fprintf(out, "Port %s is busy (another demo or scimbridge?): serving on a free port instead, shown below; -listen chooses one.\n", port)
+		}
+	}
 	// go-mysql-server logs every connection through the standard logrus
 	// logger; the sidecar's own log is the one worth reading.
 	logrus.SetOutput(io.Discard)
@@ -149,6 +163,17 @@ func run(ctx context.Context, listen string, out, logw io.Writer, ready func(end
 		return fmt.Errorf("cannot listen on %s: the port is busy (is another demo or scimbridge running?); choose another with -listen, e.g. -listen 127.0.0.1:8081", listen)
 	}
 	return err
+}
+
+// busy reports whether addr cannot be listened on because something else
+// holds it.
+func busy(addr string) bool {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return errors.Is(err, syscall.EADDRINUSE)
+	}
+	ln.Close()
+	return false
 }
 
 // load creates the legacy schema and its rows.

@@ -24,8 +24,16 @@ import (
 	"github.com/scimbridge/scimbridge/scim"
 )
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
+// Version, Commit and Date are set at build time with -ldflags
+// "-X ...cli.Version=v1.2.3 -X ...cli.Commit=<sha> -X ...cli.Date=<RFC 3339>"
+// (make build and the Dockerfile do). An empty Commit or Date falls back
+// to what the Go toolchain recorded (vcs.revision, vcs.time, or a
+// pseudo-version's commit and time).
+var (
+	Version = "dev"
+	Commit  = ""
+	Date    = ""
+)
 
 // Exit codes.
 const (
@@ -92,64 +100,61 @@ func openAdapter(ctx context.Context, logger *slog.Logger) func(adapters.Config)
 // database, and prints what each attribute maps to.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ov overrides
-	path, ok := configFlag("check", args, stderr, ov.define)
-	if !ok {
+	var co checkOutput
+	path, ok := configFlag("check", args, stderr, ov.define, co.define)
+	if !ok || !co.valid(stderr) {
 		return exitUsage
 	}
 	cfg, err := loadConfig(path)
 	// check sees what serve would run with: the same overrides.
 	err = ov.apply(cfg, err)
 	if cfg == nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
-		return exitFailure
+		return co.failed(stdout, stderr, path, err)
 	}
 	lp, warnings := listenProblems(listenKeys(cfg, &ov))
 	err = withProblems(err, cfg.locate(lp))
 	ad, m, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
-		return exitFailure
+		return co.failed(stdout, stderr, path, err)
 	}
 	defer ad.Close()
 	// A resource serve could not start: uniqueness that would not hold
 	// on the engine found (GET_LOCK on a Galera node).
-	failed := false
+	var failed []string
 	for _, r := range m.Resources() {
 		if _, err := ad.Store(r.Spec); err != nil {
-			fmt.Fprintf(stderr, "%s: resources.%s: %v\n", path, r.Name, err)
-			failed = true
+			failed = append(failed, fmt.Sprintf("resources.%s: %v", r.Name, err))
 		}
 	}
-	if failed {
+	if len(failed) > 0 {
+		if co.format == "json" {
+			return co.failed(stdout, stderr, path, configError(failed))
+		}
+		for _, f := range failed {
+			fmt.Fprintf(stderr, "%s: %s\n", path, f)
+		}
 		return exitFailure
 	}
+	out := co.text(stdout)
 	if e, ok := ad.(interface{ Engine() string }); ok && e.Engine() != "" {
-		fmt.Fprintf(stdout, "database: %s\n", e.Engine())
+		fmt.Fprintf(out, "database: %s\n", e.Engine())
 	}
 	warnings = slices.Concat(m.Warnings, warnings)
 	for _, r := range m.Resources() {
-		fmt.Fprintf(stdout, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
 		for _, l := range r.Describe() {
-			fmt.Fprintf(stdout, "  %s\n", l)
+			fmt.Fprintf(out, "  %s\n", l)
 		}
 	}
 	for _, r := range m.Resources() {
 		info, ws := activeData(ctx, ad, r)
 		if info != "" {
-			fmt.Fprintf(stdout, "%s\n", info)
+			fmt.Fprintf(out, "%s\n", info)
 		}
 		warnings = append(warnings, ws...)
 		warnings = append(warnings, timeUnitData(ctx, ad, r)...)
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(stdout, "warning: %s\n", w)
-	}
-	if n := len(warnings); n > 0 {
-		fmt.Fprintf(stdout, "%s: OK, with %d warnings\n", path, n)
-		return exitOK
-	}
-	fmt.Fprintf(stdout, "%s: OK\n", path)
-	return exitOK
+	return co.passed(stdout, path, m, warnings)
 }
 
 // maxActiveValues is how many stored values of the active column check
@@ -361,12 +366,18 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	sw := &switcher{}
 	bctx, stop := context.WithCancel(ctx)
 	var background sync.WaitGroup
+	var stopping time.Time // when a started sidecar began to stop
 	defer func() {
 		// Stopped before the sidecar that serves last is closed.
 		stop()
 		background.Wait()
 		if g := sw.cur.Load(); g != nil {
 			g.sc.Close()
+		}
+		if !stopping.IsZero() {
+			// The last line: listeners, requests in flight, the
+			// database pool and the audit log are all done with.
+			logger.Info("scimbridge stopped", "shutdown", time.Since(stopping).Round(time.Millisecond).String())
 		}
 	}()
 	reload := func() {
@@ -464,6 +475,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 		logger.Error("the configuration cannot serve", "err", serveErr)
 	}
 	logger.Info("scimbridge stopping")
+	stopping = time.Now()
 	sw.cur.Load().sc.Drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()

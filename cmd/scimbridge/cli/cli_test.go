@@ -133,7 +133,7 @@ func TestHelpFlagsAreAccepted(t *testing.T) {
 		"config": missing, "dry-run": "true", "listen": ":8080", "telemetry-listen": ":9090",
 		"log-level": "debug", "log-format": "json", "dsn": "not a dsn", "users-table": "users",
 		"groups-table": "roles", "o": filepath.Join(t.TempDir(), "out.yaml"),
-		"url": deadURL(t), "timeout": "1s",
+		"url": deadURL(t), "timeout": "1s", "format": "json", "strict": "true",
 	}
 	for _, c := range commands() {
 		if c.flags == nil {
@@ -192,12 +192,66 @@ func TestVersionFrom(t *testing.T) {
 			"scimbridge dev (commit abc1234, 2026-11-30T10:00:00Z, go1.26.8)"},
 		{"go test or go run", unstamped, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
 			"scimbridge dev (go1.26.8)"},
+		{"go install module@main: the pseudo-version's commit and time", unstamped, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261130100000-abc1234def56"}},
+			"scimbridge v0.0.0-20261130100000-abc1234def56 (commit abc1234, 2026-11-30T10:00:00Z, go1.26.8)"},
+		{"go install of a commit after a tag", unstamped, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.4-0.20261130100000-abc1234def56+incompatible"}},
+			"scimbridge v1.2.4-0.20261130100000-abc1234def56+incompatible (commit abc1234, 2026-11-30T10:00:00Z, go1.26.8)"},
 		{"no build info", unstamped, nil, "scimbridge dev (" + goVer + ")"},
 		{"empty stamp", "", nil, "scimbridge dev (" + goVer + ")"},
 	}
 	for _, c := range cases {
 		if got := versionFrom(c.stamped, c.bi).String(); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestServeWithoutConfig checks that serve (and check) without a config
+// file say how to name one.
+func TestServeWithoutConfig(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("SCIMBRIDGE_CONFIG", "")
+	for _, args := range [][]string{{"serve"}, {"check"}} {
+		code, _, stderr := run(t, args...)
+		if code != exitFailure || !strings.Contains(stderr, "scimbridge.yaml") || !strings.Contains(stderr, "-config FILE") || !strings.Contains(stderr, "SCIMBRIDGE_CONFIG") {
+			t.Errorf("%q without a config: exit %d, %q; want 1 and a hint naming -config and SCIMBRIDGE_CONFIG", args, code, stderr)
+		}
+	}
+}
+
+// TestVersionStamp checks that a commit and date stamped with -ldflags -X
+// (make build, the Dockerfile) are printed, over what the build
+// information says, and that an empty stamp leaves it alone.
+func TestVersionStamp(t *testing.T) {
+	vcs := []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "abc1234def5678abc1234def5678abc1234def56"},
+		{Key: "vcs.time", Value: "2026-11-30T10:00:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}
+	withVCS := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: vcs}
+	noVCS := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}
+	cases := []struct {
+		name, commit, date string
+		bi                 *debug.BuildInfo
+		want               string
+	}{
+		{"Dockerfile: no .git, stamped", "0123456789abcdef0123456789abcdef01234567", "2026-12-01T09:30:00Z", noVCS,
+			"scimbridge v1.2.3 (commit 0123456, 2026-12-01T09:30:00Z, go1.26.8)"},
+		{"make build: stamped as recorded keeps +dirty", "abc1234def5678abc1234def5678abc1234def56", "2026-11-30T10:00:00Z", withVCS,
+			"scimbridge v1.2.3 (commit abc1234+dirty, 2026-11-30T10:00:00Z, go1.26.8)"},
+		{"stamped commit other than recorded", "0123456789abcdef0123456789abcdef01234567", "", withVCS,
+			"scimbridge v1.2.3 (commit 0123456, 2026-11-30T10:00:00Z, go1.26.8)"},
+		{"empty stamps fall back to vcs", "", "", withVCS,
+			"scimbridge v1.2.3 (commit abc1234+dirty, 2026-11-30T10:00:00Z, go1.26.8)"},
+	}
+	for _, c := range cases {
+		if got := versionFrom("v1.2.3", c.bi).stamp(c.commit, c.date).String(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	for _, v := range []string{"v1.2.3", "v0.0.0-2026113010000-abc1234def56", "v0.0.0-20261130100000-abc1234def5g", "v0.0.0-20261130100000-abc1234def567", "v0.0.0x20261130100000-abc1234def56"} {
+		if c, d, ok := pseudoVersion(v); ok {
+			t.Errorf("pseudoVersion(%q) = %q, %q; want not a pseudo-version", v, c, d)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -91,6 +92,9 @@ type validator interface{ Validate() []string }
 // YAML path.
 func loadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading config: %w; name the configuration file with -config FILE or the SCIMBRIDGE_CONFIG variable (scimbridge init -dsn DSN writes a starting one)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}

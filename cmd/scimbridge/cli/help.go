@@ -75,10 +75,17 @@ against the database's information_schema. It listens on the listen
 addresses as serve would, and closes them again: an address in use is a
 warning, since a scimbridge serving this configuration holds it, and
 any other failure a problem. On success it prints what each attribute
-maps to. It exits 0 when the configuration is valid, 1 if not.`,
-			flags: func(fs *flag.FlagSet) { defineConfigFlag(fs, new(string)); new(overrides).define(fs) },
-			env:   append([]envVar{configEnv}, overrideEnv()...),
-			run:   runCheck,
+maps to. It exits 0 when the configuration is valid, 1 if not (or,
+with -strict, when there are warnings). -format json prints one JSON
+object (config, ok, problems, warnings, resources) on standard output
+instead, for tools.`,
+			flags: func(fs *flag.FlagSet) {
+				defineConfigFlag(fs, new(string))
+				new(overrides).define(fs)
+				new(checkOutput).define(fs)
+			},
+			env: append([]envVar{configEnv}, overrideEnv()...),
+			run: runCheck,
 		},
 		{
 			name:    "init",

@@ -171,6 +171,10 @@ func TestServeOverrides(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("serve exited %d:\n%s", code, logs.String())
 	}
+	// A shutdown ends with a line saying the sidecar has stopped.
+	if lines := strings.Split(strings.TrimSpace(logs.String()), "\n"); !strings.Contains(lines[len(lines)-1], `"msg":"scimbridge stopped"`) {
+		t.Errorf("the last log line after a shutdown is %q, want scimbridge stopped", lines[len(lines)-1])
+	}
 	if code, _, _ := run(t, "healthcheck"); code != 1 {
 		t.Errorf("healthcheck after shutdown: exit %d, want 1", code)
 	}
