@@ -1823,6 +1823,27 @@ type childCols struct {
 	copy                         *extraCol  // a column of the parent row holding the primary value
 }
 
+// columnOf returns a look-up of the columns of table (described as info)
+// for the keys under path: the column a key names, or nil after reporting
+// a missing one (when need says the key is required) or one not in the
+// table.
+func (c *compiler) columnOf(path, table string, info adapters.TableInfo) func(key, name string, need bool) *adapters.ColumnInfo {
+	return func(key, name string, need bool) *adapters.ColumnInfo {
+		if name == "" {
+			if need {
+				c.add(path+"."+key, "missing; expected a column of %s", table)
+			}
+			return nil
+		}
+		ci, ok := info.Column(adapters.Column(name))
+		if !ok {
+			c.add(path+"."+key, "%s", notInTable(name, table, info))
+			return nil
+		}
+		return &ci
+	}
+}
+
 // child compiles a multi-valued attribute held in a child table.
 func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool {
 	if !a.def.MultiValued {
@@ -1838,20 +1859,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		c.tableNotFound(path+".table", cc.Table)
 		return false
 	}
-	col := func(key, name string, need bool) *adapters.ColumnInfo {
-		if name == "" {
-			if need {
-				c.add(path+"."+key, "missing; expected a column of %s", cc.Table)
-			}
-			return nil
-		}
-		ci, ok := info.Column(adapters.Column(name))
-		if !ok {
-			c.add(path+"."+key, "%s", notInTable(name, cc.Table, info))
-			return nil
-		}
-		return &ci
-	}
+	col := c.columnOf(path, cc.Table, info)
 	cols := &childCols{name: adapters.Column("@" + a.path)}
 	var parent *adapters.ColumnInfo
 	var link *childLink

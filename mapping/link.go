@@ -66,20 +66,7 @@ func (c *compiler) childLink(path string, r *Resource, cc ChildConfig, info adap
 		c.tableNotFound(lp+".table", lc.Table)
 		return nil
 	}
-	col := func(k, name string, need bool) *adapters.ColumnInfo {
-		if name == "" {
-			if need {
-				c.add(lp+"."+k, "missing; expected a column of %s", lc.Table)
-			}
-			return nil
-		}
-		ci, ok := linfo.Column(adapters.Column(name))
-		if !ok {
-			c.add(lp+"."+k, "%s", notInTable(name, lc.Table, linfo))
-			return nil
-		}
-		return &ci
-	}
+	col := c.columnOf(lp, lc.Table, linfo)
 	parent := col("parent", lc.Parent, true)
 	child := col("child", lc.Child, true)
 	primary := col("primary", lc.Primary, false)
