@@ -10,7 +10,8 @@
 #
 # Nodes listen on 127.0.0.1:13306, 13307, 13308 (user root, no password);
 # Galera replicates on 14567, 14577, 14587 (IST on the port after) and state
-# transfers use rsync on 14444, 14454, 14464. The data lives under
+# transfers use rsync on 14444, 14454, 14464; SCIMBRIDGE_GALERA_PORT=23306
+# moves them all by 10000. The data lives under
 # $SCIMBRIDGE_GALERA_DIR (default /tmp/scimbridge-galera). The server on
 # 3306 is never touched. Memory is kept small: the nodes share a machine.
 #
@@ -25,9 +26,14 @@ PROVIDER=/usr/lib/galera/libgalera_smm.so
 MARIADBD=/usr/sbin/mariadbd
 NODES=(1 2 3)
 
-port() { echo $((13305 + $1)); }
-gport() { echo $((14557 + 10 * $1)); }
-sstport() { echo $((14434 + 10 * $1)); }
+# SCIMBRIDGE_GALERA_PORT moves every port by the same amount, for a second
+# cluster on the machine (e.g. 23306: nodes on 23306-23308, Galera on 24567...).
+BASE=${SCIMBRIDGE_GALERA_PORT:-13306}
+[[ $BASE =~ ^[0-9]+$ ]] && ((BASE >= 1024 && BASE <= 60000)) || { echo "galera: SCIMBRIDGE_GALERA_PORT=$BASE: want a port between 1024 and 60000" >&2; exit 1; }
+SHIFT=$((BASE - 13306))
+port() { echo $((13305 + SHIFT + $1)); }
+gport() { echo $((14557 + SHIFT + 10 * $1)); }
+sstport() { echo $((14434 + SHIFT + 10 * $1)); }
 
 die() {
 	echo "galera: $*" >&2
@@ -133,8 +139,8 @@ start() {
 	done
 	size=$(sql 1 "SHOW STATUS LIKE 'wsrep_cluster_size'" | cut -f2)
 	[[ $size == 3 ]] || die "wsrep_cluster_size is $size, expected 3"
-	echo "galera: 3 nodes synced on 127.0.0.1:13306,13307,13308 (data in $DIR)"
-	echo "SCIMBRIDGE_TEST_GALERA='127.0.0.1:13306,127.0.0.1:13307,127.0.0.1:13308'"
+	echo "galera: 3 nodes synced on 127.0.0.1:$(port 1),$(port 2),$(port 3) (data in $DIR)"
+	echo "SCIMBRIDGE_TEST_GALERA='127.0.0.1:$(port 1),127.0.0.1:$(port 2),127.0.0.1:$(port 3)'"
 }
 
 status() {
