@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -348,6 +349,205 @@ func TestGaleraMembershipTwoSidecars(t *testing.T) {
 		}
 	}
 	t.Logf("%d membership changes of %d groups through 2 sidecars on 2 nodes: answers %v", changes, nGroups, tally.counts)
+	for _, b := range tally.bad {
+		t.Error(b)
+	}
+}
+
+// galeraScript runs deploy/galera/cluster.sh with args, in the
+// environment of the test (SCIMBRIDGE_GALERA_DIR, SCIMBRIDGE_GALERA_PORT
+// name the cluster SCIMBRIDGE_TEST_GALERA is).
+func galeraScript(args ...string) error {
+	out, err := exec.Command(filepath.Join(exampleRoot, "deploy", "galera", "cluster.sh"), args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("cluster.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// galeraState returns wsrep_local_state of the node at addr, or "down"
+// when it does not answer.
+func galeraState(addr string) string {
+	c := mysql.NewConfig()
+	c.Net, c.Addr, c.User, c.Timeout = "tcp", addr, "root", 2*time.Second
+	db, err := sql.Open("mysql", c.FormatDSN())
+	if err != nil {
+		return "down"
+	}
+	defer db.Close()
+	var name, v string
+	if err := db.QueryRow("SHOW STATUS LIKE 'wsrep_local_state'").Scan(&name, &v); err != nil {
+		return "down"
+	}
+	return v
+}
+
+// TestGaleraNodeKillRejoin creates users through two sidecars, on nodes 1
+// and 2, without pause, while node 2's mariadbd is killed (kill -9) and
+// started again, rejoining by IST or SST: every create answered 201 must
+// be in the table on every node once the cluster is whole again, no
+// request may answer 500 (503 with Retry-After is what a node that is
+// down or joining is worth), and node 2's sidecar must not say it is
+// ready while node 2 is not synced. It kills a node of the cluster
+// deploy/galera/cluster.sh runs (the second of SCIMBRIDGE_TEST_GALERA is
+// its node 2), so SCIMBRIDGE_GALERA_DIR and SCIMBRIDGE_GALERA_PORT must
+// be those the cluster was started with.
+func TestGaleraNodeKillRejoin(t *testing.T) {
+	nodes := galeraTestNodes(t)
+	if len(nodes) < 3 {
+		t.Skipf("%s: needs 3 nodes, so that 2 keep the quorum", t.Name())
+	}
+	dsns, admin := galeraClassic(t, nodes[:2])
+	sides := []*galeraSidecar{newGaleraSidecar(t, "node1", dsns[0]), newGaleraSidecar(t, "node2", dsns[1])}
+	var tally galeraTally
+	type acked struct{ id, login string }
+	var mu sync.Mutex
+	var created []acked
+	perSide := make([]int, 2)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := sides[w%2]
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				login := fmt.Sprintf("kill%d-%04d", w, i)
+				a := s.do(http.MethodPost, "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q}`, login))
+				tally.add(s, "POST /Users "+login, a)
+				switch a.status {
+				case http.StatusCreated:
+					var doc struct{ ID string }
+					_ = json.Unmarshal(a.body, &doc)
+					mu.Lock()
+					created = append(created, acked{doc.ID, login})
+					perSide[w%2]++
+					mu.Unlock()
+				case http.StatusServiceUnavailable:
+					time.Sleep(20 * time.Millisecond)
+				case 0:
+					return // the transport failed, reported
+				default:
+					t.Errorf("sidecar %s: creating %s: %d %s", s.name, login, a.status, a.body)
+				}
+			}
+		}()
+	}
+	defer func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+		}
+		wg.Wait()
+	}()
+	// waitFor polls cond until it holds, failing the test after a
+	// generous deadline.
+	waitFor := func(what string, d time.Duration, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited %v for %s", d, what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	createdOn := func(side, n int) func() bool {
+		mu.Lock()
+		from := perSide[side]
+		mu.Unlock()
+		return func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return perSide[side] >= from+n
+		}
+	}
+	first, second := createdOn(0, 20), createdOn(1, 20)
+	waitFor("20 creates through each sidecar", time.Minute, func() bool { return first() && second() })
+	if err := galeraScript("kill", "2"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("node 2's sidecar to report not ready", time.Minute, func() bool { return sides[1].ready() != http.StatusOK })
+	more := createdOn(0, 20)
+	waitFor("20 creates through node 1's sidecar with node 2 down", time.Minute, more)
+
+	// Start node 2 again; until it is synced, its sidecar must not say
+	// it is ready. A probe counts against it only when the node was not
+	// synced both before and after it.
+	rejoined := make(chan error, 1)
+	go func() { rejoined <- galeraScript("rejoin", "2") }()
+	probes, early := 0, 0
+	var rejoinErr error
+wait:
+	for {
+		select {
+		case rejoinErr = <-rejoined:
+			break wait
+		default:
+		}
+		before := galeraState(nodes[1])
+		code := sides[1].ready()
+		after := galeraState(nodes[1])
+		probes++
+		if code == http.StatusOK && before != "4" && after != "4" {
+			early++
+			t.Errorf("node 2's sidecar ready while node 2 was not synced (wsrep_local_state %s, then %s)", before, after)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if rejoinErr != nil {
+		t.Fatal(rejoinErr)
+	}
+	waitFor("node 2's sidecar to be ready again", time.Minute, func() bool { return sides[1].ready() == http.StatusOK })
+	after := createdOn(1, 20)
+	waitFor("20 creates through node 2's sidecar after the rejoin", time.Minute, after)
+	close(stop)
+	wg.Wait()
+
+	// Every acknowledged create is on every node.
+	db := dbName(t, dsns[0])
+	lost := 0
+	for _, n := range nodes {
+		c := mysql.NewConfig()
+		c.Net, c.Addr, c.User = "tcp", n, "root"
+		c.Params = map[string]string{"wsrep_sync_wait": "1"}
+		ndb, err := sql.Open("mysql", c.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ndb.Close()
+		have := map[string]string{}
+		rows, err := ndb.Query("SELECT id, username FROM " + db + ".users")
+		if err != nil {
+			t.Fatalf("node %s: %v", n, err)
+		}
+		for rows.Next() {
+			var id, login string
+			if err := rows.Scan(&id, &login); err != nil {
+				t.Fatal(err)
+			}
+			have[id] = login
+		}
+		rows.Close()
+		for _, a := range created {
+			if have[a.id] != a.login {
+				lost++
+				t.Errorf("node %s: user %s (%s) answered 201, row holds %q", n, a.id, a.login, have[a.id])
+			}
+		}
+	}
+	var rows int
+	if err := admin.QueryRow("SELECT COUNT(*) FROM " + db + ".users WHERE username LIKE 'kill%'").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d creates answered 201 (%d through node 1, %d through node 2), %d rows; %d acknowledged creates missing on some node; answers %v; %d readiness probes while node 2 rejoined, %d ready too early",
+		len(created), perSide[0], perSide[1], rows, lost, tally.counts, probes, early)
 	for _, b := range tally.bad {
 		t.Error(b)
 	}
