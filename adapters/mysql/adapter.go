@@ -73,6 +73,9 @@ type Adapter struct {
 	// engine names the server for check (see Engine).
 	wsrep  bool
 	engine string
+	// kind is the engine probe found, version its VERSION().
+	kind    engineKind
+	version string
 	// locksMissing says that lockRows is set and LocksTable does not
 	// exist: stores that would lock refuse to start.
 	locksMissing bool
@@ -236,21 +239,29 @@ func (a *Adapter) probe(ctx context.Context) {
 	}
 	mariadb := strings.Contains(version, "MariaDB")
 	collates := mariadb || strings.Contains(comment, "MySQL") || strings.Contains(comment, "Percona")
+	facts := engineFacts{version: version, comment: comment}
+	if mariadb {
+		var on sql.NullString
+		if err := a.db.QueryRowxContext(ctx, "SELECT @@global.wsrep_on").Scan(&on); err == nil {
+			facts.wsrep = on.String == "1" || strings.EqualFold(on.String, "ON")
+		}
+	} else if !strings.Contains(version, "TiDB") {
+		// The variable exists only with the group_replication plugin
+		// loaded; elsewhere the query fails, which says no.
+		var single sql.NullString
+		if err := a.db.QueryRowxContext(ctx, "SELECT @@global.group_replication_single_primary_mode").Scan(&single); err == nil && single.Valid {
+			facts.groupReplication = true
+			facts.singlePrimary = single.String == "1" || strings.EqualFold(single.String, "ON")
+		}
+	}
+	kind := detectEngine(facts)
+	wsrep := kind == engineGalera
 	engine := version
 	if comment != "" {
 		engine += " (" + comment + ")"
 	}
-	wsrep := false
-	if mariadb {
-		var on sql.NullString
-		if err := a.db.QueryRowxContext(ctx, "SELECT @@global.wsrep_on").Scan(&on); err == nil {
-			wsrep = on.String == "1" || strings.EqualFold(on.String, "ON")
-		}
-		if wsrep {
-			engine += ", a Galera cluster node (wsrep_on=ON)"
-		} else {
-			engine += ", wsrep_on=OFF (one server, no Galera)"
-		}
+	if kind != engineOther {
+		engine += ", " + kind.String()
 	}
 	locksMissing := false
 	if a.lockRows {
@@ -261,6 +272,7 @@ func (a *Adapter) probe(ctx context.Context) {
 	a.mu.Lock()
 	a.probed, a.collates, a.database = true, collates, database
 	a.wsrep, a.engine, a.locksMissing = wsrep, engine, locksMissing
+	a.kind, a.version = kind, version
 	a.returning = mariadb && atLeast(version, 10, 5)
 	a.mu.Unlock()
 }
@@ -292,8 +304,17 @@ func (a *Adapter) Engine() string {
 	locks := "GET_LOCK (holds on one server)"
 	if a.lockRows {
 		locks = "rows of " + LocksTable + " (certified by every node of a cluster)"
+	} else if why := a.kind.namedLocksFail(a.version); why != "" {
+		locks = why + ": unique attributes need a unique index that compares as they do, or uniquenessLocks: table"
 	}
-	return a.engine + "; uniqueness locks: " + locks
+	return a.engine + "; uniqueness locks: " + locks + "; reads see " + a.kind.readsSee()
+}
+
+// engineOf returns the engine probe found and its version.
+func (a *Adapter) engineOf() (engineKind, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.kind, a.version
 }
 
 // locksMissingTable reports whether lock rows are asked for and their

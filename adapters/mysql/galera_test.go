@@ -380,3 +380,19 @@ func TestGaleraConcurrentUpdatesRetried(t *testing.T) {
 		t.Errorf("the row counts %d after %d updates", n, workers*each)
 	}
 }
+
+// TestGaleraEngineDetected: probe tells a Galera node from the MariaDB it
+// is, and says that GET_LOCK does not hold there.
+func TestGaleraEngineDetected(t *testing.T) {
+	nodes := galeraNodes(t)
+	dsns := galeraDatabase(t, nodes[:1])
+	a := galeraAdapter(t, dsns[0], "")
+	a.probe(context.Background())
+	kind, version := a.engineOf()
+	if kind != engineGalera {
+		t.Errorf("engine of a Galera node (%s): %v, want %v", version, kind, engineGalera)
+	}
+	if got := a.Engine(); !strings.Contains(got, "GET_LOCK, which holds on one Galera node only") {
+		t.Errorf("Engine() = %q, want it to say GET_LOCK does not hold", got)
+	}
+}

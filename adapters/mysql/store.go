@@ -203,9 +203,11 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if a.lockRows && a.locksMissingTable() && slices.ContainsFunc(spec.Uniques, func(u adapters.Unique) bool { return !s.byIndex[u.Column] }) {
 		return nil, fmt.Errorf("table %s: database.config.uniquenessLocks is table, but the table %s does not exist: create it with deploy/galera/scimbridge_locks.sql", spec.Table, LocksTable)
 	}
-	if a.galera() && !a.lockRows {
-		// GET_LOCK is local to one Galera node: two sidecars on two
-		// nodes would both find a value free and both store it.
+	if kind, version := a.engineOf(); !a.lockRows {
+		// GET_LOCK is local to one Galera node (or Group Replication
+		// member, or Vitess shard), and missing on TiDB before 6.1:
+		// two sidecars on two nodes would both find a value free and
+		// both store it.
 		var cols []string
 		for _, u := range spec.Uniques {
 			if !s.byIndex[u.Column] {
@@ -213,7 +215,9 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 			}
 		}
 		if len(cols) > 0 {
-			return nil, fmt.Errorf("%w: table %s: the uniqueness of %s would rely on GET_LOCK, which holds on one Galera node only; set database.config.uniquenessLocks: table (after creating %s with deploy/galera/scimbridge_locks.sql), or add a unique index that compares as the attribute does", ErrClusterUniqueness, spec.Table, strings.Join(cols, ", "), LocksTable)
+			if _, err := uniqueness(kind, version, false, false); err != nil {
+				return nil, fmt.Errorf("table %s: the uniqueness of %s: %w", spec.Table, strings.Join(cols, ", "), err)
+			}
 		}
 	}
 	if err := s.initRelated(a); err != nil {
@@ -994,9 +998,10 @@ func (s *store) lockRow(ctx context.Context, t *txn, u adapters.Unique, v any, p
 	return nil
 }
 
-// ErrClusterUniqueness is the error of a store on a Galera node whose
-// unique values no unique index keeps unique while uniqueness locks are
-// GET_LOCK, which the cluster does not share.
+// ErrClusterUniqueness is the error of a store on an engine where GET_LOCK
+// cannot keep values unique (a Galera node, a multi-primary Group
+// Replication member, Vitess, TiDB before 6.1) whose unique values no
+// unique index keeps unique while uniqueness locks are GET_LOCK.
 var ErrClusterUniqueness = errors.New("uniqueness cannot hold on this cluster")
 
 // LocksTable is the table of uniqueness lock rows, which scimbridge owns

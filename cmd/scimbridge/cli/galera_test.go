@@ -67,7 +67,8 @@ func TestCheckGalera(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs = run("    uniquenessLocks: table\n")
-	if code != exitOK || !strings.Contains(out, "a Galera cluster node (wsrep_on=ON); uniqueness locks: rows of scimbridge_locks") {
-		t.Errorf("check with lock rows on Galera: exit %d\n%s%s\nwant OK naming the engine and the locks", code, out, errs)
+	if code != exitOK || !strings.Contains(out, "a Galera cluster node (wsrep_on=ON); uniqueness locks: rows of scimbridge_locks") ||
+		!strings.Contains(out, "reads see every committed write (scimbridge sets wsrep_sync_wait)") {
+		t.Errorf("check with lock rows on Galera: exit %d\n%s%s\nwant OK naming the engine, the locks and what reads see", code, out, errs)
 	}
 }
