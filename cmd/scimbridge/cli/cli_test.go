@@ -134,6 +134,8 @@ func TestHelpFlagsAreAccepted(t *testing.T) {
 		"log-level": "debug", "log-format": "json", "dsn": "not a dsn", "users-table": "users",
 		"groups-table": "roles", "o": filepath.Join(t.TempDir(), "out.yaml"),
 		"url": deadURL(t), "timeout": "1s", "format": "json", "strict": "true",
+		// init -locks prints a statement and succeeds without a database.
+		"locks": "false", "apply": "false",
 	}
 	for _, c := range commands() {
 		if c.flags == nil {

@@ -93,7 +93,9 @@ instead, for tools.`,
 			args:    "-dsn DSN [flags]",
 			doc: `Init reads the tables of the application's database and writes a
 commented starting configuration, guessing which column holds each SCIM
-attribute and marking every guess. Review it, then run check.`,
+attribute and marking every guess. Review it, then run check. With -locks
+it prints (with -apply, runs) the statement creating the lock table that
+database.config.uniquenessLocks: table needs on a cluster.`,
 			flags: initFlags,
 			env:   []envVar{{"SCIMBRIDGE_DSN", "the DSN, when -dsn is not given"}},
 			run:   runInit,
@@ -152,6 +154,8 @@ func initFlags(fs *flag.FlagSet) {
 	fs.String("users-table", "users", "the `table` with one row per user")
 	fs.String("groups-table", "", "the `table` with one row per group or role (optional)")
 	fs.String("o", "", "write the configuration to this `file` instead of standard output")
+	fs.Bool("locks", false, "print the statement that creates the uniqueness lock table (for database.config.uniquenessLocks: table) instead of a configuration")
+	fs.Bool("apply", false, "with -locks, run the statement in the DSN's database instead of printing it")
 }
 
 // lookupCommand finds a command by name.

@@ -27,8 +27,13 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	users := fs.String("users-table", "users", "the table with one row per user")
 	groups := fs.String("groups-table", "", "the table with one row per group or role (optional)")
 	out := fs.String("o", "", "write the configuration to this file instead of standard output")
+	locks := fs.Bool("locks", false, "print the statement that creates the uniqueness lock table (for database.config.uniquenessLocks: table) instead of a configuration")
+	apply := fs.Bool("apply", false, "with -locks, run the statement in the DSN's database instead of printing it")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	if *locks || *apply {
+		return initLocks(ctx, *dsn, *locks, *apply, stdout, stderr)
 	}
 	if *dsn == "" {
 		fmt.Fprintln(stderr, "scimbridge init: -dsn is required (or set SCIMBRIDGE_DSN)")
@@ -67,6 +72,44 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *out != "" {
 		fmt.Fprintf(stderr, "wrote %s: review every line marked GUESS, then run scimbridge check -config %s\n", *out, *out)
 	}
+	return exitOK
+}
+
+// initLocks prints LocksTableSQL, or with apply runs it in the DSN's
+// database: the one migration uniquenessLocks: table needs.
+func initLocks(ctx context.Context, dsn string, locks, apply bool, stdout, stderr io.Writer) int {
+	if !locks {
+		fmt.Fprintln(stderr, "scimbridge init: -apply goes with -locks")
+		return exitUsage
+	}
+	if !apply {
+		fmt.Fprintf(stdout, "-- The uniqueness lock rows of scimbridge, for database.config.uniquenessLocks: table.\n"+
+			"-- Run once in the application's database; scimbridge's user needs INSERT and UPDATE on it.\n%s;\n", mysql.LocksTableSQL)
+		return exitOK
+	}
+	if dsn == "" {
+		fmt.Fprintln(stderr, "scimbridge init: -locks -apply needs -dsn (or SCIMBRIDGE_DSN)")
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ad, err := (&mysql.Config{DSN: adapters.Secret{Value: dsn}}).Open(ctx, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "scimbridge init: %v\n", err)
+		return exitFailure
+	}
+	defer ad.Close()
+	db := ad.(*mysql.Adapter).DB()
+	var name string
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(DATABASE(), '')").Scan(&name); err != nil || name == "" {
+		fmt.Fprintf(stderr, "scimbridge init: the DSN names no database to create %s in (%v)\n", mysql.LocksTable, err)
+		return exitFailure
+	}
+	if _, err := db.ExecContext(ctx, mysql.LocksTableSQL); err != nil {
+		fmt.Fprintf(stderr, "scimbridge init: creating %s in %s: %v\n", mysql.LocksTable, name, err)
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "%s is in database %s: set database.config.uniquenessLocks: table, and give scimbridge's user INSERT and UPDATE on it\n", mysql.LocksTable, name)
 	return exitOK
 }
 

@@ -548,3 +548,32 @@ func TestInitReadsTheData(t *testing.T) {
 		}
 	}
 }
+
+// TestInitLocks: init -locks prints the lock table's statement, and with
+// -apply creates the table in the DSN's database (again without harm).
+func TestInitLocks(t *testing.T) {
+	var out, errw bytes.Buffer
+	if code := Main(context.Background(), []string{"init", "-locks"}, &out, &errw); code != exitOK || !strings.Contains(out.String(), mysql.LocksTableSQL+";") {
+		t.Fatalf("init -locks: exit %d\n%s%s\nwant the statement %s", code, out.String(), errw.String(), mysql.LocksTableSQL)
+	}
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	for range 2 {
+		out.Reset()
+		errw.Reset()
+		if code := Main(context.Background(), []string{"init", "-locks", "-apply", "-dsn", dsn}, &out, &errw); code != exitOK || !strings.Contains(errw.String(), "scimbridge_locks is in database") {
+			t.Fatalf("init -locks -apply: exit %d\n%s%s", code, out.String(), errw.String())
+		}
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", mysql.LocksTable).Scan(&n); err != nil || n != 1 {
+		t.Errorf("after init -locks -apply: %d tables %s, %v", n, mysql.LocksTable, err)
+	}
+	if code := Main(context.Background(), []string{"init", "-apply", "-dsn", dsn}, &out, &errw); code != exitUsage {
+		t.Errorf("init -apply without -locks: exit %d, want %d", code, exitUsage)
+	}
+}
