@@ -145,3 +145,14 @@ func uniqueness(k engineKind, version string, byIndex, lockRows bool) (string, e
 	}
 	return "GET_LOCK", nil
 }
+
+// shareLock is the clause of a read that share-locks the rows it reads
+// until the transaction ends. TiDB refuses LOCK IN SHARE MODE (or, with
+// tidb_enable_noop_functions, ignores it): there the rows are locked
+// exclusively, which orders the same writes and blocks more.
+func (k engineKind) shareLock() string {
+	if k == engineTiDB {
+		return " FOR UPDATE"
+	}
+	return " LOCK IN SHARE MODE"
+}

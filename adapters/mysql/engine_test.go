@@ -72,3 +72,17 @@ func TestUniquenessDecision(t *testing.T) {
 		}
 	}
 }
+
+// TestShareLockByEngine: TiDB refuses LOCK IN SHARE MODE by default, so
+// its reads lock FOR UPDATE; every other engine keeps the shared lock.
+func TestShareLockByEngine(t *testing.T) {
+	for k := engineOther; k <= engineVitess; k++ {
+		want := " LOCK IN SHARE MODE"
+		if k == engineTiDB {
+			want = " FOR UPDATE"
+		}
+		if got := k.shareLock(); got != want {
+			t.Errorf("%v: %q, want %q", k, got, want)
+		}
+	}
+}

@@ -243,7 +243,7 @@ func (m *members) requireUsers(ctx context.Context, t *txn, keys []any) error {
 		var n int
 		// A shared lock on the users read, so that none of them can be
 		// deleted before this transaction's memberships commit.
-		q := "SELECT COUNT(*) FROM " + u.table + " WHERE " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope + " LOCK IN SHARE MODE"
+		q := "SELECT COUNT(*) FROM " + u.table + " WHERE " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope + u.share
 		if err := t.QueryRowxContext(ctx, q, append(slices.Clone(part), u.sargs...)...).Scan(&n); err != nil {
 			return fmt.Errorf("checking members exist: %w", err)
 		}
@@ -452,7 +452,7 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			// Share-lock the users added, so none is deleted before
 			// the membership commits (a delete takes the row's
 			// exclusive lock first, then removes its memberships).
-			q += " LOCK IN SHARE MODE"
+			q += u.share
 			if m.upsert {
 				// An existing membership is left as it is: it counts
 				// as no row changed, so added stays exact.
@@ -722,7 +722,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
 		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
 		" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" +
-		" LOCK IN SHARE MODE" +
+		u.share +
 		" ON DUPLICATE KEY UPDATE " + m.join + "." + m.jg + " = " + m.join + "." + m.jg
 	args := make([]any, 0, len(extra)+2*(len(keys)+len(u.sargs))+2+len(g.sargs))
 	args = append(append(append(append(append(args, extra...), keys...), u.sargs...), key), g.sargs...)
@@ -995,7 +995,7 @@ func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[s
 		q += u.scope
 		args = append(args, u.sargs...)
 	}
-	rows, err := m.group.db.QueryContext(ctx, q+" LOCK IN SHARE MODE", args...)
+	rows, err := m.group.db.QueryContext(ctx, q+u.share, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,9 @@ type store struct {
 	batch bool
 	// galera says that the server is a Galera node (Adapter.galera).
 	galera bool
+	// share is the clause that share-locks the rows a read reads
+	// (engineKind.shareLock).
+	share string
 	// lockRows says that uniqueness locks are rows of LocksTable, written
 	// in the transaction, rather than GET_LOCK (Adapter.lockRows).
 	lockRows bool
@@ -178,6 +181,8 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	s.weighs = a.indexesCollate()
 	s.lockRows = a.lockRows
 	s.galera = a.galera()
+	kind, version := a.engineOf()
+	s.share = kind.shareLock()
 	if comp, ok := a.computedOf(spec.Table); ok && !comp.triggers {
 		s.exact = !slices.ContainsFunc(cols, func(c adapters.Column) bool { return comp.columns[c] })
 	}
@@ -203,7 +208,7 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if a.lockRows && a.locksMissingTable() && slices.ContainsFunc(spec.Uniques, func(u adapters.Unique) bool { return !s.byIndex[u.Column] }) {
 		return nil, fmt.Errorf("table %s: database.config.uniquenessLocks is table, but the table %s does not exist: create it with deploy/galera/scimbridge_locks.sql", spec.Table, LocksTable)
 	}
-	if kind, version := a.engineOf(); !a.lockRows {
+	if !a.lockRows {
 		// GET_LOCK is local to one Galera node (or Group Replication
 		// member, or Vitess shard), and missing on TiDB before 6.1:
 		// two sidecars on two nodes would both find a value free and
@@ -629,7 +634,7 @@ const settleTimeout = 2 * time.Second
 func (s *store) settle(ctx context.Context, key any, committed func(now adapters.Record, found bool) bool) bool {
 	sctx, cancel := settleContext(ctx)
 	defer cancel()
-	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + " LOCK IN SHARE MODE"
+	query := "SELECT " + s.list + " FROM " + s.table + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.scope + s.share
 	rows, err := s.db.QueryxContext(sctx, query, append([]any{key}, s.sargs...)...)
 	if err != nil {
 		return false
