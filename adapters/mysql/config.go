@@ -65,7 +65,11 @@ type Config struct {
 	// local to one node of a Galera cluster (or Group Replication
 	// multi-primary); "table" writes a row of the table scimbridge_locks,
 	// which every node certifies, in the write's own transaction. The
-	// table must exist: create it with deploy/galera/scimbridge_locks.sql.
+	// table must exist: create it with scimbridge init -locks -apply (or
+	// deploy/galera/scimbridge_locks.sql). On an engine where GET_LOCK
+	// cannot keep a value unique (a Galera node, Group Replication
+	// multi-primary, Vitess, TiDB before 6.1) "named" is refused for a
+	// column no unique index keeps unique (see docs/clusters.md).
 	// A column a unique index keeps unique takes no lock either way.
 	UniquenessLocks string `yaml:"uniquenessLocks"`
 	// DryRun logs every write and rolls its transaction back; set by the
