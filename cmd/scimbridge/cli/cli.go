@@ -140,6 +140,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(out, "database: %s\n", e.Engine())
 	}
 	warnings = slices.Concat(m.Warnings, warnings)
+	if r, ok := ad.(adapters.Readier); ok {
+		// A replica, a read-only primary after a failover, a Galera
+		// node out of sync: serve would answer every write with 503.
+		if err := r.Ready(ctx); err != nil {
+			warnings = append(warnings, fmt.Sprintf("database: the server does not take writes now (%v): point the DSN at the writer (the primary, not a replica or a read-only endpoint)", err))
+		}
+	}
 	for _, r := range m.Resources() {
 		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
 		for _, l := range r.Describe() {
