@@ -73,11 +73,11 @@ func TestCheckGalera(t *testing.T) {
 	}
 }
 
-// TestCheckWarnsReadOnly: check warns when the DSN reaches a server that
+// TestCheckGaleraWarnsReadOnly: check warns when the DSN reaches a server that
 // does not take writes (read_only=ON, as a replica or a failed-over
 // primary has it). It sets read_only on the cluster's last node, its own
 // throw-away server, and turns it off again.
-func TestCheckWarnsReadOnly(t *testing.T) {
+func TestCheckGaleraWarnsReadOnly(t *testing.T) {
 	nodes := os.Getenv("SCIMBRIDGE_TEST_GALERA")
 	if nodes == "" {
 		t.Skipf("%s: skipped: no Galera cluster (a server of its own to set read_only on); start one with deploy/galera/cluster.sh start and set SCIMBRIDGE_TEST_GALERA", t.Name())
