@@ -1191,7 +1191,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	join := s.splitJoined(rel)
 	now := adapters.Now()
 	for _, d := range s.spec.Defaults {
-		if _, set := row[d.Column]; set {
+		if _, set := row[d.Column]; set || d.Computed() {
 			continue
 		}
 		row[d.Column] = defaultValue(d, s.cols[d.Column], s.spec.Location, now)
@@ -1211,6 +1211,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		row[s.spec.Key] = key
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
+	}
+	if err := s.computeDefaults(ctx, t, row); err != nil {
+		return nil, err
 	}
 	if err := s.checkUnique(ctx, t, s.withJoined(row, join), nil); err != nil {
 		return nil, err
