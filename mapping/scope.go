@@ -221,6 +221,11 @@ func (c *compiler) copyDefault(path string, d DefaultConfig, def *adapters.Defau
 			c.add(path+".copy", "%s", msg)
 			return false
 		}
+		if row != adapters.CopyRow && src.Nullable && !ci.Nullable {
+			// A member's row is copied whatever it holds.
+			c.add(path+".copy", "column %q of the %s may be NULL, but %q is NOT NULL; expected a NOT NULL column to copy, or a nullable one to copy into", src.Name, row, ci.Name)
+			return false
+		}
 	}
 	def.Kind, def.From, def.FromRow = adapters.DefaultCopy, from, row
 	return true
