@@ -673,16 +673,18 @@ type DefaultConfig struct {
 	// Per says whose rows generate: next counts among in members.defaults:
 	// user (the default: the user's next position) or group.
 	Per string `yaml:"per"`
-	// Copy writes the value of another column, as the insert writes it:
-	// a column of the same row (a resource's column set by an attribute,
-	// its scope, another default or its generated key; a child's or
-	// entry's value), or in members.defaults user.<column> or
-	// group.<column>, a column of the new member's user or of the group
-	// (a membership row that repeats the user's login). Written on
-	// insert only; a copied column the insert leaves out is left to the
-	// column's own default. The column must hold what it copies: a
-	// character column as long, an integer column at least as wide, the
-	// same kind of time.
+	// Copy writes the value of another column, as the insert writes it,
+	// in the defaults of a resource, a joined table or members: a column
+	// of the same row (one an attribute sets, a scope constant, another
+	// default, a generated key, or a joined row's key; not an
+	// AUTO_INCREMENT key, assigned after the insert), or in
+	// members.defaults user.<column> or group.<column>, a column of the
+	// new member's user row or of the group's (a membership row that
+	// repeats the user's login). Written on insert only; a copied column
+	// the insert leaves out is left to the column's own default. The
+	// column must hold what it copies: a character column as long, an
+	// integer column at least as wide, the same kind of time; a member's
+	// nullable column only into a nullable one.
 	Copy string `yaml:"copy"`
 	// Length is the number of characters of a hex, base32 or base62
 	// value.
