@@ -99,3 +99,14 @@ func fillComputed(ctx context.Context, t *txn, row adapters.Record, defs []adapt
 	}
 	return nil
 }
+
+// copiesKey reports whether column c of a new row is a copy of its
+// generated key (a default copy: of the key column).
+func (s *store) copiesKey(c adapters.Column) bool {
+	for _, d := range s.spec.Defaults {
+		if d.Column == c && d.Kind == adapters.DefaultCopy && d.FromRow == adapters.CopyRow && d.From == s.spec.Key {
+			return true
+		}
+	}
+	return false
+}

@@ -1230,10 +1230,16 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	marks := make([]string, len(cols))
 	args := make([]any, len(cols))
 	keyArg := -1
+	// keyCopies are the arguments of columns that copy the key (copy:
+	// of the key column), which a replaced key replaces too.
+	var keyCopies []int
 	for i, c := range cols {
 		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
 		if c == s.spec.Key {
 			keyArg = i
+		}
+		if key != nil && s.copiesKey(c) && canonical(row[c]) == canonical(key) {
+			keyCopies = append(keyCopies, i)
 		}
 	}
 	insert := "INSERT INTO " + s.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
@@ -1247,6 +1253,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		attempts++
 		key = s.newKey()
 		row[s.spec.Key], args[keyArg] = key, key
+		for _, i := range keyCopies {
+			row[cols[i]], args[i] = key, key
+		}
 		return true
 	}
 	if s.returning {
