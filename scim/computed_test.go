@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimbridge/scimbridge/adapters/mysql"
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
+	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 )
 
 // computedMapping writes a copy of testdata/computed_mapping.yaml with
@@ -206,28 +208,63 @@ func TestMembershipPositionLocksTheUser(t *testing.T) {
 
 // TestMembershipPositionsUnderConcurrentAdds: one user added to many
 // groups at once, through one sidecar and through two, gets a different
-// position in each.
+// position in each; also with the locks kept as rows of the locks table
+// (uniquenessLocks: table, for Galera), on two sidecars.
 func TestMembershipPositionsUnderConcurrentAdds(t *testing.T) {
 	mysqltest.SkipIfEmbedded(t, concurrencySkip)
-	forReplicas(t, "testdata/computed_schema.sql", "testdata/computed_mapping.yaml", func(t *testing.T, s []*sidecar) {
-		const n = 12
-		for i := range n {
-			r := s[0].do("POST", "/scim/v2/Groups", `{"displayName":"g`+strconvItoa(i)+`"}`)
-			wantStatus(t, "POST group", r, http.StatusCreated)
+	forReplicas(t, "testdata/computed_schema.sql", "testdata/computed_mapping.yaml", concurrentPositions)
+	t.Run("lock rows", func(t *testing.T) {
+		dsn, db := scratchDB(t, "testdata/computed_schema.sql")
+		if _, err := db.Exec(mysql.LocksTableSQL); err != nil {
+			t.Fatal(err)
 		}
-		hammer(n, func(i int) {
-			r := s[i%len(s)].do("PATCH", "/scim/v2/Groups/"+strconvItoa(5+i), patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`))
-			if r.Status != http.StatusOK && r.Status != http.StatusNoContent {
-				t.Errorf("adding bob to group %d: %d %s", 5+i, r.Status, r.Raw)
+		mapping, err := os.ReadFile("testdata/computed_mapping.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []*sidecar
+		for range 2 {
+			cfg := serverSection() + "audit: {output: off}\ndatabase:\n  type: mysql\n  config:\n    dsn: {value: " + strconvQuote(dsn) + "}\n    uniquenessLocks: table\nresources:\n  " +
+				strings.ReplaceAll(strings.TrimRight(string(mapping), "\n"), "\n", "\n  ") + "\n"
+			c, err := cli.ParseConfig([]byte(cfg))
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-		got := s[0].Rows("SELECT sortorder FROM team_members WHERE account_id = 2 ORDER BY sortorder")
-		want := make([]string, n)
-		for i := range want {
-			want[i] = strconvItoa(i + 1)
+			sc, err := cli.Build(t.Context(), c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sc.Close() })
+			s = append(s, &sidecar{t: t, h: sc.Handler, db: db, cli: sc})
 		}
-		if !slices.Equal(got, want) {
-			t.Errorf("bob's positions %q, want 1 to %d once each", got, n)
+		concurrentPositions(t, s)
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM " + mysql.LocksTable).Scan(&n); err != nil || n == 0 {
+			t.Errorf("%d lock rows (%v), want bob's", n, err)
 		}
 	})
+}
+
+// concurrentPositions adds bob to twelve new groups at once, through the
+// sidecars in turn, and checks that he holds positions 1 to 12.
+func concurrentPositions(t *testing.T, s []*sidecar) {
+	const n = 12
+	for i := range n {
+		r := s[0].do("POST", "/scim/v2/Groups", `{"displayName":"g`+strconvItoa(i)+`"}`)
+		wantStatus(t, "POST group", r, http.StatusCreated)
+	}
+	hammer(n, func(i int) {
+		r := s[i%len(s)].do("PATCH", "/scim/v2/Groups/"+strconvItoa(5+i), patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`))
+		if r.Status != http.StatusOK && r.Status != http.StatusNoContent {
+			t.Errorf("adding bob to group %d: %d %s", 5+i, r.Status, r.Raw)
+		}
+	})
+	got := s[0].Rows("SELECT sortorder FROM team_members WHERE account_id = 2 ORDER BY sortorder")
+	want := make([]string, n)
+	for i := range want {
+		want[i] = strconvItoa(i + 1)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("bob's positions %q, want 1 to %d once each", got, n)
+	}
 }
