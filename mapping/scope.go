@@ -226,6 +226,9 @@ func (c *compiler) copyDefault(path string, d DefaultConfig, def *adapters.Defau
 			c.add(path+".copy", "column %q of the %s may be NULL, but %q is NOT NULL; expected a NOT NULL column to copy, or a nullable one to copy into", src.Name, row, ci.Name)
 			return false
 		}
+		if row == adapters.CopyRow && src.Nullable && !ci.Nullable && !ci.HasDefault {
+			c.warn = append(c.warn, fmt.Sprintf("%s.copy: column %q may be NULL or left out of an insert, and %q is NOT NULL without a default: such a create is refused with 400", path, src.Name, ci.Name))
+		}
 	}
 	def.Kind, def.From, def.FromRow = adapters.DefaultCopy, from, row
 	return true
