@@ -172,7 +172,7 @@ func TestMembershipPositionLocksTheUser(t *testing.T) {
 	// waiting counts the sessions of this database whose statement is
 	// the hook's UPDATE (held by the gate) or a named lock's GET_LOCK.
 	waiting := func(what string) int {
-		return s.count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ?", dbName, "%"+what+"%")
+		return s.count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID() AND INFO LIKE ?", dbName, "%"+what+"%")
 	}
 	until := func(what string, cond func() bool) {
 		t.Helper()
