@@ -93,6 +93,37 @@ const (
 	DefaultUUID
 	// DefaultGenerated writes a fresh value of Default.Gen.
 	DefaultGenerated
+	// DefaultNext writes 1 + the greatest value the column holds among
+	// the rows that share the new row's owner (Default.Per), 1 when there
+	// is none, computed in the inserting transaction under a lock on the
+	// owner, so that two concurrent inserts never take one number.
+	DefaultNext
+	// DefaultCopy writes the value of another column (Default.From) as the
+	// insert writes it, or of the member's user or group row
+	// (Default.FromRow).
+	DefaultCopy
+)
+
+// Owners of a DefaultNext number: the rows it counts among.
+const (
+	// NextPerParent counts among the rows of the same parent (a child,
+	// link or key/value row), or, for a resource or joined row, the
+	// whole table within its scope.
+	NextPerParent = ""
+	// NextPerUser counts among the membership rows of the same user.
+	NextPerUser = "user"
+	// NextPerGroup counts among the membership rows of the same group.
+	NextPerGroup = "group"
+)
+
+// Rows a DefaultCopy copies from.
+const (
+	// CopyRow copies a column the insert itself writes.
+	CopyRow = ""
+	// CopyUser copies a column of a new membership's user row.
+	CopyUser = "user"
+	// CopyGroup copies a column of a new membership's group row.
+	CopyGroup = "group"
 )
 
 // Default is a value written to a column on insert when the Record does not
@@ -105,7 +136,18 @@ type Default struct {
 	// Milliseconds writes DefaultNow into an integer column as Unix
 	// milliseconds rather than seconds.
 	Milliseconds bool
+	// Per is the owner a DefaultNext counts within (NextPerParent,
+	// NextPerUser, NextPerGroup).
+	Per string
+	// From is the column a DefaultCopy copies, of the row FromRow names
+	// (CopyRow, CopyUser, CopyGroup).
+	From    Column
+	FromRow string
 }
+
+// Computed reports whether the value depends on the row being written or
+// on the table (DefaultNext, DefaultCopy) rather than on the default alone.
+func (d Default) Computed() bool { return d.Kind == DefaultNext || d.Kind == DefaultCopy }
 
 // Unique names a column whose values must be unique inside the scope,
 // compared case-insensitively when Fold is set. Stores enforce it whether or

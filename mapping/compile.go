@@ -891,7 +891,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 
 	// Defaults.
 	var defaulted map[adapters.Column]bool
-	r.Spec.Defaults, defaulted = c.tableDefaults(path+".defaults", rc.Defaults, column)
+	r.Spec.Defaults, defaulted = c.tableDefaults(path+".defaults", rc.Defaults, column, defaultRules{copy: c.copyOwn(rc.Defaults, column)})
 
 	// Scope.
 	c.resourceScope(path, r, rc, column, written, byCol)
@@ -1507,7 +1507,10 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 			}
 		}
 		var covered map[adapters.Column]bool
-		spec.JoinDefaults, covered = c.tableDefaults(path+".defaults", mc.Defaults, jcolumn)
+		spec.JoinDefaults, covered = c.tableDefaults(path+".defaults", mc.Defaults, jcolumn, defaultRules{
+			pers: []string{adapters.NextPerUser, adapters.NextPerGroup},
+			copy: c.copyMember(uinfo, uok, ginfo, gok),
+		})
 		for _, d := range spec.JoinDefaults {
 			if d.Column == spec.JoinGroup || d.Column == spec.JoinUser {
 				c.add(path+".defaults."+string(d.Column), "column %q is the group or user column; expected a default only for another column", d.Column)
@@ -1953,7 +1956,11 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		return ci, ok
 	}
 	var covered map[adapters.Column]bool
-	spec.Defaults, covered = c.tableDefaults(path+".defaults", cc.Defaults, childColumn)
+	childRules := defaultRules{}
+	if link != nil {
+		childRules.noNext = fmt.Sprintf("rows of %s have no parent column to count within, only links; expected generate: next in link.defaults", cc.Table)
+	}
+	spec.Defaults, covered = c.tableDefaults(path+".defaults", cc.Defaults, childColumn, childRules)
 	for _, d := range spec.Defaults {
 		if (slices.Contains(spec.Columns, d.Column) && (link == nil || !slices.Contains(link.spec.Columns, d.Column))) || (d.Column == parent.Name && link == nil) {
 			c.add(path+".defaults."+string(d.Column), "column %q is written from the attribute; expected a default only for a column nothing else writes", d.Column)
@@ -2053,7 +2060,7 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 			}
 		}
 		var covered map[adapters.Column]bool
-		kv.Defaults, covered = c.tableDefaults(rpath+".metaTable.defaults", mt.Defaults, kvColumn)
+		kv.Defaults, covered = c.tableDefaults(rpath+".metaTable.defaults", mt.Defaults, kvColumn, defaultRules{})
 		for _, ci := range info.Columns {
 			n := ci.Name
 			if ci.Nullable || ci.HasDefault || ci.AutoIncrement || n == kv.Parent || n == kv.Key || n == kv.Value || covered[n] {

@@ -646,16 +646,46 @@ const (
 const (
 	// GenerateNow writes the current time in the column's type.
 	GenerateNow = "now"
+	// GenerateNext writes the next number of an integer column: 1 + the
+	// greatest value among the rows of the same owner, 1 for the first.
+	GenerateNext = "next"
 )
 
-// DefaultConfig is a value for a column on insert: a constant or a
-// generated value. In YAML a bare scalar is shorthand for {value: scalar}.
+// DefaultConfig is a value for a column on insert: a constant, a
+// generated value, the next number, or a copy of another column. In YAML a
+// bare scalar is shorthand for {value: scalar}.
 type DefaultConfig struct {
 	// Value is a constant written as is.
 	Value any `yaml:"value"`
-	// Generate is "now" (the current time) or a random value: "uuid",
-	// "uuid-hex", "ulid", or "hex", "base32" or "base62" with a length.
+	// Generate is "now" (the current time), a random value ("uuid",
+	// "uuid-hex", "ulid", or "hex", "base32" or "base62" with a length),
+	// or "next" for an integer column: 1 + the greatest value among the
+	// rows of the new row's owner, 1 when there is none (a per-user
+	// sortorder or position). The owner is, for a membership row, the
+	// same user (or the same group, with per: group); for a child, link
+	// or metaTable row, the same parent; for a resource or joined row,
+	// the whole table within its scope. Every row of the owner counts,
+	// removed or soft-deleted ones too, so a number is never taken twice.
+	// It is computed in the inserting transaction under a lock on the
+	// owner (the membership's user, a named lock as for uniqueness; the
+	// parent's row), so concurrent inserts never take the same number.
 	Generate string `yaml:"generate"`
+	// Per says whose rows generate: next counts among in members.defaults:
+	// user (the default: the user's next position) or group.
+	Per string `yaml:"per"`
+	// Copy writes the value of another column, as the insert writes it,
+	// in the defaults of a resource, a joined table or members: a column
+	// of the same row (one an attribute sets, a scope constant, another
+	// default, a generated key, or a joined row's key; not an
+	// AUTO_INCREMENT key, assigned after the insert), or in
+	// members.defaults user.<column> or group.<column>, a column of the
+	// new member's user row or of the group's (a membership row that
+	// repeats the user's login). Written on insert only; a copied column
+	// the insert leaves out is left to the column's own default. The
+	// column must hold what it copies: a character column as long, an
+	// integer column at least as wide, the same kind of time; a member's
+	// nullable column only into a nullable one.
+	Copy string `yaml:"copy"`
 	// Length is the number of characters of a hex, base32 or base62
 	// value.
 	Length int `yaml:"length"`
@@ -670,7 +700,7 @@ func (d *DefaultConfig) UnmarshalYAML(n *yaml.Node) error {
 		return n.Decode(&d.Value)
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid|..}", n.Line)
+		return fmt.Errorf("line %d: expected a value or {value: ..} / {generate: now|uuid|next|..} / {copy: column}", n.Line)
 	}
 	type plain DefaultConfig
 	return n.Decode((*plain)(d))

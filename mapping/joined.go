@@ -101,7 +101,7 @@ func (c *compiler) joinedTables(path string, r *Resource, cfgs []JoinedConfig, w
 			j.spec.Scope[ci.Name] = sv
 			written[adapters.JoinColumn(j.spec.Table, ci.Name)] = sp
 		}
-		j.spec.Defaults, j.defaulted = c.tableDefaults(p+".defaults", jc.Defaults, own)
+		j.spec.Defaults, j.defaulted = c.tableDefaults(p+".defaults", jc.Defaults, own, defaultRules{copy: c.copyOwn(jc.Defaults, own)})
 		for col := range jc.Defaults {
 			// A default that is wrong is reported as that, and its
 			// column not also as written by nothing.

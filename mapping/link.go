@@ -155,7 +155,7 @@ func (c *compiler) childLink(path string, r *Resource, cc ChildConfig, info adap
 		return ci, ok
 	}
 	var covered map[adapters.Column]bool
-	spec.Defaults, covered = c.tableDefaults(lp+".defaults", lc.Defaults, linkColumn)
+	spec.Defaults, covered = c.tableDefaults(lp+".defaults", lc.Defaults, linkColumn, defaultRules{})
 	for _, d := range spec.Defaults {
 		if slices.Contains(written, d.Column) {
 			c.add(lp+".defaults."+string(d.Column), "column %q is written by the link; expected a default only for a column nothing else writes", d.Column)

@@ -38,10 +38,25 @@ func shareable(a *attr) bool {
 	return false
 }
 
+// defaultRules says which computed defaults (generate: next, copy) a
+// table's defaults section takes, and how they resolve.
+type defaultRules struct {
+	// pers are the owners generate: next may name with per, the first
+	// being the default; empty where per is not taken.
+	pers []string
+	// noNext, when set, is why generate: next is refused here.
+	noNext string
+	// copy resolves the source of copy: at path: the column copied, the
+	// row it is of (adapters.CopyRow, CopyUser, CopyGroup) and its
+	// description; false after reporting a problem. Nil where copy is
+	// not taken.
+	copy func(path, from string) (adapters.Column, string, adapters.ColumnInfo, bool)
+}
+
 // tableDefaults compiles a defaults section for a table: the defaults, and
 // which columns they cover. column resolves a column of the table,
 // reporting a problem for a missing one.
-func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, column func(p, col string) (adapters.ColumnInfo, bool)) ([]adapters.Default, map[adapters.Column]bool) {
+func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, column func(p, col string) (adapters.ColumnInfo, bool), rules defaultRules) ([]adapters.Default, map[adapters.Column]bool) {
 	var out []adapters.Default
 	covered := map[adapters.Column]bool{}
 	for _, col := range slices.Sorted(maps.Keys(cfg)) {
@@ -53,6 +68,20 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 		case d.Generate != "" && d.Value != nil:
 			c.add(dp, "both value and generate given; expected one of them")
 			continue
+		case d.Copy != "" && (d.Generate != "" || d.Value != nil):
+			c.add(dp, "copy given with value or generate; expected one of them")
+			continue
+		case d.Per != "" && d.Generate != GenerateNext:
+			c.add(dp+".per", "applies only to generate: next")
+			continue
+		case d.Copy != "":
+			if !c.copyDefault(dp, d, &def, ci, ok, rules) {
+				continue
+			}
+		case d.Generate == GenerateNext:
+			if !c.nextDefault(dp, d, &def, ci, ok, rules) {
+				continue
+			}
 		case d.Generate == GenerateNow:
 			def.Kind = adapters.DefaultNow
 			if ok && !isTimeColumn(ci) && !isIntColumn(ci) {
@@ -74,7 +103,7 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 			}
 			def.Kind, def.Gen = adapters.DefaultGenerated, g
 		case d.Value == nil:
-			c.add(dp, "no value; expected {value: ...} or {generate: now|uuid}")
+			c.add(dp, "no value; expected {value: ...}, {generate: now|uuid|next} or {copy: column}")
 			continue
 		default:
 			def.Kind, def.Value = adapters.DefaultConstant, scalar(d.Value)
@@ -93,6 +122,152 @@ func (c *compiler) tableDefaults(path string, cfg map[string]DefaultConfig, colu
 		out = append(out, def)
 	}
 	return out, covered
+}
+
+// copyOwn resolves copy: sources among the columns of the row itself,
+// which column resolves: a column the insert writes, neither assigned
+// after it (AUTO_INCREMENT) nor a copy itself.
+func (c *compiler) copyOwn(cfg map[string]DefaultConfig, column func(p, col string) (adapters.ColumnInfo, bool)) func(path, from string) (adapters.Column, string, adapters.ColumnInfo, bool) {
+	return func(path, from string) (adapters.Column, string, adapters.ColumnInfo, bool) {
+		if strings.HasPrefix(from, "user.") || strings.HasPrefix(from, "group.") {
+			c.add(path, "%q names a member's user or group, which only members.defaults have; expected a column of the row", from)
+			return "", "", adapters.ColumnInfo{}, false
+		}
+		ci, ok := column(path, from)
+		switch {
+		case !ok:
+			return "", "", ci, false
+		case ci.AutoIncrement:
+			c.add(path, "column %q is AUTO_INCREMENT, assigned only after the insert; expected a column the insert writes", from)
+			return "", "", ci, false
+		case cfg[from].Copy != "":
+			c.add(path, "column %q is a copy itself; expected the column it copies", from)
+			return "", "", ci, false
+		}
+		return ci.Name, adapters.CopyRow, ci, true
+	}
+}
+
+// copyMember resolves copy: sources of a membership row: user.<column>
+// of the users' table or group.<column> of the groups'.
+func (c *compiler) copyMember(uinfo adapters.TableInfo, uok bool, ginfo adapters.TableInfo, gok bool) func(path, from string) (adapters.Column, string, adapters.ColumnInfo, bool) {
+	return func(path, from string) (adapters.Column, string, adapters.ColumnInfo, bool) {
+		side, col, _ := strings.Cut(from, ".")
+		info, known := uinfo, uok
+		switch {
+		case side == adapters.CopyUser && col != "":
+		case side == adapters.CopyGroup && col != "":
+			info, known = ginfo, gok
+		default:
+			c.add(path, "%q names no user or group column; expected user.<column> (a column of the member's user row) or group.<column>", from)
+			return "", "", adapters.ColumnInfo{}, false
+		}
+		if !known {
+			return "", "", adapters.ColumnInfo{}, false
+		}
+		ci, ok := info.Column(adapters.Column(col))
+		if !ok {
+			c.add(path, "%s", notInTable(col, string(info.Name), info))
+			return "", "", ci, false
+		}
+		return ci.Name, side, ci, true
+	}
+}
+
+// nextDefault compiles generate: next at path into def, for column ci
+// (when known), reporting whether it is valid.
+func (c *compiler) nextDefault(path string, d DefaultConfig, def *adapters.Default, ci adapters.ColumnInfo, known bool, rules defaultRules) bool {
+	switch {
+	case rules.noNext != "":
+		c.add(path+".generate", "%s", rules.noNext)
+		return false
+	case d.Length != 0 || d.TimeUnit != "":
+		c.add(path, "generate: next takes no length or timeUnit")
+		return false
+	case d.Per != "" && len(rules.pers) == 0:
+		c.add(path+".per", "the owner is implied here (the parent row, or the whole table within its scope); expected no per")
+		return false
+	case d.Per != "" && !slices.Contains(rules.pers, d.Per):
+		c.add(path+".per", "unknown owner %q; expected %s", d.Per, strings.Join(rules.pers, " or "))
+		return false
+	case known && !isIntColumn(ci):
+		c.add(path+".generate", "generate: next counts in an integer column; %q is %s", ci.Name, ci.ColumnType)
+		return false
+	}
+	def.Kind, def.Per = adapters.DefaultNext, d.Per
+	if def.Per == "" && len(rules.pers) > 0 {
+		def.Per = rules.pers[0]
+	}
+	return true
+}
+
+// copyDefault compiles copy: at path into def, for column ci (when
+// known), reporting whether it is valid.
+func (c *compiler) copyDefault(path string, d DefaultConfig, def *adapters.Default, ci adapters.ColumnInfo, known bool, rules defaultRules) bool {
+	if d.Length != 0 || d.TimeUnit != "" {
+		c.add(path, "copy takes no length or timeUnit")
+		return false
+	}
+	if rules.copy == nil {
+		c.add(path+".copy", "not available for these rows; expected copy in the defaults of a resource, a joined table or members")
+		return false
+	}
+	from, row, src, ok := rules.copy(path+".copy", d.Copy)
+	if !ok {
+		return false
+	}
+	if known {
+		if msg := copyFits(ci, src); msg != "" {
+			c.add(path+".copy", "%s", msg)
+			return false
+		}
+		if row != adapters.CopyRow && src.Nullable && !ci.Nullable {
+			// A member's row is copied whatever it holds.
+			c.add(path+".copy", "column %q of the %s may be NULL, but %q is NOT NULL; expected a NOT NULL column to copy, or a nullable one to copy into", src.Name, row, ci.Name)
+			return false
+		}
+		if row == adapters.CopyRow && src.Nullable && !ci.Nullable && !ci.HasDefault {
+			c.warn = append(c.warn, fmt.Sprintf("%s.copy: column %q may be NULL or left out of an insert, and %q is NOT NULL without a default: such a create is refused with 400", path, src.Name, ci.Name))
+		}
+	}
+	def.Kind, def.From, def.FromRow = adapters.DefaultCopy, from, row
+	return true
+}
+
+// copyFits says why column to cannot hold the values of column from, or
+// "": a character column must be at least as long (or hold text of any
+// length), an integer column at least as wide, a time column must take a
+// time, and any other type must be the same.
+func copyFits(to, from adapters.ColumnInfo) string {
+	switch {
+	case to.DataType == "enum" || to.DataType == "set":
+		if to.ColumnType != from.ColumnType {
+			return fmt.Sprintf("column %q is %s and %q is %s; expected a column of the same type", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+	case isStringColumn(to):
+		if !isStringColumn(from) && !isIntColumn(from) && !isTimeColumn(from) {
+			return fmt.Sprintf("column %q is %s and cannot hold %q's values (%s); expected a character, integer or time column to copy", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+		if to.MaxLength > 0 && isStringColumn(from) && (from.MaxLength == 0 || from.MaxLength > to.MaxLength) {
+			return fmt.Sprintf("column %q is %s, shorter than %q (%s), so a copy could be cut off; expected a column at least as long", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+	case isIntColumn(to):
+		if !isIntColumn(from) {
+			return fmt.Sprintf("column %q is %s and cannot hold %q's values (%s); expected an integer column to copy", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+		tlo, thi, ok1 := intRange(to)
+		flo, fhi, ok2 := intRange(from)
+		if ok1 && ok2 && (flo < tlo || fhi > thi) {
+			return fmt.Sprintf("column %q is %s, narrower than %q (%s); expected an integer column at least as wide", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+	case isTimeColumn(to):
+		if !isTimeColumn(from) {
+			return fmt.Sprintf("column %q is %s and cannot hold %q's values (%s); expected a DATETIME, TIMESTAMP or DATE column to copy", to.Name, to.ColumnType, from.Name, from.ColumnType)
+		}
+	case to.DataType != from.DataType:
+		return fmt.Sprintf("column %q is %s and %q is %s; expected a column of the same type", to.Name, to.ColumnType, from.Name, from.ColumnType)
+	}
+	return ""
 }
 
 // generator checks a generator given at path for column ci (when known):

@@ -67,8 +67,8 @@ func TestJoinedTableDrupal(t *testing.T) {
 	if u := s.row("SELECT uuid, langcode FROM users WHERE uid = ?", id); len(u["uuid"]) != 36 || u["langcode"] != "en" {
 		t.Errorf("users row %v, want a uuid and langcode en", u)
 	}
-	d := s.row("SELECT name, mail, status, timezone, langcode, default_langcode, preferred_langcode, access, created > 0 AS created, pass LIKE '$2%' AS hashed FROM users_field_data WHERE uid = ?", id)
-	if want := map[string]string{"name": "carol", "mail": "carol@example.com", "status": "1", "timezone": "Europe/Paris", "langcode": "en", "default_langcode": "1", "preferred_langcode": "en", "access": "0", "created": "1", "hashed": "1"}; !mapsEqual(d, want) {
+	d := s.row("SELECT name, mail, init, status, timezone, langcode, default_langcode, preferred_langcode, access, created > 0 AS created, pass LIKE '$2%' AS hashed FROM users_field_data WHERE uid = ?", id)
+	if want := map[string]string{"name": "carol", "mail": "carol@example.com", "init": "carol@example.com", "status": "1", "timezone": "Europe/Paris", "langcode": "en", "default_langcode": "1", "preferred_langcode": "en", "access": "0", "created": "1", "hashed": "1"}; !mapsEqual(d, want) {
 		t.Errorf("data row %v, want %v", d, want)
 	}
 

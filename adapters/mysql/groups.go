@@ -45,7 +45,13 @@ type members struct {
 	// (its scope constants and defaults) and their SQL: ", ?" each, or
 	// ", UUID()" for a generated key.
 	addCols, addVals string
-	jcols            map[adapters.Column]adapters.ColumnInfo
+	// computed says that a join default is computed (next, copy), so
+	// that AddMembers leaves the addition to the full path; perGroup
+	// that one counts per group, so that each row needs its own
+	// statement; nextPerUser that one counts per user, whose lock the
+	// addition takes.
+	computed, perGroup, nextPerUser bool
+	jcols                           map[adapters.Column]adapters.ColumnInfo
 	// countAfter checks that added members are users after adding them,
 	// and only when fewer rows were added than asked for, saving a
 	// statement per change. Only on MySQL and MariaDB: the embedded
@@ -114,12 +120,20 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		for _, d := range spec.JoinDefaults {
 			if _, scoped := spec.JoinScope[d.Column]; !scoped {
 				m.addCols += ", " + quote(string(d.Column))
-				if d.Kind == adapters.DefaultUUID {
+				switch {
+				case d.Kind == adapters.DefaultUUID:
 					// One statement adds many rows: the server makes
 					// each its own UUID, where one argument would give
 					// them all the same.
 					m.addVals += ", UUID()"
-				} else {
+				case d.Computed():
+					v, err := m.computedValue(d)
+					if err != nil {
+						return nil, err
+					}
+					m.addVals += ", " + v
+					m.computed = true
+				default:
 					m.addVals += ", ?"
 				}
 			}
@@ -176,19 +190,79 @@ func membershipDuplicate(err error) error {
 	return err
 }
 
-// addArgs returns the arguments of addVals for the new join rows.
-func (m *members) addArgs() []any {
+// computedValue is the SQL of a computed default of a join row added by
+// the INSERT ... SELECT of add, over the users table aliased u: the next
+// number among the user's (or the group's, by the argument ref) join
+// rows, all of them, marked or out of scope too; a column of the user's
+// row; a column of the group's row, found by its reference (ref).
+func (m *members) computedValue(d adapters.Default) (string, error) {
+	col := quote(string(d.Column))
+	u := m.users
+	switch {
+	case d.Kind == adapters.DefaultNext && d.Per == adapters.NextPerGroup:
+		m.perGroup = true
+		return "(SELECT COALESCE(MAX(x." + col + "), 0) + 1 FROM " + m.join + " x WHERE x." + m.jg + " = ?)", nil
+	case d.Kind == adapters.DefaultNext:
+		m.nextPerUser = true
+		return "(SELECT COALESCE(MAX(x." + col + "), 0) + 1 FROM " + m.join + " x WHERE x." + m.ju + " = " + coerce("u."+quote(string(u.spec.Key)), u.key, m.juCol) + ")", nil
+	case d.FromRow == adapters.CopyUser:
+		if _, ok := u.cols[d.From]; !ok {
+			return "", fmt.Errorf("user column %s: %w", d.From, errNotDescribed)
+		}
+		return "u." + quote(string(d.From)), nil
+	case d.FromRow == adapters.CopyGroup:
+		if _, ok := m.group.cols[d.From]; !ok {
+			return "", fmt.Errorf("group column %s: %w", d.From, errNotDescribed)
+		}
+		return "(SELECT gc." + quote(string(d.From)) + " FROM " + m.group.table + " gc WHERE gc." + quote(string(m.spec.GroupRef)) + " = ? LIMIT 1)", nil
+	}
+	return "", fmt.Errorf("join column %s: a copy of the join row's own columns is not supported", d.Column)
+}
+
+// addArgs returns the arguments of addVals for the new join rows of the
+// group whose reference value is ref.
+func (m *members) addArgs(ref any) []any {
 	var out []any
 	for _, c := range slices.Sorted(maps.Keys(m.spec.JoinScope)) {
 		out = append(out, m.spec.JoinScope[c])
 	}
 	now := adapters.Now()
 	for _, d := range m.spec.JoinDefaults {
-		if _, scoped := m.spec.JoinScope[d.Column]; !scoped && d.Kind != adapters.DefaultUUID {
+		if _, scoped := m.spec.JoinScope[d.Column]; scoped || d.Kind == adapters.DefaultUUID {
+			continue
+		}
+		switch {
+		case d.Kind == adapters.DefaultNext && d.Per == adapters.NextPerGroup, d.Kind == adapters.DefaultCopy && d.FromRow == adapters.CopyGroup:
+			out = append(out, ref)
+		case d.Computed():
+		default:
 			out = append(out, defaultValue(d, m.jcols[d.Column], m.spec.Location, now))
 		}
 	}
 	return out
+}
+
+// lockOwners takes the locks of the owners of the next numbers of the
+// join rows add is about to insert for the group ref and these users:
+// the group's, and each user's in a fixed order, so that two additions
+// of one user to two groups count one after the other.
+func (m *members) lockOwners(ctx context.Context, t *txn, ref any, keys []any) error {
+	if m.perGroup {
+		if err := m.group.ownerLock(ctx, t, m.spec.JoinTable, m.spec.JoinGroup, ref); err != nil {
+			return err
+		}
+	}
+	if !m.nextPerUser {
+		return nil
+	}
+	sorted := slices.Clone(keys)
+	slices.SortFunc(sorted, func(a, b any) int { return strings.Compare(canonical(a), canonical(b)) })
+	for _, k := range sorted {
+		if err := m.group.ownerLock(ctx, t, m.spec.JoinTable, m.spec.JoinUser, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // described returns the cached description of a table.
@@ -434,14 +508,24 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 	}
 	u := m.users
 	uk := quote(string(u.spec.Key))
-	for part := range slices.Chunk(keys, chunk) {
+	size := chunk
+	if m.join != "" {
+		if err := m.lockOwners(ctx, t, ref, keys); err != nil {
+			return 0, err
+		}
+		if m.perGroup {
+			// Each row's number counts the one added before it.
+			size = 1
+		}
+	}
+	for part := range slices.Chunk(keys, size) {
 		var q string
 		var args []any
 		if m.join != "" {
 			// One statement adds every user not yet a member: existing
 			// memberships are skipped, not duplicated. The group row is
 			// locked, so concurrent changes to this group are serialised.
-			extra := m.addArgs()
+			extra := m.addArgs(ref)
 			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + uk + m.addVals + " FROM " + u.table + " u" +
 				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u)
 			args = append(append(append([]any{ref}, extra...), part...), u.sargs...)
@@ -698,11 +782,12 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 // existing memberships are not skipped by a unique key (upsert), in a dry
 // run (whose transaction is rolled back), for more users than one
 // statement takes, for an id that is no user key (the full path reports
-// a missing group first), and when members added run hooks, which need to
-// know which of them were members already.
+// a missing group first), when members added run hooks, which need to
+// know which of them were members already, and when a join row has a
+// computed default (a next number needs its owner's lock).
 func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
 	m := g.members
-	if !m.upsert || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk || m.hooks.has(adapters.AfterMemberAdd) {
+	if !m.upsert || m.computed || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk || m.hooks.has(adapters.AfterMemberAdd) {
 		return false, nil
 	}
 	key, ok := g.keyArg(id)
@@ -716,7 +801,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	u := m.users
 	uk := quote(string(u.spec.Key))
 	in := " IN (" + marks(len(keys)) + ")"
-	extra := m.addArgs()
+	extra := m.addArgs(nil)
 	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
 		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + m.addVals +
 		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +

@@ -203,12 +203,23 @@ func (j *joined) insert(ctx context.Context, t *txn, s *store, key any, row adap
 		}
 	}
 	for _, d := range j.spec.Defaults {
-		if _, set := row[d.Column]; !set {
+		if _, set := row[d.Column]; !set && !d.Computed() {
 			row[d.Column] = defaultValue(d, j.in.cols[d.Column], s.spec.Location, now)
 		}
 	}
 	maps.Copy(row, j.spec.Scope)
 	row[j.spec.Key] = key
+	// Next numbers count over the joined table within its scope, under
+	// its own lock.
+	err := fillComputed(ctx, t, row, j.spec.Defaults, func(d adapters.Default) (int64, error) {
+		if err := s.ownerLock(ctx, t, j.spec.Table, d.Column, nil); err != nil {
+			return 0, err
+		}
+		return maxPlusOne(ctx, t, j.table, quote(string(d.Column)), j.scope, j.sargs)
+	})
+	if err != nil {
+		return err
+	}
 	cols := slices.Sorted(maps.Keys(row))
 	names := make([]string, len(cols))
 	args := make([]any, len(cols))

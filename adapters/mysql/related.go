@@ -351,7 +351,11 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 			return fmt.Errorf("replacing %s entries: %w", kv.Table, err)
 		}
 	}
-	extraCols, extra := s.kv.extra()
+	next, err := nextBases(ctx, t, s.kv.table, s.kv.parent, key, s.kv.defaults, nil)
+	if err != nil {
+		return err
+	}
+	extraCols, _ := s.kv.extra(nil)
 	head := "INSERT INTO " + s.kv.table + " (" + s.kv.parent + ", " + quote(string(kv.Key)) + ", " + quote(string(kv.Value)) + extraCols
 	var vals []string
 	var args []any
@@ -360,6 +364,7 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 		if v == nil {
 			continue
 		}
+		_, extra := s.kv.extra(next)
 		if len(kv.KeyScope[k]) > 0 {
 			// Its own further columns: a statement of its own.
 			kcols, kvals := s.kv.kvExtra(k)
@@ -395,11 +400,15 @@ func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.
 	if len(rows) == 0 {
 		return nil
 	}
-	extraCols, _ := r.extra()
+	next, err := nextBases(ctx, t, r.table, r.parent, key, r.defaults, r.cols)
+	if err != nil {
+		return err
+	}
+	extraCols, _ := r.extra(nil)
 	vals := make([]string, len(rows))
 	args := make([]any, 0, len(rows)*(len(r.cols)+1))
 	for i, row := range rows {
-		_, extra := r.extra()
+		_, extra := r.extra(next)
 		vals[i] = "(" + marks(len(r.cols)+1+len(extra)) + ")"
 		args = append(args, key)
 		for _, c := range r.cols {
@@ -414,10 +423,41 @@ func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.
 	return nil
 }
 
+// nextBases returns, for each next number among defs that cols does not
+// write, the greatest value of its column among the rows of table
+// (quoted) whose parent column (quoted) holds key, all of them, or 0:
+// the parent's lock, which its write holds, keeps it current until the
+// transaction ends. Each new row then takes the next one (takeNext).
+func nextBases(ctx context.Context, t *txn, table, parent string, key any, defs []adapters.Default, cols []adapters.Column) (map[adapters.Column]int64, error) {
+	var out map[adapters.Column]int64
+	for _, d := range defs {
+		if d.Kind != adapters.DefaultNext || slices.Contains(cols, d.Column) {
+			continue
+		}
+		n, err := maxPlusOne(ctx, t, table, quote(string(d.Column)), " AND "+parent+" = ?", []any{key})
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[adapters.Column]int64{}
+		}
+		out[d.Column] = n - 1
+	}
+	return out, nil
+}
+
+// takeNext returns the next number of column c from next (see
+// nextBases), counting it as taken.
+func takeNext(next map[adapters.Column]int64, c adapters.Column) int64 {
+	next[c]++
+	return next[c]
+}
+
 // extra returns the further columns of a new row, as ", `c`" text, and
 // their values: the scope's constants, then the defaults that no mapped
-// column already writes. Each call makes fresh values (a new UUID).
-func (r *related) extra() (string, []any) {
+// column already writes. Each call makes fresh values (a new UUID, the
+// next number from next, see nextBases; nil for the text alone).
+func (r *related) extra(next map[adapters.Column]int64) (string, []any) {
 	var cols strings.Builder
 	var vals []any
 	for _, c := range r.scopeCols {
@@ -430,6 +470,12 @@ func (r *related) extra() (string, []any) {
 			continue
 		}
 		cols.WriteString(", " + quote(string(d.Column)))
+		if d.Kind == adapters.DefaultNext {
+			if next != nil {
+				vals = append(vals, takeNext(next, d.Column))
+			}
+			continue
+		}
 		vals = append(vals, defaultValue(d, r.in.cols[d.Column], r.loc, now))
 	}
 	return cols.String(), vals
@@ -545,6 +591,10 @@ func (r *related) replaceLinked(ctx context.Context, t *txn, key any, rows []ada
 			ldefs = append(ldefs, d)
 		}
 	}
+	next, err := nextBases(ctx, t, l.table, quote(string(ls.Parent)), key, ldefs, nil)
+	if err != nil {
+		return err
+	}
 	lvals := make([]string, 0, len(rows))
 	var largs []any
 	for _, row := range rows {
@@ -589,6 +639,10 @@ func (r *related) replaceLinked(ctx context.Context, t *txn, key any, rows []ada
 			largs = append(largs, ls.Restore)
 		}
 		for _, d := range ldefs {
+			if d.Kind == adapters.DefaultNext {
+				largs = append(largs, takeNext(next, d.Column))
+				continue
+			}
 			largs = append(largs, defaultValue(d, l.lcols[d.Column], r.loc, now))
 		}
 		lvals = append(lvals, "("+marks(len(lhead)+len(ldefs))+")")

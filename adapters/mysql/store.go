@@ -1201,7 +1201,7 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	join := s.splitJoined(rel)
 	now := adapters.Now()
 	for _, d := range s.spec.Defaults {
-		if _, set := row[d.Column]; set {
+		if _, set := row[d.Column]; set || d.Computed() {
 			continue
 		}
 		row[d.Column] = defaultValue(d, s.cols[d.Column], s.spec.Location, now)
@@ -1222,6 +1222,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	case adapters.KeyProvided:
 		key = row[s.spec.Key]
 	}
+	if err := s.computeDefaults(ctx, t, row); err != nil {
+		return nil, err
+	}
 	if err := s.checkUnique(ctx, t, s.withJoined(row, join), nil); err != nil {
 		return nil, err
 	}
@@ -1237,10 +1240,16 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 	marks := make([]string, len(cols))
 	args := make([]any, len(cols))
 	keyArg := -1
+	// keyCopies are the arguments of columns that copy the key (copy:
+	// of the key column), which a replaced key replaces too.
+	var keyCopies []int
 	for i, c := range cols {
 		names[i], marks[i], args[i] = quote(string(c)), "?", row[c]
 		if c == s.spec.Key {
 			keyArg = i
+		}
+		if key != nil && s.copiesKey(c) && canonical(row[c]) == canonical(key) {
+			keyCopies = append(keyCopies, i)
 		}
 	}
 	insert := "INSERT INTO " + s.table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
@@ -1254,6 +1263,9 @@ func (s *store) insertRow(ctx context.Context, t *txn, rec adapters.Record) (ada
 		attempts++
 		key = s.newKey()
 		row[s.spec.Key], args[keyArg] = key, key
+		for _, i := range keyCopies {
+			row[cols[i]], args[i] = key, key
+		}
 		return true
 	}
 	if s.returning {

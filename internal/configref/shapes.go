@@ -204,7 +204,9 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.MarkConfig]("generate"):      {Enum: []string{mapping.GenerateNow}, Example: "now"},
 
 	key[mapping.DefaultConfig]("value"):      {Example: "member"},
-	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow}, adapters.GeneratorKinds...), Example: "now"},
+	key[mapping.DefaultConfig]("generate"):   {Enum: append([]string{mapping.GenerateNow, mapping.GenerateNext}, adapters.GeneratorKinds...), Example: "now"},
+	key[mapping.DefaultConfig]("per"):        {DefaultText: adapters.NextPerUser, Enum: []string{adapters.NextPerUser, adapters.NextPerGroup}, Example: adapters.NextPerGroup},
+	key[mapping.DefaultConfig]("copy"):       {Example: "user.username"},
 	key[mapping.DefaultConfig]("length"):     {Example: "32"},
 	key[mapping.DefaultConfig]("timeUnit"):   {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
 	key[mapping.MarkConfig]("timeUnit"):      {DefaultText: mapping.TimeSeconds, Enum: []string{mapping.TimeSeconds, mapping.TimeMilliseconds}, Example: mapping.TimeMilliseconds},
@@ -324,7 +326,7 @@ var shapes = map[reflect.Type]*Shape{
 		},
 	},
 	reflect.TypeFor[mapping.DefaultConfig](): {
-		Summary: "Either a constant (shorthand for `{value: constant}`) or a mapping with `value` or `generate`.",
+		Summary: "Either a constant (shorthand for `{value: constant}`) or a mapping with `value`, `generate` (`next` for a running number) or `copy`.",
 		Scalar:  map[string]any{"type": append(scalarTypes, "null"), "description": "A constant (shorthand for {value: constant})."},
 		Examples: []string{
 			`password_hash: "!"`,

@@ -118,3 +118,66 @@ func TestExplainHooks(t *testing.T) {
 		t.Errorf("explain stored %d hook rows (%v), want none", n, err)
 	}
 }
+
+// TestExplainComputedDefaults shows the statements that compute a new
+// row's columns: the next number of a key/value entry among its parent's,
+// and a membership row's next position among its user's rows, under the
+// user's lock, with a copy of the user's login, in its INSERT.
+func TestExplainComputedDefaults(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/schema.sql")
+	path := filepath.Join(t.TempDir(), "scimbridge.yaml")
+	cfg := strings.ReplaceAll(checkConfig, "${DSN}", dsn) + `      display_name: {copy: login}
+    metaTable:
+      table: user_fields
+      parent: user_id
+      key: field
+      value: value
+      scope: {app: core}
+      defaults:
+        changed: {generate: next}
+  Group:
+    table: teams
+    id: {prefix: g-}
+    attributes:
+      displayName: name
+    members:
+      table: team_users
+      group: team_id
+      user: user_login
+      defaults:
+        joined_at: {generate: now}
+        pending: {generate: next}
+`
+	cfg = strings.Replace(cfg, "      userName: login\n", "      userName: login\n      nickName: {meta: nick}\n", 1)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errw bytes.Buffer
+		if code := runExplain(context.Background(), append([]string{"-config", path}, args...), &out, &errw); code != exitOK {
+			t.Fatalf("explain %v: exit %d\n%s%s", args, code, out.String(), errw.String())
+		}
+		return out.String()
+	}
+	out := run("POST", "/Users", `{"userName":"numbered@example.com","nickName":"n"}`)
+	for _, want := range []string{
+		"SELECT COALESCE(MAX(`changed`), 0) + 1 FROM `user_fields` WHERE 1=1 AND `user_id` = ?",
+		"`display_name`",
+		"-> 201 Created",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain POST /Users lacks %q:\n%s", want, out)
+		}
+	}
+	out = run("POST", "/Groups", `{"displayName":"numbered","members":[{"value":"1"}]}`)
+	for _, want := range []string{
+		"GET_LOCK(",
+		"(SELECT COALESCE(MAX(x.`pending`), 0) + 1 FROM `team_users` x WHERE x.`user_login` = ",
+		"-> 201 Created",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain POST /Groups lacks %q:\n%s", want, out)
+		}
+	}
+}
