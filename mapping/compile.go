@@ -171,6 +171,9 @@ type Resource struct {
 	hookText    []string
 	// memberEvents are the member events the config gives hooks for.
 	memberEvents []adapters.HookEvent
+	// valueAt is, for a Group declared by values, the index in the
+	// config's values of each of Spec.Values, for problems' paths.
+	valueAt []int
 }
 
 // HasMembers reports whether the resource is a group with a membership

@@ -120,6 +120,7 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 		}
 		names[strings.ToLower(g.DisplayName)] = i
 		r.Spec.Values = append(r.Spec.Values, g)
+		r.valueAt = append(r.valueAt, i)
 	}
 	return r
 }
@@ -129,9 +130,9 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 func (c *compiler) valueFitsMembership(path string, g *Resource, ci adapters.ColumnInfo, where string) {
 	for i, v := range g.Spec.Values {
 		if msg := valueFits(ci, v.Value); msg != "" {
-			c.add(fmt.Sprintf("%s.values[%d].value", path, i), "%s (%s)", msg, where)
+			c.add(fmt.Sprintf("%s.values[%d].value", path, g.valueAt[i]), "%s (%s)", msg, where)
 		} else if isIntColumn(ci) && canonicalString(v.Value) != canonicalString(scalar(mustInt(v.Value))) {
-			c.add(fmt.Sprintf("%s.values[%d].value", path, i), "column %q is %s; expected the integer as the column stores it, not %q", ci.Name, ci.ColumnType, canonicalString(v.Value))
+			c.add(fmt.Sprintf("%s.values[%d].value", path, g.valueAt[i]), "column %q is %s; expected the integer as the column stores it, not %q", ci.Name, ci.ColumnType, canonicalString(v.Value))
 		}
 	}
 }
@@ -147,7 +148,7 @@ func mustInt(v any) any {
 func (c *compiler) valueTokens(path string, g, u *Resource, col adapters.Column, codec *listCodec) {
 	for i, v := range g.Spec.Values {
 		s := canonicalString(v.Value)
-		vp := fmt.Sprintf("%s.values[%d].value", path, i)
+		vp := fmt.Sprintf("%s.values[%d].value", path, g.valueAt[i])
 		if codec.enc == ListDelimited && strings.Contains(s, codec.delim) {
 			c.add(vp, "%q contains %q, which separates the list's values; expected a value without it", s, codec.delim)
 		}
