@@ -16,6 +16,7 @@ CREATE TABLE app_user (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   email VARCHAR(180) NOT NULL,
   roles LONGTEXT NOT NULL COMMENT '(DC2Type:json)',
+  deleted_at DATETIME NULL,
   UNIQUE KEY uniq_email (email)
 ) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 INSERT INTO app_user (id, email, roles) VALUES
@@ -133,6 +134,19 @@ func TestValueGroupsJSONList(t *testing.T) {
 	}
 	if col("1") != `["ROLE_USER"]` || col("2") != before {
 		t.Errorf("refused writes wrote: %s | %s", col("1"), col("2"))
+	}
+}
+
+// TestValueGroupsSoftDelete: a soft-deleted user leaves the declared
+// groups of its list, and keeps every other token.
+func TestValueGroupsSoftDelete(t *testing.T) {
+	mapping := strings.Replace(valueGroupsSymfonyMapping, "delete: hard", "delete: {mark: {column: deleted_at, generate: now}}", 1)
+	s := newSidecarText(t, valueGroupsSymfony+"UPDATE app_user SET roles = '[\"ROLE_SUPER\",\"ROLE_ADMIN\",\"ROLE_USER\",\"ROLE_EDITOR\"]' WHERE id = 1;", mapping)
+	if r := s.do("DELETE", "/scim/v2/Users/1", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.Status, r.Raw)
+	}
+	if got := s.column("roles", "1"); got != `["ROLE_SUPER","ROLE_USER"]` {
+		t.Errorf("roles after the soft delete: %s", got)
 	}
 }
 
