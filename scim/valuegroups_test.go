@@ -1,12 +1,17 @@
 package scim_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
 // Groups declared by values (resources.Group.values): no groups table.
@@ -304,4 +309,61 @@ func TestValueGroupsEnumColumn(t *testing.T) {
 	if r := s.do("GET", "/scim/v2/ResourceTypes/Group", nil); r.Status != 200 {
 		t.Errorf("resource type: %d %s", r.Status, r.Raw)
 	}
+}
+
+// TestConcurrentValueGroupPatches: concurrent PATCHes of several declared
+// groups, a PUT and the user's own roles, all on one user's JSON list, on
+// one and two replicas: every change is kept (each list is rewritten under
+// its row lock) and the undeclared tokens stay.
+func TestConcurrentValueGroupPatches(t *testing.T) {
+	mysqltest.SkipIfEmbedded(t, concurrencySkip)
+	dir := t.TempDir()
+	schema, mapping := filepath.Join(dir, "schema.sql"), filepath.Join(dir, "mapping.yaml")
+	var values strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&values, "    - {value: ROLE_G%d, displayName: G%d}\n", i, i)
+	}
+	m := strings.Replace(valueGroupsSymfonyMapping, "    - {value: ROLE_EDITOR, displayName: Editors}\n", "    - {value: ROLE_EDITOR, displayName: Editors}\n"+values.String(), 1)
+	if err := os.WriteFile(schema, []byte(valueGroupsSymfony), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mapping, []byte(m), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	forReplicas(t, schema, mapping, func(t *testing.T, s []*sidecar) {
+		if _, err := s[0].db.Exec(`UPDATE app_user SET roles = '["ROLE_SUPER","ROLE_USER"]' WHERE id = 2`); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var failed []string
+		hammer(9, func(i int) {
+			var r response
+			switch {
+			case i < 6:
+				r = s[i%len(s)].do("PATCH", fmt.Sprintf("/scim/v2/Groups/ROLE_G%d", i), patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`))
+			case i == 6:
+				r = s[i%len(s)].do("PUT", "/scim/v2/Groups/ROLE_EDITOR", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Editors","members":[{"value":"1"},{"value":"2"}]}`)
+			case i == 7:
+				r = s[i%len(s)].do("PATCH", "/scim/v2/Groups/ROLE_ADMIN", patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`))
+			default:
+				r = s[i%len(s)].do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"remove","path":"roles[value eq \"ROLE_USER\"]"}`))
+			}
+			if r.Status >= 300 {
+				mu.Lock()
+				defer mu.Unlock()
+				failed = append(failed, fmt.Sprintf("%d: %d %s", i, r.Status, r.Raw))
+			}
+		})
+		if len(failed) > 0 {
+			t.Fatalf("failed: %q", failed)
+		}
+		got := userGroups(t, s[0], "/scim/v2/Users/2")
+		want := []string{"ROLE_ADMIN", "ROLE_EDITOR", "ROLE_G0", "ROLE_G1", "ROLE_G2", "ROLE_G3", "ROLE_G4", "ROLE_G5"}
+		if !slices.Equal(got, want) {
+			t.Errorf("groups: %q; column %s", got, s[0].column("roles", "2"))
+		}
+		if roles := listValues(s[0].do("GET", "/scim/v2/Users/2", nil).Body, "roles"); len(roles) != 0 || !strings.Contains(s[0].column("roles", "2"), `"ROLE_SUPER"`) {
+			t.Errorf("roles: %q; column %s", roles, s[0].column("roles", "2"))
+		}
+	})
 }
