@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scimbridge/scimbridge/adapters/mysql/faultproxy"
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
@@ -366,4 +367,39 @@ func TestConcurrentValueGroupPatches(t *testing.T) {
 			t.Errorf("roles: %q; column %s", roles, s[0].column("roles", "2"))
 		}
 	})
+}
+
+// TestFaultValueGroupCommitAnswerLost: a membership change of a declared
+// group whose COMMIT's answer is lost has committed; the sidecar finds
+// that out and answers with its success.
+func TestFaultValueGroupCommitAnswerLost(t *testing.T) {
+	dir := t.TempDir()
+	schema, mapping := filepath.Join(dir, "schema.sql"), filepath.Join(dir, "mapping.yaml")
+	if err := os.WriteFile(schema, []byte(valueGroupsSpring), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mapping, []byte(valueGroupsSpringMapping), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, p, _ := faultSidecarOn(t, schema, mapping, nil)
+	for _, c := range []struct{ name, method, path, body, stored string }{
+		{"patch", "PATCH", "/scim/v2/Groups/ROLE_ADMIN", patchBody(`{"op":"add","path":"members","value":[{"value":"bob"}]}`, `{"op":"remove","path":"members[value eq \"alice\"]"}`),
+			"SELECT GROUP_CONCAT(username ORDER BY username) = 'bob' FROM authorities WHERE authority = 'ROLE_ADMIN'"},
+		{"put", "PUT", "/scim/v2/Groups/ROLE_USER", `{"displayName":"Users","members":[{"value":"carol"}]}`,
+			"SELECT GROUP_CONCAT(username ORDER BY username) = 'carol' FROM authorities WHERE authority = 'ROLE_USER'"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hit := p.On("\x03COMMIT", faultproxy.LoseAnswer)
+			r := s.do(c.method, c.path, c.body)
+			select {
+			case <-hit:
+			default:
+				p.ClearRules()
+				t.Fatalf("the request never sent COMMIT (status %d %s)", r.Status, r.Raw)
+			}
+			if stored := s.count(c.stored) == 1; !stored || r.Status >= 300 {
+				t.Fatalf("status %d %s, stored %v; want success, stored", r.Status, r.Raw, stored)
+			}
+		})
+	}
 }

@@ -330,6 +330,11 @@ func (v valueGroups) UpdateGroup(ctx context.Context, id string, fn func(adapter
 			}
 		}
 		added, removed, err = m.apply(ctx, t, g.ID, g.Value, ops)
+		if err == nil && added+removed > 0 {
+			// Nothing but the memberships tells that the transaction
+			// committed when its COMMIT's answer is lost.
+			t.check, t.settleBy = nil, func(ctx context.Context) bool { return m.settled(ctx, g.Value, ops) }
+		}
 		return err
 	})
 	if err != nil {
