@@ -81,8 +81,8 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 	for i, v := range rc.Values {
 		vp := fmt.Sprintf("%s.values[%d]", path, i)
 		sv := scalar(v.Value)
-		if sv == nil {
-			c.add(vp+".value", "missing; expected the value the membership stores for the group (a string or number)")
+		if _, isBool := sv.(bool); sv == nil || isBool {
+			c.add(vp+".value", "missing or not a string or number; expected the value the membership stores for the group (quote yes/no/true/false)")
 			continue
 		}
 		s := canonicalString(sv)
@@ -105,8 +105,8 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 				c.add(vp+".id", "value %q has no letter or digit to make an id of; expected an id", s)
 				continue
 			}
-		} else if !urlSafeID.MatchString(g.ID) {
-			c.add(vp+".id", "%q needs escaping in a URL; expected letters, digits and -._~ only", g.ID)
+		} else if !urlSafeID.MatchString(g.ID) || g.ID == "." || g.ID == ".." {
+			c.add(vp+".id", "%q cannot be a path segment of a URL as it is; expected letters, digits and -._~ only, and not . or ..", g.ID)
 			continue
 		}
 		if j, dup := ids[g.ID]; dup {
