@@ -273,6 +273,50 @@ type TableSpec struct {
 	// Active reports whether a row is active, for AfterDeactivate and
 	// AfterReactivate hooks; nil when the table has no such state.
 	Active func(Record) bool
+	// Values, on a group spec with Members and no Table, are the groups
+	// themselves: a fixed, declared set of values the membership stores
+	// (Symfony's ROLE_ADMIN), with no table. Each reads as a Record of
+	// Key (its ID), Display (its DisplayName) and Members.GroupRef (its
+	// Value). The Store lists, filters and reads them, changes their
+	// members, and refuses to create, rename or delete one
+	// (FixedGroupError).
+	Values []ValueGroup
+}
+
+// ValueGroup is one group of a TableSpec's Values.
+type ValueGroup struct {
+	ID          string
+	DisplayName string
+	// Value is what the membership stores: the join table's group
+	// column, the user column, or the token of the user's list.
+	Value any
+}
+
+// FixedGroupError refuses a write that would create, rename or delete a
+// group of a TableSpec's Values. Declared is set when a new group's
+// displayName is that of a declared group (ID, DisplayName): it then
+// wraps ErrConflict.
+type FixedGroupError struct {
+	Op          string // create, rename, delete
+	DisplayName string // asked for
+	Declared    bool
+	ID          string // of the declared group with that name
+	Names       []string
+}
+
+func (e *FixedGroupError) Error() string {
+	if e.Declared {
+		return "group " + e.DisplayName + " is declared, id " + e.ID
+	}
+	return "the groups are a fixed, declared set; cannot " + e.Op + " " + e.DisplayName
+}
+
+// Unwrap makes a declared name a conflict.
+func (e *FixedGroupError) Unwrap() error {
+	if e.Declared {
+		return ErrConflict
+	}
+	return nil
 }
 
 // CondOp is the operator of a Condition.

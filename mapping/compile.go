@@ -171,6 +171,9 @@ type Resource struct {
 	hookText    []string
 	// memberEvents are the member events the config gives hooks for.
 	memberEvents []adapters.HookEvent
+	// valueAt is, for a Group declared by values, the index in the
+	// config's values of each of Spec.Values, for problems' paths.
+	valueAt []int
 }
 
 // HasMembers reports whether the resource is a group with a membership
@@ -310,8 +313,18 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		if cfg.User.Members != nil {
 			c.add(prefix+".User.members", "only a Group has members; move this under resources.Group")
 		}
+		if cfg.User.Values != nil {
+			c.add(prefix+".User.values", "only a Group is declared by values; move this under resources.Group")
+		}
 	}
-	if cfg.Group != nil {
+	if cfg.Group != nil && cfg.Group.Values != nil && cfg.Group.Table != "" {
+		c.add(prefix+".Group.values", "declares the groups, and table %q holds them; expected one of table and values", cfg.Group.Table)
+	} else if cfg.Group != nil && cfg.Group.Values != nil {
+		m.Group = c.valueGroups(prefix+".Group", *cfg.Group)
+		if cfg.Group.Members != nil && m.User != nil {
+			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
+		}
+	} else if cfg.Group != nil {
 		m.Group = c.resource(prefix+".Group", "Group", "/Groups", GroupSchema, *cfg.Group)
 		c.hooks(prefix+".Group.hooks", m.Group, cfg.Group.Hooks)
 		if cfg.Group.Members != nil && m.User != nil {
@@ -326,7 +339,9 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		c.keyRefs(prefix+".Group.id.renames", m.Group, cfg.Group.ID.Renames)
 	}
 	if m.User != nil && m.Group != nil && len(c.probs) == 0 {
-		if why := idsOverlap(m.User, m.Group); why != "" {
+		if why := idsOverlap(m.User, m.Group); why != "" && m.Group.IsFixed() {
+			c.warn = append(c.warn, fmt.Sprintf("%s.Group.values: %s, and RFC 7643 section 3.1 wants ids unique across resource types; expected id.prefix on the User, or another id for the group", prefix, why))
+		} else if why != "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s.Group.id: %s, so GET /Users/7 and GET /Groups/7 name different rows, and RFC 7643 section 3.1 wants ids unique across resource types; expected id.prefix on one of them (such as prefix: g-)", prefix, why))
 		}
 	}
@@ -1171,6 +1186,9 @@ func leadingIndex(info adapters.TableInfo, c adapters.Column, fixed ...adapters.
 // Describe lists, one line each, what every attribute maps to, for the
 // check command: column, type, index and notes an operator should see.
 func (r *Resource) Describe() []string {
+	if r.IsFixed() {
+		return r.describeFixed()
+	}
 	var out []string
 	kind := keyKindName(r.Spec.KeyKind)
 	if r.Spec.KeyKind == adapters.KeyGenerated {
@@ -1255,21 +1273,7 @@ func (r *Resource) Describe() []string {
 	if len(r.Spec.Relations) > 0 {
 		out = append(out, "scope: only rows with "+relationText(r.Spec.Relations))
 	}
-	if ms := r.Spec.Members; ms != nil && ms.JoinTable != "" {
-		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> the user)", ms.JoinTable, ms.JoinGroup, ms.GroupRef, ms.JoinUser)
-		if s := conditionText(ms.JoinScope, ms.JoinConditions, false); s != "" {
-			line += "; memberships are the rows with " + s
-		}
-		for _, d := range ms.JoinDefaults {
-			line += fmt.Sprintf("; default %s on add", d.Column)
-		}
-		out = append(out, line)
-	}
-	if ms := r.Spec.Members; ms != nil && ms.List != nil {
-		if l, ok := ms.List.(memberList); ok {
-			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
-		}
-	}
+	out = append(out, r.membersText()...)
 	out = append(out, r.hookText...)
 	switch sd := r.Spec.SoftDelete; {
 	case sd != nil && sd.Now:
@@ -1292,6 +1296,41 @@ func (r *Resource) Describe() []string {
 	for i, l := range out {
 		// A joined column by its table-qualified name, as configured.
 		out[i] = strings.ReplaceAll(l, "@j:", "")
+	}
+	return out
+}
+
+// describeFixed is Describe of a Group declared by values.
+func (r *Resource) describeFixed() []string {
+	out := []string{fmt.Sprintf("groups: %d declared by values, no table; never created, renamed or deleted (POST of a declared displayName: 409 naming its id; another: 400; DELETE: 405)", len(r.Spec.Values))}
+	for _, g := range r.Spec.Values {
+		out = append(out, fmt.Sprintf("group %s: value %s, displayName %q", g.ID, literal(g.Value), g.DisplayName))
+	}
+	out = append(out, r.membersText()...)
+	if ms := r.Spec.Members; ms != nil && ms.UserColumn != "" && ms.List == nil {
+		out = append(out, fmt.Sprintf("members: users whose %s.%s holds the group's value", ms.Users.Table, ms.UserColumn))
+	}
+	out = append(out, "memberships of other values are the application's: never shown or removed")
+	return out
+}
+
+// membersText describes where a group's members are stored.
+func (r *Resource) membersText() []string {
+	var out []string
+	if ms := r.Spec.Members; ms != nil && ms.JoinTable != "" {
+		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> the user)", ms.JoinTable, ms.JoinGroup, ms.GroupRef, ms.JoinUser)
+		if s := conditionText(ms.JoinScope, ms.JoinConditions, false); s != "" {
+			line += "; memberships are the rows with " + s
+		}
+		for _, d := range ms.JoinDefaults {
+			line += fmt.Sprintf("; default %s on add", d.Column)
+		}
+		out = append(out, line)
+	}
+	if ms := r.Spec.Members; ms != nil && ms.List != nil {
+		if l, ok := ms.List.(memberList); ok {
+			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+		}
 	}
 	return out
 }
@@ -1377,7 +1416,7 @@ func orNone(s string) string {
 
 // memberList compiles a membership held as a list of group references in
 // a column of the users table (members: {userColumn, list}).
-func (c *compiler) memberList(path string, u *Resource, spec *adapters.MembershipSpec, mc MembersConfig, uinfo adapters.TableInfo, uok bool) {
+func (c *compiler) memberList(path string, g, u *Resource, spec *adapters.MembershipSpec, mc MembersConfig, uinfo adapters.TableInfo, uok bool) {
 	lp := path + ".list"
 	lc := *mc.List
 	if len(lc.Values) > 0 || len(lc.Map) > 0 {
@@ -1419,6 +1458,9 @@ func (c *compiler) memberList(path string, u *Resource, spec *adapters.Membershi
 			c.add(path+".list", "the User attribute %s reads column %q as %s; expected the same encoding", a.path, mc.UserColumn, a.list.name())
 		}
 	}
+	if g.IsFixed() {
+		c.valueTokens(strings.TrimSuffix(path, ".members"), g, u, ci.Name, codec)
+	}
 	spec.List = memberList{c: codec, col: ci}
 }
 
@@ -1433,7 +1475,13 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	} else if a, ok := u.byPath["username"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
 	}
-	ginfo, gok := c.describe(g.Spec.Table)
+	var ginfo adapters.TableInfo
+	gok := false
+	if g.IsFixed() {
+		spec.GroupRef = valueGroupValue
+	} else {
+		ginfo, gok = c.describe(g.Spec.Table)
+	}
 	uinfo, uok := c.describe(u.Spec.Table)
 	if mc.References != "" {
 		spec.GroupRef = adapters.Column(mc.References)
@@ -1539,7 +1587,9 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		if mc.Removed != nil {
 			c.membershipRemoved(path+".removed", spec, jinfo, *mc.Removed)
 		}
-		if gc, ok := jcols["group"]; ok && gok {
+		if gc, ok := jcols["group"]; ok && g.IsFixed() {
+			c.valueFitsMembership(strings.TrimSuffix(path, ".members"), g, gc, "the membership's group column "+mc.Group)
+		} else if ok && gok {
 			if rc, ok := ginfo.Column(spec.GroupRef); ok {
 				if msg := joinable(gc, rc); msg != "" {
 					c.add(path+".group", "%s", msg)
@@ -1569,14 +1619,19 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		spec.UserColumn = adapters.Column(mc.UserColumn)
 		spec.Cleared = scalar(mc.WhenRemoved)
 		if mc.List != nil {
-			c.memberList(path, u, spec, mc, uinfo, uok)
+			c.memberList(path, g, u, spec, mc, uinfo, uok)
 			break
 		}
 		if uok {
 			if ci, ok := uinfo.Column(spec.UserColumn); !ok {
 				c.add(path+".userColumn", "column %q not in table %s%s; expected the users column holding the group", mc.UserColumn, u.Spec.Table, DidYouMean(mc.UserColumn, columnNames(uinfo)))
-			} else if spec.Cleared == nil && !ci.Nullable {
-				c.add(path+".whenRemoved", "column %q is NOT NULL; expected the value to write when a user leaves the group (the default role)", mc.UserColumn)
+			} else {
+				if spec.Cleared == nil && !ci.Nullable {
+					c.add(path+".whenRemoved", "column %q is NOT NULL; expected the value to write when a user leaves the group (the default role)", mc.UserColumn)
+				}
+				if g.IsFixed() {
+					c.valueFitsMembership(strings.TrimSuffix(path, ".members"), g, ci, "the users column "+mc.UserColumn)
+				}
 			}
 		}
 		for _, a := range u.attrs {
@@ -1726,7 +1781,11 @@ func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []
 	}
 	for _, r := range m.Resources() {
 		spec := r.Spec
-		spec.Scope = scoped(r, r.Spec.Scope)
+		if !r.IsFixed() {
+			// A Group declared by values has no rows to scope: its
+			// members are scoped as the users are.
+			spec.Scope = scoped(r, r.Spec.Scope)
+		}
 		if r.Spec.Members != nil && m.User != nil {
 			ms := *r.Spec.Members
 			ms.Users.Scope = specsScope(m.User, extra, cols)

@@ -80,6 +80,18 @@ type ResourceConfig struct {
 	IgnoreDeactivation bool `yaml:"ignoreDeactivation"`
 	// Members says where a Group's members are stored (Group only).
 	Members *MembersConfig `yaml:"members"`
+	// Values declares a Group resource whose groups are a fixed set of
+	// values the membership stores, with no table of their own (Group
+	// only; instead of table, id and attributes): Symfony's roles
+	// ["ROLE_ADMIN"], Spring Security's authorities rows, a users.role
+	// ENUM. Each is {value, displayName, id}; members says where they are
+	// held (a join table, a user column, or a list in one). Groups are
+	// listed, filtered and read, and their members changed, but never
+	// created, renamed or deleted: a POST of a declared displayName
+	// answers 409 uniqueness naming its id, one of another name 400
+	// invalidValue, a change of displayName 400 mutability and DELETE 405.
+	// Memberships of values not declared are never shown or removed.
+	Values []GroupValueConfig `yaml:"values"`
 	// Computed columns are written from a template of attribute values
 	// whenever one of them changes: full_name: "{name.givenName}
 	// {name.familyName}". A placeholder may name a transform of the
@@ -210,6 +222,24 @@ type MembersConfig struct {
 	// for an integer one). Marked rows are no memberships; adding the
 	// member again restores the mark on the same row.
 	Removed *RemovedConfig `yaml:"removed"`
+}
+
+// GroupValueConfig is one group of a Group resource declared by values.
+type GroupValueConfig struct {
+	// Value is what the membership stores for the group (ROLE_ADMIN, an
+	// ENUM's 'editor', a role number): the join table's group column, the
+	// user column, or the token in the user's list. It must fit that
+	// column (type, length, one of an ENUM's values).
+	Value any `yaml:"value"`
+	// DisplayName is the group's displayName; default the value. Unique
+	// among the groups, compared case-insensitively, as the IdPs look
+	// groups up by it.
+	DisplayName string `yaml:"displayName"`
+	// ID is the group's SCIM id; default the value where it is letters,
+	// digits and -._~ only, else the value lower-cased with every other
+	// run of characters made one -. Unique among the groups; changing it
+	// changes the id an IdP has stored.
+	ID string `yaml:"id"`
 }
 
 // RemovedConfig is how a removed membership's join row is marked.

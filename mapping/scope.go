@@ -877,6 +877,9 @@ func joinable(from, to adapters.ColumnInfo) string {
 // a service provider's resources, and an IdP that stores "7" cannot tell
 // the user 7 from the group 7.
 func idsOverlap(a, b *Resource) string {
+	if b.IsFixed() {
+		return fixedIDsOverlap(a, b)
+	}
 	if a.Spec.Table == b.Spec.Table && a.Spec.Key == b.Spec.Key {
 		return "" // one table, one key: told apart by its scope
 	}
@@ -1039,4 +1042,17 @@ func colNames(cols []adapters.Column) []string {
 		out[i] = string(c)
 	}
 	return out
+}
+
+// fixedIDsOverlap is idsOverlap of users a and groups b declared by
+// values, whose ids are known: the first one a user's id can be.
+func fixedIDsOverlap(a, b *Resource) string {
+	for _, g := range b.Spec.Values {
+		rest, ok := strings.CutPrefix(g.ID, a.Spec.IDPrefix)
+		if !ok || isIntColumn(a.key) && strings.Trim(rest, "0123456789") != "" {
+			continue
+		}
+		return fmt.Sprintf("the declared group id %q can be the id of a User (%s keys of %s)", g.ID, keyKindWord(a), a.Spec.Table)
+	}
+	return ""
 }

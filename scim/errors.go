@@ -47,7 +47,10 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 	var se *Error
 	var fe *mapping.FieldError
 	var sv *mapping.StoredValueError
+	var fg *adapters.FixedGroupError
 	switch {
+	case errors.As(err, &fg):
+		return fixedGroupError(fg), false
 	case errors.As(err, &se):
 		return se, false
 	case errors.As(err, &fe):
@@ -88,6 +91,26 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application's database refused a value"), false
 	}
 	return errorf(http.StatusInternalServerError, "", "internal error"), true
+}
+
+// fixedGroupError is the answer to a write that would create, rename or
+// delete a group of a Group declared by values. A new group of a declared
+// displayName is a 409 uniqueness (RFC 7644 section 3.3: the name is
+// taken) naming the group's id, so that a client can link to it, as Okta
+// and Entra do after looking it up by displayName; another name is a 400
+// invalidValue (the value is outside the declared set, not a taken one, so
+// retrying cannot help); a rename a 400 mutability (the declared name is
+// read-only, section 3.12); a delete a 405, as a delete policy of refuse.
+func fixedGroupError(e *adapters.FixedGroupError) *Error {
+	switch {
+	case e.Declared:
+		return errorf(http.StatusConflict, "uniqueness", "group %q exists: it is declared by the mapping with id %q (GET /Groups/%s, or filter=displayName eq %q); change its members with PATCH", e.DisplayName, e.ID, e.ID, e.DisplayName)
+	case e.Op == "rename":
+		return errorf(http.StatusBadRequest, mapping.ScimMutability, "group %q is declared by the mapping, and its displayName cannot change; only its members can", e.DisplayName)
+	case e.Op == "delete":
+		return errorf(http.StatusMethodNotAllowed, "", "group %q is declared by the mapping and cannot be deleted; remove its members instead", e.DisplayName)
+	}
+	return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "this application's groups are a fixed set declared by the mapping (%s); no group %q can be created", strings.Join(e.Names, ", "), e.DisplayName)
 }
 
 // uniqueName is the attribute that must be unique for a resource type.

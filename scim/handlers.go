@@ -282,6 +282,10 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 				s.failFor(c, err, r.res.Name)
 				return
 			}
+			if r.res.IsFixed() {
+				s.failFor(c, r.store.Delete(c.Request.Context(), c.Param("id"), nil), r.res.Name)
+				return
+			}
 			s.fail(c, errorf(http.StatusMethodNotAllowed, "", "this application does not delete %ss; deactivate them instead", r.res.Name))
 			return
 		case mapping.DeleteDeactivate:

@@ -445,6 +445,16 @@ func (a *Adapter) computedOf(t adapters.Table) (computed, bool) {
 // Store returns a Store for spec. The table must have been described first
 // (the mapping does so when it is compiled against the database).
 func (a *Adapter) Store(spec adapters.TableSpec) (adapters.Store, error) {
+	if spec.Values != nil {
+		if spec.Members == nil {
+			return nil, errors.New("groups declared by values need a membership")
+		}
+		m, err := newValueMembers(a, spec, *spec.Members)
+		if err != nil {
+			return nil, err
+		}
+		return valueGroups{spec: spec, m: m}, nil
+	}
 	a.mu.Lock()
 	info, ok := a.tables[spec.Table]
 	a.mu.Unlock()

@@ -75,6 +75,10 @@ type members struct {
 
 	groupsOnce             sync.Once
 	groupsHead, groupsTail string
+
+	// values are the groups of a Group declared by values, which has no
+	// table (TableSpec.Values); nil for a group table.
+	values []adapters.ValueGroup
 }
 
 func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*members, error) {

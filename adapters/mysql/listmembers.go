@@ -305,6 +305,18 @@ func (m *members) withoutGroups(ctx context.Context, t *txn, key any) (next any,
 	if err != nil || len(toks) == 0 {
 		return nil, false, nil
 	}
+	if m.values != nil {
+		// The declared groups' tokens, no others.
+		for _, tk := range toks {
+			if _, ok := m.declared(tk, adapters.ColumnInfo{}); ok {
+				if next, err = m.spec.List.Edit(next, tk, false); err != nil {
+					return nil, false, err
+				}
+				changed = true
+			}
+		}
+		return next, changed, nil
+	}
 	args := make([]any, 0, len(toks)+len(g.sargs))
 	for _, tk := range toks {
 		args = append(args, tk)

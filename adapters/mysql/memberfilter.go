@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -53,6 +54,9 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 	if m == nil {
 		return fmt.Errorf("filtering by groups of %s, which has none", s.spec.Table)
 	}
+	if m.values != nil {
+		return s.memberOfValues(b, m, x)
+	}
 	g := m.group
 	var gkeys []any
 	for _, id := range x.IDs {
@@ -99,5 +103,45 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 	}
 	b.sql.WriteString(s.table + "." + m.ucol + " IN ")
 	groups(m.ucolCol)
+	return nil
+}
+
+// memberOfValues is memberOf for groups declared by values: the user's
+// membership holds one of the values of the groups asked for (of every
+// declared group when none is named).
+func (s *store) memberOfValues(b *builder, m *members, x adapters.MemberOf) error {
+	var vals []any
+	for i, g := range m.values {
+		if len(x.IDs) == 0 || slices.Contains(x.IDs, g.ID) {
+			vals = append(vals, m.values[i].Value)
+		}
+	}
+	if len(vals) == 0 {
+		b.sql.WriteString("1=0") // no id names a declared group
+		return nil
+	}
+	switch {
+	case m.join != "":
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.ju + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, m.juCol) + m.jscope +
+			" AND j." + m.jg + " IN (" + marks(len(vals)) + "))")
+		b.args = append(append(b.args, m.jargs...), vals...)
+	case m.spec.List != nil:
+		b.sql.WriteString("(")
+		for i, v := range vals {
+			cond, args, ok := m.listHolds(s.table+"."+m.ucol, "?", []any{listToken(v)})
+			if !ok {
+				return errListOpaque
+			}
+			if i > 0 {
+				b.sql.WriteString(" OR ")
+			}
+			b.sql.WriteString(cond)
+			b.args = append(b.args, args...)
+		}
+		b.sql.WriteString(")")
+	default:
+		b.sql.WriteString(s.table + "." + m.ucol + " IN (" + marks(len(vals)) + ")")
+		b.args = append(b.args, vals...)
+	}
 	return nil
 }

@@ -247,7 +247,15 @@ func newStore(a *Adapter, spec adapters.TableSpec, info adapters.TableInfo) (*st
 	if err := s.initJoined(a); err != nil {
 		return nil, err
 	}
-	if l := spec.MemberOf; l != nil {
+	if l := spec.MemberOf; l != nil && l.Groups.Values != nil {
+		ms := l.Membership
+		ms.Users = spec
+		ms.Users.MemberOf = nil
+		var err error
+		if s.groupsOf, err = newValueMembers(a, l.Groups, ms); err != nil {
+			return nil, err
+		}
+	} else if l != nil {
 		ginfo, ok := a.described(l.Groups.Table)
 		if !ok {
 			return nil, fmt.Errorf("table %s has not been described", l.Groups.Table)
@@ -365,7 +373,7 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 		query += " FOR UPDATE"
 	}
 	args := append([]any{key}, s.sargs...)
-	batch := groups != nil && s.groupsOf != nil && s.groupsOf.spec.List == nil && s.batch
+	batch := groups != nil && s.groupsOf != nil && s.groupsOf.spec.List == nil && s.groupsOf.values == nil && s.batch
 	if batch {
 		gq, gargs := s.groupsOf.groupsQuery([]any{key})
 		query += "; " + gq

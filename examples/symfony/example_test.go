@@ -108,9 +108,23 @@ func TestOktaLifecycle(t *testing.T) {
 		s.CheckRows("PATCH active "+active+": the row is unchanged", []string{`alice.martin@example.com | [] | ! | 1`}, account, id)
 	}
 
-	// Push Groups: the application has no groups.
-	s.Must(http.StatusNotFound, "POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Editors", "members": [{"value": "`+id+`"}]}`)
-	s.Must(http.StatusNotFound, "PATCH", "/Groups/1", exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+id+`"}]}`))
+	// Push Groups: the Okta group "Support" is found by name and linked
+	// to the declared group, whose members hold ROLE_SUPPORT; a group the
+	// application does not have cannot be pushed.
+	list := s.Must(http.StatusOK, "GET", "/Groups?"+exampletest.Filter(`displayName eq "Support"`), "")
+	if got := exampletest.Resources(t, list, 1); got[0]["id"] != "ROLE_SUPPORT" {
+		t.Fatalf("group lookup: %v", got)
+	}
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/ROLE_SUPPORT", exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+id+`"}, {"value": "`+ops+`"}]}`))
+	s.CheckRows("Push Groups: members added", []string{`alice.martin@example.com | ["ROLE_SUPPORT"] | ! | 1`}, account, id)
+	s.CheckRows("Push Groups: ops keeps its roles", []string{`ops@example.com | ["ROLE_SUPER_ADMIN","ROLE_ADMIN","ROLE_SUPPORT"] | $2y$13$M1n2B3v4C5x6Z7l8K9j0HgF1d2S3a4P5o6I7u8Y9t0R1e2W3q4E5r | 1`}, account, ops)
+	if got := roles(t, s.Must(http.StatusOK, "GET", "/Users/"+id, "")); len(got) != 0 {
+		t.Errorf("a group's role is no app role: roles %q", got)
+	}
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/ROLE_SUPPORT", exampletest.Patch(`{"op": "remove", "path": "members[value eq \"`+ops+`\"]"}`))
+	if r := s.Do("POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Editors", "members": [{"value": "`+id+`"}]}`); r.Status != http.StatusBadRequest {
+		t.Errorf("POST /Groups of an undeclared group: %d %s, want 400", r.Status, r.Raw)
+	}
 	others(s, "Okta")
 
 	// Unassigning with delete enabled removes the row.
@@ -196,6 +210,20 @@ func TestEntraLifecycle(t *testing.T) {
 	s.CheckRows("Entra: the application's other accounts are untouched", seed[:3],
 		`SELECT id, email, roles, password, is_verified FROM user WHERE id <= 3 ORDER BY id`)
 	s.CheckRows("the administrator untouched", []string{`admin@example.com | ["ROLE_ADMIN"] | $2y$13$Q0y9F7vH8mZ3kL1pR5tW6uN2bC4dE6fG8hJ0kL2mN4pQ6rS8tU0vW | 1`}, account, admin)
+
+	// Entra provisions the group "Billing": looked up by name without its
+	// members, then members added and removed by value list.
+	list := s.Must(http.StatusOK, "GET", "/Groups?excludedAttributes=members&"+exampletest.Filter(`displayName eq "Billing"`), "")
+	if got := exampletest.Resources(t, list, 1); got[0]["id"] != "ROLE_BILLING" {
+		t.Fatalf("group lookup: %v", got)
+	}
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/ROLE_BILLING", exampletest.Patch(`{"op": "Add", "path": "members", "value": [{"value": "`+id+`"}, {"value": "`+admin+`"}]}`))
+	s.CheckRows("Entra group: member added", []string{`kim.p@contoso.example | ["ROLE_ADMIN","ROLE_BILLING"] | ! | 1`}, account, id)
+	if got := exampletest.Members(t, s.Must(http.StatusOK, "GET", "/Groups/ROLE_BILLING", "")); len(got) != 2 {
+		t.Errorf("Billing's members: %q", got)
+	}
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/ROLE_BILLING", exampletest.Patch(`{"op": "Remove", "path": "members", "value": [{"value": "`+admin+`"}]}`))
+	s.CheckRows("Entra group: the administrator back as it was", []string{`admin@example.com | ["ROLE_ADMIN"] | $2y$13$Q0y9F7vH8mZ3kL1pR5tW6uN2bC4dE6fG8hJ0kL2mN4pQ6rS8tU0vW | 1`}, account, admin)
 
 	// Entra's delete, when the user is gone from Entra.
 	s.Must(http.StatusNoContent, "DELETE", "/Users/"+id, "")

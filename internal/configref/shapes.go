@@ -109,7 +109,11 @@ var fieldInfo = map[fieldKey]FieldInfo{
 
 	key[mapping.Config]("User"): {Required: true},
 
-	key[mapping.ResourceConfig]("table"):              {Required: true},
+	key[mapping.ResourceConfig]("table"):              {DefaultText: "none: required, except on a Group declared by values"},
+	key[mapping.ResourceConfig]("values"):             {Example: "[{value: ROLE_ADMIN, displayName: Administrators}]"},
+	key[mapping.GroupValueConfig]("value"):            {Required: true, Example: "ROLE_ADMIN"},
+	key[mapping.GroupValueConfig]("displayName"):      {DefaultText: "the value", Example: "Administrators"},
+	key[mapping.GroupValueConfig]("id"):               {DefaultText: "the value, made URL-safe", Example: "site-admin"},
 	key[mapping.ResourceConfig]("attributes"):         {MapKey: "attribute", Sample: "userName", Example: "{userName: login, displayName: full_name, active: is_active}"},
 	key[mapping.ResourceConfig]("defaults"):           {MapKey: "column", Sample: "password_hash", Example: `{password_hash: "!", created_at: {generate: now}}`},
 	key[mapping.ResourceConfig]("scope"):              {MapKey: "column", Sample: "account_id"},

@@ -148,7 +148,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	for _, r := range m.Resources() {
-		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+		if r.IsFixed() {
+			fmt.Fprintf(out, "%s -> values declared in the mapping (no table)\n", r.Name)
+		} else {
+			fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+		}
 		for _, l := range r.Describe() {
 			fmt.Fprintf(out, "  %s\n", l)
 		}
