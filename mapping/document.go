@@ -61,6 +61,10 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 			continue
 		}
 		v, present := r.value(doc, a)
+		if ov, ok := a.omittedValue(); ok && mode == Create && (!present || v == nil) {
+			// The value the mapping gives a create that leaves it out.
+			v, present = ov, true
+		}
 		if err := r.put(w, a, v, present && v != nil, mode); err != nil {
 			return nil, err
 		}
