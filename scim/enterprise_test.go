@@ -148,6 +148,27 @@ func TestPatchExtensionURNPath(t *testing.T) {
 	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"urn:example:unknown:2.0:User","value":{"a":"b"}}`)), http.StatusBadRequest, "invalidPath")
 }
 
+// TestPatchExtensionOwnSchemas: a PATCH value for an extension that
+// carries a schemas member naming that extension (as an independent
+// conformance checker sends it) is accepted, with a path of the URN and
+// without a path; schemas naming another schema are refused.
+func TestPatchExtensionOwnSchemas(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`","value":{"schemas":["`+ent+`"],"department":"Ops"}}`))
+	if r.Status != http.StatusOK || s.row("SELECT dept FROM staff WHERE id = 2")["dept"] != "Ops" {
+		t.Fatalf("replace at the URN with schemas: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","value":{"`+ent+`":{"Schemas":["`+strings.ToLower(ent)+`"],"department":"Sales"}}}`))
+	if r.Status != http.StatusOK || s.row("SELECT dept FROM staff WHERE id = 2")["dept"] != "Sales" {
+		t.Fatalf("no-path add with schemas: %d %s", r.Status, r.Raw)
+	}
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`","value":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"department":"X"}}`)), http.StatusBadRequest, "invalidValue")
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","value":{"`+ent+`":{"schemas":"x","department":"X"}}}`)), http.StatusBadRequest, "invalidValue")
+	if got := s.row("SELECT dept FROM staff WHERE id = 2")["dept"]; got != "Sales" {
+		t.Errorf("dept = %s after refused PATCHes, want Sales", got)
+	}
+}
+
 // TestManagerRef: the manager comes with its $ref (RFC 7643 section 4.3)
 // and, the users' displayName being mapped, its displayName.
 func TestManagerRef(t *testing.T) {
