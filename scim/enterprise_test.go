@@ -169,6 +169,17 @@ func TestPatchExtensionOwnSchemas(t *testing.T) {
 	}
 }
 
+// TestManagerID: OneLogin's enterprise template sends the manager as
+// SCIM 1.1's {"managerId": ...}; it is read as the manager's value.
+func TestManagerID(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"newbie","`+ent+`":{"manager":{"managerId":"2","displayName":"worker"}}}`)
+	if r.Status != http.StatusCreated || s.row("SELECT manager_id FROM staff WHERE username = 'newbie'")["manager_id"] != "2" {
+		t.Fatalf("create with managerId: %d %s", r.Status, r.Raw)
+	}
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"other","`+ent+`":{"manager":{"managerId":7}}}`), http.StatusBadRequest, "invalidSyntax")
+}
+
 // TestManagerRef: the manager comes with its $ref (RFC 7643 section 4.3)
 // and, the users' displayName being mapped, its displayName.
 func TestManagerRef(t *testing.T) {
