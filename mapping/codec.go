@@ -34,7 +34,11 @@ func (a *attr) encode(v any) (any, error) {
 	case a.kind == kindManager:
 		id := v
 		if m, ok := v.(map[string]any); ok {
-			id, _ = Get(m, "value")
+			var has bool
+			if id, has = Get(m, "value"); !has {
+				// SCIM 1.1's managerId (OneLogin's template).
+				id, _ = Get(m, "managerId")
+			}
 		}
 		s, _ := id.(string)
 		if s == "" {

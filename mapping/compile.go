@@ -101,8 +101,13 @@ type attr struct {
 	shared []*attr
 	// idPrefix is the resource's id prefix, for a manager's id.
 	idPrefix string
-	required bool   // must be given on create: NOT NULL column with no default
-	index    string // "unique", "index" or "" for the column's best index
+	required bool // must be given on create: NOT NULL column with no default
+	// omitted is the value a create that leaves the attribute out
+	// gives it (AttributeConfig.WhenOmitted), as a SCIM JSON value;
+	// omittedAt is the YAML path it was configured at, "" for none.
+	omitted   any
+	omittedAt string
+	index     string // "unique", "index" or "" for the column's best index
 	// onTrue and onFalse are further columns written with a boolean
 	// when it is written true or false (AttributeConfig.OnTrue).
 	onTrue, onFalse []constCol
@@ -619,6 +624,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			continue
 		}
 		a := &attr{path: canonicalPath(urn, schema, parent, def), schema: urn, parent: parent, def: def}
+		if ac.WhenOmitted != nil {
+			a.omitted, a.omittedAt = ac.WhenOmitted, ap+".whenOmitted"
+		}
 		if _, dup := r.byPath[strings.ToLower(a.path)]; dup {
 			c.add(ap, "%s is mapped twice; expected one mapping per attribute", a.path)
 			continue
@@ -912,6 +920,8 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 	c.resourceScope(path, r, rc, column, written, byCol)
 	finishKV(r.Spec.KV)
 	c.checkDefaultsInScope(path, r)
+
+	c.omittedValues(r)
 
 	// A required attribute is not required if a default covers it.
 	for _, a := range r.attrs {
@@ -1255,6 +1265,9 @@ func (r *Resource) Describe() []string {
 		}
 		if a.required {
 			notes = append(notes, "required on create (NOT NULL, no default)")
+		}
+		if a.omittedAt != "" {
+			notes = append(notes, fmt.Sprintf("%v when a create leaves it out", a.omitted))
 		}
 		if a.mapped {
 			notes = append(notes, fmt.Sprintf("true=%v false=%v", a.trueV, a.falseV))

@@ -498,6 +498,18 @@ type AttributeConfig struct {
 	// with no 'enabled' entry is enabled (whenMissing: 'true'). Reads,
 	// filters and sorting see it in place of nothing.
 	WhenMissing any `yaml:"whenMissing"`
+	// WhenOmitted is the SCIM value the attribute takes when a create
+	// (POST) leaves it out or gives it as null, written through the same
+	// value maps and checks as a value sent: active: {column: enabled,
+	// whenOmitted: true} for a NOT NULL column without a database
+	// default, where an IdP (OneLogin's Core template, authentik's
+	// default mapping) creates users without active. The attribute is
+	// then not required on create, and /Schemas says so. Only a
+	// single-valued attribute in a column or meta entry, other than
+	// one the SCIM schema requires (userName), takes one; check
+	// refuses a value the attribute or its column cannot hold. A PUT or
+	// PATCH that leaves it out is unaffected.
+	WhenOmitted any `yaml:"whenOmitted"`
 	// List holds a multi-valued attribute (roles, entitlements) as a
 	// list encoded in its one column or meta entry: json (a JSON array
 	// of strings), jsonObject (keys with true values), delimited

@@ -61,6 +61,10 @@ func (r *Resource) ToRecord(doc map[string]any, mode Mode) (adapters.Record, err
 			continue
 		}
 		v, present := r.value(doc, a)
+		if ov, ok := a.omittedValue(); ok && mode == Create && (!present || v == nil) {
+			// The value the mapping gives a create that leaves it out.
+			v, present = ov, true
+		}
 		if err := r.put(w, a, v, present && v != nil, mode); err != nil {
 			return nil, err
 		}
@@ -599,6 +603,14 @@ func checkAttr(prefix string, defs []*AttrDef, k string, v any) error {
 			return fieldErr(prefix+def.Name, ScimInvalidValue, "expected an object, got %s", describe(v))
 		}
 		for sk, sv := range m {
+			if def == managerAttr && strings.EqualFold(sk, "managerId") {
+				// SCIM 1.1's name of the manager's id, which
+				// OneLogin's enterprise template still sends: read as
+				// value.
+				if _, ok := sv.(string); ok || sv == nil {
+					continue
+				}
+			}
 			if err := checkAttr(prefix+def.Name+".", def.Sub, sk, sv); err != nil {
 				return err
 			}
@@ -699,6 +711,12 @@ func (r *Resource) Compare(path string, op adapters.Op, value any) (adapters.Exp
 	}
 	if lp == "id" {
 		return r.compareKey(op, value)
+	}
+	if lp == "email" && r.Name == "User" {
+		// PingOne's documented matching filter (email co "%s"): the User
+		// schema has no email attribute, and the one it can mean is
+		// emails.
+		lp, path = "emails", "emails"
 	}
 	if a, ok := r.byPath[strings.TrimSuffix(lp, ".value")]; ok && a.kind == kindManager {
 		return r.compareKeyColumn(a.col, path, op, value)

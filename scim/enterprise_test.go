@@ -148,6 +148,38 @@ func TestPatchExtensionURNPath(t *testing.T) {
 	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","path":"urn:example:unknown:2.0:User","value":{"a":"b"}}`)), http.StatusBadRequest, "invalidPath")
 }
 
+// TestPatchExtensionOwnSchemas: a PATCH value for an extension that
+// carries a schemas member naming that extension (as an independent
+// conformance checker sends it) is accepted, with a path of the URN and
+// without a path; schemas naming another schema are refused.
+func TestPatchExtensionOwnSchemas(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`","value":{"schemas":["`+ent+`"],"department":"Ops"}}`))
+	if r.Status != http.StatusOK || s.row("SELECT dept FROM staff WHERE id = 2")["dept"] != "Ops" {
+		t.Fatalf("replace at the URN with schemas: %d %s", r.Status, r.Raw)
+	}
+	r = s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"add","value":{"`+ent+`":{"Schemas":["`+strings.ToLower(ent)+`"],"department":"Sales"}}}`))
+	if r.Status != http.StatusOK || s.row("SELECT dept FROM staff WHERE id = 2")["dept"] != "Sales" {
+		t.Fatalf("no-path add with schemas: %d %s", r.Status, r.Raw)
+	}
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","path":"`+ent+`","value":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"department":"X"}}`)), http.StatusBadRequest, "invalidValue")
+	checkError(t, s.do("PATCH", "/scim/v2/Users/2", patchBody(`{"op":"replace","value":{"`+ent+`":{"schemas":"x","department":"X"}}}`)), http.StatusBadRequest, "invalidValue")
+	if got := s.row("SELECT dept FROM staff WHERE id = 2")["dept"]; got != "Sales" {
+		t.Errorf("dept = %s after refused PATCHes, want Sales", got)
+	}
+}
+
+// TestManagerID: OneLogin's enterprise template sends the manager as
+// SCIM 1.1's {"managerId": ...}; it is read as the manager's value.
+func TestManagerID(t *testing.T) {
+	s := newSidecar(t, "testdata/enterprise_schema.sql", "testdata/enterprise_mapping.yaml")
+	r := s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"newbie","`+ent+`":{"manager":{"managerId":"2","displayName":"worker"}}}`)
+	if r.Status != http.StatusCreated || s.row("SELECT manager_id FROM staff WHERE username = 'newbie'")["manager_id"] != "2" {
+		t.Fatalf("create with managerId: %d %s", r.Status, r.Raw)
+	}
+	checkError(t, s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"other","`+ent+`":{"manager":{"managerId":7}}}`), http.StatusBadRequest, "invalidSyntax")
+}
+
 // TestManagerRef: the manager comes with its $ref (RFC 7643 section 4.3)
 // and, the users' displayName being mapped, its displayName.
 func TestManagerRef(t *testing.T) {

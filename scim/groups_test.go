@@ -16,12 +16,13 @@ func patchBody(ops ...string) string {
 	return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(ops, ",") + `]}`
 }
 
-// memberIDs returns the member values of a group document, sorted.
+// memberIDs returns the member values of a group document, sorted; a
+// group without members has no members attribute (RFC 7643 section 2.5).
 func memberIDs(t testing.TB, doc map[string]any) []string {
 	t.Helper()
 	list, ok := doc["members"].([]any)
-	if !ok {
-		t.Fatalf("no members in %v", doc)
+	if _, has := doc["members"]; has && (!ok || len(list) == 0) {
+		t.Fatalf("members is %#v in %v; want it left out when empty", doc["members"], doc)
 	}
 	var ids []string
 	for _, m := range list {
@@ -299,5 +300,36 @@ func TestGroupsConcurrentPatches(t *testing.T) {
 	}
 	if n := s.count("SELECT COUNT(*) FROM user_roles WHERE role_id = 2 AND user_id = 2"); n != 0 {
 		t.Errorf("bob still a member")
+	}
+}
+
+// TestEmptyMultiValuedOmitted: a group without members and a user without
+// e-mail are sent without members and emails, not with empty arrays: RFC
+// 7643 section 2.5 treats an empty multi-valued attribute as unassigned,
+// and independent checkers refuse "members": [].
+func TestEmptyMultiValuedOmitted(t *testing.T) {
+	s := newSidecar(t, "testdata/idp_schema.sql", "testdata/idp_mapping.yaml")
+	r := s.do("POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"empty","members":[]}`)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	id := r.Body["id"].(string)
+	for _, res := range []response{
+		r,
+		s.do("GET", "/scim/v2/Groups/"+id, nil),
+		s.do("GET", "/scim/v2/Groups/"+id+"?attributes=members", nil),
+		s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`displayName eq "empty"`), nil),
+		s.do("PUT", "/scim/v2/Groups/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"empty","members":[]}`),
+		s.do("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"nomail","emails":[]}`),
+	} {
+		if res.Status/100 != 2 {
+			t.Fatalf("%d %s", res.Status, res.Raw)
+		}
+		if strings.Contains(res.Raw, `[]`) || present(res.Body, "members") || present(res.Body, "Resources.members") || present(res.Body, "emails") {
+			t.Errorf("an empty multi-valued attribute is sent: %s", res.Raw)
+		}
+	}
+	if r := s.do("GET", "/scim/v2/Groups/g-1", nil); strings.Join(memberIDs(t, r.Body), ",") != "1" {
+		t.Errorf("a group with a member: %s", r.Raw)
 	}
 }

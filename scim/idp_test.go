@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"cmp"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -23,9 +24,13 @@ type replay struct {
 	Steps   []struct {
 		Name    string `json:"name"`
 		Request struct {
-			Method string          `json:"method"`
-			Path   string          `json:"path"`
-			Body   json.RawMessage `json:"body"`
+			Method string `json:"method"`
+			Path   string `json:"path"`
+			// Headers are sent as the IdP sends them (Content-Type,
+			// Accept); the body's Content-Type is
+			// application/scim+json unless they name another.
+			Headers map[string]string `json:"headers"`
+			Body    json.RawMessage   `json:"body"`
 		} `json:"request"`
 		Response struct {
 			Status  int               `json:"status"`
@@ -36,6 +41,14 @@ type replay struct {
 			// array: "Resources.members" means no resource has members.
 			Absent []string `json:"absent"`
 		} `json:"response"`
+		// Rows are queries on the database after the step, each with
+		// the rows it must return, in order: column values as text,
+		// null for NULL. Args may use saved values ("{{id}}").
+		Rows []struct {
+			Query string           `json:"query"`
+			Args  []string         `json:"args"`
+			Want  []map[string]any `json:"want"`
+		} `json:"rows"`
 	} `json:"steps"`
 }
 
@@ -74,7 +87,7 @@ func TestIdPReplay(t *testing.T) {
 				if len(st.Request.Body) > 0 {
 					body = subst(string(st.Request.Body))
 				}
-				res := s.do(st.Request.Method, subst(st.Request.Path), body)
+				res := s.doHeaders(st.Request.Method, subst(st.Request.Path), body, st.Request.Headers)
 				where := fmt.Sprintf("step %d (%s): %s %s", i+1, st.Name, st.Request.Method, st.Request.Path)
 				if res.Status != st.Response.Status {
 					t.Fatalf("%s: status %d, want %d\n%s", where, res.Status, st.Response.Status, res.Raw)
@@ -90,6 +103,26 @@ func TestIdPReplay(t *testing.T) {
 				for _, a := range st.Response.Absent {
 					if present(res.Body, a) {
 						t.Fatalf("%s: %s present, want it left out\n%s", where, a, res.Raw)
+					}
+				}
+				for _, q := range st.Rows {
+					args := make([]any, len(q.Args))
+					for i, a := range q.Args {
+						args[i] = subst(a)
+					}
+					got := s.rows(q.Query, args...)
+					want := make([]map[string]any, len(q.Want))
+					for i, w := range q.Want {
+						want[i] = map[string]any{}
+						for k, v := range w {
+							if str, ok := v.(string); ok {
+								v = subst(str)
+							}
+							want[i][k] = v
+						}
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s: %s %v:\n got  %v\n want %v", where, q.Query, args, got, want)
 					}
 				}
 			}
@@ -206,4 +239,39 @@ func TestReplayAbsentPaths(t *testing.T) {
 			t.Errorf("present(%q) = %v, want %v", path, got, want)
 		}
 	}
+}
+
+// rows runs a query and returns its rows as maps of column to text, nil
+// for NULL.
+func (s *sidecar) rows(query string, args ...any) []map[string]any {
+	s.t.Helper()
+	rows, err := s.db.Query(query, args...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	out := []map[string]any{}
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			s.t.Fatal(err)
+		}
+		m := map[string]any{}
+		for i, c := range cols {
+			m[c] = nil
+			if vals[i].Valid {
+				m[c] = vals[i].String
+			}
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		s.t.Fatal(err)
+	}
+	return out
 }

@@ -100,6 +100,10 @@ func (p patcher) one(doc map[string]any, op patchOp) error {
 				// Read-only; Okta and Entra echo them back. Ignored.
 			case strings.HasPrefix(lk, "urn:") && !strings.Contains(k[strings.LastIndex(k, ":")+1:], "."):
 				if ext, ok := v.(map[string]any); ok && !strings.HasPrefix(lk, strings.ToLower(p.schema)+":") && isSchemaURN(k) {
+					ext, err := withoutOwnSchemas(k, ext)
+					if err != nil {
+						return err
+					}
 					for sk, sv := range ext {
 						if err := p.one(doc, patchOp{Op: op.Op, Path: k + ":" + sk, Value: sv}); err != nil {
 							return err
@@ -217,6 +221,10 @@ func (p patcher) schemaPath(doc map[string]any, op patchOp) error {
 	}
 	if core {
 		return p.one(doc, patchOp{Op: op.Op, Value: attrs})
+	}
+	attrs, err := withoutOwnSchemas(urn, attrs)
+	if err != nil {
+		return err
 	}
 	for k, v := range attrs {
 		if err := p.one(doc, patchOp{Op: op.Op, Path: urn + ":" + k, Value: v}); err != nil {
@@ -436,4 +444,38 @@ func seed(m map[string]any, e filter.Expression) {
 func isSchemaURN(k string) bool {
 	last := k[strings.LastIndex(k, ":")+1:]
 	return last == "User" || last == "Group" || strings.EqualFold(k, mapping.EnterpriseSchema)
+}
+
+// withoutOwnSchemas returns an extension's attributes in a PATCH value
+// without a schemas member that names the extension itself, which some
+// clients put in the object ({"schemas": [urn], "department": "x"}): it
+// says nothing beyond the path, so it is dropped. One that does not name
+// the extension is refused, since the value would then be meant for
+// another schema.
+func withoutOwnSchemas(urn string, ext map[string]any) (map[string]any, error) {
+	k := ""
+	for key := range ext {
+		if strings.EqualFold(key, "schemas") {
+			k = key
+		}
+	}
+	if k == "" {
+		return ext, nil
+	}
+	list, _ := ext[k].([]any)
+	named := false
+	for _, e := range list {
+		s, ok := e.(string)
+		named = named || ok && strings.EqualFold(s, urn)
+	}
+	if !named {
+		return nil, errorf(http.StatusBadRequest, "invalidValue", "the value for %s has schemas that do not name it; expected its attributes only, or schemas: [%q]", urn, urn)
+	}
+	out := make(map[string]any, len(ext)-1)
+	for key, v := range ext {
+		if key != k {
+			out[key] = v
+		}
+	}
+	return out, nil
 }

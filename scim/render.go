@@ -296,8 +296,10 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 		w.Write(b)
 		return nil
 	}
+	// The members array is opened with the first member: a group without
+	// members has no members attribute, as RFC 7643 section 2.5 treats an
+	// empty multi-valued attribute as unassigned.
 	w.Write(b[:len(b)-1])
-	w.WriteString(`,"members":[`)
 	users := s.baseURL(c) + "/Users/"
 	for _, u := range s.resources {
 		if u.groupsOf == r {
@@ -307,7 +309,9 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 	first := true
 	var buf []byte
 	write := func(m adapters.Member) error {
-		if !first {
+		if first {
+			w.WriteString(`,"members":[`)
+		} else {
 			w.WriteByte(',')
 		}
 		first = false
@@ -347,6 +351,9 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 			}
 		}
 	}
-	w.WriteString("]}")
+	if !first {
+		w.WriteByte(']')
+	}
+	w.WriteByte('}')
 	return err
 }

@@ -142,6 +142,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.AttributeConfig]("meta"):           {Example: "first_name"},
 	key[mapping.AttributeConfig]("metaScope"):      {MapKey: "column", Sample: "appid", Example: "{appid: core}"},
 	key[mapping.AttributeConfig]("whenMissing"):    {DefaultText: "none: a missing entry is no value", Example: "'true'"},
+	key[mapping.AttributeConfig]("whenOmitted"):    {DefaultText: "none: a create must give the attribute where its column needs a value", Example: "true"},
 	key[mapping.AttributeConfig]("hash"):           {Enum: []string{mapping.HashBcrypt, mapping.HashArgon2id, mapping.HashPBKDF2, mapping.HashSaltedSHA256}, Example: "bcrypt"},
 	key[mapping.AttributeConfig]("cost"):           {Default: mapping.DefaultBcryptCost, Const: "DefaultBcryptCost", Example: "12"},
 	key[mapping.AttributeConfig]("iterations"):     {Default: mapping.DefaultPBKDF2Iterations, Const: "DefaultPBKDF2Iterations", Example: "600000"},
