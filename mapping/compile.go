@@ -140,6 +140,11 @@ type Resource struct {
 	// Delete is the DELETE policy.
 	Delete string
 
+	// nameValue and schemaValue are Name and Schema as the interface
+	// values a document holds, boxed once rather than for every row
+	// rendered.
+	nameValue, schemaValue any
+
 	// groups is set on the User resource when groups have members: users
 	// then carry the read-only groups attribute.
 	groups bool
@@ -458,7 +463,8 @@ func canonicalPath(urn, coreURN string, parent, def *AttrDef) string {
 }
 
 func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
-	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(schema)}
+	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, nameValue: name, schemaValue: schema,
+		byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(schema)}
 	c.extensions(path, r, rc.Extensions)
 	var info adapters.TableInfo
 	described := false

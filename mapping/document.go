@@ -638,8 +638,8 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 	// caller adds: built at its size, not grown.
 	doc := make(map[string]any, len(r.attrs)+4)
 	doc["id"] = r.ID(rec)
-	schemas := []any{r.Schema}
-	meta := map[string]any{"resourceType": r.Name}
+	schemas := []any{r.schemaValue}
+	meta := map[string]any{"resourceType": r.nameValue}
 	for _, a := range r.attrs {
 		if a.kind == kindPassword {
 			continue

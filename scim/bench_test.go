@@ -260,14 +260,15 @@ const (
 // as scimbench configures it: every request logged at info level (as JSON,
 // here discarded) and audit records written to the null device.
 type readBench struct {
-	s     *sidecar
-	first int64 // id of user0000000
+	s       *sidecar
+	first   int64 // id of user0000000
+	members int64 // id of the member scenario's group (newPathBench)
 }
 
 // userCols is the select list of a users row, as the sidecar reads it.
 const userCols = "id, login, email, first_name, last_name, display_name, okta_id, status, created_at, updated_at"
 
-func newReadBench(b *testing.B) *readBench {
+func newReadBench(b testing.TB) *readBench {
 	b.Helper()
 	mysqltest.SkipIfEmbedded(b, "timings on the in-memory engine say nothing about a real server")
 	dsn, db := scratchDB(b, "testdata/bench_schema.sql")

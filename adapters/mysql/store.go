@@ -450,7 +450,13 @@ func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
 // from where a page served before ended, when one is remembered.
 func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, error) {
 	var b builder
-	b.sql.WriteString(" FROM " + s.table + " WHERE 1=1" + s.scope)
+	// Room for a lookup's condition: the text is not regrown as it is
+	// built.
+	b.sql.Grow(96 + len(s.table) + len(s.scope))
+	b.sql.WriteString(" FROM ")
+	b.sql.WriteString(s.table)
+	b.sql.WriteString(" WHERE 1=1")
+	b.sql.WriteString(s.scope)
 	b.args = append(b.args, s.sargs...)
 	if q.Where != nil {
 		b.sql.WriteString(" AND ")
@@ -476,6 +482,7 @@ func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, erro
 	}
 	var order strings.Builder
 	var oargs []any
+	order.Grow(64)
 	order.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
 		if ref, ok := s.joinCols[o.Column]; ok {

@@ -56,6 +56,8 @@ type scenario struct {
 	per  float64
 	// target is the least sidecar/raw ratio the issue asks for; 0 if none.
 	target float64
+	// cpu is the most sidecar CPU a request may cost (issue 26).
+	cpu cpuTarget
 	// limit bounds the requests of one worker (0: none); n bounds them
 	// all (0: -n).
 	limit, n int
@@ -158,7 +160,13 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 	}
 	fmt.Fprintf(b.out, "\n%-24s %-10s | %-28s | %-28s | %-11s | %s\n", "", "", "raw SQL", "sidecar", "stmts/trips", "")
 	fmt.Fprintf(b.out, "%-24s %-10s | %10s %8s %8s | %10s %8s %8s | %-11s | %5s  %s\n", "scenario", "unit", "rate", "p50", "p99", "rate", "p50", "p99", "raw → scim", "ratio", "target")
-	var notes, cpu []string
+	var notes []string
+	type cpuLine struct {
+		s    scenario
+		used [2]cpuTimes
+		res  [2]result
+	}
+	var cpu []cpuLine
 	for _, s := range scenarios {
 		if b.o.only != nil && !b.o.only.MatchString(s.name) {
 			continue
@@ -205,9 +213,7 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 			res[0].rate()*s.per, ms(res[0].quantile(.5)), ms(res[0].quantile(.99)),
 			res[1].rate()*s.per, ms(res[1].quantile(.5)), ms(res[1].quantile(.99)), st, ratio, verdict)
 		notes = append(notes, fmt.Sprintf("  %-22s %d+%d requests; raw SQL: %s; the sidecar's first: %s", s.name+":", res[0].requests, res[1].requests, s.raw, strings.Join(st.sequence, ", ")))
-		cpu = append(cpu, fmt.Sprintf("%-24s | %8s %8s | %8s %8s %8s", s.name,
-			perRequest(used[0].db, res[0].requests), perRequest(used[0].self, res[0].requests),
-			perRequest(used[1].db, res[1].requests), perRequest(used[1].sidecar, res[1].requests), perRequest(used[1].self, res[1].requests)))
+		cpu = append(cpu, cpuLine{s, used, res})
 	}
 	fmt.Fprintf(b.out, "\n%s\n", strings.Join(notes, "\n"))
 	fmt.Fprintf(b.out, "  (stmts/trips: statements and round trips per request, the mean over %d requests of one client, counted on the wire by a proxy in front of an in-process sidecar and of a baseline pool; a round trip of the sidecar may carry several statements, joined by + above)\n\n", countRequests)
@@ -215,27 +221,39 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 	if b.o.inProcess {
 		client = "scimbench+sidecar"
 	}
-	fmt.Fprintf(b.out, "CPU per request, microseconds (db: the database server; scimbench: the baseline's or the HTTP client's side; - unknown)\n")
-	fmt.Fprintf(b.out, "%-24s | %8s %8s | %8s %8s %8s\n", "scenario", "raw: db", client, "db", "sidecar", client)
-	fmt.Fprintf(b.out, "%s\n\n", strings.Join(cpu, "\n"))
-	return b.floor(ctx)
+	floor, err := b.floor(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(b.out, "CPU per request, microseconds (db: the database server; scimbench: the baseline's or the HTTP client's side; - unknown;\n")
+	fmt.Fprintf(b.out, "target: the sidecar's CPU above the HTTP floor, %s µs, as issue 26 sets it)\n", perRequest(floor, 1))
+	fmt.Fprintf(b.out, "%-24s | %8s %8s | %8s %8s %8s | %s\n", "scenario", "raw: db", client, "db", "sidecar", client, "target")
+	for _, l := range cpu {
+		fmt.Fprintf(b.out, "%-24s | %8s %8s | %8s %8s %8s | %s\n", l.s.name,
+			perRequest(l.used[0].db, l.res[0].requests), perRequest(l.used[0].self, l.res[0].requests),
+			perRequest(l.used[1].db, l.res[1].requests), perRequest(l.used[1].sidecar, l.res[1].requests), perRequest(l.used[1].self, l.res[1].requests),
+			l.s.cpu.verdict(perRequestDuration(l.used[1].sidecar, l.res[1].requests), floor))
+	}
+	fmt.Fprintln(b.out)
+	return nil
 }
 
 // floor measures what a request costs the sidecar and the client with no
-// database work at all: GET /ServiceProviderConfig, served from memory.
-func (b *bencher) floor(ctx context.Context) error {
+// database work at all: GET /ServiceProviderConfig, served from memory. It
+// returns the sidecar's CPU per request, or -1 when it is unknown.
+func (b *bencher) floor(ctx context.Context) (time.Duration, error) {
 	before := b.cpu.read()
 	r, err := load(ctx, b.o.conc, b.o.requests, b.o.duration, 0, func(ctx context.Context, _ *worker, _ int) error {
 		_, err := b.http.do(ctx, "GET", "/ServiceProviderConfig", nil, http.StatusOK, false)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("GET /ServiceProviderConfig: %w", err)
+		return -1, fmt.Errorf("GET /ServiceProviderConfig: %w", err)
 	}
 	used := b.cpu.read().since(before)
 	fmt.Fprintf(b.out, "HTTP floor, GET /ServiceProviderConfig (no database): %.0f req/s, p50 %s, p99 %s; CPU per request: sidecar %s µs, scimbench %s µs\n\n",
 		r.rate(), ms(r.quantile(.5)), ms(r.quantile(.99)), perRequest(used.sidecar, r.requests), perRequest(used.self, r.requests))
-	return nil
+	return perRequestDuration(used.sidecar, r.requests), nil
 }
 
 // ms formats a latency in milliseconds.
@@ -244,7 +262,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
 func (b *bencher) scenarios() []scenario {
 	return []scenario{
 		{
-			name: "create user", unit: "req/s", per: 1, target: 0.5,
+			name: "create user", unit: "req/s", per: 1, target: 0.5, cpu: cpuTarget{over: 150 * time.Microsecond},
 			raw:   "INSERT, SELECT it back by id",
 			reset: func(ctx context.Context) error { return b.db.exec(ctx, "DELETE FROM users WHERE login LIKE 'new%'") },
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
@@ -257,7 +275,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "get by id", unit: "req/s", per: 1, target: 0.7,
+			name: "get by id", unit: "req/s", per: 1, target: 0.7, cpu: cpuTarget{over: 60 * time.Microsecond},
 			raw: "SELECT the row by id, SELECT its groups (JOIN roles)",
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id, _ := b.user(i)
@@ -270,7 +288,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "filter userName eq", unit: "req/s", per: 1, target: 0.7,
+			name: "filter userName eq", unit: "req/s", per: 1, target: 0.7, cpu: cpuTarget{over: 60 * time.Microsecond},
 			raw: "SELECT the row WHERE login = ?, SELECT its groups",
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				_, login := b.user(i)
@@ -286,7 +304,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "PATCH deactivate", unit: "req/s", per: 1, target: 0.5,
+			name: "PATCH deactivate", unit: "req/s", per: 1, target: 0.5, cpu: cpuTarget{over: 150 * time.Microsecond},
 			raw: "UPDATE status and updated_at, SELECT the row back, SELECT its groups",
 			n:   b.o.users,
 			reset: func(ctx context.Context) error {
@@ -304,7 +322,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "PUT", unit: "req/s", per: 1, target: 0.5,
+			name: "PUT", unit: "req/s", per: 1, target: 0.5, cpu: cpuTarget{over: 150 * time.Microsecond},
 			raw: "UPDATE every mapped column, SELECT the row back, SELECT its groups",
 			doRaw: func(ctx context.Context, _ *worker, i int) error {
 				id, login := b.user(i)
@@ -343,7 +361,7 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
-			name: "page through users", unit: "pages/s", per: 1,
+			name: "page through users", unit: "pages/s", per: 1, cpu: cpuTarget{over: 5 * time.Microsecond, per: pageSize},
 			raw: "SELECT 100 rows WHERE id > last ORDER BY id LIMIT 100 (keyset), SELECT their groups; no count",
 			doRaw: func(ctx context.Context, w *worker, _ int) error {
 				n, last, err := b.rawPage(ctx, w.state)
