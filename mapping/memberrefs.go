@@ -41,7 +41,11 @@ func (c *compiler) memberGroupRef(p string, g *Resource, ref string, ginfo adapt
 		for _, j := range g.joined {
 			names = append(names, string(j.spec.Table))
 		}
-		c.add(p, "column %q names table %s, which is not joined to the group; expected a column of %s, or of a table in its joined (%s)", ref, t, g.Spec.Table, nameList(names))
+		if len(names) == 0 {
+			c.add(p, "column %q names table %s, which is not joined to the group; expected a column of %s, or %s declared in the group's joined", ref, t, g.Spec.Table, t)
+		} else {
+			c.add(p, "column %q names table %s, which is not joined to the group%s", ref, t, DidYouMean(t, names))
+		}
 		return adapters.ColumnInfo{}, false
 	}
 	j := g.joined[k]
