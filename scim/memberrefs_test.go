@@ -238,3 +238,40 @@ func TestMembersUserRef(t *testing.T) {
 		t.Errorf("after the delete: %s", got)
 	}
 }
+
+// TestMembersUserRefHooks: member hooks of a membership naming users by
+// their login get the users' keys, for the members a change adds or
+// removes and for the groups a deleted user leaves.
+func TestMembersUserRefHooks(t *testing.T) {
+	schema := loginSchema + `CREATE TABLE member_log (n INT NOT NULL AUTO_INCREMENT PRIMARY KEY, ev VARCHAR(8) NOT NULL, group_id BIGINT NOT NULL, user_id INT NOT NULL);`
+	mapping := loginMapping + `  hooks:
+    afterMemberAdd: ["INSERT INTO member_log (ev, group_id, user_id) VALUES ('add', :groupId, :userId)"]
+    afterMemberRemove: ["INSERT INTO member_log (ev, group_id, user_id) VALUES ('remove', :groupId, :userId)"]
+`
+	s := newSidecarText(t, schema, mapping)
+	log := func() string {
+		return strings.Join(s.Rows("SELECT CONCAT(ev, ' ', group_id, ' ', user_id) FROM member_log ORDER BY n"), ", ")
+	}
+	for _, op := range []string{
+		`{"op":"add","path":"members","value":[{"value":"3"},{"value":"1"}]}`,
+		`{"op":"remove","path":"members[value eq \"1\"]"}`,
+		`{"op":"replace","path":"members","value":[{"value":"2"}]}`,
+	} {
+		if r := s.do("PATCH", "/scim/v2/Groups/g-1", patchBody(op)); r.Status != http.StatusNoContent && r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", op, r.Status, r.Raw)
+		}
+	}
+	if got := log(); got != "add 1 3, remove 1 1, remove 1 3, add 1 2" {
+		t.Errorf("member hooks: %s", got)
+	}
+	if got := strings.Join(s.Rows("SELECT CONCAT(group_id, ':', username) FROM group_members ORDER BY group_id, username"), " "); got != "1:bob 2:bob" {
+		t.Errorf("memberships: %s", got)
+	}
+	if r := s.do("DELETE", "/scim/v2/Users/2", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Raw)
+	}
+	// The groups a deleted user leaves come in no particular order.
+	if got := strings.Join(s.Rows("SELECT CONCAT(ev, ' ', group_id, ' ', user_id) FROM member_log WHERE n > 4 ORDER BY group_id"), ", "); got != "remove 1 2, remove 2 2" {
+		t.Errorf("member hooks after the user's delete: %s", got)
+	}
+}

@@ -317,6 +317,10 @@ func (m *members) among(ctx context.Context, t *txn, ref any, keys []any, but bo
 			return nil, fmt.Errorf("reading the members a change touches: %w", err)
 		}
 		for _, v := range vals {
+			if v == nil {
+				// A row naming no user by its login: no user to tell.
+				continue
+			}
 			// As the user's key, whatever type the join column has.
 			out = append(out, normalize(u.key, []byte(canonical(v))))
 		}
