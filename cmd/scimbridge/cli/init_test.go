@@ -572,3 +572,18 @@ func TestInitProposesJoined(t *testing.T) {
 	}
 	checkInitOutput(t, dsn, path, text)
 }
+
+// TestInitProposesLink: e-mail addresses in a table of their own, tied to
+// the users by a link table carrying the owner's module, the primary flag
+// and a deleted flag (SuiteCRM's email_addresses and
+// email_addr_bean_rel), become a child with its link, and the output
+// checks.
+func TestInitProposesLink(t *testing.T) {
+	dsn := loadExampleSchema(t, filepath.Join(exampleRoot, "examples", "suitecrm", "schema.sql"))
+	path, text := runInitOn(t, dsn, "-users-table", "users")
+	wantLines(t, text, "          table: email_addresses\n          value: email_address\n",
+		"          link:\n            table: email_addr_bean_rel\n            parent: bean_id\n            child: email_address_id\n",
+		"            scope: {bean_module: Users}\n", "            primary: primary_address\n", "            removed: {column: deleted, value: 1, restore: 0}\n",
+		"              id: {generate: uuid}\n")
+	checkInitOutput(t, dsn, path, text)
+}
