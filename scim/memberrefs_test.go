@@ -11,6 +11,8 @@ import (
 // entitySchema is shaped like Apache Guacamole's: users and groups are
 // entity rows, a group has a 1:1 row of its own with its own key, and a
 // membership names the group by that key and the member by its entity.
+// Its foreign keys do not cascade (Guacamole's do), so that a deletion
+// that left a membership behind fails.
 const entitySchema = `
 CREATE TABLE entity (entity_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(128) NOT NULL,
   type ENUM('USER', 'USER_GROUP') NOT NULL, UNIQUE KEY entity_name (type, name));
@@ -18,8 +20,8 @@ CREATE TABLE team (team_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, entity_id IN
   disabled BOOLEAN NOT NULL DEFAULT 0, UNIQUE KEY team_entity (entity_id),
   FOREIGN KEY (entity_id) REFERENCES entity (entity_id) ON DELETE CASCADE);
 CREATE TABLE team_member (team_id INT NOT NULL, member_entity_id INT NOT NULL, PRIMARY KEY (team_id, member_entity_id),
-  FOREIGN KEY (team_id) REFERENCES team (team_id) ON DELETE CASCADE,
-  FOREIGN KEY (member_entity_id) REFERENCES entity (entity_id) ON DELETE CASCADE);
+  FOREIGN KEY (team_id) REFERENCES team (team_id),
+  FOREIGN KEY (member_entity_id) REFERENCES entity (entity_id));
 INSERT INTO entity VALUES (1, 'ann', 'USER'), (2, 'bob', 'USER'), (3, 'ops', 'USER_GROUP'), (4, 'dev', 'USER_GROUP'), (5, 'cyd', 'USER');
 -- The teams' keys differ from their entities': team 20 is entity 3.
 INSERT INTO team VALUES (20, 3, 0), (10, 4, 0);
@@ -273,5 +275,67 @@ func TestMembersUserRefHooks(t *testing.T) {
 	// The groups a deleted user leaves come in no particular order.
 	if got := strings.Join(s.Rows("SELECT CONCAT(ev, ' ', group_id, ' ', user_id) FROM member_log WHERE n > 4 ORDER BY group_id"), ", "); got != "remove 1 2, remove 2 2" {
 		t.Errorf("member hooks after the user's delete: %s", got)
+	}
+}
+
+// TestMembersUserColumnJoinedRef: a users column holding each user's one
+// group by a joined table's key (the group's info row), read, filtered,
+// written and cleared through it.
+func TestMembersUserColumnJoinedRef(t *testing.T) {
+	schema := `
+CREATE TABLE teams (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64) NOT NULL UNIQUE);
+CREATE TABLE team_info (info_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, team_id INT NOT NULL UNIQUE);
+CREATE TABLE users (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, login VARCHAR(64) NOT NULL UNIQUE, info_id INT NULL);
+INSERT INTO teams VALUES (1, 'red'), (2, 'blue');
+INSERT INTO team_info VALUES (20, 1), (10, 2);
+INSERT INTO users VALUES (1, 'ann', 20), (2, 'bob', 10), (3, 'cyd', NULL);
+`
+	mapping := `
+User:
+  table: users
+  attributes:
+    userName: login
+  ignoreDeactivation: true
+  delete: hard
+Group:
+  table: teams
+  id: {prefix: g-}
+  joined:
+    - table: team_info
+      key: team_id
+  attributes:
+    displayName: name
+  members: {userColumn: info_id, references: team_info.info_id}
+`
+	s := newSidecarText(t, schema, mapping)
+	col := func() string {
+		return strings.Join(s.Rows("SELECT CONCAT(login, ':', COALESCE(info_id, '-')) FROM users ORDER BY id"), " ")
+	}
+	r := s.do("GET", "/scim/v2/Groups/g-1", nil)
+	if r.Status != 200 || strings.Join(memberIDs(t, r.Body), ",") != "1" {
+		t.Fatalf("GET red: %d %s", r.Status, r.Raw)
+	}
+	if got := userGroups(t, s, "/scim/v2/Users/2"); !slices.Equal(got, []string{"g-2"}) {
+		t.Errorf("groups of bob: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`members.value eq "2"`), nil)); !slices.Equal(got, []string{"g-2"}) {
+		t.Errorf("groups with member bob: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`groups.value eq "g-1"`), nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("users in red: %q", got)
+	}
+	r = s.do("PATCH", "/scim/v2/Groups/g-1", patchBody(`{"op":"add","path":"members","value":[{"value":"3"}]}`,
+		`{"op":"remove","path":"members","value":[{"value":"1"}]}`))
+	if r.Status != http.StatusNoContent && r.Status != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", r.Status, r.Raw)
+	}
+	if got := col(); got != "ann:- bob:10 cyd:20" {
+		t.Errorf("after the PATCH: %s", got)
+	}
+	if r := s.do("DELETE", "/scim/v2/Groups/g-2", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Raw)
+	}
+	if got := col(); got != "ann:- bob:- cyd:20" {
+		t.Errorf("after deleting blue: %s", got)
 	}
 }

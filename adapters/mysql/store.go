@@ -1726,11 +1726,14 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		}
 		// Committed, the row is gone from the scope.
 		t.expect(key, func(_ adapters.Record, found bool) bool { return !found })
-		if check != nil {
-			// With the related rows, as a read would give them.
+		if check != nil || s.members != nil && s.members.gjoin != nil {
+			// With the related rows, as a read would give them (and
+			// the joined column the memberships name the group by).
 			if err := s.loadRelated(ctx, t, []adapters.Record{row}); err != nil {
 				return err
 			}
+		}
+		if check != nil {
 			if err := check(cloneRecord(row)); err != nil {
 				return err
 			}
