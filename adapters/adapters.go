@@ -549,10 +549,15 @@ type GroupLink struct {
 	Membership MembershipSpec
 }
 
-// MembershipRef names a join-table column that refers to a row's key.
+// MembershipRef names a join-table column that refers to a row's key,
+// or to the row's column Ref.
 type MembershipRef struct {
 	Table  Table
 	Column Column
+	// Ref, when set, is the row's column that Column holds
+	// (MembershipSpec.UserRef): deleting the row removes the rows holding
+	// its value, and an update changing it moves them to the new one.
+	Ref Column
 	// Scope and Conditions say which of the join table's rows are
 	// memberships (MembershipSpec.JoinScope, JoinConditions): a soft
 	// delete removes only those, leaving the application's other rows

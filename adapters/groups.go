@@ -34,7 +34,11 @@ type MembershipSpec struct {
 
 	JoinTable Table
 	JoinGroup Column // references the group (GroupRef)
-	JoinUser  Column // references the user's key
+	JoinUser  Column // references the user (UserRef)
+	// UserRef is the user-table column that JoinUser stores: the user's
+	// key when empty, else a unique column such as the login (Spring
+	// Security's authorities.username beside a numeric users.id).
+	UserRef Column
 	// JoinScope holds constant values of the join rows that are
 	// memberships (user_pending = 0): read, matched and written on add.
 	// JoinConditions further restrict which rows are memberships. Rows
@@ -71,6 +75,9 @@ type MembershipSpec struct {
 
 	// GroupRef is the group-table column that the membership stores: the
 	// group's key unless the application refers to groups by, e.g., name.
+	// It may be a joined table's column (JoinColumn): Guacamole's
+	// memberships name a group by its guacamole_user_group.user_group_id,
+	// the joined row's own key. That joined table has no scope.
 	GroupRef Column
 
 	// Hooks are the membership's AfterMemberAdd and AfterMemberRemove

@@ -1337,7 +1337,11 @@ func (r *Resource) describeFixed() []string {
 func (r *Resource) membersText() []string {
 	var out []string
 	if ms := r.Spec.Members; ms != nil && ms.JoinTable != "" {
-		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> the user)", ms.JoinTable, ms.JoinGroup, ms.GroupRef, ms.JoinUser)
+		user := "the user"
+		if ms.UserRef != "" {
+			user = "the user's " + string(ms.UserRef)
+		}
+		line := fmt.Sprintf("members: rows of %s (%s -> %s, %s -> %s)", ms.JoinTable, ms.JoinGroup, strings.TrimPrefix(string(ms.GroupRef), "@j:"), ms.JoinUser, user)
 		if s := conditionText(ms.JoinScope, ms.JoinConditions, false); s != "" {
 			line += "; memberships are the rows with " + s
 		}
@@ -1485,7 +1489,31 @@ func (c *compiler) memberList(path string, g, u *Resource, spec *adapters.Member
 
 // members compiles where a group's members are stored.
 func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
+	// A group declared by values has no table to describe.
+	var ginfo adapters.TableInfo
+	gok := false
+	if !g.IsFixed() {
+		ginfo, gok = c.describe(g.Spec.Table)
+	}
+	uinfo, uok := c.describe(u.Spec.Table)
+	// The user column the join rows hold (the key, or userReferences),
+	// resolved first: it joins the columns the users' reads load.
+	uref, urefOK := u.key, u.key.Name != ""
+	if mc.UserReferences != "" {
+		if mc.Table == "" {
+			c.add(path+".userReferences", "names the users column a join table's user column stores; expected it only with a join table (table, group, user)")
+			urefOK = false
+		} else {
+			uref, urefOK = c.memberUserRef(path+".userReferences", u, mc.UserReferences, uinfo, uok)
+		}
+	}
 	spec := &adapters.MembershipSpec{Users: u.Spec, GroupRef: g.Spec.Key}
+	if g.IsFixed() {
+		spec.GroupRef = valueGroupValue
+	}
+	if urefOK && uref.Name != u.Spec.Key {
+		spec.UserRef = uref.Name
+	}
 	// The members' display: a column of the users' own table (a joined
 	// table's is not in the membership's queries), else the key.
 	spec.Display = u.Spec.Key
@@ -1494,23 +1522,16 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 	} else if a, ok := u.byPath["username"]; ok && !isJoinedColumn(a.col) {
 		spec.Display = a.col.Name
 	}
-	var ginfo adapters.TableInfo
-	gok := false
-	if g.IsFixed() {
-		spec.GroupRef = valueGroupValue
-	} else {
-		ginfo, gok = c.describe(g.Spec.Table)
+	var gref adapters.ColumnInfo
+	grefOK := false
+	if gok {
+		gref, grefOK = ginfo.Column(g.Spec.Key)
 	}
-	uinfo, uok := c.describe(u.Spec.Table)
 	if mc.References != "" {
+		gref, grefOK = c.memberGroupRef(path+".references", g, mc.References, ginfo, gok)
 		spec.GroupRef = adapters.Column(mc.References)
-		if gok {
-			if _, ok := ginfo.Column(spec.GroupRef); !ok {
-				c.add(path+".references", "column %q not in table %s%s; expected the group column the membership stores (default the key)", mc.References, g.Spec.Table, DidYouMean(mc.References, columnNames(ginfo)))
-			}
-		}
-		if !slices.Contains(g.Spec.Columns, spec.GroupRef) {
-			g.Spec.Columns = append(g.Spec.Columns, spec.GroupRef)
+		if grefOK {
+			spec.GroupRef = gref.Name
 		}
 	}
 	switch {
@@ -1608,26 +1629,28 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		}
 		if gc, ok := jcols["group"]; ok && g.IsFixed() {
 			c.valueFitsMembership(strings.TrimSuffix(path, ".members"), g, gc, "the membership's group column "+mc.Group)
-		} else if ok && gok {
-			if rc, ok := ginfo.Column(spec.GroupRef); ok {
-				if msg := joinable(gc, rc); msg != "" {
-					c.add(path+".group", "%s", msg)
-				} else {
-					c.joinWarnings(path+".group", "the membership's group column", gc, rc, spec.JoinTable, g.Spec.Table)
-				}
+		} else if ok && grefOK {
+			rc, rt := bareName(gref), g.Spec.Table
+			if isJoinedColumn(gref) {
+				rt = adapters.Table(strings.TrimPrefix(strings.TrimSuffix(string(gref.Name), "."+string(rc.Name)), "@j:"))
+			}
+			if msg := joinable(gc, rc); msg != "" {
+				c.add(path+".group", "%s", msg)
+			} else {
+				c.joinWarnings(path+".group", "the membership's group column", gc, rc, spec.JoinTable, rt)
 			}
 		}
-		if uc, ok := jcols["user"]; ok && u.key.Name != "" {
-			if msg := joinable(uc, u.key); msg != "" {
+		if uc, ok := jcols["user"]; ok && urefOK {
+			if msg := joinable(uc, uref); msg != "" {
 				c.add(path+".user", "%s", msg)
 			} else {
-				c.joinWarnings(path+".user", "the membership's user column", uc, u.key, spec.JoinTable, u.Spec.Table)
+				c.joinWarnings(path+".user", "the membership's user column", uc, uref, spec.JoinTable, u.Spec.Table)
 			}
 		}
 		if leadingIndex(jinfo, spec.JoinGroup) == "" {
 			c.warn = append(c.warn, fmt.Sprintf("%s: %s has no index starting with %s: listing a group's members scans the table", path, mc.Table, mc.Group))
 		}
-		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Scope: spec.JoinScope, Conditions: spec.JoinConditions, Removed: spec.Removed, Location: spec.Location, RemovedMillis: spec.RemovedMillis})
+		u.Spec.Memberships = append(u.Spec.Memberships, adapters.MembershipRef{Table: spec.JoinTable, Column: spec.JoinUser, Ref: spec.UserRef, Scope: spec.JoinScope, Conditions: spec.JoinConditions, Removed: spec.Removed, Location: spec.Location, RemovedMillis: spec.RemovedMillis})
 	case mc.UserColumn != "":
 		if mc.Group != "" || mc.User != "" {
 			c.add(path, "group and user name join-table columns; with userColumn expected neither")
@@ -2296,7 +2319,10 @@ func (c *compiler) keyRefs(path string, r *Resource, renames []RenameConfig) {
 		ref(j.Table, j.Key)
 	}
 	for _, m := range r.Spec.Memberships {
-		ref(m.Table, m.Column)
+		if m.Ref == "" {
+			// One that holds another column does not hold the key.
+			ref(m.Table, m.Column)
+		}
 	}
 	for _, col := range r.Spec.SelfReferences {
 		ref(r.Spec.Table, col)

@@ -205,7 +205,19 @@ type MembersConfig struct {
 	WhenRemoved any `yaml:"whenRemoved"`
 	// References is the group column the membership stores; default the
 	// group's key. Set it when the application refers to roles by name.
+	// A column of a joined table of the group, qualified by its table,
+	// is one too: Guacamole's memberships name a group by
+	// guacamole_user_group.user_group_id, the key of the group's joined
+	// row, not by its entity_id. That joined table may have no scope.
 	References string `yaml:"references"`
+	// UserReferences is the users column the join table's user column
+	// stores; default the user's key. Set it when the application names
+	// members by another unique column, such as the login (Spring
+	// Security's authorities.username beside a numeric users.id): a user
+	// whose value changes (a renamed userName) keeps its memberships, and
+	// deleting the user removes the rows holding its value. Join table
+	// only; the column must have a unique index of its own.
+	UserReferences string `yaml:"userReferences"`
 	// Scope says which join-table rows are memberships, as a resource's
 	// scope does: constants are matched and written on add
 	// (user_pending: 0), conditions only matched. Other rows (a pending

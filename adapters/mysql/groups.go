@@ -30,6 +30,17 @@ type members struct {
 	users   *store // the user table's store (for keys and scope)
 	userKey adapters.ColumnInfo
 	refCol  adapters.ColumnInfo
+	// gfrom is the group table aliased g, joined (aliased gj) to the
+	// joined table holding GroupRef when it is a joined column; gref is
+	// GroupRef on them (g.ref or gj.ref), and gjoin that joined table.
+	gfrom, gref string
+	gjoin       *joined
+	// uref is the quoted user column the join's user column holds (the
+	// key unless UserRef names another), urefCol its column; byRef says
+	// it is not the key, so user keys are turned into it in SQL.
+	uref    string
+	urefCol adapters.ColumnInfo
+	byRef   bool
 	join    string // quoted join table, or ""
 	jg, ju  string // quoted join columns
 	ucol    string // quoted user column, or ""
@@ -93,6 +104,22 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate(), hooks: newHookSet(spec.Hooks)}
 	if m.refCol, ok = group.cols[spec.GroupRef]; !ok {
 		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
+	}
+	m.gfrom, m.gref = group.table+" g", "g."+quote(string(spec.GroupRef))
+	if ref, ok := group.joinCols[spec.GroupRef]; ok {
+		if len(ref.j.spec.Scope) > 0 {
+			return nil, fmt.Errorf("group reference column %s: its joined table has a scope", spec.GroupRef)
+		}
+		m.gjoin = ref.j
+		m.gfrom += " JOIN " + ref.j.table + " gj ON gj." + ref.j.key + " = " + coerce("g."+quote(string(group.spec.Key)), group.key, ref.j.keyCol)
+		m.gref = "gj." + quote(string(ref.col))
+	}
+	m.uref, m.urefCol = quote(string(users.spec.Key)), users.key
+	if spec.UserRef != "" && spec.UserRef != users.spec.Key {
+		if m.urefCol, ok = users.cols[spec.UserRef]; !ok {
+			return nil, fmt.Errorf("user reference column %s: %w", spec.UserRef, errNotDescribed)
+		}
+		m.uref, m.byRef = quote(string(spec.UserRef)), true
 	}
 	if spec.JoinTable != "" {
 		jinfo, ok := a.described(spec.JoinTable)
@@ -208,13 +235,22 @@ func (m *members) computedValue(d adapters.Default) (string, error) {
 		return "(SELECT COALESCE(MAX(x." + col + "), 0) + 1 FROM " + m.join + " x WHERE x." + m.jg + " = ?)", nil
 	case d.Kind == adapters.DefaultNext:
 		m.nextPerUser = true
-		return "(SELECT COALESCE(MAX(x." + col + "), 0) + 1 FROM " + m.join + " x WHERE x." + m.ju + " = " + coerce("u."+quote(string(u.spec.Key)), u.key, m.juCol) + ")", nil
+		// The join rows hold the user's key, or the column userReferences
+		// names.
+		ucol, uinfo := quote(string(u.spec.Key)), u.key
+		if m.spec.UserRef != "" {
+			ucol, uinfo = quote(string(m.spec.UserRef)), u.cols[m.spec.UserRef]
+		}
+		return "(SELECT COALESCE(MAX(x." + col + "), 0) + 1 FROM " + m.join + " x WHERE x." + m.ju + " = " + coerce("u."+ucol, uinfo, m.juCol) + ")", nil
 	case d.FromRow == adapters.CopyUser:
 		if _, ok := u.cols[d.From]; !ok {
 			return "", fmt.Errorf("user column %s: %w", d.From, errNotDescribed)
 		}
 		return "u." + quote(string(d.From)), nil
 	case d.FromRow == adapters.CopyGroup:
+		if strings.HasPrefix(string(m.spec.GroupRef), "@j:") {
+			return "", fmt.Errorf("join column %s: a copy of the group's %s where memberships name the group by a joined table's column is not supported", d.Column, d.From)
+		}
 		if _, ok := m.group.cols[d.From]; !ok {
 			return "", fmt.Errorf("group column %s: %w", d.From, errNotDescribed)
 		}
@@ -500,7 +536,7 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 				cargs = append(cargs, m.spec.JoinScope[c])
 			}
 			conds, condArgs := scopeTerms("", nil, m.spec.JoinConditions, nil, m.jcols)
-			q := "UPDATE " + m.join + " SET " + strings.Join(sets, ", ") + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" +
+			q := "UPDATE " + m.join + " SET " + strings.Join(sets, ", ") + " WHERE " + m.jg + " = ? AND " + m.ju + m.juIn(len(part), false) +
 				" AND NOT (" + strings.Join(same, " AND ") + ")" + conds
 			args = append(append(append(append(args, ref), part...), cargs...), condArgs...)
 			res, err := t.ExecContext(ctx, q, args...)
@@ -530,11 +566,11 @@ func (m *members) add(ctx context.Context, t *txn, ref any, keys []any) (int64, 
 			// memberships are skipped, not duplicated. The group row is
 			// locked, so concurrent changes to this group are serialised.
 			extra := m.addArgs(ref)
-			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + uk + m.addVals + " FROM " + u.table + " u" +
+			q = "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ") SELECT ?, u." + m.uref + m.addVals + " FROM " + u.table + " u" +
 				" WHERE u." + uk + " IN (" + marks(len(part)) + ")" + scopeSQL("u", u)
 			args = append(append(append([]any{ref}, extra...), part...), u.sargs...)
 			if !m.upsert {
-				q += " AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = " + coerce("u."+uk, u.key, m.juCol) + m.jscope + ")"
+				q += " AND NOT EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.jg + " = ? AND j." + m.ju + " = " + coerce("u."+m.uref, m.urefCol, m.juCol) + m.jscope + ")"
 				args = append(append(args, ref), m.jargs...)
 			}
 			// Share-lock the users added, so none is deleted before
@@ -576,7 +612,7 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = m.removeHead() + " WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + m.jscopeBare + m.inUserScope()
+			q = m.removeHead() + " WHERE " + m.jg + " = ? AND " + m.ju + m.juIn(len(part), false) + m.jscopeBare + m.inUserScope()
 			args = append(append(append(m.removeArgs(), ref), part...), m.jargs...)
 			args = append(args, u.sargs...)
 		} else {
@@ -602,7 +638,7 @@ func (m *members) removeAllBut(ctx context.Context, t *txn, ref any, keys []any)
 		q = m.removeHead() + " WHERE " + m.jg + " = ?"
 		args = append(m.removeArgs(), ref)
 		if len(keys) > 0 {
-			q += " AND " + m.ju + " NOT IN (" + marks(len(keys)) + ")"
+			q += " AND " + m.ju + m.juIn(len(keys), true)
 			args = append(args, keys...)
 		}
 		q += m.jscopeBare + m.inUserScope()
@@ -640,7 +676,55 @@ func (m *members) inUserScope() string {
 	if u.scope == "" {
 		return ""
 	}
-	return " AND " + m.ju + " IN (SELECT " + coerce(quote(string(u.spec.Key)), u.key, m.juCol) + " FROM " + u.table + " WHERE 1=1" + u.scope + ")"
+	return " AND " + m.ju + " IN (SELECT " + coerce(m.uref, m.urefCol, m.juCol) + " FROM " + u.table + " WHERE 1=1" + u.scope + ")"
+}
+
+// juIn is the condition, after the join table's user column, that it
+// names one of n users given by their keys (" NOT IN" with not): the
+// keys themselves, or, where the membership holds another user column
+// (UserRef), those users' values of it.
+func (m *members) juIn(n int, not bool) string {
+	in := " IN (" + marks(n) + ")"
+	if m.byRef {
+		in = " IN (SELECT " + coerce(m.uref, m.urefCol, m.juCol) + " FROM " + m.users.table + " WHERE " + quote(string(m.users.spec.Key)) + in + ")"
+	}
+	if not {
+		return " NOT" + in
+	}
+	return in
+}
+
+// juKey is the user key of the join row, unaliased: its user column, or,
+// where that holds another user column (UserRef), the key of the user
+// whose column it holds; ci is the column to read the key as.
+func (m *members) juKey() (expr string, ci adapters.ColumnInfo) {
+	if !m.byRef {
+		return m.ju, m.juCol
+	}
+	u := m.users
+	return "(SELECT " + quote(string(u.spec.Key)) + " FROM " + u.table + " WHERE " + m.uref + " = " + coerce(m.join+"."+m.ju, m.juCol, m.urefCol) + " LIMIT 1)", u.key
+}
+
+// groupsOn joins the groups (aliased g, and gj for a joined reference
+// table) to a query on the condition that their reference is ref.
+func (m *members) groupsOn(ref string) string {
+	g := m.group
+	if m.gjoin == nil {
+		return " JOIN " + g.table + " g ON " + m.gref + " = " + ref
+	}
+	j := m.gjoin
+	return " JOIN " + j.table + " gj ON " + m.gref + " = " + ref + " JOIN " + g.table + " g ON g." + quote(string(g.spec.Key)) + " = " + coerce("gj."+j.key, j.keyCol, g.key)
+}
+
+// outerRef is the reference of the group row of table (unaliased, in an
+// enclosing query), converted to column to.
+func (m *members) outerRef(table string, to adapters.ColumnInfo) string {
+	g := m.group
+	if m.gjoin == nil {
+		return coerce(table+"."+quote(string(m.spec.GroupRef)), m.refCol, to)
+	}
+	j := m.gjoin
+	return "(SELECT " + coerce(m.gref, m.refCol, to) + " FROM " + j.table + " gj WHERE gj." + j.key + " = " + coerce(table+"."+quote(string(g.spec.Key)), g.key, j.keyCol) + ")"
 }
 
 // dropGroup removes every membership of the group with reference ref,
@@ -807,8 +891,8 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	in := " IN (" + marks(len(keys)) + ")"
 	extra := m.addArgs(nil)
 	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
-		" SELECT g." + quote(string(m.spec.GroupRef)) + ", u." + uk + m.addVals +
-		" FROM " + g.table + " g JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
+		" SELECT " + m.gref + ", u." + m.uref + m.addVals +
+		" FROM " + m.gfrom + " JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
 		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
 		" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" +
 		u.share +
@@ -941,7 +1025,7 @@ func (m *members) membersQuery(ref any) (string, []any) {
 	if m.join != "" {
 		// Driven by the join table's group index; each user is found by
 		// its key, which the join column is converted to.
-		q := "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
+		q := "SELECT " + uk + ", " + disp + " FROM " + m.join + " j JOIN " + u.table + " u ON u." + m.uref + " = " + coerce("j."+m.ju, m.juCol, m.urefCol) +
 			" WHERE j." + m.jg + " = ?" + m.jscope + scopeSQL("u", u) + " ORDER BY " + uk
 		return q, append(append([]any{ref}, m.jargs...), u.sargs...)
 	}
@@ -968,16 +1052,20 @@ func (m *members) groupsQueryText() (head, tail string) {
 	u, g := m.users, m.group
 	gk := "g." + quote(string(g.spec.Key))
 	gd := "g." + quote(string(g.spec.Display))
-	gref := "g." + quote(string(m.spec.GroupRef))
+	uk := "u." + quote(string(u.spec.Key))
 	if m.join != "" {
 		// The users asked about were read in scope: only the join rows'
 		// and the groups' scopes apply.
-		return "SELECT j." + m.ju + ", " + gk + ", " + gd + " FROM " + m.join + " j JOIN " + g.table + " g ON " + gref + " = " + coerce("j."+m.jg, m.jgCol, m.refCol) +
-				" WHERE j." + m.ju + " IN (",
+		user, from := "j."+m.ju, m.join+" j"
+		if m.byRef {
+			// The join rows name the users by another column.
+			user, from = uk, from+" JOIN "+u.table+" u ON u."+m.uref+" = "+coerce("j."+m.ju, m.juCol, m.urefCol)
+		}
+		return "SELECT " + user + ", " + gk + ", " + gd + " FROM " + from + m.groupsOn(coerce("j."+m.jg, m.jgCol, m.refCol)) +
+				" WHERE " + user + " IN (",
 			")" + m.jscope + scopeSQL("g", g) + " ORDER BY " + gk
 	}
-	uk := "u." + quote(string(u.spec.Key))
-	return "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u JOIN " + g.table + " g ON " + gref + " = " + coerce("u."+m.ucol, m.ucolCol, m.refCol) +
+	return "SELECT " + uk + ", " + gk + ", " + gd + " FROM " + u.table + " u" + m.groupsOn(coerce("u."+m.ucol, m.ucolCol, m.refCol)) +
 			" WHERE " + uk + " IN (",
 		")" + scopeSQL("u", u) + scopeSQL("g", g) + " ORDER BY " + gk
 }
@@ -1067,9 +1155,11 @@ func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[s
 	var col adapters.ColumnInfo
 	args := []any{ref}
 	if m.join != "" {
-		q, col = "SELECT "+m.ju+" FROM "+m.join+" WHERE "+m.jg+" = ?", m.juCol
+		var sel string
+		sel, col = m.juKey()
+		q = "SELECT " + sel + " FROM " + m.join + " WHERE " + m.jg + " = ?"
 		if keys != nil {
-			q += " AND " + m.ju + " IN (" + marks(len(keys)) + ")"
+			q += " AND " + m.ju + m.juIn(len(keys), false)
 			args = append(args, keys...)
 		}
 		q += m.jscopeBare + m.inUserScope()
@@ -1105,7 +1195,7 @@ func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[s
 // answer was lost ran.
 func (g groupStore) addedAll(ctx context.Context, key any, ids []string) bool {
 	var ref any
-	err := g.db.QueryRowxContext(ctx, "SELECT "+quote(string(g.members.spec.GroupRef))+" FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&ref)
+	err := g.db.QueryRowxContext(ctx, "SELECT "+g.members.gref+" FROM "+g.members.gfrom+" WHERE g."+quote(string(g.spec.Key))+" = ?"+scopeSQL("g", g.store), append([]any{key}, g.sargs...)...).Scan(&ref)
 	if err != nil {
 		return false
 	}

@@ -294,13 +294,14 @@ func (m *members) among(ctx context.Context, t *txn, ref any, keys []any, but bo
 		var args []any
 		var ci adapters.ColumnInfo
 		if m.join != "" {
-			q = "SELECT " + m.ju + " FROM " + m.join + " WHERE " + m.jg + " = ?"
+			var sel string
+			sel, ci = m.juKey()
+			q = "SELECT " + sel + " FROM " + m.join + " WHERE " + m.jg + " = ?"
 			if in != "" {
-				q += " AND " + m.ju + in
+				q += " AND " + m.ju + m.juIn(len(part), but)
 			}
 			q += m.jscopeBare + m.inUserScope() + " FOR UPDATE"
 			args = append(append(append([]any{ref}, part...), m.jargs...), u.sargs...)
-			ci = m.juCol
 		} else {
 			uk := quote(string(u.spec.Key))
 			q = "SELECT " + uk + " FROM " + u.table + " WHERE " + m.ucol + " = ?"
@@ -316,6 +317,10 @@ func (m *members) among(ctx context.Context, t *txn, ref any, keys []any, but bo
 			return nil, fmt.Errorf("reading the members a change touches: %w", err)
 		}
 		for _, v := range vals {
+			if v == nil {
+				// A row naming no user by its login: no user to tell.
+				continue
+			}
 			// As the user's key, whatever type the join column has.
 			out = append(out, normalize(u.key, []byte(canonical(v))))
 		}
@@ -344,8 +349,8 @@ func (m *members) groupKeys(ctx context.Context, t *txn, refs []any) (map[string
 	g := m.group
 	out := map[string]any{}
 	for part := range slices.Chunk(refs, chunk) {
-		q := "SELECT " + quote(string(m.spec.GroupRef)) + ", " + quote(string(g.spec.Key)) + " FROM " + g.table +
-			" WHERE " + quote(string(m.spec.GroupRef)) + " IN (" + marks(len(part)) + ")" + g.scope
+		q := "SELECT " + m.gref + ", g." + quote(string(g.spec.Key)) + " FROM " + m.gfrom +
+			" WHERE " + m.gref + " IN (" + marks(len(part)) + ")" + scopeSQL("g", g)
 		rows, err := t.QueryxContext(ctx, q, append(slices.Clone(part), g.sargs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("reading the groups of memberships: %w", err)
@@ -426,7 +431,7 @@ func (m *members) groupsOfUser(ctx context.Context, t *txn, key any) ([]any, err
 	var refs []any
 	var err error
 	if m.join != "" {
-		refs, err = readColumn(ctx, t, m.jgCol, "SELECT "+m.jg+" FROM "+m.join+" WHERE "+m.ju+" = ?"+m.jscopeBare+" FOR UPDATE", append([]any{key}, m.jargs...)...)
+		refs, err = readColumn(ctx, t, m.jgCol, "SELECT "+m.jg+" FROM "+m.join+" WHERE "+m.ju+m.juIn(1, false)+m.jscopeBare+" FOR UPDATE", append([]any{key}, m.jargs...)...)
 	} else {
 		u := m.users
 		refs, err = readColumn(ctx, t, m.ucolCol, "SELECT "+m.ucol+" FROM "+u.table+" WHERE "+quote(string(u.spec.Key))+" = ? AND "+m.ucol+" IS NOT NULL", key)

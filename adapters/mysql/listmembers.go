@@ -263,8 +263,8 @@ func (m *members) listGroupsOf(ctx context.Context, q queryer, keys []any, fn fu
 		for _, t := range part {
 			args = append(args, t)
 		}
-		grows, err := q.QueryxContext(ctx, "SELECT g."+quote(string(g.spec.Key))+", g."+quote(string(g.spec.Display))+", g."+quote(string(m.spec.GroupRef))+
-			" FROM "+g.table+" g WHERE g."+quote(string(m.spec.GroupRef))+" IN ("+marks(len(part))+")"+scopeSQL("g", g)+" ORDER BY g."+quote(string(g.spec.Key)), append(args, g.sargs...)...)
+		grows, err := q.QueryxContext(ctx, "SELECT g."+quote(string(g.spec.Key))+", g."+quote(string(g.spec.Display))+", "+m.gref+
+			" FROM "+m.gfrom+" WHERE "+m.gref+" IN ("+marks(len(part))+")"+scopeSQL("g", g)+" ORDER BY g."+quote(string(g.spec.Key)), append(args, g.sargs...)...)
 		if err != nil {
 			return fmt.Errorf("reading users' groups: %w", err)
 		}
@@ -321,7 +321,7 @@ func (m *members) withoutGroups(ctx context.Context, t *txn, key any) (next any,
 	for _, tk := range toks {
 		args = append(args, tk)
 	}
-	rows, err := t.QueryxContext(ctx, "SELECT g."+quote(string(m.spec.GroupRef))+" FROM "+g.table+" g WHERE g."+quote(string(m.spec.GroupRef))+" IN ("+marks(len(toks))+")"+scopeSQL("g", g), append(args, g.sargs...)...)
+	rows, err := t.QueryxContext(ctx, "SELECT "+m.gref+" FROM "+m.gfrom+" WHERE "+m.gref+" IN ("+marks(len(toks))+")"+scopeSQL("g", g), append(args, g.sargs...)...)
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the user's groups: %w", err)
 	}

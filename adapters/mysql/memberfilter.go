@@ -21,21 +21,21 @@ func (s *store) hasMember(b *builder, x adapters.HasMember) error {
 		b.sql.WriteString("1=0") // no id can name a user
 		return nil
 	}
-	ref := coerce(s.table+"."+quote(string(m.spec.GroupRef)), m.refCol, m.jgCol)
+	ref := m.outerRef(s.table, m.jgCol)
 	uk := "u." + quote(string(u.spec.Key))
 	if m.join != "" {
-		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j JOIN " + u.table + " u ON " + uk + " = " + coerce("j."+m.ju, m.juCol, u.key) +
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j JOIN " + u.table + " u ON u." + m.uref + " = " + coerce("j."+m.ju, m.juCol, m.urefCol) +
 			" WHERE j." + m.jg + " = " + ref + m.jscope + scopeSQL("u", u))
 		b.args = append(append(b.args, m.jargs...), u.sargs...)
 	} else if m.spec.List != nil {
-		cond, args, ok := m.listHolds("u."+m.ucol, s.table+"."+quote(string(m.spec.GroupRef)), nil)
+		cond, args, ok := m.listHolds("u."+m.ucol, m.outerRef(s.table, m.refCol), nil)
 		if !ok {
 			return errListOpaque
 		}
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE " + cond + scopeSQL("u", u))
 		b.args = append(append(b.args, args...), u.sargs...)
 	} else {
-		ref = coerce(s.table+"."+quote(string(m.spec.GroupRef)), m.refCol, m.ucolCol)
+		ref = m.outerRef(s.table, m.ucolCol)
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE u." + m.ucol + " = " + ref + scopeSQL("u", u))
 		b.args = append(b.args, u.sargs...)
 	}
@@ -71,7 +71,7 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 	// The references of the groups meant: "SELECT g.ref FROM groups g
 	// WHERE <they are the groups asked for> <in scope>".
 	groups := func(to adapters.ColumnInfo) {
-		b.sql.WriteString("(SELECT " + coerce("g."+quote(string(m.spec.GroupRef)), m.refCol, to) + " FROM " + g.table + " g WHERE 1=1" + scopeSQL("g", g))
+		b.sql.WriteString("(SELECT " + coerce(m.gref, m.refCol, to) + " FROM " + m.gfrom + " WHERE 1=1" + scopeSQL("g", g))
 		b.args = append(b.args, g.sargs...)
 		if len(gkeys) > 0 {
 			b.sql.WriteString(" AND g." + quote(string(g.spec.Key)) + " IN (" + marks(len(gkeys)) + ")")
@@ -80,7 +80,7 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 		b.sql.WriteString(")")
 	}
 	if m.join != "" {
-		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.ju + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, m.juCol) + m.jscope)
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.ju + " = " + coerce(s.table+"."+m.uref, m.urefCol, m.juCol) + m.jscope)
 		b.args = append(b.args, m.jargs...)
 		b.sql.WriteString(" AND j." + m.jg + " IN ")
 		groups(m.jgCol)
@@ -88,11 +88,11 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 		return nil
 	}
 	if m.spec.List != nil {
-		cond, args, ok := m.listHolds(s.table+"."+m.ucol, "g."+quote(string(m.spec.GroupRef)), nil)
+		cond, args, ok := m.listHolds(s.table+"."+m.ucol, m.gref, nil)
 		if !ok {
 			return errListOpaque
 		}
-		b.sql.WriteString("EXISTS (SELECT 1 FROM " + g.table + " g WHERE " + cond + scopeSQL("g", g))
+		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.gfrom + " WHERE " + cond + scopeSQL("g", g))
 		b.args = append(append(b.args, args...), g.sargs...)
 		if len(gkeys) > 0 {
 			b.sql.WriteString(" AND g." + quote(string(g.spec.Key)) + " IN (" + marks(len(gkeys)) + ")")

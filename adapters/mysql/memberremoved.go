@@ -57,7 +57,7 @@ func (m *members) revive(ctx context.Context, t *txn, ref any, keys []any) (int6
 		size = 1
 	}
 	for part := range slices.Chunk(keys, size) {
-		q := "UPDATE " + m.join + " SET " + mark + " = ? WHERE " + m.jg + " = ? AND " + m.ju + " IN (" + marks(len(part)) + ")" + removed + kept
+		q := "UPDATE " + m.join + " SET " + mark + " = ? WHERE " + m.jg + " = ? AND " + m.ju + m.juIn(len(part), false) + removed + kept
 		args := append(append(append([]any{m.spec.Restore, ref}, part...), rargs...), kargs...)
 		if !m.pairKey {
 			// Without a unique (group, user) key the application may

@@ -1568,6 +1568,10 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 			t.expect(key, wrote(out, cols))
 		}
 	}
+	// Before the row's UPDATE, which may carry the COMMIT.
+	if err := s.moveMemberships(ctx, t, cur, changed); err != nil {
+		return nil, nil, err
+	}
 	if len(cols) > 0 {
 		update := "UPDATE " + s.table + " SET " + strings.Join(sets, ", ") + " WHERE " + quote(string(s.spec.Key)) + " = ?" + s.lockedScope
 		if last && known {
@@ -1599,6 +1603,37 @@ func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.
 		t.expect(key, wrote(out, cols))
 	}
 	return cur, out, nil
+}
+
+// membershipValue is the value a membership's join rows hold for the
+// row with that key: the key, or the row's column the membership names
+// users by (MembershipRef.Ref).
+func membershipValue(m adapters.MembershipRef, key any, row adapters.Record) any {
+	if m.Ref == "" {
+		return key
+	}
+	return row[m.Ref]
+}
+
+// moveMemberships moves the join rows of the memberships that name users
+// by a column of theirs (MembershipRef.Ref, a login) that the update
+// changed to the new value, as the application would find its user by
+// it.
+func (s *store) moveMemberships(ctx context.Context, t *txn, cur, changed adapters.Record) error {
+	for _, m := range s.spec.Memberships {
+		if m.Ref == "" {
+			continue
+		}
+		v, ok := changed[m.Ref]
+		if !ok || cur[m.Ref] == nil || canonical(cur[m.Ref]) == canonical(v) {
+			continue
+		}
+		c := quote(string(m.Column))
+		if _, err := t.ExecContext(ctx, "UPDATE "+quote(string(m.Table))+" SET "+c+" = ? WHERE "+c+" = ?", v, cur[m.Ref]); err != nil {
+			return fmt.Errorf("moving memberships to the user's new %s: %w", m.Ref, err)
+		}
+	}
+	return nil
 }
 
 // renameRefs moves every column of KeyRefs holding the key from to the
@@ -1728,11 +1763,14 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		}
 		// Committed, the row is gone from the scope.
 		t.expect(key, func(_ adapters.Record, found bool) bool { return !found })
-		if check != nil {
-			// With the related rows, as a read would give them.
+		if check != nil || s.members != nil && s.members.gjoin != nil {
+			// With the related rows, as a read would give them (and
+			// the joined column the memberships name the group by).
 			if err := s.loadRelated(ctx, t, []adapters.Record{row}); err != nil {
 				return err
 			}
+		}
+		if check != nil {
 			if err := check(cloneRecord(row)); err != nil {
 				return err
 			}
@@ -1775,7 +1813,7 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 					}
 				}
 				terms, args := scopeTerms("", m.Scope, m.Conditions, m.Removed, s.mcols[m.Table])
-				res, err := t.ExecContext(ctx, head+" WHERE "+quote(string(m.Column))+" = ?"+terms, append(append(hargs, key), args...)...)
+				res, err := t.ExecContext(ctx, head+" WHERE "+quote(string(m.Column))+" = ?"+terms, append(append(hargs, membershipValue(m, key, row)), args...)...)
 				if err != nil {
 					return fmt.Errorf("deleting memberships: %w", err)
 				}
@@ -1804,7 +1842,7 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 			return err
 		}
 		for _, m := range s.spec.Memberships {
-			res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", key)
+			res, err := t.ExecContext(ctx, "DELETE FROM "+quote(string(m.Table))+" WHERE "+quote(string(m.Column))+" = ?", membershipValue(m, key, row))
 			if err != nil {
 				return fmt.Errorf("deleting memberships: %w", err)
 			}

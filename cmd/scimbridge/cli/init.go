@@ -247,6 +247,7 @@ func planUser(ctx context.Context, s *initSchema, t adapters.TableInfo, shared b
 	p.pickUserName()
 	p.pickEmails(exclude)
 	p.applyRules(userRules)
+	p.pickJoined(exclude)
 	p.pickActive()
 	p.pickMeta(exclude)
 	p.pickDelete()

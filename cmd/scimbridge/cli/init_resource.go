@@ -258,6 +258,13 @@ func (p *planner) pickEmails(exclude map[string]bool) {
 		p.attrs = append(p.attrs, entry{key: "emails", guess: g, block: []entry{{key: "child", block: block}}})
 		return
 	}
+	if el := findEmailLink(p.ctx, p.s, p.t, exclude); col == "" && el != nil {
+		exclude[string(el.addr.Name)], exclude[string(el.link.Name)] = true, true
+		g := fmt.Sprintf("%s looks like the users' e-mail addresses, reached through the link rows of %s (%s names the user, %s the address). A write of emails links new address rows and unlinks the old ones; address rows are never changed or deleted, as other records may link them.", el.addr.Name, el.link.Name, el.parent, el.child)
+		p.mapped["emails"] = true
+		p.attrs = append(p.attrs, entry{key: "emails", guess: g, block: []entry{{key: "child", block: el.entries()}}})
+		return
+	}
 	if col == "" {
 		return
 	}

@@ -577,3 +577,42 @@ func TestInitLocks(t *testing.T) {
 		t.Errorf("init -apply without -locks: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestInitProposesJoined: a table holding one row per user by a unique
+// column referring to the users' key (osTicket's ost_user_account by its
+// user_id, Guacamole's guacamole_user by its entity_id) becomes a joined
+// table whose columns map what the users table lacks, and the output
+// checks; a table with no attribute in it (a group's row) is left out.
+func TestInitProposesJoined(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/osticket.sql")
+	path, text := runInitOn(t, dsn, "-users-table", "ost_user")
+	wantLines(t, text, "\n    joined:\n", "\n      - table: ost_user_account\n        key: user_id\n",
+		"      userName: ost_user_account.username\n", "      timezone: ost_user_account.timezone\n", "table: ost_user_email")
+	if strings.Contains(text, "CHANGE_ME") {
+		t.Errorf("init left a placeholder:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+
+	dsn = loadExampleSchema(t, filepath.Join(exampleRoot, "examples", "guacamole", "schema.sql"))
+	path, text = runInitOn(t, dsn, "-users-table", "guacamole_entity")
+	wantLines(t, text, "      - table: guacamole_user\n        key: entity_id\n", "      emails: guacamole_user.email_address\n", "guacamole_user.full_name")
+	if strings.Contains(text, "table: guacamole_user_group\n") {
+		t.Errorf("init joins a group's row to the users:\n%s", text)
+	}
+	checkInitOutput(t, dsn, path, text)
+}
+
+// TestInitProposesLink: e-mail addresses in a table of their own, tied to
+// the users by a link table carrying the owner's module, the primary flag
+// and a deleted flag (SuiteCRM's email_addresses and
+// email_addr_bean_rel), become a child with its link, and the output
+// checks.
+func TestInitProposesLink(t *testing.T) {
+	dsn := loadExampleSchema(t, filepath.Join(exampleRoot, "examples", "suitecrm", "schema.sql"))
+	path, text := runInitOn(t, dsn, "-users-table", "users")
+	wantLines(t, text, "          table: email_addresses\n          value: email_address\n",
+		"          link:\n            table: email_addr_bean_rel\n            parent: bean_id\n            child: email_address_id\n",
+		"            scope: {bean_module: Users}\n", "            primary: primary_address\n", "            removed: {column: deleted, value: 1, restore: 0}\n",
+		"              id: {generate: uuid}\n")
+	checkInitOutput(t, dsn, path, text)
+}

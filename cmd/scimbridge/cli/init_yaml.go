@@ -21,12 +21,20 @@ type entry struct {
 // commentWidth is where init wraps its comments.
 const commentWidth = 76
 
-// writeEntries writes entries as YAML mapping keys at indent spaces.
+// writeEntries writes entries as YAML mapping keys at indent spaces; an
+// entry keyed "-" is a list item holding its block.
 func writeEntries(b *strings.Builder, indent int, entries []entry) {
 	for _, e := range entries {
 		pad := strings.Repeat(" ", indent)
 		writeComment(b, pad, "", e.comment)
 		writeComment(b, pad, "GUESS: ", e.guess)
+		if e.key == "-" {
+			// A list item: its first entry on the dash's line.
+			var item strings.Builder
+			writeEntries(&item, indent+2, e.block)
+			b.WriteString(pad + "- " + strings.TrimPrefix(item.String(), pad+"  "))
+			continue
+		}
 		if len(e.block) == 0 {
 			fmt.Fprintf(b, "%s%s: %s\n", pad, yamlKey(e.key), e.value)
 			continue
