@@ -192,9 +192,6 @@ func (r *Resource) HasManager() bool {
 	return ok && a.kind == kindManager
 }
 
-// HasActive reports whether the resource maps the active attribute.
-func (r *Resource) HasActive() bool { return r.active != nil }
-
 // Extensions lists the extension schema URNs the resource has attributes of.
 func (r *Resource) Extensions() []string {
 	var out []string
