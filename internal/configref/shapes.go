@@ -57,8 +57,6 @@ func (f FieldInfo) mapKeyName() string {
 	return f.MapKey
 }
 
-var transforms = []string{"lower", "upper", "trim", "localpart", "domain"}
-
 // fieldInfo is the table of FieldInfo by struct type and key.
 var fieldInfo = map[fieldKey]FieldInfo{
 	key[cli.Config]("server"):    {Required: true},
@@ -134,7 +132,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.AttributeConfig]("onTrue"):         {MapKey: "column", Sample: "activation", Example: "{activation: ''}"},
 	key[mapping.AttributeConfig]("onFalse"):        {MapKey: "column", Sample: "locked_reason", Example: "{locked_reason: idp}"},
 	key[mapping.AttributeConfig]("type"):           {DefaultText: "work"},
-	key[mapping.AttributeConfig]("transform"):      {Enum: transforms, Example: "lower"},
+	key[mapping.AttributeConfig]("transform"):      {Enum: mapping.Transforms, Example: "lower"},
 	key[mapping.AttributeConfig]("meta"):           {Example: "first_name"},
 	key[mapping.AttributeConfig]("metaScope"):      {MapKey: "column", Sample: "appid", Example: "{appid: core}"},
 	key[mapping.AttributeConfig]("whenMissing"):    {DefaultText: "none: a missing entry is no value", Example: "'true'"},
@@ -142,7 +140,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.AttributeConfig]("cost"):           {Default: mapping.DefaultBcryptCost, Const: "DefaultBcryptCost", Example: "12"},
 	key[mapping.AttributeConfig]("iterations"):     {Default: mapping.DefaultPBKDF2Iterations, Const: "DefaultPBKDF2Iterations", Example: "600000"},
 
-	key[mapping.ColumnConfig]("transform"): {Enum: transforms},
+	key[mapping.ColumnConfig]("transform"): {Enum: mapping.Transforms},
 
 	key[mapping.AttributeConfig]("list"):  {Example: "json"},
 	key[mapping.ListConfig]("encoding"):   {Enum: []string{mapping.ListJSON, mapping.ListJSONObject, mapping.ListDelimited, mapping.ListPHP, mapping.ListPHPList}, DefaultText: "delimited when delimiter is given", Example: "json"},
