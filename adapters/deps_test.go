@@ -281,22 +281,12 @@ var constructors = map[string]string{
 	"cmd/scimbridge/cli/adapters.go": "adapterTypes: database.type to the adapter's config",
 	"cmd/scimbridge/cli/init.go":     "init opens a MySQL DSN given on the command line",
 	"cmd/scimbench/main.go":          "the benchmark opens its own MySQL database",
-	// Not a constructor: the reference documents database.config of
-	// type mysql from mysql.Config; it moves with configref's
-	// inversion (internalOnCmd).
-	"internal/configref/shapes.go": "the reference of mysql.Config",
-}
-
-// internalOnCmd are the packages under internal/ that still depend on a
-// command, each with why. Issue 25 asks for none: configref should be
-// driven from a test of the CLI package instead.
-var internalOnCmd = map[string]string{
-	"internal/configref": "generates the reference from cli.Config (to be inverted, issue 25)",
 }
 
 // TestAdapterConstructedOnlyInCommands checks that, outside the adapter
 // itself and its tests, only the files that construct the MySQL adapter
-// import it, and that no package under internal/ depends on a command.
+// import it, and that no package under internal/ depends on a command
+// (configref's tests give it the command's configuration type).
 func TestAdapterConstructedOnlyInCommands(t *testing.T) {
 	root := strings.TrimSpace(string(mustGo(t, "list", "-m", "-f", "{{.Dir}}")))
 	cmd := exec.Command(goTool(t), "list", "-json=ImportPath,Dir,GoFiles,CgoFiles,Deps", module+"/...")
@@ -336,7 +326,7 @@ func TestAdapterConstructedOnlyInCommands(t *testing.T) {
 				}
 			}
 		}
-		if under(rel, "internal") && internalOnCmd[rel] == "" {
+		if under(rel, "internal") {
 			for _, d := range p.Deps {
 				if under(d, module+"/cmd") {
 					t.Errorf("%s depends on %s: nothing under internal/ may depend on a command", rel, d)
