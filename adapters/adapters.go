@@ -720,8 +720,9 @@ type Store interface {
 	// spec, marks it), or returns ErrNotFound. check, if not nil, is
 	// called with the row as read under the delete's lock, before
 	// anything is written (an If-Match precondition); an error from it
-	// aborts the delete and is returned as is.
-	Delete(ctx context.Context, id string, check func(Record) error) error
+	// aborts the delete and is returned as is. It returns what it did:
+	// the memberships it removed with the row.
+	Delete(ctx context.Context, id string, check func(Record) error) (Written, error)
 }
 
 // Adapter is one connection pool to the application's database.

@@ -11,10 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,6 +130,7 @@ func TestImportDirection(t *testing.T) {
 			{prefix: sqlDriver, why: "mapping talks to storage through the adapters port only"},
 			{prefix: prom, why: "metrics belong to the scim and cli layers"},
 			{prefix: module + "/scim", why: "scim depends on mapping, never the reverse"},
+			{prefix: module + "/adapters/mysql", why: "mapping programs against the adapters port; a second storage backend must need no change here"},
 		}},
 		{"adapters/mysql", []forbidden{
 			{prefix: gin, why: "the MySQL adapter knows nothing of HTTP"},
@@ -264,4 +269,79 @@ func listEnv() []string {
 		}
 	}
 	return env
+}
+
+// adapterImport is the import path of the MySQL adapter.
+const adapterImport = module + "/adapters/mysql"
+
+// constructors are the files outside adapters/mysql that may import it:
+// where a program constructs the adapter. Everything else reaches storage
+// through the adapters port and its named capabilities.
+var constructors = map[string]string{
+	"cmd/scimbridge/cli/adapters.go": "adapterTypes: database.type to the adapter's config",
+	"cmd/scimbridge/cli/init.go":     "init opens a MySQL DSN given on the command line",
+	"cmd/scimbench/main.go":          "the benchmark opens its own MySQL database",
+}
+
+// TestAdapterConstructedOnlyInCommands checks that, outside the adapter
+// itself and its tests, only the files that construct the MySQL adapter
+// import it, and that no package under internal/ depends on a command
+// (configref's tests give it the command's configuration type).
+func TestAdapterConstructedOnlyInCommands(t *testing.T) {
+	root := strings.TrimSpace(string(mustGo(t, "list", "-m", "-f", "{{.Dir}}")))
+	cmd := exec.Command(goTool(t), "list", "-json=ImportPath,Dir,GoFiles,CgoFiles,Deps", module+"/...")
+	cmd.Env = listEnv()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			ImportPath, Dir   string
+			GoFiles, CgoFiles []string
+			Deps              []string
+		}
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		if under(p.ImportPath, adapterImport) {
+			continue
+		}
+		for _, f := range append(p.GoFiles, p.CgoFiles...) {
+			file := filepath.Join(p.Dir, f)
+			parsed, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range parsed.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				name, _ := filepath.Rel(root, file)
+				name = filepath.ToSlash(name)
+				if path == adapterImport && constructors[name] == "" {
+					t.Errorf("%s imports %s: only where the adapter is constructed (%s) may; use the adapters port and its capabilities", name, adapterImport, strings.Join(sortedKeys(constructors), ", "))
+				}
+			}
+		}
+		if under(rel, "internal") {
+			for _, d := range p.Deps {
+				if under(d, module+"/cmd") {
+					t.Errorf("%s depends on %s: nothing under internal/ may depend on a command", rel, d)
+					break
+				}
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -139,19 +139,24 @@ type Member struct {
 // Every change costs a number of statements that depends on the number of
 // members changed, not on the size of the group.
 type Groups interface {
-	// CreateGroup inserts the group row and its members in one transaction.
-	CreateGroup(ctx context.Context, rec Record, members []string) (Record, error)
+	// CreateGroup inserts the group row and its members in one transaction,
+	// and says how many memberships it added.
+	CreateGroup(ctx context.Context, rec Record, members []string) (Record, Written, error)
 	// UpdateGroup is Store.Update whose fn also returns membership changes,
 	// applied in order in the same transaction. It returns
-	// ErrUnknownMember for a member id that names no user.
-	UpdateGroup(ctx context.Context, id string, fn func(Record) (Record, []MemberOp, error)) (Record, error)
+	// ErrUnknownMember for a member id that names no user, and what it
+	// did to the memberships.
+	UpdateGroup(ctx context.Context, id string, fn func(Record) (Record, []MemberOp, error)) (Record, Written, error)
 	// AddMembers adds users to a group whose row the change leaves as it
 	// is (no PATCH of its attributes, no precondition), in one
 	// transaction, without reading the row for the caller: it returns
 	// ErrNotFound for an unknown group and ErrUnknownMember for an id that
 	// names no user, having written nothing. It reports false, having done
-	// nothing, when the mapping needs UpdateGroup for the change.
-	AddMembers(ctx context.Context, id string, ids []string) (bool, error)
+	// nothing, when the mapping needs UpdateGroup for the change. Written
+	// counts the memberships added where the store knows them (not after
+	// an answer lost on the way back, when it only knows the change
+	// committed).
+	AddMembers(ctx context.Context, id string, ids []string) (bool, Written, error)
 	// EachMember calls fn for every member of the group, streaming them in
 	// key order without holding them all in memory.
 	EachMember(ctx context.Context, id string, fn func(Member) error) error

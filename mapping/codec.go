@@ -573,7 +573,20 @@ func storedTime(col adapters.ColumnInfo, loc *time.Location, t time.Time) any {
 	return t.UTC()
 }
 
-// transform applies a column transform to a string.
+// Transforms are the names of the column transforms (AttributeConfig's
+// and ColumnConfig's transform, and the steps of a template's
+// {userName|lower|localpart}), in the order messages and the reference
+// list them. A new transform is a name here and a case of transform.
+var Transforms = []string{"lower", "upper", "trim", "localpart", "domain"}
+
+// transformNames lists Transforms for a message: "lower, upper, trim,
+// localpart or domain".
+func transformNames() string {
+	n := len(Transforms)
+	return strings.Join(Transforms[:n-1], ", ") + " or " + Transforms[n-1]
+}
+
+// transform applies a column transform, one of Transforms, to a string.
 func transform(x, s string) string {
 	switch x {
 	case "lower":

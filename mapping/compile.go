@@ -205,9 +205,6 @@ func (r *Resource) HasManager() bool {
 	return ok && a.kind == kindManager
 }
 
-// HasActive reports whether the resource maps the active attribute.
-func (r *Resource) HasActive() bool { return r.active != nil }
-
 // Extensions lists the extension schema URNs the resource has attributes of.
 func (r *Resource) Extensions() []string {
 	var out []string
@@ -690,7 +687,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			c.add(ap, "trueValue, trueValues, falseValue and activeWhenNull apply only to boolean attributes such as active")
 		}
 		if !validTransform(ac.Transform) {
-			c.add(ap+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", ac.Transform)
+			c.add(ap+".transform", "unknown transform %q; expected %s", ac.Transform, transformNames())
 		}
 		if (ac.Transform != "" || len(ac.Also) > 0) && def.Type != String && def.Type != Reference && !def.MultiValued {
 			c.add(ap, "transform and also apply only to string attributes")
@@ -830,7 +827,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		for i, x := range ac.Also {
 			xp := fmt.Sprintf("%s.also[%d]", ap, i)
 			if !validTransform(x.Transform) {
-				c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
+				c.add(xp+".transform", "unknown transform %q; expected %s", x.Transform, transformNames())
 			}
 			xc, ok := c.attrColumn(r, xp+".column", x.Column, column)
 			if !ok {
@@ -1716,11 +1713,7 @@ func validTransforms(chain string) (string, bool) {
 }
 
 func validTransform(t string) bool {
-	switch t {
-	case "", "lower", "upper", "trim", "localpart", "domain":
-		return true
-	}
-	return false
+	return t == "" || slices.Contains(Transforms, t)
 }
 
 func notNullNote(ci adapters.ColumnInfo) string {
@@ -1756,7 +1749,7 @@ func (c *compiler) computeds(path string, r *Resource, rc ResourceConfig, column
 		for _, m := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
 			p, xform, _ := strings.Cut(tmpl[m[2]:m[3]], "|")
 			if x, ok := validTransforms(xform); !ok {
-				c.add(cp, "unknown transform %q in {%s}; expected lower, upper, trim, localpart or domain, or several such as {userName|lower|localpart}", x, tmpl[m[2]:m[3]])
+				c.add(cp, "unknown transform %q in {%s}; expected %s, or several such as {userName|lower|localpart}", x, tmpl[m[2]:m[3]], transformNames())
 				bad = true
 				continue
 			}
@@ -2027,7 +2020,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	for i, x := range cc.Also {
 		xp := fmt.Sprintf("%s.also[%d]", path, i)
 		if !validTransform(x.Transform) {
-			c.add(xp+".transform", "unknown transform %q; expected lower, upper, trim, localpart or domain", x.Transform)
+			c.add(xp+".transform", "unknown transform %q; expected %s", x.Transform, transformNames())
 			bad = true
 			continue
 		}

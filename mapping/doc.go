@@ -2,4 +2,13 @@
 // live in the application's tables into a compiled, validated form: column
 // codecs, row scopes, defaults and filter translation, used on every request
 // without further checks.
+//
+// Where a change goes: a configuration key is a field of a type in
+// config.go, documented in its comment (the reference is generated from
+// it); its checks, with the YAML path and what was expected, and its
+// compilation into an adapters.TableSpec are in compile.go (scope.go,
+// kv.go, link.go, joined.go, relation.go for their parts); reading and
+// writing values is codec.go; SCIM filters become adapters expressions in
+// document.go and list.go. Mapping speaks to storage only through package
+// adapters.
 package mapping

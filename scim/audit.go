@@ -56,9 +56,11 @@ type change struct {
 	before, intended, after map[string]any
 	// asked is the document the client asked for: the body of a POST or
 	// PUT, the resource with a PATCH's operations applied.
-	asked   map[string]any
-	res     *mapping.Resource
-	members adapters.MemberCounts
+	asked map[string]any
+	res   *mapping.Resource
+	// written is what the request's writes did, as the stores returned
+	// it (the memberships added and removed).
+	written adapters.Written
 }
 
 // noteAsked records the document a write request asked for, for the
@@ -88,8 +90,7 @@ func (s *Server) track(c *gin.Context) {
 		c.Next()
 		return
 	}
-	ctx := adapters.WithMemberCounts(c.Request.Context(), &ch.members)
-	c.Request = c.Request.WithContext(context.WithValue(ctx, changeKey{}, ch))
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), changeKey{}, ch))
 	defer func() {
 		v := recover()
 		status := c.Writer.Status()
@@ -141,7 +142,7 @@ func (s *Server) finish(c *gin.Context, ch *change, status int) {
 	dir := c.GetString("directory")
 	out := outcome(status)
 	op := ch.operation()
-	added, removed := ch.members.Added(), ch.members.Removed()
+	added, removed := ch.written.MembersAdded, ch.written.MembersRemoved
 	var attrs, ignored []string
 	if out == outcomeSuccess {
 		attrs = changedAttributes(ch.before, ch.after)
@@ -299,10 +300,49 @@ func recordChanges(set []*resource) {
 }
 
 // recordingStore is a Store that notes the documents before and after each
-// write in the request's change, if it has one.
+// write, and what each write did, in the request's change, if it has one.
+// It reads a user's groups with the user where the store it wraps does
+// (adapters.GroupsReader), and reports them not read otherwise.
 type recordingStore struct {
 	adapters.Store
 	res *mapping.Resource
+}
+
+var _ adapters.GroupsReader = recordingStore{}
+
+func (s recordingStore) Delete(ctx context.Context, id string, check func(adapters.Record) error) (adapters.Written, error) {
+	w, err := s.Store.Delete(ctx, id, check)
+	noteWritten(ctx, w)
+	return w, err
+}
+
+func (s recordingStore) GetWithGroups(ctx context.Context, id string) (adapters.Record, adapters.GroupsRead, error) {
+	if gr, ok := s.Store.(adapters.GroupsReader); ok {
+		return gr.GetWithGroups(ctx, id)
+	}
+	rec, err := s.Store.Get(ctx, id)
+	return rec, adapters.GroupsRead{}, err
+}
+
+func (s recordingStore) UpdateWithGroups(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, adapters.GroupsRead, error) {
+	gr, ok := s.Store.(adapters.GroupsReader)
+	if !ok {
+		rec, err := s.Update(ctx, id, fn)
+		return rec, adapters.GroupsRead{}, err
+	}
+	ch := changeFrom(ctx)
+	if ch == nil {
+		return gr.UpdateWithGroups(ctx, id, fn)
+	}
+	out, groups, err := gr.UpdateWithGroups(ctx, id, func(cur adapters.Record) (adapters.Record, error) {
+		next, err := fn(cur)
+		ch.noteIntent(s.res, cur, next)
+		return next, err
+	})
+	if err == nil {
+		ch.after = s.res.FromRecord(out)
+	}
+	return out, groups, err
 }
 
 func (s recordingStore) Create(ctx context.Context, rec adapters.Record) (adapters.Record, error) {
@@ -333,18 +373,19 @@ type recordingGroups struct {
 	res *mapping.Resource
 }
 
-func (g recordingGroups) CreateGroup(ctx context.Context, rec adapters.Record, members []string) (adapters.Record, error) {
-	out, err := g.Groups.CreateGroup(ctx, rec, members)
+func (g recordingGroups) CreateGroup(ctx context.Context, rec adapters.Record, members []string) (adapters.Record, adapters.Written, error) {
+	out, w, err := g.Groups.CreateGroup(ctx, rec, members)
 	noteCreated(ctx, g.res, out, err)
-	return out, err
+	noteWritten(ctx, w)
+	return out, w, err
 }
 
-func (g recordingGroups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+func (g recordingGroups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, adapters.Written, error) {
 	ch := changeFrom(ctx)
 	if ch == nil {
 		return g.Groups.UpdateGroup(ctx, id, fn)
 	}
-	out, err := g.Groups.UpdateGroup(ctx, id, func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+	out, w, err := g.Groups.UpdateGroup(ctx, id, func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
 		next, ops, err := fn(cur)
 		ch.noteIntent(g.res, cur, next)
 		return next, ops, err
@@ -352,15 +393,28 @@ func (g recordingGroups) UpdateGroup(ctx context.Context, id string, fn func(ada
 	if err == nil {
 		ch.after = g.res.FromRecord(out)
 	}
-	return out, err
+	ch.note(w)
+	return out, w, err
 }
 
 // AddMembers leaves the change without a before and after: the group's
-// row is neither read nor changed, and the members added are counted in
-// the change by the store (adapters.MemberCountsFrom).
-func (g recordingGroups) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
-	return g.Groups.AddMembers(ctx, id, ids)
+// row is neither read nor changed; only the members added are noted.
+func (g recordingGroups) AddMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
+	done, w, err := g.Groups.AddMembers(ctx, id, ids)
+	noteWritten(ctx, w)
+	return done, w, err
 }
+
+// noteWritten adds what a write did to the request's change, if it has
+// one.
+func noteWritten(ctx context.Context, w adapters.Written) {
+	if ch := changeFrom(ctx); ch != nil {
+		ch.note(w)
+	}
+}
+
+// note adds what a write did to the change.
+func (ch *change) note(w adapters.Written) { ch.written = ch.written.Add(w) }
 
 func noteCreated(ctx context.Context, res *mapping.Resource, out adapters.Record, err error) {
 	if ch := changeFrom(ctx); ch != nil && err == nil {

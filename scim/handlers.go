@@ -22,8 +22,7 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := s.in(c, r)
 		p := s.projection(c, r)
-		groups := askGroups(c, r, p)
-		rec, err := r.store.Get(c.Request.Context(), c.Param("id"))
+		rec, groups, err := r.get(c.Request.Context(), c.Param("id"), wantsGroups(r, p))
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
@@ -31,7 +30,7 @@ func (s *Server) get(r *resource) gin.HandlerFunc {
 		if s.notModified(c, r, rec) {
 			return
 		}
-		s.respond(c, http.StatusOK, r, rec, p, groups, nil)
+		s.respond(c, http.StatusOK, r, rec, p, &groups, nil)
 	}
 }
 
@@ -41,21 +40,26 @@ func (s *Server) projection(c *gin.Context, r *resource) projection {
 	return newProjection(r.res.Schema, c.Query("attributes"), c.Query("excludedAttributes"))
 }
 
-// askGroups asks the store to read, with the user it reads for the
-// request, the user's groups, which a response of that user with
-// projection p shows: the GroupsRead it returns is passed to respond. It
-// returns nil, asking nothing, when the response has no groups.
-func askGroups(c *gin.Context, r *resource, p projection) *adapters.GroupsRead {
-	if r.groupsOf == nil || p.excludes("groups") {
-		return nil
+// wantsGroups reports whether a response of r with projection p shows
+// the user's groups, which the store may then read with the user (see
+// resource.get and resource.update).
+func wantsGroups(r *resource, p projection) bool {
+	return r.groupsOf != nil && !p.excludes("groups")
+}
+
+// get reads one resource; with withGroups, the user's groups too where
+// the store reads them with the row (adapters.GroupsReader), else the
+// GroupsRead returned is not Done.
+func (r *resource) get(ctx context.Context, id string, withGroups bool) (adapters.Record, adapters.GroupsRead, error) {
+	if gr, ok := r.store.(adapters.GroupsReader); ok && withGroups {
+		return gr.GetWithGroups(ctx, id)
 	}
-	read := &adapters.GroupsRead{}
-	c.Request = c.Request.WithContext(adapters.WithGroupsRead(c.Request.Context(), read))
-	return read
+	rec, err := r.store.Get(ctx, id)
+	return rec, adapters.GroupsRead{}, err
 }
 
 // respond sends one resource read back from the store; groups, if not
-// nil, is what the store read of the user's groups (see askGroups). w is
+// nil, is what the store read of the user's groups (see resource.get). w is
 // set when rec is what a committed write left (see written).
 func (s *Server) respond(c *gin.Context, status int, r *resource, rec adapters.Record, p projection, groups *adapters.GroupsRead, w *written) {
 	items, err := s.prepareFor(c, r, []adapters.Record{rec}, p, groups, w)
@@ -96,7 +100,7 @@ func (s *Server) create(r *resource) gin.HandlerFunc {
 				return
 			}
 			w.members = append([]string{}, ids...)
-			out, err = r.groups.CreateGroup(c.Request.Context(), rec, ids)
+			out, _, err = r.groups.CreateGroup(c.Request.Context(), rec, ids)
 		} else {
 			out, err = r.store.Create(c.Request.Context(), rec)
 		}
@@ -175,13 +179,12 @@ func (s *Server) replace(r *resource) gin.HandlerFunc {
 			}
 		}
 		p := s.projection(c, r)
-		groups := askGroups(c, r, p)
-		out, err := r.update(c.Request.Context(), c.Param("id"), same, ops)
+		out, groups, err := r.update(c.Request.Context(), c.Param("id"), same, ops, wantsGroups(r, p))
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, p, groups, w)
+		s.respond(c, http.StatusOK, r, out, p, &groups, w)
 	}
 }
 
@@ -221,8 +224,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			return r.res.Changes(cur, after)
 		}
 		proj := s.projection(c, r)
-		groups := askGroups(c, r, proj)
-		out, err := r.update(c.Request.Context(), c.Param("id"), change, memberOps)
+		out, groups, err := r.update(c.Request.Context(), c.Param("id"), change, memberOps, wantsGroups(r, proj))
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
 			return
@@ -237,7 +239,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 			c.Status(http.StatusNoContent)
 			return
 		}
-		s.respond(c, http.StatusOK, r, out, proj, groups, &written{})
+		s.respond(c, http.StatusOK, r, out, proj, &groups, &written{})
 	}
 }
 
@@ -259,7 +261,7 @@ func (s *Server) addOnly(c *gin.Context, r *resource, ops []patchOp, memberOps [
 		}
 		ids = append(ids, op.IDs...)
 	}
-	done, err := r.groups.AddMembers(c.Request.Context(), c.Param("id"), ids)
+	done, _, err := r.groups.AddMembers(c.Request.Context(), c.Param("id"), ids)
 	switch {
 	case !done:
 		return false
@@ -283,7 +285,8 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 				return
 			}
 			if r.res.IsFixed() {
-				s.failFor(c, r.store.Delete(c.Request.Context(), c.Param("id"), nil), r.res.Name)
+				_, err := r.store.Delete(c.Request.Context(), c.Param("id"), nil)
+				s.failFor(c, err, r.res.Name)
 				return
 			}
 			s.fail(c, errorf(http.StatusMethodNotAllowed, "", "this application does not delete %ss; deactivate them instead", r.res.Name))
@@ -304,7 +307,7 @@ func (s *Server) delete(r *resource) gin.HandlerFunc {
 				// between the check and the delete.
 				check = func(cur adapters.Record) error { return s.checkIfMatch(c, r, cur) }
 			}
-			err = r.store.Delete(c.Request.Context(), c.Param("id"), check)
+			_, err = r.store.Delete(c.Request.Context(), c.Param("id"), check)
 		}
 		if err != nil {
 			s.failFor(c, err, r.res.Name)
@@ -518,13 +521,19 @@ func intParam(name, v string, def int) (int, error) {
 }
 
 // update runs fn on the locked row and, for a group, applies the
-// membership changes in the same transaction.
-func (r *resource) update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error), ops []adapters.MemberOp) (adapters.Record, error) {
-	if r.groups == nil {
-		return r.store.Update(ctx, id, fn)
+// membership changes in the same transaction. With withGroups it reads a
+// user's groups as get does.
+func (r *resource) update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error), ops []adapters.MemberOp, withGroups bool) (adapters.Record, adapters.GroupsRead, error) {
+	if r.groups != nil {
+		out, _, err := r.groups.UpdateGroup(ctx, id, func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+			next, err := fn(cur)
+			return next, ops, err
+		})
+		return out, adapters.GroupsRead{}, err
 	}
-	return r.groups.UpdateGroup(ctx, id, func(cur adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
-		next, err := fn(cur)
-		return next, ops, err
-	})
+	if gr, ok := r.store.(adapters.GroupsReader); ok && withGroups {
+		return gr.UpdateWithGroups(ctx, id, fn)
+	}
+	out, err := r.store.Update(ctx, id, fn)
+	return out, adapters.GroupsRead{}, err
 }

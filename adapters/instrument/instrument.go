@@ -101,12 +101,15 @@ func Kind(err error) string {
 }
 
 // Store returns st with every call measured under the resource type's
-// name. When st also implements adapters.Groups, so does the Store
-// returned.
+// name. When st also implements adapters.Groups, or
+// adapters.GroupsReader, so does the Store returned.
 func (m *Metrics) Store(resource string, st adapters.Store) adapters.Store {
 	s := store{next: st, m: m, resource: resource}
 	if g, ok := st.(adapters.Groups); ok {
 		return groups{store: s, next: g}
+	}
+	if r, ok := st.(adapters.GroupsReader); ok {
+		return groupsReader{store: s, next: r}
 	}
 	return s
 }
@@ -124,9 +127,11 @@ func (m *Metrics) observe(resource, method string, start time.Time, err, callerE
 }
 
 var (
-	_ adapters.Store  = store{}
-	_ adapters.Store  = groups{}
-	_ adapters.Groups = groups{}
+	_ adapters.Store        = store{}
+	_ adapters.Store        = groups{}
+	_ adapters.Groups       = groups{}
+	_ adapters.Store        = groupsReader{}
+	_ adapters.GroupsReader = groupsReader{}
 )
 
 // store measures an adapters.Store.
@@ -169,11 +174,37 @@ func (s store) Update(ctx context.Context, id string, fn func(adapters.Record) (
 	return out, err
 }
 
-func (s store) Delete(ctx context.Context, id string, check func(adapters.Record) error) error {
+func (s store) Delete(ctx context.Context, id string, check func(adapters.Record) error) (adapters.Written, error) {
 	start := time.Now()
-	err := s.next.Delete(ctx, id, check)
+	w, err := s.next.Delete(ctx, id, check)
 	s.m.observe(s.resource, methodDelete, start, err, nil)
-	return err
+	return w, err
+}
+
+// groupsReader measures a Store that implements adapters.GroupsReader,
+// under the methods it stands for (get, update).
+type groupsReader struct {
+	store
+	next adapters.GroupsReader
+}
+
+func (r groupsReader) GetWithGroups(ctx context.Context, id string) (adapters.Record, adapters.GroupsRead, error) {
+	start := time.Now()
+	out, groups, err := r.next.GetWithGroups(ctx, id)
+	r.m.observe(r.resource, methodGet, start, err, nil)
+	return out, groups, err
+}
+
+func (r groupsReader) UpdateWithGroups(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, adapters.GroupsRead, error) {
+	start := time.Now()
+	var fnErr error
+	out, groups, err := r.next.UpdateWithGroups(ctx, id, func(rec adapters.Record) (adapters.Record, error) {
+		next, err := fn(rec)
+		fnErr = err
+		return next, err
+	})
+	r.m.observe(r.resource, methodUpdate, start, err, fnErr)
+	return out, groups, err
 }
 
 // groups measures a Store that implements adapters.Groups.
@@ -182,32 +213,32 @@ type groups struct {
 	next adapters.Groups
 }
 
-func (g groups) CreateGroup(ctx context.Context, rec adapters.Record, members []string) (adapters.Record, error) {
+func (g groups) CreateGroup(ctx context.Context, rec adapters.Record, members []string) (adapters.Record, adapters.Written, error) {
 	start := time.Now()
-	out, err := g.next.CreateGroup(ctx, rec, members)
+	out, w, err := g.next.CreateGroup(ctx, rec, members)
 	g.m.observe(g.resource, methodCreateGroup, start, err, nil)
-	return out, err
+	return out, w, err
 }
 
-func (g groups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+func (g groups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, adapters.Written, error) {
 	start := time.Now()
 	var fnErr error
-	out, err := g.next.UpdateGroup(ctx, id, func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+	out, w, err := g.next.UpdateGroup(ctx, id, func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
 		next, ops, err := fn(r)
 		fnErr = err
 		return next, ops, err
 	})
 	g.m.observe(g.resource, methodUpdateGroup, start, err, fnErr)
-	return out, err
+	return out, w, err
 }
 
-func (g groups) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
+func (g groups) AddMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
 	start := time.Now()
-	done, err := g.next.AddMembers(ctx, id, ids)
+	done, w, err := g.next.AddMembers(ctx, id, ids)
 	if done {
 		g.m.observe(g.resource, methodAddMembers, start, err, nil)
 	}
-	return done, err
+	return done, w, err
 }
 
 func (g groups) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

@@ -34,20 +34,22 @@ func (f fakeStore) Update(_ context.Context, _ string, fn func(adapters.Record) 
 	return adapters.Record{}, f.err
 }
 
-func (f fakeStore) Delete(context.Context, string, func(adapters.Record) error) error { return f.err }
+func (f fakeStore) Delete(context.Context, string, func(adapters.Record) error) (adapters.Written, error) {
+	return adapters.Written{}, f.err
+}
 
 // fakeGroups adds the Groups capability.
 type fakeGroups struct{ fakeStore }
 
-func (f fakeGroups) CreateGroup(context.Context, adapters.Record, []string) (adapters.Record, error) {
-	return adapters.Record{}, f.err
+func (f fakeGroups) CreateGroup(context.Context, adapters.Record, []string) (adapters.Record, adapters.Written, error) {
+	return adapters.Record{}, adapters.Written{}, f.err
 }
 
-func (f fakeGroups) UpdateGroup(_ context.Context, _ string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+func (f fakeGroups) UpdateGroup(_ context.Context, _ string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, adapters.Written, error) {
 	if _, _, err := fn(adapters.Record{}); err != nil {
-		return nil, err
+		return nil, adapters.Written{}, err
 	}
-	return adapters.Record{}, f.err
+	return adapters.Record{}, adapters.Written{}, f.err
 }
 
 func (f fakeGroups) EachMember(_ context.Context, _ string, fn func(adapters.Member) error) error {
@@ -59,11 +61,11 @@ func (f fakeGroups) EachMember(_ context.Context, _ string, fn func(adapters.Mem
 
 // AddMembers declines the ids "0", doing nothing, like a mapping that
 // needs UpdateGroup.
-func (f fakeGroups) AddMembers(_ context.Context, _ string, ids []string) (bool, error) {
+func (f fakeGroups) AddMembers(_ context.Context, _ string, ids []string) (bool, adapters.Written, error) {
 	if len(ids) == 1 && ids[0] == "0" {
-		return false, nil
+		return false, adapters.Written{}, nil
 	}
-	return true, f.err
+	return true, adapters.Written{}, f.err
 }
 
 func (f fakeGroups) GroupsOf(context.Context, []string) (map[string][]adapters.Member, error) {
@@ -115,11 +117,11 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 		_, _ = st.Get(ctx, "1")
 		_, _ = st.List(ctx, adapters.Query{})
 		_, _ = st.Update(ctx, "1", same)
-		_ = st.Delete(ctx, "1", nil)
-		_, _ = g.CreateGroup(ctx, nil, nil)
-		_, _ = g.UpdateGroup(ctx, "1", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) { return r, nil, nil })
-		_, _ = g.AddMembers(ctx, "1", []string{"2"})
-		if done, _ := g.AddMembers(ctx, "1", []string{"0"}); done {
+		_, _ = st.Delete(ctx, "1", nil)
+		_, _, _ = g.CreateGroup(ctx, nil, nil)
+		_, _, _ = g.UpdateGroup(ctx, "1", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) { return r, nil, nil })
+		_, _, _ = g.AddMembers(ctx, "1", []string{"2"})
+		if done, _, _ := g.AddMembers(ctx, "1", []string{"0"}); done {
 			t.Error("AddMembers reported done for a call the store declined")
 		}
 		_ = g.EachMember(ctx, "1", func(adapters.Member) error { return nil })

@@ -153,7 +153,7 @@ func TestJoinsAcrossCollations(t *testing.T) {
 	if len(of[person0]) != 1 || of[person0][0].ID != crew0 || of[person0][0].Display != "crew0" || len(of[person40]) != 1 {
 		t.Errorf("groups of users: %v", of)
 	}
-	_, err = g.UpdateGroup(ctx, "10000000-0000-4000-8000-000000000001", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+	_, _, err = g.UpdateGroup(ctx, "10000000-0000-4000-8000-000000000001", func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
 		return r, []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: []string{person0}}, {Kind: adapters.MemberRemove, IDs: []string{"00000000-0000-4000-8000-000000000001"}}}, nil
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ func TestDeleteCheckHoldsTheLock(t *testing.T) {
 	s, db := newTestStore(t, accountsSchema, accountsSpec)
 	ctx := context.Background()
 	refused := errors.New("precondition failed")
-	err := s.Delete(ctx, "2", func(r adapters.Record) error {
+	_, err := s.Delete(ctx, "2", func(r adapters.Record) error {
 		if r["login_ci"] != "bob" {
 			t.Errorf("check saw %v", r)
 		}
@@ -43,7 +43,7 @@ func TestDeleteCheckHoldsTheLock(t *testing.T) {
 	if err := db.QueryRow("SELECT COUNT(*) FROM accounts WHERE id = 2 AND ext = 'x1'").Scan(&n); err != nil || n != 1 {
 		t.Errorf("row after the refused delete: %d %v", n, err)
 	}
-	if err := s.Delete(ctx, "2", func(adapters.Record) error { return nil }); err != nil {
+	if _, err := s.Delete(ctx, "2", func(adapters.Record) error { return nil }); err != nil {
 		t.Fatalf("delete with a passing check: %v", err)
 	}
 	if err := db.QueryRow("SELECT COUNT(*) FROM accounts WHERE id = 2").Scan(&n); err != nil || n != 0 {

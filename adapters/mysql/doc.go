@@ -2,4 +2,11 @@
 // through go-sql-driver/mysql and sqlx: parameterised SQL over the tables the
 // compiled mapping names, one transaction per write, and schema introspection
 // through information_schema.
+//
+// Where a change goes: the SQL of reads and writes is in store.go (groups.go
+// for memberships, kv.go, joined.go, related.go for side tables); the
+// optional capabilities of package adapters it has (dry run, trace,
+// secrets, pool statistics, init's schema inspection) are in
+// capabilities.go. Only the files that construct the adapter import this
+// package (see adapters/deps_test.go).
 package mysql

@@ -773,7 +773,7 @@ func (m *members) rename(ctx context.Context, t *txn, from, to any) error {
 	return nil
 }
 
-func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []string) (adapters.Record, error) {
+func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []string) (adapters.Record, adapters.Written, error) {
 	var out adapters.Record
 	var added int64
 	err := g.tx(ctx, func(t *txn) (err error) {
@@ -790,16 +790,16 @@ func (g groupStore) CreateGroup(ctx context.Context, rec adapters.Record, ids []
 		added, _, err = g.members.apply(ctx, t, out[g.spec.Key], out[g.members.spec.GroupRef], []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
 		return err
 	})
-	if err == nil {
-		adapters.MemberCountsFrom(ctx).Add(added, 0)
+	if err != nil {
+		return out, adapters.Written{}, err
 	}
-	return out, err
+	return out, adapters.Written{MembersAdded: added}, nil
 }
 
-func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, adapters.Written, error) {
 	key, ok := g.keyArg(id)
 	if !ok {
-		return nil, adapters.ErrNotFound
+		return nil, adapters.Written{}, adapters.ErrNotFound
 	}
 	var out adapters.Record
 	var added, removed int64
@@ -810,7 +810,7 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 			rec, o, err := fn(r)
 			ops = o
 			return rec, err
-		}, false)
+		}, false, nil)
 		if err != nil {
 			return err
 		}
@@ -841,10 +841,10 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 		}
 		return err
 	})
-	if err == nil {
-		adapters.MemberCountsFrom(ctx).Add(added, removed)
+	if err != nil {
+		return out, adapters.Written{}, err
 	}
-	return out, err
+	return out, adapters.Written{MembersAdded: added, MembersRemoved: removed}, nil
 }
 
 // AddMembers adds users to a group in one statement that autocommits: an
@@ -873,18 +873,18 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 // a missing group first), when members added run hooks, which need to
 // know which of them were members already, and when a join row has a
 // computed default (a next number needs its owner's lock).
-func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, error) {
+func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
 	m := g.members
 	if !m.upsert || m.computed || len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk || m.hooks.has(adapters.AfterMemberAdd) {
-		return false, nil
+		return false, adapters.Written{}, nil
 	}
 	key, ok := g.keyArg(id)
 	if !ok {
-		return true, adapters.ErrNotFound
+		return true, adapters.Written{}, adapters.ErrNotFound
 	}
 	keys, err := m.userKeys(ids)
 	if err != nil {
-		return false, nil
+		return false, adapters.Written{}, nil
 	}
 	u := m.users
 	uk := quote(string(u.spec.Key))
@@ -916,7 +916,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		ok := g.addedAll(sctx, key, ids)
 		cancel()
 		if ok {
-			return true, nil
+			return true, adapters.Written{}, nil
 		}
 	}
 	if err != nil || added > 0 {
@@ -924,28 +924,28 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		// addition has committed; whatever it did not add were members
 		// already (or users deleted meanwhile, see above). It succeeded,
 		// and nothing read now could change that.
-		if err == nil {
-			adapters.MemberCountsFrom(ctx).Add(added, 0)
+		if err != nil {
+			return true, adapters.Written{}, err
 		}
-		return true, err
+		return true, adapters.Written{MembersAdded: added}, nil
 	}
 	// Nothing added, nothing written: find out why.
 	var one int
 	err = g.db.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return true, adapters.ErrNotFound
+		return true, adapters.Written{}, adapters.ErrNotFound
 	case err != nil:
-		return true, classify(fmt.Errorf("reading the group: %w", err))
+		return true, adapters.Written{}, classify(fmt.Errorf("reading the group: %w", err))
 	}
 	var n int
 	if err := g.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+u.table+" WHERE "+uk+in+u.scope, append(slices.Clone(keys), u.sargs...)...).Scan(&n); err != nil {
-		return true, classify(fmt.Errorf("checking members exist: %w", err))
+		return true, adapters.Written{}, classify(fmt.Errorf("checking members exist: %w", err))
 	}
 	if n < len(keys) {
-		return true, m.unknownMembers(ctx, g.db, keys)
+		return true, adapters.Written{}, m.unknownMembers(ctx, g.db, keys)
 	}
-	return true, nil
+	return true, adapters.Written{}, nil
 }
 
 func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

@@ -91,11 +91,11 @@ func ids(from, to int) []string {
 func TestMembershipCostDoesNotGrow(t *testing.T) {
 	f := newGroupFixture(t, 5200)
 	ctx := context.Background()
-	small, err := f.groups.CreateGroup(ctx, adapters.Record{"name": "small"}, nil)
+	small, _, err := f.groups.CreateGroup(ctx, adapters.Record{"name": "small"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	big, err := f.groups.CreateGroup(ctx, adapters.Record{"name": "big"}, nil)
+	big, _, err := f.groups.CreateGroup(ctx, adapters.Record{"name": "big"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestMembershipCostDoesNotGrow(t *testing.T) {
 
 	cost := func(rec adapters.Record, ops ...adapters.MemberOp) int64 {
 		before := f.count.n.Load()
-		_, err := f.groups.UpdateGroup(ctx, fmt.Sprint(rec["id"]), func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+		_, _, err := f.groups.UpdateGroup(ctx, fmt.Sprint(rec["id"]), func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
 			return r, ops, nil
 		})
 		if err != nil {
@@ -157,7 +157,7 @@ func TestAddMembers(t *testing.T) {
 	if mysqltest.Embedded() {
 		// The embedded engine does not skip existing memberships by the
 		// unique key (see members.upsert): the full path must answer.
-		done, err := f.groups.AddMembers(ctx, "1", []string{"3"})
+		done, _, err := f.groups.AddMembers(ctx, "1", []string{"3"})
 		if done || err != nil || memberships(1) != 2 {
 			t.Fatalf("AddMembers on the embedded engine: done %v, err %v, %d members; want it declined, nothing written", done, err, memberships(1))
 		}
@@ -165,7 +165,7 @@ func TestAddMembers(t *testing.T) {
 	}
 	// Another spelling of a user's id ("06") names no user: declined, for
 	// the full path to answer that the member is unknown.
-	if done, err := f.groups.AddMembers(ctx, "1", []string{"3", "03"}); done || err != nil || memberships(1) != 2 {
+	if done, _, err := f.groups.AddMembers(ctx, "1", []string{"3", "03"}); done || err != nil || memberships(1) != 2 {
 		t.Errorf("another spelling of a user's id: done %v, err %v, %d members; want it declined, nothing written", done, err, memberships(1))
 	}
 	for _, c := range []struct {
@@ -183,7 +183,7 @@ func TestAddMembers(t *testing.T) {
 		{"a group that does not exist", "3", []string{"7"}, adapters.ErrNotFound, 0},
 		{"a group id no key can be", "x", []string{"7"}, adapters.ErrNotFound, 0},
 	} {
-		done, err := f.groups.AddMembers(ctx, c.group, c.ids)
+		done, _, err := f.groups.AddMembers(ctx, c.group, c.ids)
 		if !done {
 			t.Errorf("%s: AddMembers declined", c.name)
 			continue
@@ -208,7 +208,7 @@ func TestAddMembers(t *testing.T) {
 	}
 	// An id that is no user key at all is answered by the full path,
 	// which reports a missing group before an unknown member.
-	if done, err := f.groups.AddMembers(ctx, "3", []string{"abc"}); done || err != nil {
+	if done, _, err := f.groups.AddMembers(ctx, "3", []string{"abc"}); done || err != nil {
 		t.Errorf("AddMembers of a malformed user id: done %v, err %v; want it declined", done, err)
 	}
 }

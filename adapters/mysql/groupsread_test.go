@@ -11,8 +11,8 @@ import (
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
 )
 
-// TestGroupsReadWithUser checks that a user's Get, and the locked read of
-// its Update, read the user's groups when the context asks (GroupsRead),
+// TestGroupsReadWithUser checks that a user's GetWithGroups, and the
+// locked read of its UpdateWithGroups, read the user's groups,
 // as GroupsOf reads them, scope included: on MySQL and MariaDB in the
 // same round trip as the row; on the embedded engine not at all, leaving
 // the caller to ask GroupsOf.
@@ -74,10 +74,11 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 	if got := fmt.Sprint(of["1"]); got != "[{1 writers} {3 admins}]" {
 		t.Fatalf("GroupsOf ann = %s", got)
 	}
-	reads := map[string]func(ctx context.Context, id string) (adapters.Record, error){
-		"Get": users.Get,
-		"Update": func(ctx context.Context, id string) (adapters.Record, error) {
-			return users.Update(ctx, id, func(r adapters.Record) (adapters.Record, error) {
+	reader := users.(adapters.GroupsReader)
+	reads := map[string]func(ctx context.Context, id string) (adapters.Record, adapters.GroupsRead, error){
+		"Get": reader.GetWithGroups,
+		"Update": func(ctx context.Context, id string) (adapters.Record, adapters.GroupsRead, error) {
+			return reader.UpdateWithGroups(ctx, id, func(r adapters.Record) (adapters.Record, error) {
 				r["login"] = fmt.Sprint(r["login"], "!")
 				return r, nil
 			})
@@ -85,8 +86,7 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 	}
 	for name, read := range reads {
 		for _, id := range []string{"1", "2"} {
-			var gr adapters.GroupsRead
-			rec, err := read(adapters.WithGroupsRead(ctx, &gr), id)
+			rec, gr, err := read(ctx, id)
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, id, err)
 			}
@@ -100,8 +100,7 @@ func testGroupsRead(t *testing.T, param string, batched bool) {
 				t.Errorf("%s %s: groups %v, GroupsOf %v", name, id, gr.Groups, of[id])
 			}
 		}
-		var gr adapters.GroupsRead
-		if _, err := read(adapters.WithGroupsRead(ctx, &gr), "99"); !errors.Is(err, adapters.ErrNotFound) {
+		if _, _, err := read(ctx, "99"); !errors.Is(err, adapters.ErrNotFound) {
 			t.Errorf("%s of no user: %v, want ErrNotFound", name, err)
 		}
 	}
@@ -131,15 +130,15 @@ func TestGroupsReadAfterMove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gr adapters.GroupsRead
-	if _, err := users.Get(adapters.WithGroupsRead(ctx, &gr), "1"); err != nil {
+	reader := users.(adapters.GroupsReader)
+	_, gr, err := reader.GetWithGroups(ctx, "1")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if gr.Done && fmt.Sprint(gr.Groups) != "[{2 admins}]" {
 		t.Errorf("groups read with ann: %v, want admins", gr.Groups)
 	}
-	gr = adapters.GroupsRead{}
-	_, err = users.Update(adapters.WithGroupsRead(ctx, &gr), "1", func(r adapters.Record) (adapters.Record, error) {
+	_, gr, err = reader.UpdateWithGroups(ctx, "1", func(r adapters.Record) (adapters.Record, error) {
 		r["role"] = "writers"
 		return r, nil
 	})

@@ -199,12 +199,13 @@ func (s *store) afterUpdate(ctx context.Context, t *txn, key any, cur, out adapt
 // updateRow is writeRow followed by the update's hooks, when the row
 // changed. It returns the row before and after. last says that nothing
 // follows in the transaction; with hooks something does, so the UPDATE
-// does not carry the COMMIT.
-func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
+// does not carry the COMMIT. groups, if not nil, asks for the user's
+// groups with the locked row (see writeRow).
+func (s *store) updateRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool, groups *adapters.GroupsRead) (cur, out adapters.Record, err error) {
 	if !s.updateHooks() {
-		return s.writeRow(ctx, t, key, fn, last)
+		return s.writeRow(ctx, t, key, fn, last, groups)
 	}
-	cur, out, err = s.writeRow(ctx, t, key, fn, false)
+	cur, out, err = s.writeRow(ctx, t, key, fn, false, groups)
 	if err != nil || unchanged(cur, out) {
 		return cur, out, err
 	}

@@ -342,8 +342,23 @@ func (s *store) Get(ctx context.Context, id string) (adapters.Record, error) {
 	if !ok {
 		return nil, adapters.ErrNotFound
 	}
-	rec, err := s.getOne(ctx, s.db, k, false, adapters.GroupsReadFrom(ctx))
+	rec, err := s.getOne(ctx, s.db, k, false, nil)
 	return rec, classify(err)
+}
+
+// GetWithGroups is Get that reads the user's groups with the row, in
+// the same round trip where statements can be batched (see getRow).
+func (s *store) GetWithGroups(ctx context.Context, id string) (adapters.Record, adapters.GroupsRead, error) {
+	var groups adapters.GroupsRead
+	k, ok := s.keyArg(id)
+	if !ok {
+		return nil, groups, adapters.ErrNotFound
+	}
+	rec, err := s.getOne(ctx, s.db, k, false, &groups)
+	if err != nil {
+		return nil, adapters.GroupsRead{}, classify(err)
+	}
+	return rec, groups, nil
 }
 
 type queryer interface {
@@ -1460,18 +1475,38 @@ func (s *store) Update(ctx context.Context, id string, fn func(adapters.Record) 
 	}
 	var out adapters.Record
 	err := s.tx(ctx, func(t *txn) (err error) {
-		_, out, err = s.updateRow(ctx, t, key, fn, true)
+		_, out, err = s.updateRow(ctx, t, key, fn, true, nil)
 		return err
 	})
 	return out, err
+}
+
+// UpdateWithGroups is Update that reads the user's groups with the row
+// it locks, unless the update moves the user to another group (see
+// writeRow).
+func (s *store) UpdateWithGroups(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, adapters.GroupsRead, error) {
+	key, ok := s.keyArg(id)
+	if !ok {
+		return nil, adapters.GroupsRead{}, adapters.ErrNotFound
+	}
+	var out adapters.Record
+	var groups adapters.GroupsRead
+	err := s.tx(ctx, func(t *txn) (err error) {
+		groups = adapters.GroupsRead{}
+		_, out, err = s.updateRow(ctx, t, key, fn, true, &groups)
+		return err
+	})
+	if err != nil {
+		return out, adapters.GroupsRead{}, err
+	}
+	return out, groups, nil
 }
 
 // writeRow locks the row, lets fn compute the new values and writes the
 // columns that changed. It returns the row before and after. last says
 // that nothing follows in the transaction: an UPDATE that leaves the row
 // known, with nothing to read back, then carries the COMMIT.
-func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool) (cur, out adapters.Record, err error) {
-	groups := adapters.GroupsReadFrom(ctx)
+func (s *store) writeRow(ctx context.Context, t *txn, key any, fn func(adapters.Record) (adapters.Record, error), last bool, groups *adapters.GroupsRead) (cur, out adapters.Record, err error) {
 	cur, err = s.getOne(ctx, t, key, true, groups)
 	if err != nil {
 		return nil, nil, err
@@ -1747,12 +1782,12 @@ func integerValue(v any) (int64, bool) {
 	return 0, false
 }
 
-func (s *store) Delete(ctx context.Context, id string, check func(adapters.Record) error) error {
+func (s *store) Delete(ctx context.Context, id string, check func(adapters.Record) error) (adapters.Written, error) {
 	key, ok := s.keyArg(id)
 	if !ok {
-		return adapters.ErrNotFound
+		return adapters.Written{}, adapters.ErrNotFound
 	}
-	var removed int64 // membership rows, counted for adapters.MemberCounts
+	var removed int64 // membership rows, reported in the Written
 	err := s.tx(ctx, func(t *txn) error {
 		removed = 0
 		// Lock the row first, so memberships are removed only for a row
@@ -1871,10 +1906,10 @@ func (s *store) Delete(ctx context.Context, id string, check func(adapters.Recor
 		}
 		return s.dropRelations(ctx, t, refs)
 	})
-	if err == nil {
-		adapters.MemberCountsFrom(ctx).Add(0, removed)
+	if err != nil {
+		return adapters.Written{}, err
 	}
-	return err
+	return adapters.Written{MembersRemoved: removed}, nil
 }
 
 // softDelete marks the locked row as deleted, renaming the columns the

@@ -4,15 +4,14 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+
+	"github.com/scimbridge/scimbridge/adapters"
 )
 
 // Statement is one statement sent to the database, as Config.Trace sees
 // it: the SQL with its ? placeholders and the arguments, or BEGIN, COMMIT
 // or ROLLBACK.
-type Statement struct {
-	Query string
-	Args  []any
-}
+type Statement = adapters.Statement
 
 // tracing is a connector whose connections report every statement to
 // trace before running it. The connections keep every capability of the

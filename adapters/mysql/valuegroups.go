@@ -292,24 +292,25 @@ func (v valueGroups) Create(_ context.Context, rec adapters.Record) (adapters.Re
 }
 
 // CreateGroup refuses: the groups are declared. Nothing is written.
-func (v valueGroups) CreateGroup(_ context.Context, rec adapters.Record, _ []string) (adapters.Record, error) {
-	return nil, v.fixed(rec)
+func (v valueGroups) CreateGroup(_ context.Context, rec adapters.Record, _ []string) (adapters.Record, adapters.Written, error) {
+	return nil, adapters.Written{}, v.fixed(rec)
 }
 
 func (v valueGroups) Update(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, error)) (adapters.Record, error) {
-	return v.UpdateGroup(ctx, id, func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
+	rec, _, err := v.UpdateGroup(ctx, id, func(r adapters.Record) (adapters.Record, []adapters.MemberOp, error) {
 		rec, err := fn(r)
 		return rec, nil, err
 	})
+	return rec, err
 }
 
 // UpdateGroup applies the membership changes of fn in one transaction,
 // under the group's lock. A change of the group itself (its displayName)
 // is refused, having written nothing.
-func (v valueGroups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, error) {
+func (v valueGroups) UpdateGroup(ctx context.Context, id string, fn func(adapters.Record) (adapters.Record, []adapters.MemberOp, error)) (adapters.Record, adapters.Written, error) {
 	i, ok := v.find(id)
 	if !ok {
-		return nil, adapters.ErrNotFound
+		return nil, adapters.Written{}, adapters.ErrNotFound
 	}
 	cur := v.record(i)
 	g := v.spec.Values[i]
@@ -338,25 +339,24 @@ func (v valueGroups) UpdateGroup(ctx context.Context, id string, fn func(adapter
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, adapters.Written{}, err
 	}
-	adapters.MemberCountsFrom(ctx).Add(added, removed)
-	return cur, nil
+	return cur, adapters.Written{MembersAdded: added, MembersRemoved: removed}, nil
 }
 
 // Delete refuses: the groups are declared.
-func (v valueGroups) Delete(_ context.Context, id string, _ func(adapters.Record) error) error {
+func (v valueGroups) Delete(_ context.Context, id string, _ func(adapters.Record) error) (adapters.Written, error) {
 	i, ok := v.find(id)
 	if !ok {
-		return adapters.ErrNotFound
+		return adapters.Written{}, adapters.ErrNotFound
 	}
 	g := v.spec.Values[i]
-	return &adapters.FixedGroupError{Op: "delete", DisplayName: g.DisplayName, ID: g.ID}
+	return adapters.Written{}, &adapters.FixedGroupError{Op: "delete", DisplayName: g.DisplayName, ID: g.ID}
 }
 
 // AddMembers declines: the full path takes the group's lock.
-func (v valueGroups) AddMembers(context.Context, string, []string) (bool, error) {
-	return false, nil
+func (v valueGroups) AddMembers(context.Context, string, []string) (bool, adapters.Written, error) {
+	return false, adapters.Written{}, nil
 }
 
 func (v valueGroups) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {

@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/scimbridge/scimbridge/adapters"
 	mysqladapter "github.com/scimbridge/scimbridge/adapters/mysql"
 )
@@ -178,15 +176,6 @@ func openRaw(dsn string) (*sql.DB, error) {
 	db.SetMaxIdleConns(mysqladapter.DefaultMaxIdleConns)
 	db.SetConnMaxLifetime(mysqladapter.DefaultConnMaxLifetime)
 	return db, nil
-}
-
-// serverAddr describes the server of a DSN for the report.
-func serverAddr(dsn string) string {
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return "?"
-	}
-	return cfg.Addr
 }
 
 // loadAverage returns the one-minute load average (Linux), to tell a run

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 )
 
 // A Section is one struct type of the configuration: a YAML mapping with
@@ -106,7 +104,6 @@ type Model struct {
 func (m *Model) Section(t reflect.Type) *Section { return m.byType[t] }
 
 var (
-	configType   = reflect.TypeFor[cli.Config]()
 	durationType = reflect.TypeOf(time.Duration(0))
 	nodeType     = reflect.TypeOf(yaml.Node{})
 )
@@ -257,7 +254,7 @@ func operatorDoc(text, goName string, yamlNames map[string]string, isType bool) 
 		}
 	}
 	return replaceWords(text, func(w, before string) (string, bool) {
-		v, isConst := constants[w]
+		v, isConst := constants()[w]
 		afterDefault := strings.HasSuffix(strings.ToLower(before), "default ")
 		if y, ok := yamlNames[w]; ok && y != w && !(isConst && afterDefault) && (before == "" || !plainWord(w) || !sentenceStart(before)) {
 			return "`" + y + "`", true

@@ -3,13 +3,11 @@ package configref
 import (
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
-	"github.com/scimbridge/scimbridge/adapters/mysql"
-	"github.com/scimbridge/scimbridge/cmd/scimbridge/cli"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/scim"
 )
@@ -57,14 +55,8 @@ func (f FieldInfo) mapKeyName() string {
 	return f.MapKey
 }
 
-var transforms = []string{"lower", "upper", "trim", "localpart", "domain"}
-
 // fieldInfo is the table of FieldInfo by struct type and key.
 var fieldInfo = map[fieldKey]FieldInfo{
-	key[cli.Config]("server"):    {Required: true},
-	key[cli.Config]("database"):  {Required: true},
-	key[cli.Config]("resources"): {Required: true},
-
 	key[scim.Config]("listen"):          {Default: scim.DefaultListen, Const: "DefaultListen"},
 	key[scim.Config]("basePath"):        {Default: scim.DefaultBasePath, Const: "DefaultBasePath"},
 	key[scim.Config]("tokens"):          {Required: true},
@@ -87,25 +79,6 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[scim.AuthThrottleConfig]("blockFor"):    {Default: scim.DefaultAuthBlockFor, Const: "DefaultAuthBlockFor"},
 
 	key[scim.BulkConfig]("maxOperations"): {Default: scim.DefaultBulkMaxOperations, Const: "DefaultBulkMaxOperations"},
-
-	key[cli.TelemetryConfig]("listen"): {Default: cli.DefaultTelemetryListen, Const: "DefaultTelemetryListen"},
-	// newLogger falls back to text and info.
-	key[cli.LogConfig]("format"):   {DefaultText: "text", Enum: []string{"text", "json"}},
-	key[cli.LogConfig]("level"):    {DefaultText: "info", Enum: []string{"debug", "info", "warn", "error"}},
-	key[cli.AuditConfig]("output"): {Default: "stdout", Example: "/var/log/scimbridge/audit.log"},
-
-	key[cli.DatabaseConfig]("type"):   {Required: true, Enum: []string{"mysql"}},
-	key[cli.DatabaseConfig]("config"): {Required: true},
-
-	// mysql.Config.FormatDSN fills in host and port.
-	key[mysql.Config]("dsn"):             {Example: "{fromEnv: SCIMBRIDGE_DSN}"},
-	key[mysql.Config]("host"):            {DefaultText: "127.0.0.1"},
-	key[mysql.Config]("port"):            {DefaultText: "3306"},
-	key[mysql.Config]("params"):          {MapKey: "parameter", Sample: "tls"},
-	key[mysql.Config]("maxOpenConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxOpenConns), Const: "DefaultMaxOpenConns"},
-	key[mysql.Config]("maxIdleConns"):    {DefaultText: strconv.Itoa(mysql.DefaultMaxIdleConns), Const: "DefaultMaxIdleConns"},
-	key[mysql.Config]("connMaxLifetime"): {DefaultText: duration(mysql.DefaultConnMaxLifetime), Const: "DefaultConnMaxLifetime"},
-	key[mysql.Config]("uniquenessLocks"): {Default: mysql.LocksNamed, Enum: []string{mysql.LocksNamed, mysql.LocksTableMode}, Example: mysql.LocksTableMode},
 
 	key[mapping.Config]("User"): {Required: true},
 
@@ -138,7 +111,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.AttributeConfig]("onTrue"):         {MapKey: "column", Sample: "activation", Example: "{activation: ''}"},
 	key[mapping.AttributeConfig]("onFalse"):        {MapKey: "column", Sample: "locked_reason", Example: "{locked_reason: idp}"},
 	key[mapping.AttributeConfig]("type"):           {DefaultText: "work"},
-	key[mapping.AttributeConfig]("transform"):      {Enum: transforms, Example: "lower"},
+	key[mapping.AttributeConfig]("transform"):      {Enum: mapping.Transforms, Example: "lower"},
 	key[mapping.AttributeConfig]("meta"):           {Example: "first_name"},
 	key[mapping.AttributeConfig]("metaScope"):      {MapKey: "column", Sample: "appid", Example: "{appid: core}"},
 	key[mapping.AttributeConfig]("whenMissing"):    {DefaultText: "none: a missing entry is no value", Example: "'true'"},
@@ -147,7 +120,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.AttributeConfig]("cost"):           {Default: mapping.DefaultBcryptCost, Const: "DefaultBcryptCost", Example: "12"},
 	key[mapping.AttributeConfig]("iterations"):     {Default: mapping.DefaultPBKDF2Iterations, Const: "DefaultPBKDF2Iterations", Example: "600000"},
 
-	key[mapping.ColumnConfig]("transform"): {Enum: transforms},
+	key[mapping.ColumnConfig]("transform"): {Enum: mapping.Transforms},
 
 	key[mapping.AttributeConfig]("list"):  {Example: "json"},
 	key[mapping.ListConfig]("encoding"):   {Enum: []string{mapping.ListJSON, mapping.ListJSONObject, mapping.ListDelimited, mapping.ListPHP, mapping.ListPHPList}, DefaultText: "delimited when delimiter is given", Example: "json"},
@@ -252,9 +225,35 @@ var fieldInfo = map[fieldKey]FieldInfo{
 }
 
 // adapterConfig gives the Go type of keys that are decoded in a second
-// step (database.config, by database.type; mysql is the only adapter).
-var adapterConfig = map[fieldKey]reflect.Type{
-	key[cli.DatabaseConfig]("config"): reflect.TypeFor[mysql.Config](),
+// step (database.config, by database.type), as the program says (Use).
+var adapterConfig = map[fieldKey]reflect.Type{}
+
+// configType is the type the configuration file decodes into, as the
+// program says (Use).
+var configType reflect.Type
+
+// Program is what the reference needs from the program whose
+// configuration it documents, given by that program's side (a test file
+// of this package that imports the command, so that this package
+// imports none): the type the file decodes into, what the types cannot
+// say about the program's own keys, and the types of keys decoded in a
+// second step (an adapter's config, by its type).
+type Program struct {
+	Root    reflect.Type
+	Fields  map[fieldKey]FieldInfo
+	Decoded map[fieldKey]reflect.Type
+}
+
+// Use documents p's configuration: it must be called before Walk or
+// Generate.
+func Use(p Program) {
+	configType = p.Root
+	for k, f := range p.Fields {
+		fieldInfo[k] = f
+	}
+	for k, t := range p.Decoded {
+		adapterConfig[k] = t
+	}
 }
 
 // A Shape is what the reference and the schema say about a type that
@@ -366,7 +365,7 @@ var shapes = map[reflect.Type]*Shape{
 // constants are the Go constants doc comments name, by name, with their
 // values: each key's default, and the defaults that depend on more than
 // the key.
-var constants = func() map[string]any {
+var constants = sync.OnceValue(func() map[string]any {
 	out := map[string]any{
 		"DefaultUserDelete":  mapping.DefaultUserDelete,
 		"DefaultGroupDelete": mapping.DefaultGroupDelete,
@@ -381,7 +380,7 @@ var constants = func() map[string]any {
 		}
 	}
 	return out
-}()
+})
 
 // render formats a Go default value as it is written in YAML.
 func render(v any) string {

@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scimbridge/scimbridge/adapters"
-	"github.com/scimbridge/scimbridge/adapters/mysql"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/scim"
 )
@@ -136,7 +135,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	out := co.text(stdout)
-	if e, ok := ad.(interface{ Engine() string }); ok && e.Engine() != "" {
+	if e, ok := ad.(adapters.Enginer); ok && e.Engine() != "" {
 		fmt.Fprintf(out, "database: %s\n", e.Engine())
 	}
 	warnings = slices.Concat(m.Warnings, warnings)
@@ -336,7 +335,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry
 	if err != nil {
 		return nil, err
 	}
-	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun && audit != nil {
+	if cfg.dryRun() && audit != nil {
 		// The writes it records are rolled back.
 		audit = audit.With("dry_run", true)
 	}
@@ -347,7 +346,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, tel *telemetry
 	}
 	tel.config.loaded(cfg.hash, time.Now())
 	var h http.Handler = srv
-	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun {
+	if cfg.dryRun() {
 		h = dryRunHeader(srv)
 	}
 	return &Sidecar{Handler: h, Telemetry: tel.handler(), Registry: tel.reg, Adapter: ad, Mapping: m, tel: tel, closeAudit: closeAudit}, nil
@@ -469,7 +468,7 @@ func Serve(ctx context.Context, cfg *Config, logw io.Writer, ready Ready) error 
 	for i, s := range servers {
 		go func() { errc <- s.Serve(listeners[i]) }()
 	}
-	if mc, ok := cfg.Database.adapter.(*mysql.Config); ok && mc.DryRun {
+	if cfg.dryRun() {
 		logger.Warn("dry run: every write is logged and rolled back; nothing reaches the database")
 	}
 	logger.Info("scimbridge started", "version", currentVersion().Version, "scim", scimLn.Addr().String(),

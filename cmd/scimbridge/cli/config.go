@@ -16,7 +16,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/scimbridge/scimbridge/adapters"
-	"github.com/scimbridge/scimbridge/adapters/mysql"
 	"github.com/scimbridge/scimbridge/mapping"
 	"github.com/scimbridge/scimbridge/scim"
 )
@@ -75,11 +74,6 @@ type DatabaseConfig struct {
 	Config yaml.Node `yaml:"config"`
 
 	adapter adapters.Config
-}
-
-// adapterTypes maps database.type to a new empty config of that adapter.
-var adapterTypes = map[string]func() adapters.Config{
-	"mysql": func() adapters.Config { return new(mysql.Config) },
 }
 
 // validator is implemented by adapter configs that can check themselves.
@@ -498,14 +492,20 @@ func friendlyTypeError(msg string) string {
 }
 
 // setDryRun makes every write transaction log its statements and roll
-// back, for adapters that support it.
+// back, for adapters that support it (adapters.DryRunner).
 func (c *Config) setDryRun() error {
-	mc, ok := c.Database.adapter.(*mysql.Config)
+	d, ok := c.Database.adapter.(adapters.DryRunner)
 	if !ok {
 		return fmt.Errorf("-dry-run: the %s adapter does not support it", c.Database.Type)
 	}
-	mc.DryRun = true
+	d.SetDryRun()
 	return nil
+}
+
+// dryRun reports whether setDryRun turned dry runs on.
+func (c *Config) dryRun() bool {
+	d, ok := c.Database.adapter.(adapters.DryRunner)
+	return ok && d.DryRunning()
 }
 
 // allProblems adds the mapping's problems to those ParseConfig found, when

@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/scimbridge/scimbridge/adapters"
-	"github.com/scimbridge/scimbridge/adapters/mysql"
 )
 
 const explainUsage = `usage: scimbridge explain [-config FILE] [-directory NAME] METHOD PATH [BODY]
@@ -81,13 +80,18 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfg.Audit.Output = auditOff
 	var (
 		mu    sync.Mutex
-		stmts []mysql.Statement
+		stmts []adapters.Statement
 	)
-	cfg.Database.adapter.(*mysql.Config).Trace = func(s mysql.Statement) {
+	tracer, ok := cfg.Database.adapter.(adapters.Tracer)
+	if !ok {
+		fmt.Fprintf(stderr, "%s: the %s adapter cannot show its statements\n", *path, cfg.Database.Type)
+		return exitFailure
+	}
+	tracer.SetTrace(func(s adapters.Statement) {
 		mu.Lock()
 		stmts = append(stmts, s)
 		mu.Unlock()
-	}
+	})
 	bearer, err := explainToken(cfg, *dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "scimbridge explain: %v\n", err)

@@ -17,7 +17,8 @@ import (
 // and the values stored in a column.
 type initSchema struct {
 	ad     adapters.Adapter
-	db     *sql.DB // nil if the adapter does not expose it
+	in     adapters.Inspector // nil if the adapter has no such capability
+	db     *sql.DB            // for sampling queries; nil if the adapter does not speak MySQL's SQL
 	tables map[string]adapters.TableInfo
 	names  []string          // table names, sorted
 	fks    map[string]string // "table.column" -> referenced table
@@ -32,12 +33,12 @@ const maxInitTables = 400
 // reports them.
 func readSchema(ctx context.Context, ad adapters.Adapter) (*initSchema, error) {
 	s := &initSchema{ad: ad, tables: map[string]adapters.TableInfo{}, fks: map[string]string{}}
-	d, ok := ad.(interface{ DB() *sql.DB })
+	in, ok := ad.(adapters.Inspector)
 	tl, lists := ad.(mapping.TableLister)
 	if !ok || !lists {
 		return s, nil
 	}
-	s.db = d.DB()
+	s.in, s.db = in, in.SQL()
 	names, err := tl.Tables(ctx)
 	if err != nil {
 		return nil, err
@@ -74,18 +75,9 @@ func (s *initSchema) table(ctx context.Context, name string) (adapters.TableInfo
 // readForeignKeys records the declared foreign keys. Servers that do not
 // report them leave init to guess from names.
 func (s *initSchema) readForeignKeys(ctx context.Context) {
-	rows, err := s.db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME
-		FROM information_schema.KEY_COLUMN_USAGE
-		WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL`)
-	if err != nil {
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t, c, ref string
-		if rows.Scan(&t, &c, &ref) == nil {
-			s.fks[t+"."+c] = ref
-		}
+	fks, _ := s.in.ForeignKeys(ctx)
+	for _, fk := range fks {
+		s.fks[string(fk.Table)+"."+string(fk.Column)] = string(fk.References)
 	}
 }
 
@@ -96,23 +88,12 @@ func (s *initSchema) references(table string, col adapters.Column) string {
 }
 
 // columnDefault returns the column's DEFAULT as the value it stores, and
-// whether it has one that is not NULL. MariaDB reports string defaults
-// quoted ('viewer') and a NULL default as NULL; MySQL reports them bare.
+// whether it has one that is not NULL.
 func (s *initSchema) columnDefault(ctx context.Context, table string, col adapters.Column) (string, bool) {
-	if s.db == nil {
+	if s.in == nil {
 		return "", false
 	}
-	var d sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`, table, string(col)).Scan(&d)
-	if err != nil || !d.Valid || d.String == "NULL" {
-		return "", false
-	}
-	v := d.String
-	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
-		v = strings.ReplaceAll(v[1:len(v)-1], "''", "'")
-	}
-	return v, true
+	return s.in.ColumnDefault(ctx, adapters.Table(table), col)
 }
 
 // maxInt returns the largest value of an integer column over the rows

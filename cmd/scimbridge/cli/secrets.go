@@ -10,16 +10,14 @@ import (
 	"regexp"
 	"strings"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
-
-	"github.com/scimbridge/scimbridge/adapters/mysql"
+	"github.com/scimbridge/scimbridge/adapters"
 )
 
 // What serve needs from the world when it starts, beyond the file itself:
 // the tokens' secrets, the database's, the audit log file. Config.compile
 // checks them (through the same adapters.Secret.Resolve that serve uses),
 // so that check refuses what serve would, and says it with the YAML path.
-// The database DSN is resolved by opening the adapter (mysql.Config.Open),
+// The database DSN is resolved by opening the adapter (adapters.Config.Open),
 // which compile does for both; the TLS pair is loaded by server.tls's
 // validation, which ParseConfig runs for both.
 
@@ -45,8 +43,8 @@ func startupProblems(c *Config) []string {
 			// Missing or doubly given: server's validation reports it.
 		}
 	}
-	if mc, ok := c.Database.adapter.(*mysql.Config); ok {
-		probs = append(probs, databasePassword(mc)...)
+	if sh, ok := c.Database.adapter.(adapters.SecretHolder); ok {
+		probs = append(probs, databaseSecrets(sh)...)
 	}
 	if err := auditWritable(c.Audit); err != nil {
 		probs = append(probs, err.Error())
@@ -54,33 +52,22 @@ func startupProblems(c *Config) []string {
 	return probs
 }
 
-// databasePassword reports a database password (given as password, or in
-// the DSN) that is a placeholder. Secrets that cannot be resolved are
-// reported by opening the adapter.
-func databasePassword(mc *mysql.Config) []string {
-	switch {
-	case !mc.DSN.IsZero():
-		dsn, err := mc.DSN.Resolve()
-		if err != nil {
-			return nil
+// databaseSecrets reports the database's secrets (a password, given as
+// password or in the DSN) that are placeholders. Secrets that cannot be
+// resolved are reported by opening the adapter.
+func databaseSecrets(sh adapters.SecretHolder) []string {
+	var probs []string
+	for _, s := range sh.Secrets() {
+		why := placeholder(s.Value, s.What)
+		if why == "" {
+			continue
 		}
-		dc, err := mysqldriver.ParseDSN(dsn)
-		if err != nil || dc.Passwd == "" {
-			return nil
+		if s.Part != "" {
+			why = s.Part + ": " + why
 		}
-		if why := placeholder(dc.Passwd, "the database user's password"); why != "" {
-			return []string{"database.config.dsn: the password in it: " + why}
-		}
-	case !mc.Password.IsZero():
-		pw, err := mc.Password.Resolve()
-		if err != nil {
-			return nil
-		}
-		if why := placeholder(pw, "the database user's password"); why != "" {
-			return []string{"database.config.password: " + why}
-		}
+		probs = append(probs, "database.config."+s.Key+": "+why)
 	}
-	return nil
+	return probs
 }
 
 // auditWritable reports whether serve could open the audit log file for

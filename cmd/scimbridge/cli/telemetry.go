@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -85,7 +84,7 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 		t.mu.Lock()
 		ad := t.ad
 		t.mu.Unlock()
-		if r, ok := ad.(interface{ Retries() uint64 }); ok {
+		if r, ok := ad.(adapters.RetryCounter); ok {
 			return float64(r.Retries())
 		}
 		return 0
@@ -133,11 +132,10 @@ func (t *telemetry) use(ad adapters.Adapter) {
 	t.dbStat = nil
 	// The go_sql_* metrics: db_name="app" is the pool of reads (and of
 	// writes, when they share it), "app_writes" that of write transactions.
-	if db, ok := ad.(interface{ DB() *sql.DB }); ok {
-		t.dbStat = append(t.dbStat, collectors.NewDBStatsCollector(db.DB(), "app"))
-	}
-	if db, ok := ad.(interface{ WriteDB() *sql.DB }); ok && db.WriteDB() != nil {
-		t.dbStat = append(t.dbStat, collectors.NewDBStatsCollector(db.WriteDB(), "app_writes"))
+	if p, ok := ad.(adapters.Pooler); ok {
+		for _, pool := range p.Pools() {
+			t.dbStat = append(t.dbStat, collectors.NewDBStatsCollector(pool.DB, pool.Name))
+		}
 	}
 	for _, c := range t.dbStat {
 		t.reg.MustRegister(c)
