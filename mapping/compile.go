@@ -459,9 +459,16 @@ func canonicalPath(urn, coreURN string, parent, def *AttrDef) string {
 	return p
 }
 
-func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
-	r := &Resource{Name: name, Endpoint: endpoint, Schema: schema, nameValue: name, schemaValue: schema,
+// newResource is an empty resource of that name, endpoint and core schema:
+// every resource starts here, so that the values a document holds for them
+// are boxed once.
+func newResource(name, endpoint, schema string) *Resource {
+	return &Resource{Name: name, Endpoint: endpoint, Schema: schema, nameValue: name, schemaValue: schema,
 		byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(schema)}
+}
+
+func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
+	r := newResource(name, endpoint, schema)
 	c.extensions(path, r, rc.Extensions)
 	var info adapters.TableInfo
 	described := false
