@@ -33,6 +33,16 @@ var (
 	// a row outside the mapping's scope (a bot, another kind of account),
 	// which the database's unique index still counts.
 	ErrHeldOutOfScope = errors.New("held by a row outside the mapping's scope")
+	// ErrReferenced wraps ErrConflict when the application's own rows
+	// still refer to the row (a foreign key without ON DELETE CASCADE):
+	// it was not deleted, or its key not changed; nothing was written.
+	ErrReferenced = errors.New("rows of the application refer to it")
+	// ErrNoReferencedRow wraps ErrInvalid when a value written names no
+	// row of the table a foreign key points at; nothing was written.
+	ErrNoReferencedRow = errors.New("a value names no row the application's foreign key points at")
+	// ErrNeedsValue wraps ErrInvalid when the table needs a column that
+	// nothing wrote (NOT NULL without a default); nothing was written.
+	ErrNeedsValue = errors.New("the table needs a value nothing wrote")
 	// ErrNotStored: the row as stored does not read as what was written
 	// (a trigger reverted it, the server converted the value); nothing
 	// was written. See TableSpec.Verify.

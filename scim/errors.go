@@ -75,6 +75,14 @@ func toSCIM(err error, resource string) (e *Error, internal bool) {
 		return errorf(http.StatusConflict, "uniqueness", "a deleted %s still holds that %s: the application keeps deleted rows, and this mapping neither releases their names (delete.release) nor counts only rows not deleted (delete.uniqueAmong: live)", resource, uniqueName(resource)), false
 	case errors.Is(err, adapters.ErrHeldOutOfScope):
 		return errorf(http.StatusConflict, "uniqueness", "that %s is taken by an account of the application that is not provisioned as a SCIM %s (outside the mapping's scope)", uniqueName(resource), resource), false
+	case errors.Is(err, adapters.ErrReferenced):
+		// A foreign key of the application, not a taken value: RFC 7644
+		// has no scimType for it.
+		return errorf(http.StatusConflict, "", "rows of the application still refer to this %s (a foreign key), so it was not changed; remove them in the application first", resource), false
+	case errors.Is(err, adapters.ErrNoReferencedRow):
+		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "a value names a row that does not exist in the application (a foreign key refused it); nothing was changed"), false
+	case errors.Is(err, adapters.ErrNeedsValue):
+		return errorf(http.StatusBadRequest, mapping.ScimInvalidValue, "the application needs a value this request did not give (a column without a default); nothing was written"), false
 	case errors.Is(err, adapters.ErrConflict):
 		return errorf(http.StatusConflict, "uniqueness", "a %s with that value already exists", resource), false
 	case errors.Is(err, adapters.ErrUnavailable):

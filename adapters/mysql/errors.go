@@ -28,6 +28,7 @@ const (
 	errDataTruncated    = 1265
 	errRowIsReferenced  = 1451
 	errRowIsReferenced2 = 1452
+	errNoDefault        = 1364 // a NOT NULL column without a default that the INSERT left out
 	errServerGone       = 2006
 	errServerLost       = 2013
 	errQueryInterrupted = 1317
@@ -93,8 +94,14 @@ func classify(err error) error {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
-		case errDupEntry, errRowIsReferenced, errRowIsReferenced2:
+		case errDupEntry:
 			return fmt.Errorf("%w: %v", adapters.ErrConflict, err)
+		case errRowIsReferenced:
+			return fmt.Errorf("%w: %w: %v", adapters.ErrConflict, adapters.ErrReferenced, err)
+		case errRowIsReferenced2:
+			return fmt.Errorf("%w: %w: %v", adapters.ErrInvalid, adapters.ErrNoReferencedRow, err)
+		case errNoDefault:
+			return fmt.Errorf("%w: %w: %v", adapters.ErrInvalid, adapters.ErrNeedsValue, err)
 		case errBadNull, errDataTooLong, errTruncatedValue, errOutOfRange, errTruncatedWrong, errDataTruncated:
 			return fmt.Errorf("%w: %v", adapters.ErrInvalid, err)
 		case errServerGone, errServerLost, errQueryInterrupted, errLockWaitTimeout, errDeadlock,
