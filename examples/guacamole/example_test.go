@@ -144,8 +144,9 @@ func TestEntraLifecycle(t *testing.T) {
 const support = "3"
 
 // memberships reads every membership as Guacamole's group editor shows
-// it: the group's name, its user_group_id, and the member's name and type.
-const memberships = `SELECT CONCAT(g.name, ' ', m.user_group_id, ' ', e.name, ' ', e.type)
+// it: the group's name, its user_group_id, and the member's name and type
+// (spelled out: the embedded engine's CONCAT gives an ENUM's index).
+const memberships = `SELECT CONCAT(g.name, ' ', m.user_group_id, ' ', e.name, ' ', IF(e.type = 'USER', 'USER', 'USER_GROUP'))
 	FROM guacamole_user_group_member m JOIN guacamole_user_group ug ON ug.user_group_id = m.user_group_id
 	JOIN guacamole_entity g ON g.entity_id = ug.entity_id JOIN guacamole_entity e ON e.entity_id = m.member_entity_id
 	ORDER BY g.name, e.name`
