@@ -494,7 +494,7 @@ func grep(text, word string) string {
 // each has a value set fixed by the code or the configuration.
 var allowedLabels = map[string]bool{
 	"route": true, "method": true, "code": true, "directory": true, "resource": true, "operation": true,
-	"outcome": true, "kind": true, "result": true, "hash": true, "version": true, "goversion": true, "le": true,
+	"outcome": true, "kind": true, "result": true, "hash": true, "version": true, "revision": true, "goversion": true, "le": true,
 }
 
 // TestMetricLabelsDoNotGrowWithUsers runs the same lifecycle for one user
