@@ -113,7 +113,7 @@ func TestInProcess(t *testing.T) {
 }
 
 // TestBinary runs the comparison against the production binary, as make
-// bench does. SCIMBRIDGE_TEST_BINARY names one already built (make build:
+// bench does. SCIMBRIDGE_TEST_BINARY names one already built, by its absolute path (make build:
 // bin/scimbridge; CI gives it), so that go test builds nothing itself.
 // Without it the test builds one, with the flags of make build, within
 // maxBinaryBuild (and the test's own -timeout): on a fresh machine that
@@ -154,7 +154,7 @@ func buildForTest(t *testing.T) string {
 	start := time.Now()
 	bin, err := buildBinary(ctx, t.TempDir())
 	if err != nil && ctx.Err() != nil {
-		msg := fmt.Sprintf("building scimbridge took longer than %s (a fresh build cache); give SCIMBRIDGE_TEST_BINARY=bin/scimbridge after make build to run this test", limit.Round(time.Second))
+		msg := fmt.Sprintf("building scimbridge took longer than %s (a fresh build cache); give SCIMBRIDGE_TEST_BINARY=$PWD/bin/scimbridge (an absolute path) after make build to run this test", limit.Round(time.Second))
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
