@@ -113,8 +113,9 @@ func TestInProcess(t *testing.T) {
 }
 
 // TestBinary runs the comparison against the production binary, as make
-// bench does. SCIMBRIDGE_TEST_BINARY names one already built, by its absolute path (make build:
-// bin/scimbridge; CI gives it), so that go test builds nothing itself.
+// bench does. SCIMBRIDGE_TEST_BINARY names one already built, by its
+// absolute path (make build: bin/scimbridge; CI gives it), so that go test
+// builds nothing itself.
 // Without it the test builds one, with the flags of make build, within
 // maxBinaryBuild (and the test's own -timeout): on a fresh machine that
 // compiles every package a second time (CGO off, -trimpath), so a build
