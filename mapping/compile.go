@@ -29,6 +29,22 @@ type TableLister interface {
 	Tables(ctx context.Context) ([]adapters.Table, error)
 }
 
+// Offline is a Describer without a database, for scimbridge check
+// -offline: it knows no table, and Compile given it checks only what the
+// configuration shows by itself (SCIM attribute names and types, value
+// maps, transforms, filters and scopes as written, references between
+// resources), leaving out every check of the tables, their columns, types
+// and indexes. The Mapping it returns is for reporting, not for serving.
+var Offline Describer = offline{}
+
+type offline struct{}
+
+var errOffline = errors.New("no database (offline)")
+
+func (offline) Describe(context.Context, adapters.Table) (adapters.TableInfo, error) {
+	return adapters.TableInfo{}, errOffline
+}
+
 // Mapping is a compiled, validated mapping.
 type Mapping struct {
 	// User is the compiled User resource; nil if not mapped.
@@ -36,8 +52,11 @@ type Mapping struct {
 	// Group is the compiled Group resource; nil if not mapped.
 	Group *Resource
 	// Warnings are things an operator should know that do not stop the
-	// mapping from working (a membership lookup without an index).
+	// mapping from working (a membership lookup without an index). None
+	// offline, where they cannot be told.
 	Warnings []string
+	// offline is set when compiled against Offline.
+	offline bool
 }
 
 // Resources lists the mapped resource types.
@@ -172,9 +191,12 @@ type Resource struct {
 	// given holds the lower-case paths of the attributes the config maps,
 	// compiled or not: one whose column is wrong is reported as that,
 	// and not also as missing.
-	given  map[string]bool
-	active *attr
-	conds  []scopeCond // the scope's conditions, with their columns
+	given map[string]bool
+	// offlineNames are the attributes given, compiled offline, where
+	// those whose column is not known are left out of attrs.
+	offlineNames []string
+	active       *attr
+	conds        []scopeCond // the scope's conditions, with their columns
 	// memberHooks are a group's member hooks until Compile puts them in
 	// its membership; hookText shows every hook, for Describe.
 	memberHooks adapters.Hooks
@@ -234,6 +256,9 @@ type compiler struct {
 	// hooksUnchecked is set once the database said it cannot check
 	// statements, so it is not asked again.
 	hooksUnchecked bool
+	// offline is set when db is Offline: a table that cannot be
+	// described is not a problem, only not checked.
+	offline bool
 }
 
 func (c *compiler) add(path, format string, args ...any) {
@@ -249,6 +274,9 @@ func (c *compiler) add(path, format string, args ...any) {
 // database: with the closest table name if one is close, and the tables
 // there are when the database can list them.
 func (c *compiler) tableNotFound(path, table string) {
+	if c.offline {
+		return
+	}
 	if c.failedTables == nil {
 		c.failedTables = map[string]bool{}
 	}
@@ -261,6 +289,14 @@ func (c *compiler) tableNotFound(path, table string) {
 		c.add(path, "table %q not found in the database, which has no tables; expected the application's database in database.config", table)
 	default:
 		c.add(path, "table %q not found in the database%s (tables: %s)", table, DidYouMean(table, names), nameList(names))
+	}
+}
+
+// unreadable reports a table the database could not describe, unless
+// compiling offline, where no table is.
+func (c *compiler) unreadable(path string, err error) {
+	if !c.offline {
+		c.add(path, "cannot read the table's columns from the database: %v", err)
 	}
 }
 
@@ -310,7 +346,7 @@ const placeholderColumn = "CHANGE_ME"
 // scoped names columns that every directory's token scope sets (see
 // Specs): they count as written for the NOT NULL check.
 func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scoped ...string) (*Mapping, error) {
-	c := &compiler{ctx: ctx, db: db, scoped: scoped}
+	c := &compiler{ctx: ctx, db: db, scoped: scoped, offline: db == Offline}
 	m := &Mapping{}
 	if cfg.User == nil {
 		c.add(prefix, "no User resource; expected resources.User with a table and attributes")
@@ -337,7 +373,11 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 		if cfg.Group.Members != nil && m.User != nil {
 			c.members(prefix+".Group.members", m.Group, m.User, *cfg.Group.Members)
 		}
-		c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
+		if !c.offline || cfg.Group.Members == nil {
+			// Offline, a members mapping is not compiled (its tables
+			// are not known), and its hooks are not checked.
+			c.memberHooksTo(prefix+".Group.hooks", m.Group, m.User)
+		}
 	}
 	if m.User != nil {
 		c.keyRefs(prefix+".User.id.renames", m.User, cfg.User.ID.Renames)
@@ -355,7 +395,12 @@ func Compile(ctx context.Context, cfg Config, db Describer, prefix string, scope
 	if len(c.probs) > 0 {
 		return nil, c.probs
 	}
-	m.Warnings = c.warn
+	m.offline = c.offline
+	if !c.offline {
+		// Offline, columns are not known, and what is said about them
+		// would be wrong.
+		m.Warnings = c.warn
+	}
 	return m, nil
 }
 
@@ -481,7 +526,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 		case errors.Is(err, adapters.ErrNotFound):
 			c.tableNotFound(path+".table", rc.Table)
 		case err != nil:
-			c.add(path+".table", "cannot read the table's columns from the database: %v", err)
+			c.unreadable(path+".table", err)
 		default:
 			described = true
 			r.info = info
@@ -617,6 +662,9 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			def, parent = managerAttr, nil
 		}
 		r.given[strings.ToLower(canonicalPath(urn, schema, parent, def))] = true
+		if c.offline {
+			r.offlineNames = append(r.offlineNames, canonicalPath(urn, schema, parent, def))
+		}
 		if def.Type == Complex && !def.MultiValued && def != managerAttr {
 			c.add(ap, "%s is complex; expected one of its sub-attributes (%s.%s)", def.Name, def.Name, def.Sub[0].Name)
 			continue
@@ -1804,7 +1852,7 @@ func (m *Mapping) Specs(extra map[string]any) (map[string]adapters.TableSpec, []
 		}
 		for _, c := range cols {
 			v := scalar(extra[c])
-			if _, ok := r.info.Column(adapters.Column(c)); !ok {
+			if _, ok := r.info.Column(adapters.Column(c)); !ok && !m.offline {
 				probs = append(probs, fmt.Sprintf("%s: column %q not in table %s, so the %s resource cannot be scoped by it%s", c, c, r.Spec.Table, r.Name, DidYouMean(c, columnNames(r.info))))
 				continue
 			}

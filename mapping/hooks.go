@@ -177,6 +177,9 @@ func (r *Resource) hookParam(e adapters.HookEvent, name string) (adapters.HookAr
 // events: id and the attributes mapped to a column of its table.
 func (r *Resource) paramNames() []string {
 	out := []string{paramID}
+	if r.offlineNames != nil {
+		return append(out, r.offlineNames...)
+	}
 	for _, a := range r.attrs {
 		if a.kind != kindPassword && a.kind != kindChild && a.kind != kindKV && !isJoinedColumn(a.col) {
 			out = append(out, a.path)

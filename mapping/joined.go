@@ -52,7 +52,7 @@ func (c *compiler) joinedTables(path string, r *Resource, cfgs []JoinedConfig, w
 			c.tableNotFound(p+".table", jc.Table)
 			continue
 		case err != nil:
-			c.add(p+".table", "cannot read the table's columns from the database: %v", err)
+			c.unreadable(p+".table", err)
 			continue
 		}
 		j.info, j.described = info, true

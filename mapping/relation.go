@@ -75,7 +75,7 @@ func (c *compiler) relation(rp string, rc ResourceConfig, t *RelationTarget, col
 		c.tableNotFound(rp+".table", t.Table)
 		return spec, false
 	case err != nil:
-		c.add(rp+".table", "cannot read the table's columns from the database: %v", err)
+		c.unreadable(rp+".table", err)
 		return spec, false
 	}
 	ref := t.References

@@ -26,6 +26,10 @@ type httpMetrics struct {
 	operations *prometheus.CounterVec
 	// lastSuccess is the time of each directory's last successful write.
 	lastSuccess *prometheus.GaugeVec
+	// lastRequest is the time of each directory's last authenticated
+	// request of any kind: reads too, so that a quiet directory whose IdP
+	// still polls is seen in contact.
+	lastRequest *prometheus.GaugeVec
 	// membersAdded and membersRemoved count membership rows, by directory.
 	membersAdded, membersRemoved *prometheus.CounterVec
 }
@@ -101,6 +105,10 @@ func newHTTPMetrics(reg prometheus.Registerer, dirs []Directory) (*httpMetrics, 
 			Namespace: Namespace, Subsystem: "provisioning", Name: "last_success_timestamp_seconds",
 			Help: "Unix time of the directory's last successful provisioning write (the last sync); absent until the first since start-up.",
 		}, []string{"directory"}),
+		lastRequest: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Subsystem: "provisioning", Name: "last_request_timestamp_seconds",
+			Help: "Unix time of the directory's last authenticated SCIM request of any kind, reads included (the last contact); absent until the first since start-up.",
+		}, []string{"directory"}),
 		membersAdded: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Subsystem: "group", Name: "members_added_total",
 			Help: "Group membership rows added, by directory.",
@@ -145,6 +153,9 @@ func (m *httpMetrics) registerOn(reg prometheus.Registerer) error {
 	if m.lastSuccess, err = register(reg, m.lastSuccess); err != nil {
 		return err
 	}
+	if m.lastRequest, err = register(reg, m.lastRequest); err != nil {
+		return err
+	}
 	if m.membersAdded, err = register(reg, m.membersAdded); err != nil {
 		return err
 	}
@@ -166,9 +177,14 @@ func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error)
 	return c, err
 }
 
-func (m *httpMetrics) observe(route, method string, status int, d time.Duration) {
+// observe records one request; directory is the token's name, or "" for
+// a request not authenticated.
+func (m *httpMetrics) observe(route, method string, status int, d time.Duration, directory string, at time.Time) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	if directory != "" {
+		m.lastRequest.WithLabelValues(directory).Set(float64(at.UnixNano()) / 1e9)
+	}
 }
 
 // provisioned records one write request of a directory.

@@ -270,7 +270,7 @@ func (s *Server) observe(c *gin.Context) {
 		}
 		status := c.Writer.Status()
 		d := time.Since(start)
-		s.metrics.observe(route, c.Request.Method, status, d)
+		s.metrics.observe(route, c.Request.Method, status, d, c.GetString("directory"), start.Add(d))
 		s.logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", rid), slog.String("method", c.Request.Method),
 			slog.String("route", route), slog.Int("status", status),

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -684,5 +685,40 @@ func TestDeleteMeansGone(t *testing.T) {
 	}
 	if resp := do(t, "POST", d.Base+"/Users", `{"userName":"carol","name":{"givenName":"Carol","familyName":"Cole"},"active":true}`, nil); resp.StatusCode != http.StatusCreated {
 		t.Errorf("POST carol again: %d, want 201 (the name was released)", resp.StatusCode)
+	}
+}
+
+// TestAuditNotOnStdout checks that the demo's standard output holds the
+// banner only: a request's audit record goes to standard error, with the
+// log, and never lands in (or between the lines of) the banner.
+func TestAuditNotOnStdout(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	drained := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		drained <- string(b)
+	}()
+	restore := func() string {
+		os.Stdout = stdout
+		w.Close()
+		return <-drained
+	}
+	d := startDemo(t)
+	if resp := do(t, "POST", d.Base+"/Users", createBody, nil); resp.StatusCode != http.StatusCreated {
+		t.Errorf("create: %d", resp.StatusCode)
+	}
+	if err := d.stop(); err != nil {
+		t.Error(err)
+	}
+	if got := restore(); strings.Contains(got, `"msg":"audit"`) {
+		t.Errorf("audit records on standard output, beside the banner:\n%s", got)
+	}
+	if !strings.HasPrefix(d.banner, "\nscimbridge demo is running") || !strings.HasSuffix(d.banner, "goes with it.\n\n") {
+		t.Errorf("banner not whole:\n%s", d.banner)
 	}
 }

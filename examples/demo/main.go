@@ -146,6 +146,12 @@ func run(ctx context.Context, listen string, out, logw io.Writer, ready func(end
 		return fmt.Errorf("scimbridge.yaml: %w", err)
 	}
 	cfg.Server.Listen = listen
+	// Standard output is the banner's: the audit records (stdout by
+	// default) go to standard error with the sidecar's log, so that they
+	// never mix with it.
+	if cfg.Audit.Output == "" || cfg.Audit.Output == "stdout" {
+		cfg.Audit.Output = "stderr"
+	}
 
 	var onReady cli.Ready = func(scimAddr, telemetryAddr string) {
 		e := endpoints{

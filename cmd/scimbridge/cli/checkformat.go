@@ -1,22 +1,28 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/scimbridge/scimbridge/mapping"
 )
 
-// checkOutput holds check's output flags: -format and -strict.
+// checkOutput holds check's flags beside -config and the overrides:
+// -format, -strict and -offline.
 type checkOutput struct {
-	format string
-	strict bool
+	format  string
+	strict  bool
+	offline bool
 }
 
 func (o *checkOutput) define(fs *flag.FlagSet) {
+	fs.BoolVar(&o.offline, "offline", false, "check without a database (for CI): the YAML, types and references only; what is skipped is listed")
 	fs.StringVar(&o.format, "format", "text", "output `format`: text, or json for tools (one object on standard output)")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1) on warnings too")
 }
@@ -53,6 +59,10 @@ type checkReport struct {
 	Resources []checkResource `json:"resources"`
 	// Strict is true under -strict, where warnings fail the check.
 	Strict bool `json:"strict"`
+	// Offline is true under -offline, where nothing was checked against
+	// the database; Skipped then lists what was not checked.
+	Offline bool     `json:"offline"`
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 type checkResource struct {
@@ -70,6 +80,7 @@ func (o *checkOutput) failed(stdout, stderr io.Writer, path string, err error) i
 		return exitFailure
 	}
 	r := checkReport{Config: path, Problems: problemList(err), Warnings: []string{}, Resources: []checkResource{}, Strict: o.strict}
+	o.markOffline(&r)
 	writeJSON(stdout, r)
 	return exitFailure
 }
@@ -83,8 +94,13 @@ func (o *checkOutput) passed(stdout io.Writer, path string, m *mapping.Mapping, 
 	}
 	if o.format == "json" {
 		r := checkReport{Config: path, OK: code == exitOK, Problems: []string{}, Warnings: append([]string{}, warnings...), Resources: []checkResource{}, Strict: o.strict}
+		o.markOffline(&r)
 		for _, res := range m.Resources() {
-			r.Resources = append(r.Resources, checkResource{Name: res.Name, Table: string(res.Spec.Table), Key: string(res.Spec.Key), Lines: append([]string{}, res.Describe()...)})
+			lines := []string{}
+			if !o.offline {
+				lines = append(lines, res.Describe()...)
+			}
+			r.Resources = append(r.Resources, checkResource{Name: res.Name, Table: string(res.Spec.Table), Key: string(res.Spec.Key), Lines: lines})
 		}
 		writeJSON(stdout, r)
 		return code
@@ -101,6 +117,57 @@ func (o *checkOutput) passed(stdout io.Writer, path string, m *mapping.Mapping, 
 		fmt.Fprintf(stdout, "%s: OK\n", path)
 	}
 	return code
+}
+
+// offlineSkipped is what check -offline does not check, as it says.
+var offlineSkipped = []string{
+	"the database connection",
+	"tables, columns, their types and indexes (and what depends on them: keys, NOT NULL columns, joins, child and link tables, members)",
+	"the stored values of active and integer time columns",
+	"hooks' SQL",
+	"secrets (token and password files and variables) and the audit file",
+}
+
+func (o *checkOutput) markOffline(r *checkReport) {
+	if o.offline {
+		r.Offline, r.Skipped = true, offlineSkipped
+	}
+}
+
+// checkOffline is check -offline: the configuration compiled without a
+// database (mapping.Offline), after the problems found loading it (err).
+func checkOffline(ctx context.Context, cfg *Config, err error, o checkOutput, stdout, stderr io.Writer, path string, warnings []string) int {
+	var probs []string
+	var ce *invalidConfigError
+	if errors.As(err, &ce) {
+		probs = ce.list
+	} else if err != nil {
+		return o.failed(stdout, stderr, path, err)
+	}
+	var m *mapping.Mapping
+	// As check does, the mapping once the database settings are valid
+	// (they name the engine).
+	if cfg.Database.adapter != nil {
+		var mprobs []string
+		m, mprobs = cfg.compileMapping(ctx, mapping.Offline)
+		probs = append(slices.Clone(probs), mprobs...)
+	}
+	if len(probs) > 0 {
+		if o.format != "json" {
+			fmt.Fprintf(stderr, "%s: offline: %s\n", path, skippedLine())
+		}
+		return o.failed(stdout, stderr, path, configError(probs))
+	}
+	out := o.text(stdout)
+	fmt.Fprintf(out, "offline: %s\n", skippedLine())
+	for _, r := range m.Resources() {
+		fmt.Fprintf(out, "%s -> table %s (key %s)\n", r.Name, r.Spec.Table, r.Spec.Key)
+	}
+	return o.passed(stdout, path, m, slices.Concat(m.Warnings, warnings))
+}
+
+func skippedLine() string {
+	return "not checked without a database: " + strings.Join(offlineSkipped, "; ")
 }
 
 // problemList is the list of problems an error from loading or compiling

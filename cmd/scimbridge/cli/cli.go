@@ -104,7 +104,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok || !co.valid(stderr) {
 		return exitUsage
 	}
-	cfg, err := loadConfig(path)
+	cfg, err := readConfig(path, !co.offline)
 	// check sees what serve would run with: the same overrides.
 	err = ov.apply(cfg, err)
 	if cfg == nil {
@@ -112,6 +112,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	lp, warnings := listenProblems(listenKeys(cfg, &ov))
 	err = withProblems(err, cfg.locate(lp))
+	if co.offline {
+		return checkOffline(ctx, cfg, err, co, stdout, stderr, path, warnings)
+	}
 	ad, m, err := cfg.compile(ctx, err, openAdapter(ctx, nil))
 	if err != nil {
 		return co.failed(stdout, stderr, path, err)

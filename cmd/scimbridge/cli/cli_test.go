@@ -133,7 +133,7 @@ func TestHelpFlagsAreAccepted(t *testing.T) {
 		"config": missing, "dry-run": "true", "listen": ":8080", "telemetry-listen": ":9090",
 		"log-level": "debug", "log-format": "json", "dsn": "not a dsn", "users-table": "users",
 		"groups-table": "roles", "o": filepath.Join(t.TempDir(), "out.yaml"),
-		"url": deadURL(t), "timeout": "1s", "format": "json", "strict": "true",
+		"url": deadURL(t), "timeout": "1s", "format": "json", "strict": "true", "offline": "true",
 		// init -locks prints a statement and succeeds without a database.
 		"locks": "false", "apply": "false",
 	}

@@ -85,6 +85,13 @@ type validator interface{ Validate() []string }
 // Every problem found is returned together, each with its position and
 // YAML path.
 func loadConfig(path string) (*Config, error) {
+	return readConfig(path, true)
+}
+
+// readConfig is loadConfig, without resolving secrets and checking the
+// audit file when startup is false (check -offline, which runs where
+// neither is at hand).
+func readConfig(path string, startup bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading config: %w; name the configuration file with -config FILE or the SCIMBRIDGE_CONFIG variable (scimbridge init -dsn DSN writes a starting one)", err)
@@ -93,8 +100,8 @@ func loadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	cfg, err := parseConfig(path, data)
-	if cfg == nil {
-		return nil, err
+	if cfg == nil || !startup {
+		return cfg, err
 	}
 	if sp := startupProblems(cfg); len(sp) > 0 {
 		var ce *invalidConfigError
@@ -242,8 +249,21 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 		}
 		return nil, nil, cerr
 	}
+	m, mprobs := c.compileMapping(ctx, ad)
+	probs = append(probs, mprobs...)
+	if len(probs) > 0 {
+		ad.Close()
+		return nil, nil, configError(probs)
+	}
+	return ad, m, nil
+}
+
+// compileMapping compiles the resources against db (the database, or
+// mapping.Offline) and checks the tokens' scopes against them, returning
+// the problems with their positions.
+func (c *Config) compileMapping(ctx context.Context, db mapping.Describer) (*mapping.Mapping, []string) {
 	var mprobs []string
-	m, err := mapping.Compile(ctx, c.Resources, ad, "resources", c.Server.ScopedColumns()...)
+	m, err := mapping.Compile(ctx, c.Resources, db, "resources", c.Server.ScopedColumns()...)
 	var ps mapping.ProblemsError
 	switch {
 	case errors.As(err, &ps):
@@ -261,12 +281,7 @@ func (c *Config) compile(ctx context.Context, parseErr error, open func(adapters
 			}
 		}
 	}
-	probs = append(probs, c.locate(c.withoutTypos(mprobs))...)
-	if len(probs) > 0 {
-		ad.Close()
-		return nil, nil, configError(probs)
-	}
-	return ad, m, nil
+	return m, c.locate(c.withoutTypos(mprobs))
 }
 
 // strictKeys reports every mapping key in n that the Go type t does not

@@ -78,7 +78,14 @@ any other failure a problem. On success it prints what each attribute
 maps to. It exits 0 when the configuration is valid, 1 if not (or,
 with -strict, when there are warnings). -format json prints one JSON
 object (config, ok, problems, warnings, resources) on standard output
-instead, for tools.`,
+instead, for tools.
+
+-offline checks without a database, for CI pipelines: the YAML, keys,
+types, values, SCIM attribute names and the references between them,
+but not the tables, columns, types and indexes, the stored data, hooks'
+SQL, secrets or the audit file; it says what it skipped (offline and
+skipped in JSON), gives no warnings about the mapping, and exits as
+check does. Run check with the database before deploying.`,
 			flags: func(fs *flag.FlagSet) {
 				defineConfigFlag(fs, new(string))
 				new(overrides).define(fs)

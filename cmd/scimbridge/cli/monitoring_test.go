@@ -71,7 +71,7 @@ func monitoringQueries(t *testing.T) map[string]string {
 	if len(dashboards) == 0 || len(rules) == 0 {
 		t.Fatalf("examples/monitoring has %d dashboards and %d rules files, want at least one of each", len(dashboards), len(rules))
 	}
-	grafana := strings.NewReplacer("$__rate_interval", "1m", "$directory", ".*")
+	grafana := strings.NewReplacer("$__rate_interval", "1m", "$directory", ".*", "$job", "scimbridge", "$namespace", ".*", "$instance", ".*")
 	for _, f := range dashboards {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -107,8 +107,11 @@ func monitoringQueries(t *testing.T) map[string]string {
 		for _, v := range d.Templating.List {
 			if strings.HasPrefix(v.Definition, "label_values(") {
 				// label_values(metric, label) names a metric too.
-				metric, _, _ := strings.Cut(strings.TrimPrefix(v.Definition, "label_values("), ",")
-				out[fmt.Sprintf("%s: variable %s", filepath.Base(f), v.Name)] = metric
+				// Its selector may have matchers, with commas: the
+				// label is after the last one.
+				args := strings.TrimSuffix(strings.TrimPrefix(v.Definition, "label_values("), ")")
+				metric := args[:max(0, strings.LastIndex(args, ","))]
+				out[fmt.Sprintf("%s: variable %s", filepath.Base(f), v.Name)] = grafana.Replace(metric)
 			}
 		}
 	}
@@ -155,6 +158,7 @@ func TestMonitoringNamesExistingMetrics(t *testing.T) {
 	// The cases an operator cares about are covered.
 	for _, name := range []string{
 		"scimbridge_provisioning_last_success_timestamp_seconds", "scimbridge_provisioning_operations_total",
+		"scimbridge_provisioning_last_request_timestamp_seconds",
 		"scimbridge_database_up", "scimbridge_http_requests_total", "scimbridge_group_members_added_total",
 		"scimbridge_database_errors_total", "scimbridge_config_info",
 	} {

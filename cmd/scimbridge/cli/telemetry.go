@@ -63,9 +63,10 @@ func newTelemetry(ad adapters.Adapter) (*telemetry, error) {
 	t.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: scim.Namespace, Name: "build_info",
-		Help: "Always 1; labels carry the scimbridge version and Go version.",
-	}, []string{"version", "goversion"})
-	buildInfo.WithLabelValues(currentVersion().Version, runtime.Version()).Set(1)
+		Help: "Always 1; labels carry the scimbridge version, its VCS revision (unknown if not recorded) and the Go version.",
+	}, []string{"version", "revision", "goversion"})
+	v := currentVersion()
+	buildInfo.WithLabelValues(v.Version, orString(v.Commit, "unknown"), runtime.Version()).Set(1)
 	t.reg.MustRegister(buildInfo)
 	t.use(ad)
 	t.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -417,7 +417,7 @@ func TestMetricsAfterOktaSession(t *testing.T) {
 		{"scimbridge_config_reloads_total", []string{"result", "failure"}, 0},
 		{"scimbridge_config_last_reload_successful", nil, 1},
 		{"scimbridge_config_info", []string{"hash", s.hash}, 1},
-		{"scimbridge_build_info", []string{"version", Version, "goversion", runtime.Version()}, 1},
+		{"scimbridge_build_info", []string{"version", Version, "revision", orString(currentVersion().Commit, "unknown"), "goversion", runtime.Version()}, 1},
 		// DefaultMaxOpenConns, split between the pools of reads and writes.
 		{"go_sql_max_open_connections", []string{"db_name", "app"}, 8},
 		{"go_sql_max_open_connections", []string{"db_name", "app_writes"}, 8},
@@ -494,7 +494,7 @@ func grep(text, word string) string {
 // each has a value set fixed by the code or the configuration.
 var allowedLabels = map[string]bool{
 	"route": true, "method": true, "code": true, "directory": true, "resource": true, "operation": true,
-	"outcome": true, "kind": true, "result": true, "hash": true, "version": true, "goversion": true, "le": true,
+	"outcome": true, "kind": true, "result": true, "hash": true, "version": true, "revision": true, "goversion": true, "le": true,
 }
 
 // TestMetricLabelsDoNotGrowWithUsers runs the same lifecycle for one user
@@ -847,5 +847,46 @@ func TestDryRunAuditRecords(t *testing.T) {
 	lines := readJSONLines(t, string(data))
 	if len(lines) != 1 || lines[0]["dry_run"] != true || lines[0]["operation"] != "create" {
 		t.Errorf("dry-run audit records: %s", data)
+	}
+}
+
+// TestLastRequestOfQuietDirectory checks that a directory whose IdP only
+// reads (a quiet directory: nothing changed) is seen in contact:
+// scimbridge_provisioning_last_request_timestamp_seconds is set by any
+// authenticated request, while the last successful write stays absent;
+// a request refused for its token sets neither.
+func TestLastRequestOfQuietDirectory(t *testing.T) {
+	s := newTelemetrySidecar(t)
+	start := time.Now()
+	s.call(oktaToken, "GET", "/Users?count=1", "", 200)
+	s.call("not-a-token", "GET", "/Users", "", 401)
+	end := time.Now()
+	m := s.scrape()
+	ts, ok := m.value("scimbridge_provisioning_last_request_timestamp_seconds", "directory", "okta")
+	if !ok || ts < float64(start.Unix()) || ts > float64(end.Unix()+1) {
+		t.Errorf("last request of okta = %v (present %v), want between %d and %d", ts, ok, start.Unix(), end.Unix())
+	}
+	if got := m.find("scimbridge_provisioning_last_request_timestamp_seconds", nil); len(got) != 1 {
+		t.Errorf("last request series %v, want okta's only", got)
+	}
+	if got := m.find("scimbridge_provisioning_last_success_timestamp_seconds", nil); len(got) != 0 {
+		t.Errorf("a read set the last successful write: %v", got)
+	}
+}
+
+// TestBuildInfoLabels checks that scimbridge_build_info carries the
+// version, the VCS revision and the Go version.
+func TestBuildInfoLabels(t *testing.T) {
+	s := newTelemetrySidecar(t)
+	v := currentVersion()
+	got := s.scrape().find("scimbridge_build_info", nil)
+	if len(got) != 1 {
+		t.Fatalf("build_info series %v, want one", got)
+	}
+	want := map[string]string{"version": v.Version, "revision": orString(v.Commit, "unknown"), "goversion": runtime.Version()}
+	for k, w := range want {
+		if g, ok := got[0].labels[k]; !ok || g != w {
+			t.Errorf("build_info %s=%q (present %v), want %q", k, g, ok, w)
+		}
 	}
 }
