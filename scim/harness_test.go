@@ -125,31 +125,46 @@ func (s *sidecar) send(req *http.Request) response {
 // row reads one row of the users table as strings (NULL as "<nil>").
 func (s *sidecar) row(query string, args ...any) map[string]string {
 	s.t.Helper()
+	cols, rows := s.query(query, args...)
+	if len(rows) == 0 {
+		s.t.Fatalf("no row for %s %v", query, args)
+	}
+	out := map[string]string{}
+	for i, c := range cols {
+		out[c] = "<nil>"
+		if rows[0][i].Valid {
+			out[c] = rows[0][i].String
+		}
+	}
+	return out
+}
+
+// query returns the column names and every row a query gives, as
+// nullable strings; the row, rows and Rows helpers format them.
+func (s *sidecar) query(query string, args ...any) ([]string, [][]sql.NullString) {
+	s.t.Helper()
 	rows, err := s.db.Query(query, args...)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer rows.Close()
 	cols, _ := rows.Columns()
-	if !rows.Next() {
-		s.t.Fatalf("no row for %s %v (%v)", query, args, rows.Err())
+	var out [][]sql.NullString
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			s.t.Fatal(err)
+		}
+		out = append(out, vals)
 	}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
+	if err := rows.Err(); err != nil {
 		s.t.Fatal(err)
 	}
-	out := map[string]string{}
-	for i, c := range cols {
-		out[c] = "<nil>"
-		if vals[i].Valid {
-			out[c] = vals[i].String
-		}
-	}
-	return out
+	return cols, out
 }
 
 func (s *sidecar) count(query string, args ...any) int {

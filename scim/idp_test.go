@@ -2,7 +2,6 @@ package scim_test
 
 import (
 	"cmp"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -245,22 +244,9 @@ func TestReplayAbsentPaths(t *testing.T) {
 // for NULL.
 func (s *sidecar) rows(query string, args ...any) []map[string]any {
 	s.t.Helper()
-	rows, err := s.db.Query(query, args...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, rows := s.query(query, args...)
 	out := []map[string]any{}
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			s.t.Fatal(err)
-		}
+	for _, vals := range rows {
 		m := map[string]any{}
 		for i, c := range cols {
 			m[c] = nil
@@ -269,9 +255,6 @@ func (s *sidecar) rows(query string, args ...any) []map[string]any {
 			}
 		}
 		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		s.t.Fatal(err)
 	}
 	return out
 }

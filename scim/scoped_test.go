@@ -2,7 +2,6 @@ package scim_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -451,22 +450,9 @@ func TestNoResponseBeforeReads(t *testing.T) {
 // joined with " | ", NULL as NULL.
 func (s *sidecar) Rows(query string, args ...any) []string {
 	s.t.Helper()
-	rows, err := s.db.Query(query, args...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	_, rows := s.query(query, args...)
 	out := []string{}
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			s.t.Fatal(err)
-		}
+	for _, vals := range rows {
 		f := make([]string, len(vals))
 		for i, v := range vals {
 			f[i] = "NULL"
@@ -475,9 +461,6 @@ func (s *sidecar) Rows(query string, args ...any) []string {
 			}
 		}
 		out = append(out, strings.Join(f, " | "))
-	}
-	if err := rows.Err(); err != nil {
-		s.t.Fatal(err)
 	}
 	return out
 }
