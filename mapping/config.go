@@ -200,6 +200,18 @@ type MembersConfig struct {
 	// jsonObject or PHP list cannot be searched, so its users in scope are
 	// read and decoded instead, and filters on it are refused.
 	List *ListConfig `yaml:"list"`
+	// Meta is the key of the users' key/value table entry (the User's
+	// metaTable) holding the list of the groups' references, instead of a
+	// join table or a users column; list says its encoding. WordPress's
+	// wp_usermeta entry wp_capabilities, a:1:{s:13:"administrator";b:1;}:
+	// {meta: wp_capabilities, list: php}. It reads and changes as a list
+	// in userColumn does: a change rewrites the user's entry inside the
+	// user row's lock, keeping every other token, inserting the entry when
+	// the user has none; the last token leaving keeps the empty list
+	// (a:0:{}), as the application writes it, where an entry existed. A
+	// User list attribute (roles) may share the entry when its values
+	// leave out the groups'.
+	Meta string `yaml:"meta"`
 	// WhenRemoved is written to UserColumn when a user leaves the group;
 	// default NULL. Give the application's default role here.
 	WhenRemoved any `yaml:"whenRemoved"`

@@ -28,7 +28,7 @@ func (s *store) hasMember(b *builder, x adapters.HasMember) error {
 			" WHERE j." + m.jg + " = " + ref + m.jscope + scopeSQL("u", u))
 		b.args = append(append(b.args, m.jargs...), u.sargs...)
 	} else if m.spec.List != nil {
-		cond, args, ok := m.listHolds("u."+m.ucol, m.outerRef(s.table, m.refCol), nil)
+		cond, args, ok := m.holds("u", m.outerRef(s.table, m.refCol), nil)
 		if !ok {
 			return errListOpaque
 		}
@@ -88,7 +88,7 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 		return nil
 	}
 	if m.spec.List != nil {
-		cond, args, ok := m.listHolds(s.table+"."+m.ucol, m.gref, nil)
+		cond, args, ok := m.holds(s.table, m.gref, nil)
 		if !ok {
 			return errListOpaque
 		}
@@ -128,7 +128,7 @@ func (s *store) memberOfValues(b *builder, m *members, x adapters.MemberOf) erro
 	case m.spec.List != nil:
 		b.sql.WriteString("(")
 		for i, v := range vals {
-			cond, args, ok := m.listHolds(s.table+"."+m.ucol, "?", []any{listToken(v)})
+			cond, args, ok := m.holds(s.table, "?", []any{listToken(v)})
 			if !ok {
 				return errListOpaque
 			}

@@ -1945,7 +1945,11 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 		if err != nil {
 			return err
 		}
-		if changed {
+		if changed && m.meta != nil {
+			if err := m.writeList(ctx, t, key, next); err != nil {
+				return err
+			}
+		} else if changed {
 			sets, args = append(sets, m.ucol+" = ?"), append(args, next)
 		}
 	}
