@@ -1458,6 +1458,16 @@ func (c *compiler) memberMeta(path string, g, u *Resource, spec *adapters.Member
 		c.add(path+".list", "missing; expected the encoding of the list the entry %q holds (json, jsonObject, delimited, php, phpList)", mc.Meta)
 		ok = false
 	}
+	var codec *listCodec
+	lp := path + ".list"
+	if mc.List != nil {
+		lc := *mc.List
+		if len(lc.Values) > 0 || len(lc.Map) > 0 {
+			c.add(lp, "values and map restrict a list attribute; a membership's tokens are the groups' references, expected neither")
+			lc.Values, lc.Map = nil, nil
+		}
+		codec = compileList(lc, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
+	}
 	if u.metaCfg == nil {
 		c.add(path+".meta", "the User resource has no metaTable; expected resources.User.metaTable {table, parent, key, value} for the entry %q", mc.Meta)
 		return false
@@ -1474,16 +1484,6 @@ func (c *compiler) memberMeta(path string, g, u *Resource, spec *adapters.Member
 		c.add(path+".meta", "the entry %q has further scope columns (metaScope) on the User attribute sharing it; expected an entry of the metaTable's own scope", mc.Meta)
 		ok = false
 	}
-	if !ok {
-		return false
-	}
-	lp := path + ".list"
-	lc := *mc.List
-	if len(lc.Values) > 0 || len(lc.Map) > 0 {
-		c.add(lp, "values and map restrict a list attribute; a membership's tokens are the groups' references, expected neither")
-		return false
-	}
-	codec := compileList(lc, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
 	if codec == nil {
 		return false
 	}
@@ -1776,7 +1776,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		c.add(path+".list", "a list needs the users column holding it; expected userColumn beside list")
 		return
 	default:
-		c.add(path, "no storage; expected {table, group, user} for a join table or {userColumn} for a column of the users table")
+		c.add(path, "no storage; expected {table, group, user} for a join table, {userColumn} for a column of the users table or {meta, list} for an entry of its metaTable")
 		return
 	}
 	g.Spec.Members = spec
