@@ -1352,10 +1352,14 @@ func (r *Resource) membersText() []string {
 	}
 	if ms := r.Spec.Members; ms != nil && ms.List != nil {
 		if l, ok := ms.List.(memberList); ok {
+			d := l.c.describe()
+			if kind, _ := ms.List.Search(); kind == adapters.ListOpaque {
+				d = l.c.name() + "; members and filters decode every user's list"
+			}
 			if ms.MetaKey != "" {
-				out = append(out, fmt.Sprintf("members: users whose %s entry %q, %s, holds the group's %s", ms.Users.KV.Table, ms.MetaKey, l.c.describe(), ms.GroupRef))
+				out = append(out, fmt.Sprintf("members: users whose %s entry %q, %s, holds the group's %s", ms.Users.KV.Table, ms.MetaKey, d, ms.GroupRef))
 			} else {
-				out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+				out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, d, ms.GroupRef))
 			}
 		}
 	}

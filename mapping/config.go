@@ -197,8 +197,8 @@ type MembersConfig struct {
 	// (roles) may share the column when its values leave out the
 	// groups'. Listing a group's members and filtering by members or
 	// groups search the column with JSON_CONTAINS or the delimiters; a
-	// jsonObject or PHP list cannot be searched, so its users in scope are
-	// read and decoded instead, and filters on it are refused.
+	// jsonObject or PHP list cannot be searched, so for it and its filters
+	// the lists of the users in scope are read and decoded instead.
 	List *ListConfig `yaml:"list"`
 	// Meta is the key of the users' key/value table entry (the User's
 	// metaTable) holding the list of the groups' references, instead of a

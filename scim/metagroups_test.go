@@ -94,6 +94,17 @@ func TestMetaGroupsValuesPHP(t *testing.T) {
 	if got := userGroups(t, s, "/scim/v2/Users/1"); !slices.Equal(got, []string{"administrator", "editor"}) {
 		t.Errorf("groups of user 1: %q", got)
 	}
+	// Filters decode every user's entry: a PHP array cannot be searched
+	// in SQL.
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`groups.value eq "editor"`), nil)); !slices.Equal(got, []string{"1", "3"}) {
+		t.Errorf("users in editor: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`groups.value eq "editor" and userName eq "nobody"`), nil)); !slices.Equal(got, []string{"3"}) {
+		t.Errorf("editors named nobody: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`members.value eq "3"`), nil)); !slices.Equal(got, []string{"editor"}) {
+		t.Errorf("groups with member 3: %q", got)
+	}
 	// An unknown member: 400, nothing written.
 	r = s.do("PATCH", "/scim/v2/Groups/administrator", patchBody(`{"op":"add","path":"members","value":[{"value":"2"},{"value":"99"}]}`))
 	if r.Status != http.StatusBadRequest || metaCaps(s, "2") != `a:2:{s:10:"subscriber";b:1;s:13:"wpseo_manager";b:1;}` {
