@@ -85,7 +85,8 @@ type ResourceConfig struct {
 	// only; instead of table, id and attributes): Symfony's roles
 	// ["ROLE_ADMIN"], Spring Security's authorities rows, a users.role
 	// ENUM. Each is {value, displayName, id}; members says where they are
-	// held (a join table, a user column, or a list in one). Groups are
+	// held (a join table, a user column, a list in one, or a list in a
+	// key/value entry: WordPress's wp_capabilities). Groups are
 	// listed, filtered and read, and their members changed, but never
 	// created, renamed or deleted: a POST of a declared displayName
 	// answers 409 uniqueness naming its id, one of another name 400
@@ -175,8 +176,10 @@ type HooksConfig struct {
 	AfterMemberRemove []string `yaml:"afterMemberRemove"`
 }
 
-// MembersConfig says where group membership is stored: either a join table
-// (table, group, user) or a column of the users table (userColumn).
+// MembersConfig says where group membership is stored: a join table
+// (table, group, user), a column of the users table (userColumn, with
+// list for a list of groups), or a list in an entry of the User's
+// key/value table (meta with list).
 type MembersConfig struct {
 	// Table is the join table with one row per membership (user_roles).
 	Table string `yaml:"table"`
