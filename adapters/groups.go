@@ -72,6 +72,13 @@ type MembershipSpec struct {
 	// the list holds. A membership change rewrites the list inside the
 	// user row's lock, keeping every other token; Cleared is unused.
 	List ListCodec
+	// MetaKey, with List and no UserColumn, says the list is held in the
+	// user's entry of that key in the users' key/value table (Users.KV):
+	// WordPress's wp_usermeta row wp_capabilities. A user with no entry
+	// holds no groups; a change rewrites the entry inside the user row's
+	// lock, inserting it when missing and removing it when the codec
+	// returns nil, as the key/value attribute writes do.
+	MetaKey string
 
 	// GroupRef is the group-table column that the membership stores: the
 	// group's key unless the application refers to groups by, e.g., name.

@@ -180,6 +180,9 @@ type Resource struct {
 	naturalPath string
 	info        adapters.TableInfo
 	kvInfo      adapters.TableInfo
+	// metaCfg is the resource's metaTable as configured, for a
+	// membership held in one of its entries.
+	metaCfg *MetaTableConfig
 	// joined are the joined tables, in the order configured.
 	joined  []*joinedTable
 	schemas *schemaSet
@@ -514,6 +517,7 @@ func newResource(name, endpoint, schema string) *Resource {
 
 func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConfig) *Resource {
 	r := newResource(name, endpoint, schema)
+	r.metaCfg = rc.MetaTable
 	c.extensions(path, r, rc.Extensions)
 	var info adapters.TableInfo
 	described := false
@@ -1404,7 +1408,15 @@ func (r *Resource) membersText() []string {
 	}
 	if ms := r.Spec.Members; ms != nil && ms.List != nil {
 		if l, ok := ms.List.(memberList); ok {
-			out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, l.c.describe(), ms.GroupRef))
+			d := l.c.describe()
+			if kind, _ := ms.List.Search(); kind == adapters.ListOpaque {
+				d = l.c.name() + "; members and filters decode every user's list"
+			}
+			if ms.MetaKey != "" {
+				out = append(out, fmt.Sprintf("members: users whose %s entry %q, %s, holds the group's %s", ms.Users.KV.Table, ms.MetaKey, d, ms.GroupRef))
+			} else {
+				out = append(out, fmt.Sprintf("members: users whose %s.%s, %s, holds the group's %s", ms.Users.Table, ms.UserColumn, d, ms.GroupRef))
+			}
 		}
 	}
 	return out
@@ -1487,6 +1499,89 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// memberMeta compiles a membership held as a list of group references in
+// an entry of the users' key/value table (members: {meta, list}),
+// reporting whether it can be served.
+func (c *compiler) memberMeta(path string, g, u *Resource, spec *adapters.MembershipSpec, mc MembersConfig) bool {
+	ok := true
+	if mc.Group != "" || mc.User != "" || len(mc.Scope) > 0 || len(mc.Defaults) > 0 || mc.Removed != nil || mc.UserReferences != "" {
+		c.add(path, "group, user, scope, defaults, removed and userReferences describe join-table rows; with meta expected none of them")
+		ok = false
+	}
+	if mc.WhenRemoved != nil {
+		c.add(path+".whenRemoved", "applies to a column holding one group; a list loses the group's token on removal, expected no whenRemoved")
+		ok = false
+	}
+	if mc.List == nil {
+		c.add(path+".list", "missing; expected the encoding of the list the entry %q holds (json, jsonObject, delimited, php, phpList)", mc.Meta)
+		ok = false
+	}
+	var codec *listCodec
+	lp := path + ".list"
+	if mc.List != nil {
+		lc := *mc.List
+		if len(lc.Values) > 0 || len(lc.Map) > 0 {
+			c.add(lp, "values and map restrict a list attribute; a membership's tokens are the groups' references, expected neither")
+			lc.Values, lc.Map = nil, nil
+		}
+		codec = compileList(lc, func(sub, format string, args ...any) { c.add(lp+sub, format, args...) })
+	}
+	if u.metaCfg == nil {
+		c.add(path+".meta", "the User resource has no metaTable; expected resources.User.metaTable {table, parent, key, value} for the entry %q", mc.Meta)
+		return false
+	}
+	if !c.metaTable("resources.User", u, u.metaCfg) {
+		return false
+	}
+	kc, _ := u.kvInfo.Column(u.Spec.KV.Key)
+	if kc.MaxLength > 0 && int64(len(mc.Meta)) > kc.MaxLength {
+		c.add(path+".meta", "meta key %q is longer than the %d characters of %s", mc.Meta, kc.MaxLength, kc.Name)
+		ok = false
+	}
+	if _, scoped := u.Spec.KV.KeyScope[mc.Meta]; scoped {
+		c.add(path+".meta", "the entry %q has further scope columns (metaScope) on the User attribute sharing it; expected an entry of the metaTable's own scope", mc.Meta)
+		ok = false
+	}
+	if codec == nil {
+		return false
+	}
+	key := adapters.KVColumn(mc.Meta)
+	shared := false
+	for _, a := range u.attrs {
+		if a.kind != kindKV || a.col.Name != key {
+			continue
+		}
+		shared = true
+		switch {
+		case a.list == nil:
+			c.add(path+".meta", "the entry %q is also mapped by the User attribute %s, which is no list; expected an entry only membership writes, or a list attribute beside it", mc.Meta, a.path)
+			ok = false
+		case !a.list.restricted:
+			c.add(path+".meta", "the entry %q is also the list of the User attribute %s, which owns every value in it; expected values (or map) on %s so that the groups' tokens stay the membership's", mc.Meta, a.path, a.path)
+			ok = false
+		case a.list.enc != codec.enc || a.list.delim != codec.delim:
+			c.add(lp, "the User attribute %s reads the entry %q as %s; expected the same encoding", a.path, mc.Meta, a.list.name())
+			ok = false
+		}
+	}
+	if !shared {
+		// A hard delete of the user removes the entry with the others.
+		u.Spec.KV.Keys = append(u.Spec.KV.Keys, mc.Meta)
+	}
+	if g.IsFixed() {
+		c.valueTokens(strings.TrimSuffix(path, ".members"), g, u, key, codec)
+	}
+	if !ok {
+		return false
+	}
+	col, _ := u.kvInfo.Column(u.Spec.KV.Value)
+	col.Nullable = true // a missing entry
+	spec.Users = u.Spec
+	spec.MetaKey = mc.Meta
+	spec.List = memberList{c: codec, col: col}
+	return true
 }
 
 // memberList compiles a membership held as a list of group references in
@@ -1587,9 +1682,13 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		}
 	}
 	switch {
-	case mc.Table != "" && mc.UserColumn != "":
-		c.add(path, "both a join table and userColumn given; expected one of them")
+	case mc.Table != "" && mc.UserColumn != "" || mc.Meta != "" && (mc.Table != "" || mc.UserColumn != ""):
+		c.add(path, "more than one of a join table, userColumn and meta given; expected one of them")
 		return
+	case mc.Meta != "":
+		if !c.memberMeta(path, g, u, spec, mc) {
+			return
+		}
 	case mc.Table != "":
 		if mc.WhenRemoved != nil {
 			c.add(path+".whenRemoved", "applies only to userColumn; a join table row is deleted on removal")
@@ -1737,7 +1836,7 @@ func (c *compiler) members(path string, g, u *Resource, mc MembersConfig) {
 		c.add(path+".list", "a list needs the users column holding it; expected userColumn beside list")
 		return
 	default:
-		c.add(path, "no storage; expected {table, group, user} for a join table or {userColumn} for a column of the users table")
+		c.add(path, "no storage; expected {table, group, user} for a join table, {userColumn} for a column of the users table or {meta, list} for an entry of its metaTable")
 		return
 	}
 	g.Spec.Members = spec
@@ -2160,6 +2259,35 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		c.add(path, "%s is not a single value; a key/value entry holds one string, boolean, integer or dateTime, one value of a multi-valued attribute such as %s[type eq \"work\"].value, or a list", a.path, a.def.Name)
 		return false
 	}
+	if !c.metaTable(rpath, r, mt) {
+		return false
+	}
+	for _, k := range r.Spec.KV.Keys {
+		if k == key {
+			c.add(path, "meta key %q is already mapped; expected one attribute per key", key)
+			return false
+		}
+	}
+	r.Spec.KV.Keys = append(r.Spec.KV.Keys, key)
+	vc, _ := r.kvInfo.Column(r.Spec.KV.Value)
+	kc, _ := r.kvInfo.Column(r.Spec.KV.Key)
+	if kc.MaxLength > 0 && int64(len(key)) > kc.MaxLength {
+		c.add(path, "meta key %q is longer than the %d characters of %s", key, kc.MaxLength, kc.Name)
+		return false
+	}
+	a.single = a.kind == kindSingle
+	a.kind = kindKV
+	a.kvKey = key
+	a.col = vc
+	a.col.Name = adapters.KVColumn(key)
+	a.col.Nullable = true
+	return true
+}
+
+// metaTable compiles the resource's key/value table (metaTable at rpath)
+// the first time an attribute or membership keeps an entry in it,
+// reporting whether r.Spec.KV is set.
+func (c *compiler) metaTable(rpath string, r *Resource, mt *MetaTableConfig) bool {
 	if r.Spec.KV == nil {
 		if c.failedTables[mt.Table] {
 			// Reported with the first attribute kept in it.
@@ -2239,25 +2367,6 @@ func (c *compiler) metaAttr(path, rpath string, r *Resource, a *attr, key string
 		r.Spec.KV = kv
 		r.kvInfo = info
 	}
-	for _, k := range r.Spec.KV.Keys {
-		if k == key {
-			c.add(path, "meta key %q is already mapped; expected one attribute per key", key)
-			return false
-		}
-	}
-	r.Spec.KV.Keys = append(r.Spec.KV.Keys, key)
-	vc, _ := r.kvInfo.Column(r.Spec.KV.Value)
-	kc, _ := r.kvInfo.Column(r.Spec.KV.Key)
-	if kc.MaxLength > 0 && int64(len(key)) > kc.MaxLength {
-		c.add(path, "meta key %q is longer than the %d characters of %s", key, kc.MaxLength, kc.Name)
-		return false
-	}
-	a.single = a.kind == kindSingle
-	a.kind = kindKV
-	a.kvKey = key
-	a.col = vc
-	a.col.Name = adapters.KVColumn(key)
-	a.col.Nullable = true
 	return true
 }
 

@@ -85,7 +85,8 @@ type ResourceConfig struct {
 	// only; instead of table, id and attributes): Symfony's roles
 	// ["ROLE_ADMIN"], Spring Security's authorities rows, a users.role
 	// ENUM. Each is {value, displayName, id}; members says where they are
-	// held (a join table, a user column, or a list in one). Groups are
+	// held (a join table, a user column, a list in one, or a list in a
+	// key/value entry: WordPress's wp_capabilities). Groups are
 	// listed, filtered and read, and their members changed, but never
 	// created, renamed or deleted: a POST of a declared displayName
 	// answers 409 uniqueness naming its id, one of another name 400
@@ -175,8 +176,10 @@ type HooksConfig struct {
 	AfterMemberRemove []string `yaml:"afterMemberRemove"`
 }
 
-// MembersConfig says where group membership is stored: either a join table
-// (table, group, user) or a column of the users table (userColumn).
+// MembersConfig says where group membership is stored: a join table
+// (table, group, user), a column of the users table (userColumn, with
+// list for a list of groups), or a list in an entry of the User's
+// key/value table (meta with list).
 type MembersConfig struct {
 	// Table is the join table with one row per membership (user_roles).
 	Table string `yaml:"table"`
@@ -197,9 +200,21 @@ type MembersConfig struct {
 	// (roles) may share the column when its values leave out the
 	// groups'. Listing a group's members and filtering by members or
 	// groups search the column with JSON_CONTAINS or the delimiters; a
-	// jsonObject or PHP list cannot be searched, so its users in scope are
-	// read and decoded instead, and filters on it are refused.
+	// jsonObject or PHP list cannot be searched, so for it and its filters
+	// the lists of the users in scope are read and decoded instead.
 	List *ListConfig `yaml:"list"`
+	// Meta is the key of the users' key/value table entry (the User's
+	// metaTable) holding the list of the groups' references, instead of a
+	// join table or a users column; list says its encoding. WordPress's
+	// wp_usermeta entry wp_capabilities, a:1:{s:13:"administrator";b:1;}:
+	// {meta: wp_capabilities, list: php}. It reads and changes as a list
+	// in userColumn does: a change rewrites the user's entry inside the
+	// user row's lock, keeping every other token, inserting the entry when
+	// the user has none; the last token leaving keeps the empty list
+	// (a:0:{}), as the application writes it, where an entry existed. A
+	// User list attribute (roles) may share the entry when its values
+	// leave out the groups'.
+	Meta string `yaml:"meta"`
 	// WhenRemoved is written to UserColumn when a user leaves the group;
 	// default NULL. Give the application's default role here.
 	WhenRemoved any `yaml:"whenRemoved"`

@@ -1201,17 +1201,8 @@ func (r *Resource) compareMembership(path, lp string, op adapters.Op, value any)
 	if (attr != "members" && attr != "groups") || (sub != "" && sub != "value") {
 		return nil, fieldErr(path, ScimInvalidFilter, "%s can be filtered by value only, such as %s.value eq \"id\"", attr, attr)
 	}
-	var ms *adapters.MembershipSpec
-	if attr == "members" {
-		ms = r.Spec.Members
-	} else if r.Spec.MemberOf != nil {
-		ms = &r.Spec.MemberOf.Membership
-	}
-	if ms != nil && ms.List != nil {
-		if kind, _ := ms.List.Search(); kind == adapters.ListOpaque {
-			return nil, fieldErr(path, ScimInvalidFilter, "this application holds group membership in a list the database cannot search exactly; filter on another attribute")
-		}
-	}
+	// A list SQL cannot search (a PHP array, a JSON object) is read and
+	// decoded by the store instead.
 	test := func(ids []string) adapters.Expr {
 		if attr == "members" {
 			return adapters.HasMember{IDs: ids}

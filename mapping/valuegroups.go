@@ -59,7 +59,7 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 		}
 	}
 	if rc.Members == nil {
-		c.add(path+".members", "missing; expected where the values are stored: {table, group, user}, {userColumn} or {userColumn, list}")
+		c.add(path+".members", "missing; expected where the values are stored: {table, group, user}, {userColumn}, {userColumn, list} or {meta, list}")
 	} else if rc.Members.References != "" {
 		c.add(path+".members.references", "%s to refer to; the membership stores the values, expected no references", also)
 	}

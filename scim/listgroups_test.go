@@ -268,9 +268,9 @@ func TestSoftDeletedUserLeavesItsListGroups(t *testing.T) {
 }
 
 // TestListGroupsPHP: a PHP-serialized capabilities array, which SQL
-// cannot search: a group's members are found by decoding every user's
-// list, filters by members or groups are refused, and changes keep the
-// array's other keys and values.
+// cannot search: a group's members, and filters by members or groups,
+// are found by decoding every user's list, and changes keep the array's
+// other keys and values.
 func TestListGroupsPHP(t *testing.T) {
 	s := newSidecarText(t, `
 CREATE TABLE wp_users (ID INT NOT NULL AUTO_INCREMENT PRIMARY KEY, user_login VARCHAR(60) NOT NULL, caps LONGTEXT NULL) DEFAULT CHARSET=utf8mb4;
@@ -304,8 +304,20 @@ Group:
 	if r.Status != 200 || len(memberIDs(t, r.Body)) != 0 {
 		t.Fatalf("editors: %d %s", r.Status, r.Raw)
 	}
-	checkError(t, s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`members.value eq "1"`), nil), 400, "invalidFilter")
-	checkError(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`groups.value eq "1"`), nil), 400, "invalidFilter")
+	// editor's false value is no membership; neither is the undeclared
+	// subscriber.
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`members.value eq "1"`), nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("groups with member 1: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Groups?filter="+url.QueryEscape(`members pr`), nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("groups with members: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`groups.value eq "1"`), nil)); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("users in group 1: %q", got)
+	}
+	if got := groupIDs(t, s.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`not (groups pr)`), nil)); !slices.Equal(got, []string{"2", "3"}) {
+		t.Errorf("users in no group: %q", got)
+	}
 	r = s.do("PATCH", "/scim/v2/Groups/2", patchBody(`{"op":"add","path":"members","value":[{"value":"1"},{"value":"2"},{"value":"3"}]}`))
 	if r.Status != http.StatusNoContent {
 		t.Fatalf("add: %d %s", r.Status, r.Raw)

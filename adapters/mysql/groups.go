@@ -44,6 +44,9 @@ type members struct {
 	join    string // quoted join table, or ""
 	jg, ju  string // quoted join columns
 	ucol    string // quoted user column, or ""
+	// meta is the users' key/value table when the list is held in its
+	// entry spec.MetaKey (ucol is then "").
+	meta *related
 	// jgCol and juCol are the join table's group and user columns, ucolCol
 	// the user column; joins convert to and from them (see coerce).
 	jgCol, juCol, ucolCol adapters.ColumnInfo
@@ -171,6 +174,13 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		}
 		m.pairKey = skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
 		m.upsert = m.countAfter && len(spec.JoinScope) == 0 && len(spec.JoinConditions) == 0 && spec.Removed == nil && skipsByKey(jinfo, spec.JoinGroup, spec.JoinUser)
+	} else if spec.MetaKey != "" {
+		if users.kv == nil {
+			return nil, fmt.Errorf("meta entry %s: %w", spec.MetaKey, errNotDescribed)
+		}
+		m.meta = users.kv
+		m.ucolCol = users.kv.in.cols[users.kv.kv.Value]
+		m.ucolCol.Nullable = true // a missing entry
 	} else {
 		m.ucol = quote(string(spec.UserColumn))
 		if m.ucolCol, ok = users.cols[spec.UserColumn]; !ok {

@@ -66,12 +66,11 @@ func (m *members) listHas(stored any, token string) bool {
 func (m *members) listMembers(ctx context.Context, q queryer, token string, fn func(key, display any) error) error {
 	u := m.users
 	uk := "u." + quote(string(u.spec.Key))
-	col := "u." + m.ucol
+	col, args := m.listSel("u")
 	query := "SELECT " + uk + ", u." + quote(string(m.spec.Display)) + ", " + col + " FROM " + u.table + " u WHERE 1=1"
-	var args []any
-	if cond, cargs, ok := m.listHolds(col, "?", []any{token}); ok {
+	if cond, cargs, ok := m.holds("u", "?", []any{token}); ok {
 		query += " AND " + cond
-		args = cargs
+		args = append(args, cargs...)
 	}
 	query += scopeSQL("u", u) + " ORDER BY " + uk
 	args = append(args, u.sargs...)
@@ -109,7 +108,11 @@ func (m *members) editUsers(ctx context.Context, t *txn, token string, keys []an
 		type row struct{ key, stored any }
 		var found []row
 		err := func() error {
-			rows, err := t.QueryxContext(ctx, "SELECT "+uk+", "+m.ucol+" FROM "+u.table+" WHERE "+uk+" IN ("+marks(len(part))+")"+u.scope+" ORDER BY "+uk+" FOR UPDATE",
+			sel := ", " + m.ucol
+			if m.meta != nil {
+				sel = ", NULL" // the entries are locked next
+			}
+			rows, err := t.QueryxContext(ctx, "SELECT "+uk+sel+" FROM "+u.table+" WHERE "+uk+" IN ("+marks(len(part))+")"+u.scope+" ORDER BY "+uk+" FOR UPDATE",
 				append(slices.Clone(part), u.sargs...)...)
 			if err != nil {
 				return fmt.Errorf("locking members: %w", err)
@@ -122,7 +125,21 @@ func (m *members) editUsers(ctx context.Context, t *txn, token string, keys []an
 				}
 				found = append(found, row{normalize(u.key, r.key), normalize(m.ucolCol, r.stored)})
 			}
-			return rows.Err()
+			if err := rows.Err(); err != nil || m.meta == nil || len(found) == 0 {
+				return err
+			}
+			keys := make([]any, len(found))
+			for i, r := range found {
+				keys[i] = r.key
+			}
+			lists, err := m.lockEntries(ctx, t, keys)
+			if err != nil {
+				return err
+			}
+			for i := range found {
+				found[i].stored = lists[canonical(found[i].key)]
+			}
+			return nil
 		}()
 		if err != nil {
 			return 0, err
@@ -138,8 +155,8 @@ func (m *members) editUsers(ctx context.Context, t *txn, token string, keys []an
 			if err != nil {
 				return 0, err
 			}
-			if _, err := t.ExecContext(ctx, "UPDATE "+u.table+" SET "+m.ucol+" = ? WHERE "+uk+" = ?"+u.scope, append([]any{next, r.key}, u.sargs...)...); err != nil {
-				return 0, fmt.Errorf("writing a member's list: %w", err)
+			if err := m.writeList(ctx, t, r.key, next); err != nil {
+				return 0, err
 			}
 			n++
 		}
@@ -220,7 +237,8 @@ func (m *members) dropList(ctx context.Context, t *txn, from, to string) (int64,
 func (m *members) listGroupsOf(ctx context.Context, q queryer, keys []any, fn func(uid any, g adapters.Member)) error {
 	u, g := m.users, m.group
 	uk := quote(string(u.spec.Key))
-	rows, err := q.QueryxContext(ctx, "SELECT "+uk+", "+m.ucol+" FROM "+u.table+" WHERE "+uk+" IN ("+marks(len(keys))+")"+u.scope, append(slices.Clone(keys), u.sargs...)...)
+	sel, sargs := m.listSel("")
+	rows, err := q.QueryxContext(ctx, "SELECT "+uk+", "+sel+" FROM "+u.table+" WHERE "+uk+" IN ("+marks(len(keys))+")"+u.scope, append(append(sargs, keys...), u.sargs...)...)
 	if err != nil {
 		return fmt.Errorf("reading users' groups: %w", err)
 	}
@@ -297,7 +315,13 @@ func (m *members) listGroupsOf(ctx context.Context, q queryer, keys []any, fn fu
 func (m *members) withoutGroups(ctx context.Context, t *txn, key any) (next any, changed bool, err error) {
 	u, g := m.users, m.group
 	var stored any
-	if err := t.QueryRowxContext(ctx, "SELECT "+m.ucol+" FROM "+u.table+" WHERE "+quote(string(u.spec.Key))+" = ?", key).Scan(&stored); err != nil {
+	if m.meta != nil {
+		lists, err := m.lockEntries(ctx, t, []any{key})
+		if err != nil {
+			return nil, false, err
+		}
+		stored = lists[canonical(key)]
+	} else if err := t.QueryRowxContext(ctx, "SELECT "+m.ucol+" FROM "+u.table+" WHERE "+quote(string(u.spec.Key))+" = ?", key).Scan(&stored); err != nil {
 		return nil, false, fmt.Errorf("reading the user's groups: %w", err)
 	}
 	next = normalize(m.ucolCol, stored)
@@ -347,4 +371,85 @@ func (m *members) withoutGroups(ctx context.Context, t *txn, key any) (next any,
 		changed = true
 	}
 	return next, changed, nil
+}
+
+// A list held in a key/value entry (MembershipSpec.MetaKey) rather than a
+// users column: reads take it with a correlated subquery, writes lock the
+// user's row, then its entries, and replace the entry as the key/value
+// attributes do (users.writeRelated).
+
+// metaFrom renders the user's entries of the key, from the key/value
+// table aliased x, for the user row whose key is alias.key, and the
+// arguments of its placeholders.
+func (m *members) metaFrom(alias string) (string, []any) {
+	r := m.meta
+	terms, args := r.kvKeyTerms([]string{m.spec.MetaKey})
+	return " FROM " + r.table + " x WHERE x." + r.parent + " = " + alias + "." + quote(string(m.users.spec.Key)) + terms + r.scope, append(args, r.sargs...)
+}
+
+// listSel renders the list of the user row aliased alias (a table name or
+// alias; "" for the users table unqualified) as an SQL expression, and the
+// arguments of its placeholders.
+func (m *members) listSel(alias string) (string, []any) {
+	if m.meta == nil {
+		if alias == "" {
+			return m.ucol, nil
+		}
+		return alias + "." + m.ucol, nil
+	}
+	if alias == "" {
+		alias = m.users.table
+	}
+	from, args := m.metaFrom(alias)
+	return "(SELECT MAX(x." + quote(string(m.meta.kv.Value)) + ")" + from + ")", args
+}
+
+// holds is listHolds on the list of the user row aliased alias.
+func (m *members) holds(alias, tok string, tokArgs []any) (cond string, args []any, ok bool) {
+	if m.meta == nil {
+		return m.listHolds(alias+"."+m.ucol, tok, tokArgs)
+	}
+	cond, cargs, ok := m.listHolds("x."+quote(string(m.meta.kv.Value)), tok, tokArgs)
+	if !ok {
+		return "", nil, false
+	}
+	from, args := m.metaFrom(alias)
+	return "EXISTS (SELECT 1" + from + " AND " + cond + ")", append(args, cargs...), true
+}
+
+// lockEntries returns the stored lists of the users with these keys,
+// whose rows the caller has locked, by canonical key, locking their
+// entries too (a locking read sees the latest committed entry).
+func (m *members) lockEntries(ctx context.Context, t *txn, keys []any) (map[string]any, error) {
+	r := m.meta
+	out := map[string]any{}
+	terms, targs := r.kvKeyTerms([]string{m.spec.MetaKey})
+	vc := quote(string(r.kv.Value))
+	rows, err := t.QueryxContext(ctx, "SELECT "+r.parent+", "+vc+" FROM "+r.table+" WHERE "+r.parent+" IN ("+marks(len(keys))+")"+terms+r.scope+" ORDER BY "+r.parent+", "+vc+" FOR UPDATE",
+		append(append(slices.Clone(keys), targs...), r.sargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("locking members' lists: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v any
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("scanning member's list: %w", err)
+		}
+		out[canonical(normalize(m.users.key, k))] = normalize(m.ucolCol, v) // the greatest, as listSel reads
+	}
+	return out, rows.Err()
+}
+
+// writeList stores next as the list of the user with that key, locked
+// by the caller: the column, or the entry (nil removes it).
+func (m *members) writeList(ctx context.Context, t *txn, key, next any) error {
+	if m.meta != nil {
+		return m.users.writeRelated(ctx, t, key, adapters.Record{adapters.KVColumn(m.spec.MetaKey): next}, false)
+	}
+	u := m.users
+	if _, err := t.ExecContext(ctx, "UPDATE "+u.table+" SET "+m.ucol+" = ? WHERE "+quote(string(u.spec.Key))+" = ?"+u.scope, append([]any{next, key}, u.sargs...)...); err != nil {
+		return fmt.Errorf("writing a member's list: %w", err)
+	}
+	return nil
 }

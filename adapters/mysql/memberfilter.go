@@ -2,7 +2,9 @@ package mysql
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/scimbridge/scimbridge/adapters"
 )
@@ -28,9 +30,9 @@ func (s *store) hasMember(b *builder, x adapters.HasMember) error {
 			" WHERE j." + m.jg + " = " + ref + m.jscope + scopeSQL("u", u))
 		b.args = append(append(b.args, m.jargs...), u.sargs...)
 	} else if m.spec.List != nil {
-		cond, args, ok := m.listHolds("u."+m.ucol, m.outerRef(s.table, m.refCol), nil)
+		cond, args, ok := m.holds("u", m.outerRef(s.table, m.refCol), nil)
 		if !ok {
-			return errListOpaque
+			return m.groupsHeldBy(b, m.outerRef(s.table, m.refCol), keys, len(x.IDs) > 0)
 		}
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + u.table + " u WHERE " + cond + scopeSQL("u", u))
 		b.args = append(append(b.args, args...), u.sargs...)
@@ -88,9 +90,9 @@ func (s *store) memberOf(b *builder, x adapters.MemberOf) error {
 		return nil
 	}
 	if m.spec.List != nil {
-		cond, args, ok := m.listHolds(s.table+"."+m.ucol, m.gref, nil)
+		cond, args, ok := m.holds(s.table, m.gref, nil)
 		if !ok {
-			return errListOpaque
+			return s.usersHoldingGroups(b, m, gkeys)
 		}
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.gfrom + " WHERE " + cond + scopeSQL("g", g))
 		b.args = append(append(b.args, args...), g.sargs...)
@@ -125,10 +127,16 @@ func (s *store) memberOfValues(b *builder, m *members, x adapters.MemberOf) erro
 		b.sql.WriteString("EXISTS (SELECT 1 FROM " + m.join + " j WHERE j." + m.ju + " = " + coerce(s.table+"."+quote(string(s.spec.Key)), s.key, m.juCol) + m.jscope +
 			" AND j." + m.jg + " IN (" + marks(len(vals)) + "))")
 		b.args = append(append(b.args, m.jargs...), vals...)
+	case m.spec.List != nil && m.opaque():
+		toks := map[string]bool{}
+		for _, v := range vals {
+			toks[listToken(v)] = true
+		}
+		return s.usersHolding(b, m, toks)
 	case m.spec.List != nil:
 		b.sql.WriteString("(")
 		for i, v := range vals {
-			cond, args, ok := m.listHolds(s.table+"."+m.ucol, "?", []any{listToken(v)})
+			cond, args, ok := m.holds(s.table, "?", []any{listToken(v)})
 			if !ok {
 				return errListOpaque
 			}
@@ -142,6 +150,134 @@ func (s *store) memberOfValues(b *builder, m *members, x adapters.MemberOf) erro
 	default:
 		b.sql.WriteString(s.table + "." + m.ucol + " IN (" + marks(len(vals)) + ")")
 		b.args = append(b.args, vals...)
+	}
+	return nil
+}
+
+// A filter on a membership list that SQL cannot search (a PHP array, a
+// JSON object) reads and decodes the lists of the users in scope, then
+// compares the keys or references it found: exact, at the cost of a scan.
+
+// opaque reports whether SQL cannot search the membership's list.
+func (m *members) opaque() bool {
+	kind, _ := m.spec.List.Search()
+	return kind == adapters.ListOpaque
+}
+
+// eachList calls fn with the key and decoded tokens of every user in scope
+// (of those with these keys, unless all), in key order, streaming.
+func (m *members) eachList(b *builder, keys []any, all bool, fn func(key any, toks []string)) error {
+	if b.q == nil {
+		return errListOpaque
+	}
+	u := m.users
+	uk := "u." + quote(string(u.spec.Key))
+	sel, args := m.listSel("u")
+	query := "SELECT " + uk + ", " + sel + " FROM " + u.table + " u WHERE 1=1" + scopeSQL("u", u)
+	args = append(args, u.sargs...)
+	if !all {
+		if len(keys) == 0 {
+			return nil
+		}
+		query += " AND " + uk + " IN (" + marks(len(keys)) + ")"
+		args = append(args, keys...)
+	}
+	rows, err := b.q.QueryxContext(b.ctx, query+" ORDER BY "+uk, args...)
+	if err != nil {
+		return fmt.Errorf("reading members' lists: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, stored any
+		if err := rows.Scan(&k, &stored); err != nil {
+			return fmt.Errorf("scanning member's list: %w", err)
+		}
+		toks, _ := m.spec.List.Tokens(normalize(m.ucolCol, stored)) // unreadable: no groups
+		fn(normalize(u.key, k), toks)
+	}
+	return rows.Err()
+}
+
+// usersHolding renders "the user is one of those whose list holds one of
+// toks" as the keys found.
+func (s *store) usersHolding(b *builder, m *members, toks map[string]bool) error {
+	var found []any
+	err := m.eachList(b, nil, true, func(k any, held []string) {
+		for _, t := range held {
+			if toks[t] {
+				found = append(found, k)
+				return
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		b.sql.WriteString("1=0")
+		return nil
+	}
+	b.sql.WriteString(s.table + "." + quote(string(s.spec.Key)) + " IN (" + marks(len(found)) + ")")
+	b.args = append(b.args, found...)
+	return nil
+}
+
+// usersHoldingGroups is usersHolding for the tokens of the groups in
+// scope with these keys (of every group in scope when there are none).
+func (s *store) usersHoldingGroups(b *builder, m *members, gkeys []any) error {
+	if b.q == nil {
+		return errListOpaque
+	}
+	g := m.group
+	query := "SELECT " + m.gref + " FROM " + m.gfrom + " WHERE 1=1" + scopeSQL("g", g)
+	args := slices.Clone(g.sargs)
+	if len(gkeys) > 0 {
+		query += " AND g." + quote(string(g.spec.Key)) + " IN (" + marks(len(gkeys)) + ")"
+		args = append(args, gkeys...)
+	}
+	toks := map[string]bool{}
+	err := func() error {
+		rows, err := b.q.QueryxContext(b.ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("reading groups' references: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r any
+			if err := rows.Scan(&r); err != nil {
+				return err
+			}
+			toks[listToken(normalize(m.refCol, r))] = true
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return err
+	}
+	return s.usersHolding(b, m, toks)
+}
+
+// groupsHeldBy renders "the group's reference ref is held by the list of
+// one of the users with these keys" (of any user in scope unless named),
+// compared exactly, as list tokens are.
+func (m *members) groupsHeldBy(b *builder, ref string, keys []any, named bool) error {
+	toks := map[string]bool{}
+	err := m.eachList(b, keys, !named, func(_ any, held []string) {
+		for _, t := range held {
+			toks[t] = true
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(toks) == 0 {
+		b.sql.WriteString("1=0")
+		return nil
+	}
+	sorted := slices.Sorted(maps.Keys(toks))
+	b.sql.WriteString("CAST(" + ref + " AS BINARY) IN (" + strings.TrimSuffix(strings.Repeat("CAST(? AS BINARY), ", len(sorted)), ", ") + ")")
+	for _, t := range sorted {
+		b.args = append(b.args, t)
 	}
 	return nil
 }

@@ -464,7 +464,7 @@ func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
 // written since (see pages). Pages in key order after the first start
 // from where a page served before ended, when one is remembered.
 func (s *store) List(ctx context.Context, q adapters.Query) (adapters.Page, error) {
-	var b builder
+	b := builder{ctx: ctx, q: s.db}
 	// Room for a lookup's condition: the text is not regrown as it is
 	// built.
 	b.sql.Grow(96 + len(s.table) + len(s.scope))
@@ -1945,7 +1945,11 @@ func (s *store) softDelete(ctx context.Context, t *txn, key any, row adapters.Re
 		if err != nil {
 			return err
 		}
-		if changed {
+		if changed && m.meta != nil {
+			if err := m.writeList(ctx, t, key, next); err != nil {
+				return err
+			}
+		} else if changed {
 			sets, args = append(sets, m.ucol+" = ?"), append(args, next)
 		}
 	}

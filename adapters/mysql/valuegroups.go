@@ -439,8 +439,9 @@ func (m *members) valueGroupsOf(ctx context.Context, keys []any, fn func(uid any
 			args = append(append(append(slices.Clone(part), vals...), m.jargs...), u.sargs...)
 			col = m.jgCol
 		} else {
-			q = "SELECT " + uk + ", " + m.ucol + " FROM " + u.table + " WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope
-			args = append(slices.Clone(part), u.sargs...)
+			sel, sargs := m.listSel("")
+			q = "SELECT " + uk + ", " + sel + " FROM " + u.table + " WHERE " + uk + " IN (" + marks(len(part)) + ")" + u.scope
+			args = append(append(sargs, part...), u.sargs...)
 		}
 		err := func() error {
 			rows, err := m.group.db.QueryxContext(ctx, q, args...)

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,6 +14,10 @@ import (
 type builder struct {
 	sql  strings.Builder
 	args []any
+	// ctx and q, when set, let a filter on a membership list that SQL
+	// cannot search read and decode the lists first (see opaqueKeys).
+	ctx context.Context
+	q   queryer
 }
 
 // likeEscape is the escape character of LIKE patterns built here.

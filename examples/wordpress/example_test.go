@@ -53,11 +53,14 @@ func checkRegistered(t *testing.T, s *exampletest.Sidecar, step, id string) {
 	}
 }
 
-// roles returns the values of a User's roles.
-func roles(t *testing.T, u map[string]any) []string {
+// caps is the query of one user's wp_capabilities rows.
+const caps = `SELECT meta_value FROM wp_usermeta WHERE user_id = ? AND meta_key = 'wp_capabilities'`
+
+// groups returns the ids of a User's groups (its roles).
+func groups(t *testing.T, u map[string]any) []string {
 	t.Helper()
 	var out []string
-	list, _ := u["roles"].([]any)
+	list, _ := u["groups"].([]any)
 	for _, r := range list {
 		v, _ := r.(map[string]any)["value"].(string)
 		out = append(out, v)
@@ -67,9 +70,9 @@ func roles(t *testing.T, u map[string]any) []string {
 }
 
 // TestOktaLifecycle replays Okta's SCIM 2.0 app: the lookup by userName,
-// the create with a synced password and a role, a profile push (PUT), a
-// deactivation and its end, which WordPress cannot hold, and the
-// matching of WordPress's own users. After every step it checks wp_users
+// the create with a synced password, a group push of two roles, a
+// profile push (PUT), a deactivation and its end, which WordPress cannot
+// hold, and the matching of WordPress's own users and roles. After every step it checks wp_users
 // and wp_usermeta, and that the seeded users' rows are unchanged.
 func TestOktaLifecycle(t *testing.T) {
 	s := exampletest.Start(t, ".")
@@ -86,23 +89,34 @@ func TestOktaLifecycle(t *testing.T) {
 		"externalId": "00u1ab2cd3EFgh4ij5k6",
 		"groups": [],
 		"password": "Correct-Horse-2024",
-		"roles": [{"value": "author"}],
 		"active": true}`)
 	id, _ := created["id"].(string)
 	s.CheckRows("POST: the wp_users row", []string{"slee | slee | sam.lee@example.org |  | Sam Lee | 0 | "}, userRow, id)
-	s.CheckRows("POST: the names and the role as meta rows, nothing else",
-		[]string{"first_name | Sam", "last_name | Lee", `wp_capabilities | a:1:{s:6:"author";b:1;}`}, metaRows, id)
+	s.CheckRows("POST: the names as meta rows, nothing else",
+		[]string{"first_name | Sam", "last_name | Lee"}, metaRows, id)
 	checkRegistered(t, s, "POST", id)
 	hash := s.Value(`SELECT user_pass FROM wp_users WHERE ID = ?`, id)
 	if !strings.HasPrefix(hash, "$2a$10$") || bcrypt.CompareHashAndPassword([]byte(hash), []byte("Correct-Horse-2024")) != nil {
 		t.Errorf("POST: user_pass %q, want a bcrypt hash of the password", hash)
 	}
-	if got := roles(t, created); !slices.Equal(got, []string{"author"}) {
-		t.Errorf("POST: roles %v", got)
+
+	// Okta's group push: the role is found by its displayName, and the
+	// user added to it; the first role inserts the wp_capabilities row.
+	grp := exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Groups?"+exampletest.Filter(`displayName eq "Author"`)+"&excludedAttributes=members", ""), 1)
+	if grp[0]["id"] != "author" {
+		t.Errorf("group push lookup: %v", grp[0])
+	}
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/author", exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+id+`", "display": "slee"}]}`))
+	s.CheckRows("group push: the role as a meta row",
+		[]string{"first_name | Sam", "last_name | Lee", `wp_capabilities | a:1:{s:6:"author";b:1;}`}, metaRows, id)
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/editor", exampletest.Patch(`{"op": "add", "path": "members", "value": [{"value": "`+id+`"}]}`))
+	s.CheckRows("group push: a second role", []string{`a:2:{s:6:"author";b:1;s:6:"editor";b:1;}`}, caps, id)
+	if got := groups(t, s.Must(http.StatusOK, "GET", "/Users/"+id, "")); !slices.Equal(got, []string{"author", "editor"}) {
+		t.Errorf("groups of the new user: %v", got)
 	}
 
-	// Okta's profile push: a new surname and nickname, a second role;
-	// the password is not sent again and stays.
+	// Okta's profile push: a new surname and nickname; the password is not
+	// sent again and stays, and so do the roles.
 	s.Must(http.StatusOK, "PUT", "/Users/"+id, `{
 		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
 		"id": "`+id+`",
@@ -111,7 +125,6 @@ func TestOktaLifecycle(t *testing.T) {
 		"nickName": "Sammy",
 		"emails": [{"primary": true, "value": "sam.lee-park@example.org", "type": "work"}],
 		"displayName": "Sam Lee-Park",
-		"roles": [{"value": "author"}, {"value": "editor"}],
 		"active": true}`)
 	s.CheckRows("PUT: wp_users", []string{"slee | slee | sam.lee-park@example.org |  | Sam Lee-Park | 0 | "}, userRow, id)
 	s.CheckRows("PUT: the meta rows",
@@ -131,18 +144,19 @@ func TestOktaLifecycle(t *testing.T) {
 	}
 
 	// WordPress's users are matched, not created again, case-insensitively
-	// as username_exists() does; their roles read from wp_capabilities.
+	// as username_exists() does; their groups read from wp_capabilities
+	// (jdoe's plugin role is no declared group, mark's array is empty).
 	for _, m := range []struct {
 		filter, id string
-		roles      []string
+		groups     []string
 	}{
 		{`userName eq "admin"`, admin, []string{"administrator"}},
-		{`userName eq "JDoe"`, jdoe, []string{"editor", "wpseo_manager"}},
+		{`userName eq "JDoe"`, jdoe, []string{"editor"}},
 		{`userName eq "Mark.Smith"`, mark, nil},
 	} {
 		got := exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Users?"+exampletest.Filter(m.filter)+"&count=1", ""), 1)
-		if got[0]["id"] != m.id || !slices.Equal(roles(t, got[0]), m.roles) {
-			t.Errorf("%s: %v, want id %s, roles %v", m.filter, got[0], m.id, m.roles)
+		if got[0]["id"] != m.id || !slices.Equal(groups(t, got[0]), m.groups) {
+			t.Errorf("%s: %v, want id %s, groups %v", m.filter, got[0], m.id, m.groups)
 		}
 	}
 	s.Must(http.StatusConflict, "POST", "/Users", `{"userName": "ADMIN"}`)
@@ -150,17 +164,21 @@ func TestOktaLifecycle(t *testing.T) {
 	// same, and cannot be created twice.
 	s.Must(http.StatusConflict, "POST", "/Users", `{"userName": "mark.smith"}`)
 	s.CheckRows("one mark.smith", []string{"1"}, `SELECT COUNT(*) FROM wp_users WHERE user_login = 'mark.smith'`)
-	// A serialized array cannot be searched exactly: filtering on roles is
-	// refused, not answered wrongly (README.md).
-	if r := s.Do("GET", "/Users?"+exampletest.Filter(`roles.value eq "editor"`), ""); r.Status != http.StatusBadRequest || r.Body["scimType"] != "invalidFilter" {
-		t.Errorf("filter on roles: %d, want 400 invalidFilter\n%s", r.Status, r.Raw)
+	// A serialized array cannot be searched in SQL: filtering users by
+	// group decodes every user's wp_capabilities (README.md).
+	if got := exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Users?"+exampletest.Filter(`groups.value eq "editor"`), ""), 2); got[0]["id"] != jdoe || got[1]["id"] != id {
+		t.Errorf("filter on groups: %v", got)
 	}
-
-	// WordPress has no groups: roles are its groups, and there is no
-	// Group resource to push to.
-	if r := s.Do("GET", "/Groups", ""); r.Status != http.StatusNotFound {
-		t.Errorf("GET /Groups: %d, want 404 (no Group resource)\n%s", r.Status, r.Raw)
+	// The five roles are the groups; the editors are read by decoding
+	// every user's wp_capabilities.
+	all := exampletest.Resources(t, s.Must(http.StatusOK, "GET", "/Groups?excludedAttributes=members", ""), 5)
+	if all[0]["displayName"] != "Administrator" {
+		t.Errorf("GET /Groups: %v", all)
 	}
+	if got := exampletest.Members(t, s.Must(http.StatusOK, "GET", "/Groups/editor", "")); !slices.Equal(got, []string{jdoe, id}) {
+		t.Errorf("editors: %v", got)
+	}
+	s.Must(http.StatusBadRequest, "POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Shop Manager"}`)
 
 	if after := seeded(s, admin, jdoe, mark); !slices.Equal(after, before) {
 		t.Errorf("WordPress's own rows changed:\n got  %q\n want %q", after, before)
@@ -169,7 +187,7 @@ func TestOktaLifecycle(t *testing.T) {
 
 // TestEntraLifecycle replays Microsoft Entra ID: the match by userName,
 // the create with Entra's body (the string "True", the enterprise
-// extension, empty roles), PATCH updates with capitalised ops, roles
+// extension), PATCH updates with capitalised ops, group memberships
 // added and removed as value lists, on a new user and on an editor who
 // holds a plugin's role too, the disable with the string "False", and the
 // delete, which removes every wp_usermeta row as wp_delete_user() does.
@@ -186,8 +204,7 @@ func TestEntraLifecycle(t *testing.T) {
 		"emails": [{"primary": true, "type": "work", "value": "kim.lee@contoso.example"}],
 		"meta": {"resourceType": "User"},
 		"name": {"formatted": "Kim Lee", "familyName": "Lee", "givenName": "Kim"},
-		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Newsroom", "employeeNumber": "E-3001"},
-		"roles": []}`)
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Newsroom", "employeeNumber": "E-3001"}}`)
 	id, _ := created["id"].(string)
 	// user_nicename is the login as given: kim.lee, where WordPress's
 	// sanitize_title() would write kim-lee (README.md).
@@ -199,26 +216,25 @@ func TestEntraLifecycle(t *testing.T) {
 	s.Must(http.StatusOK, "PATCH", "/Users/"+id, exampletest.Patch(
 		`{"op": "Replace", "path": "displayName", "value": "Kim Park"}`,
 		`{"op": "Replace", "path": "name.familyName", "value": "Park"}`,
-		`{"op": "Add", "path": "nickName", "value": "kimp"}`,
-		`{"op": "Add", "path": "roles", "value": [{"primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "contributor"}]}`))
+		`{"op": "Add", "path": "nickName", "value": "kimp"}`))
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/contributor", exampletest.Patch(`{"op": "Add", "path": "members", "value": [{"value": "`+id+`"}]}`))
 	s.CheckRows("PATCH: wp_users", []string{"kim.lee | kim.lee | kim.lee@contoso.example |  | Kim Park | 0 | "}, userRow, id)
 	s.CheckRows("PATCH: meta rows",
 		[]string{"first_name | Kim", "last_name | Park", "nickname | kimp", `wp_capabilities | a:1:{s:11:"contributor";b:1;}`}, metaRows, id)
-	s.Must(http.StatusOK, "PATCH", "/Users/"+id, exampletest.Patch(
-		`{"op": "Add", "path": "roles", "value": [{"value": "author"}]}`,
-		`{"op": "Remove", "path": "roles", "value": [{"value": "contributor"}]}`))
-	s.CheckRows("PATCH roles: contributor to author", []string{`a:1:{s:6:"author";b:1;}`},
-		`SELECT meta_value FROM wp_usermeta WHERE user_id = ? AND meta_key = 'wp_capabilities'`, id)
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/author", exampletest.Patch(`{"op": "Add", "path": "members", "value": [{"value": "`+id+`"}]}`))
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/contributor", exampletest.Patch(`{"op": "Remove", "path": "members", "value": [{"value": "`+id+`"}]}`))
+	s.CheckRows("PATCH groups: contributor to author", []string{`a:1:{s:6:"author";b:1;}`}, caps, id)
 
 	// jdoe is an editor and holds a plugin's role (wpseo_manager). Entra
 	// makes her an author: editor goes, author comes, the plugin's role
 	// stays where it was; her other meta rows are untouched.
 	jdoeBefore := s.Rows(`SELECT umeta_id, meta_key, meta_value FROM wp_usermeta WHERE user_id = ? AND meta_key <> 'wp_capabilities' ORDER BY umeta_id`, jdoe)
-	s.Must(http.StatusOK, "PATCH", "/Users/"+jdoe, exampletest.Patch(
-		`{"op": "Remove", "path": "roles", "value": [{"value": "editor"}]}`,
-		`{"op": "Add", "path": "roles", "value": [{"value": "author"}]}`))
-	s.CheckRows("PATCH jdoe's roles", []string{`a:2:{s:13:"wpseo_manager";b:1;s:6:"author";b:1;}`},
-		`SELECT meta_value FROM wp_usermeta WHERE user_id = ? AND meta_key = 'wp_capabilities'`, jdoe)
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/editor", exampletest.Patch(`{"op": "Remove", "path": "members", "value": [{"value": "`+jdoe+`"}]}`))
+	s.Must(http.StatusNoContent, "PATCH", "/Groups/author", exampletest.Patch(`{"op": "Add", "path": "members", "value": [{"value": "`+jdoe+`"}]}`))
+	s.CheckRows("PATCH jdoe's groups", []string{`a:2:{s:13:"wpseo_manager";b:1;s:6:"author";b:1;}`}, caps, jdoe)
+	if got := exampletest.Members(t, s.Must(http.StatusOK, "GET", "/Groups/author", "")); !slices.Equal(got, []string{jdoe, id}) {
+		t.Errorf("authors: %v", got)
+	}
 	s.CheckRows("PATCH jdoe's roles: her other meta rows", jdoeBefore,
 		`SELECT umeta_id, meta_key, meta_value FROM wp_usermeta WHERE user_id = ? AND meta_key <> 'wp_capabilities' ORDER BY umeta_id`, jdoe)
 	// wp_user_level is not kept in step (README.md).

@@ -158,6 +158,7 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.JoinedConfig]("defaults"): {MapKey: "column", Sample: "created", Example: "{created: {generate: now}, access: 0}"},
 
 	key[mapping.MembersConfig]("userColumn"):     {Example: "role"},
+	key[mapping.MembersConfig]("meta"):           {Example: "wp_capabilities"},
 	key[mapping.MembersConfig]("whenRemoved"):    {DefaultText: "NULL", Example: "member"},
 	key[mapping.MembersConfig]("list"):           {Example: "json"},
 	key[mapping.MembersConfig]("references"):     {DefaultText: "the group's key", Example: "name"},
