@@ -271,8 +271,8 @@ type TableSpec struct {
 	// Unix milliseconds rather than seconds, for the times the store
 	// writes (Touch, Created, a SoftDelete's Now).
 	Milliseconds []Column
-	// Location is the time zone of the table's DATETIME columns, for the
-	// times the store writes (defaults, created and modified stamps);
+	// Location is the time zone of the table's local-time columns
+	// (ColumnInfo.LocalTime), for the times the store writes (defaults, created and modified stamps);
 	// nil means UTC.
 	Location *time.Location
 	// Hooks are the application's side effects, run in the transaction
@@ -585,24 +585,91 @@ type MembershipRef struct {
 	RemovedMillis bool
 }
 
-// ColumnInfo is what the database reports about one column.
+// ColumnKind is what a column holds, in terms every backend can state:
+// the adapter's Describe classifies its own type names into these, and
+// the mapping layer checks columns by kind, never by a type name.
+type ColumnKind string
+
+// The column kinds. KindOther is a type the port has no kind for (a
+// geometry, a UUID type, ...): the mapping layer stores such a column's
+// values as they come and refuses it where it needs a particular kind.
+const (
+	KindOther   ColumnKind = ""
+	KindText    ColumnKind = "text"    // character strings of any length
+	KindInteger ColumnKind = "integer" // whole numbers, range in IntMin..IntMax
+	KindDecimal ColumnKind = "decimal" // exact fractional numbers
+	KindFloat   ColumnKind = "float"   // approximate numbers
+	KindTime    ColumnKind = "time"    // a date and a time of day (see LocalTime)
+	KindDate    ColumnKind = "date"    // a date without a time
+	KindJSON    ColumnKind = "json"    // a JSON document
+	KindBinary  ColumnKind = "binary"  // byte strings
+	KindBit     ColumnKind = "bit"     // a bit field, read as an integer in 0..IntMax
+	KindEnum    ColumnKind = "enum"    // text limited to Members, one at a time
+	KindSet     ColumnKind = "set"     // text of comma-separated Members
+)
+
+// ColumnInfo is what the database reports about one column. Kind and the
+// fields after it describe the column neutrally, and are what the mapping
+// layer decides by; DataType, ColumnType, Collation and Charset are the
+// backend's own names, for messages and for the backend itself.
 type ColumnInfo struct {
 	Name          Column
-	DataType      string // lower-case base type: varchar, int, datetime, ...
-	ColumnType    string // full type: varchar(255), tinyint(1), enum('a','b')
+	DataType      string // the backend's base type name, for messages: varchar, int, ...
+	ColumnType    string // the backend's full type, for messages: varchar(255), tinyint(1)
 	Nullable      bool
 	HasDefault    bool
 	AutoIncrement bool
 	MaxLength     int64 // characters, for string types; 0 if unbounded/not a string
 	Unsigned      bool
-	Collation     string // "" for columns that are not character strings
-	Charset       string // character set of Collation: utf8mb4, latin1, ...
+	Collation     string // the backend's collation name; "" for columns that are not text
+	Charset       string // the backend's character set of Collation
+
+	// Kind is what the column holds.
+	Kind ColumnKind
+	// LocalTime: a KindTime column keeps the wall-clock time without a
+	// zone, so scimbridge reads and writes it in the configured time zone;
+	// otherwise the database itself converts times to and from UTC.
+	LocalTime bool
+	// IntMin and IntMax bound a KindInteger or KindBit column's values;
+	// IntMax is 0 when the range is not known.
+	IntMin int64
+	IntMax uint64
+	// Members are the values a KindEnum or KindSet column allows, as
+	// written in its type.
+	Members []string
+	// FoldsCase: comparisons on the column ignore letter case.
+	FoldsCase bool
+	// DropsTrailingSpaces: text stored in the column reads back without
+	// its trailing spaces (a fixed-length, space-padded column).
+	DropsTrailingSpaces bool
 }
 
-// CaseInsensitive reports whether comparisons on the column fold case under
-// its collation.
+// CaseInsensitive reports whether comparisons on the column fold case.
 func (c ColumnInfo) CaseInsensitive() bool {
-	return len(c.Collation) > 3 && c.Collation[len(c.Collation)-3:] == "_ci"
+	return c.FoldsCase
+}
+
+// IsText reports whether the column holds character strings: KindText,
+// KindEnum or KindSet.
+func (c ColumnInfo) IsText() bool {
+	return c.Kind == KindText || c.Kind == KindEnum || c.Kind == KindSet
+}
+
+// IsFreeText reports whether the column holds any character string:
+// KindText, not an ENUM or SET of fixed members.
+func (c ColumnInfo) IsFreeText() bool { return c.Kind == KindText }
+
+// IsTime reports whether the column holds a date or a time: KindTime or
+// KindDate.
+func (c ColumnInfo) IsTime() bool { return c.Kind == KindTime || c.Kind == KindDate }
+
+// IntRange returns the smallest and largest value a KindInteger or
+// KindBit column holds; ok is false when the range is not known.
+func (c ColumnInfo) IntRange() (lo int64, hi uint64, ok bool) {
+	if (c.Kind != KindInteger && c.Kind != KindBit) || c.IntMax == 0 {
+		return 0, 0, false
+	}
+	return c.IntMin, c.IntMax, true
 }
 
 // IndexInfo is one index of a table.
@@ -652,20 +719,20 @@ const (
 type Expr interface{ expr() }
 
 // Compare compares a column with a value. Fold asks for a case-insensitive
-// comparison whatever the column's collation; otherwise the comparison is
-// case-exact. Value is ignored for OpPr.
+// comparison whatever the column's own case folding (ColumnInfo.FoldsCase);
+// otherwise the comparison is case-exact. Value is ignored for OpPr.
 type Compare struct {
 	Column Column
 	Op     Op
 	Value  any
 	Fold   bool
-	// Plain compares under the column's own collation, for a column that
+	// Plain compares under the column's own rules, for a column that
 	// holds a normalised copy (a lower-cased lookup column), so that its
 	// index serves the comparison. Fold is ignored.
 	Plain bool
 	// Exact compares text character for character with OpEq or OpNe: as
-	// Fold false does, and trailing spaces count (a PAD SPACE collation
-	// ignores them), so that the filter agrees with a Go string
+	// Fold false does, and trailing spaces count (a comparison that pads
+	// with spaces ignores them), so that the filter agrees with a Go string
 	// comparison of the value read (the stored values of active).
 	Exact bool
 }
@@ -789,5 +856,5 @@ type Config interface {
 
 // Now is the clock used for timestamps written by stores; tests may replace
 // it. It returns UTC time truncated to whole seconds, the precision of a
-// plain DATETIME column.
+// time column without fractional seconds.
 var Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }

@@ -11,12 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -344,4 +346,50 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// backendTypeNames are MySQL type names that the mapping layer must not
+// decide by: it checks a column's neutral ColumnInfo.Kind and the fields
+// after it, which each adapter fills from its own type names. (SCIM's own
+// type names, such as "integer" and "dateTime", are not in the list.)
+var backendTypeNames = strings.Fields("tinyint smallint mediumint int bigint decimal float double bit " +
+	"datetime timestamp date char varchar tinytext text mediumtext longtext enum set " +
+	"binary varbinary tinyblob blob mediumblob longblob")
+
+// TestMappingNamesNoBackendTypes keeps the mapping layer free of MySQL:
+// no string literal in its (non-test) code is a MySQL type name, a
+// collation suffix or a character set, so a second backend needs no
+// change there.
+func TestMappingNamesNoBackendTypes(t *testing.T) {
+	root := strings.TrimSpace(string(mustGo(t, "list", "-m", "-f", "{{.Dir}}")))
+	files, err := filepath.Glob(filepath.Join(root, "mapping", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in mapping: %v", err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		parsed, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(parsed, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				return true
+			}
+			if slices.Contains(backendTypeNames, s) || strings.HasSuffix(s, "_ci") || strings.Contains(s, "utf8mb4") {
+				pos := fset.Position(lit.Pos())
+				name, _ := filepath.Rel(root, pos.Filename)
+				t.Errorf("%s:%d: %q is a MySQL type name; mapping decides by adapters.ColumnInfo.Kind and its neutral fields, filled by the adapter's Describe", filepath.ToSlash(name), pos.Line, s)
+			}
+			return true
+		})
+	}
 }

@@ -60,8 +60,8 @@ type MembershipSpec struct {
 	// RemovedMillis writes a Removed time into an integer column as Unix
 	// milliseconds rather than seconds.
 	RemovedMillis bool
-	// Location is the time zone of the join table's DATETIME columns,
-	// for defaults of kind DefaultNow; nil means UTC.
+	// Location is the time zone of the join table's local-time columns
+	// (ColumnInfo.LocalTime), for defaults of kind DefaultNow; nil means UTC.
 	Location *time.Location
 
 	UserColumn Column

@@ -156,7 +156,7 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			if t.IsZero() {
 				return nil, false
 			}
-			if a.col.DataType == "datetime" && a.loc != nil {
+			if a.col.Kind == adapters.KindTime && a.col.LocalTime && a.loc != nil {
 				// A wall-clock time in the table's zone, read as if UTC.
 				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), a.loc)
 			}
@@ -246,7 +246,7 @@ func (a *attr) readsTrue(v any) bool {
 // the same stored value: integers as numbers, text character for
 // character (as the Exact filter compares it).
 func (a *attr) storedEqual(x, y any) bool {
-	if isIntColumn(a.col) || a.col.DataType == "bit" {
+	if isIntColumn(a.col) || a.col.Kind == adapters.KindBit {
 		nx, okx := intValue(x)
 		ny, oky := intValue(y)
 		if okx && oky {
@@ -566,7 +566,7 @@ func storedTime(col adapters.ColumnInfo, loc *time.Location, t time.Time) any {
 		// Text (an entry of a key/value table): the DATETIME form, UTC.
 		return t.UTC().Format("2006-01-02 15:04:05")
 	}
-	if col.DataType == "datetime" && loc != nil {
+	if col.Kind == adapters.KindTime && col.LocalTime && loc != nil {
 		w := t.In(loc)
 		return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
 	}

@@ -1094,7 +1094,7 @@ func (c *compiler) constCols(path string, a *attr, cfg map[string]any, column fu
 				c.add(p, "%s", msg)
 				continue
 			}
-			if isIntColumn(ci) || ci.DataType == "bit" {
+			if isIntColumn(ci) || ci.Kind == adapters.KindBit {
 				sv, _ = intValue(sv)
 			}
 		}
@@ -1117,7 +1117,7 @@ func (c *compiler) boolValues(ap string, a *attr, ac AttributeConfig, trueFromLi
 			ok = false
 			return v
 		}
-		if isIntColumn(a.col) || a.col.DataType == "bit" {
+		if isIntColumn(a.col) || a.col.Kind == adapters.KindBit {
 			n, _ := intValue(v)
 			return n
 		}
@@ -1165,7 +1165,7 @@ func (c *compiler) boolValues(ap string, a *attr, ac AttributeConfig, trueFromLi
 func (c *compiler) fits(a *attr, ac AttributeConfig) string {
 	ci := a.col
 	if a.list != nil {
-		if ci.DataType == "json" || isStringColumn(ci) && ci.DataType != "enum" && ci.DataType != "set" {
+		if ci.Kind == adapters.KindJSON || ci.IsFreeText() {
 			return ""
 		}
 		return fmt.Sprintf("%s is a list but column %q is %s; expected a character, TEXT or JSON column to hold %s", a.path, ci.Name, ci.ColumnType, a.list.name())
@@ -1181,7 +1181,7 @@ func (c *compiler) fits(a *attr, ac AttributeConfig) string {
 			return fmt.Sprintf("%s is a dateTime but column %q is %s; expected DATETIME, TIMESTAMP or integer Unix seconds", a.path, ci.Name, ci.ColumnType)
 		}
 	case Boolean:
-		if ac.TrueValue == nil && len(ac.TrueValues) == 0 && !ac.ActiveWhenNull && !isIntColumn(ci) && ci.DataType != "bit" {
+		if ac.TrueValue == nil && len(ac.TrueValues) == 0 && !ac.ActiveWhenNull && !isIntColumn(ci) && ci.Kind != adapters.KindBit {
 			return fmt.Sprintf("%s is a boolean but column %q is %s; expected a numeric flag, or trueValue and falseValue for the stored values", a.path, ci.Name, ci.ColumnType)
 		}
 	}
@@ -1197,29 +1197,11 @@ func columnNames(info adapters.TableInfo) []string {
 	return names
 }
 
-func isStringColumn(c adapters.ColumnInfo) bool {
-	switch c.DataType {
-	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
-		return true
-	}
-	return false
-}
+func isStringColumn(c adapters.ColumnInfo) bool { return c.IsText() }
 
-func isIntColumn(c adapters.ColumnInfo) bool {
-	switch c.DataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
-		return true
-	}
-	return false
-}
+func isIntColumn(c adapters.ColumnInfo) bool { return c.Kind == adapters.KindInteger }
 
-func isTimeColumn(c adapters.ColumnInfo) bool {
-	switch c.DataType {
-	case "datetime", "timestamp", "date":
-		return true
-	}
-	return false
-}
+func isTimeColumn(c adapters.ColumnInfo) bool { return c.IsTime() }
 
 // scalar normalises a YAML scalar to a column value, or returns nil.
 func scalar(v any) any {
@@ -1609,7 +1591,7 @@ func (c *compiler) memberList(path string, g, u *Resource, spec *adapters.Member
 	if codec == nil {
 		return
 	}
-	if !(ci.DataType == "json" || isStringColumn(ci) && ci.DataType != "enum" && ci.DataType != "set") {
+	if !(ci.Kind == adapters.KindJSON || ci.IsFreeText()) {
 		c.add(path+".userColumn", "column %q is %s; expected a character, TEXT or JSON column to hold %s", ci.Name, ci.ColumnType, codec.name())
 		return
 	}
@@ -2141,7 +2123,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		own = link.spec.Key
 	}
 	bad := false
-	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
+	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.Kind != adapters.KindBit {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
 		bad = true
 	}

@@ -89,7 +89,7 @@ func (c *compiler) childLink(path string, r *Resource, cc ChildConfig, info adap
 	written := []adapters.Column{parent.Name, child.Name}
 	if primary != nil {
 		switch {
-		case !isIntColumn(*primary) && primary.DataType != "bit":
+		case !isIntColumn(*primary) && primary.Kind != adapters.KindBit:
 			c.add(lp+".primary", "column %q is %s; expected a numeric flag", primary.Name, primary.ColumnType)
 			bad = true
 		case slices.Contains(written, primary.Name):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/coltype"
 )
 
 // fakeDB describes tables from a fixed list; mapping tests need only the
@@ -21,7 +22,9 @@ func (f fakeDB) Describe(_ context.Context, t adapters.Table) (adapters.TableInf
 	if !ok {
 		return info, adapters.ErrNotFound
 	}
-	return info, nil
+	// The tables give MySQL type names, as the adapter reads them; the
+	// adapter classifies them into kinds the same way.
+	return coltype.ClassifyTable(info), nil
 }
 
 func col(name, dataType string, opts ...string) adapters.ColumnInfo {
@@ -41,7 +44,7 @@ func col(name, dataType string, opts ...string) adapters.ColumnInfo {
 			c.Collation = "utf8mb4_bin"
 		}
 	}
-	return c
+	return coltype.Classify(c)
 }
 
 var usersTable = adapters.TableInfo{Name: "users", Columns: []adapters.ColumnInfo{

@@ -103,7 +103,7 @@ func (c *compiler) relation(rp string, rc ResourceConfig, t *RelationTarget, col
 		if isIntColumn(linkCol) {
 			text = refCol
 		}
-		if isStringColumn(text) && text.DataType != "enum" && text.DataType != "set" {
+		if text.IsFreeText() {
 			// An application that keeps settings as text (GLPI's
 			// glpi_configs.value holds the system account's id): the
 			// integer is compared as decimal text.

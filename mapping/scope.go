@@ -240,7 +240,7 @@ func (c *compiler) copyDefault(path string, d DefaultConfig, def *adapters.Defau
 // time, and any other type must be the same.
 func copyFits(to, from adapters.ColumnInfo) string {
 	switch {
-	case to.DataType == "enum" || to.DataType == "set":
+	case to.Kind == adapters.KindEnum || to.Kind == adapters.KindSet:
 		if to.ColumnType != from.ColumnType {
 			return fmt.Sprintf("column %q is %s and %q is %s; expected a column of the same type", to.Name, to.ColumnType, from.Name, from.ColumnType)
 		}
@@ -289,7 +289,7 @@ func (c *compiler) generator(path string, g adapters.Generator, ci adapters.Colu
 	case isIntColumn(ci):
 		c.add(path+".generate", "%s makes text, but %q is %s; expected generate: auto (an AUTO_INCREMENT key) or a character column", g.Kind, ci.Name, ci.ColumnType)
 		return g, false
-	case !isStringColumn(ci) || ci.DataType == "enum" || ci.DataType == "set":
+	case !ci.IsFreeText():
 		c.add(path+".generate", "%s makes text, but %q is %s; expected a character column", g.Kind, ci.Name, ci.ColumnType)
 		return g, false
 	case ci.MaxLength > 0 && int64(g.Size()) > ci.MaxLength:
@@ -323,7 +323,7 @@ func (c *compiler) timeUnit(path, unit string, ci adapters.ColumnInfo, known boo
 // column one of its values, a character column what fits its length.
 func valueFits(ci adapters.ColumnInfo, v any) string {
 	switch {
-	case isIntColumn(ci) || ci.DataType == "bit":
+	case isIntColumn(ci) || ci.Kind == adapters.KindBit:
 		// The type without a display width, which servers spell
 		// differently (tinyint(4), tinyint).
 		typ := ci.DataType
@@ -337,9 +337,9 @@ func valueFits(ci adapters.ColumnInfo, v any) string {
 		if lo, hi, ok := intRange(ci); ok && (n < lo || uint64(n) > hi && n >= 0) {
 			return fmt.Sprintf("column %q is %s, which holds %d to %d; %v is out of its range", ci.Name, typ, lo, hi, v)
 		}
-	case ci.DataType == "enum":
+	case ci.Kind == adapters.KindEnum:
 		s := canonicalString(v)
-		vals := enumValues(ci.ColumnType)
+		vals := ci.Members
 		// Exactly: the database would store 'ON' as 'on', which then
 		// reads as another value.
 		if !slices.Contains(vals, s) {
@@ -350,7 +350,7 @@ func valueFits(ci adapters.ColumnInfo, v any) string {
 		if ci.MaxLength > 0 && int64(utf8.RuneCountInString(s)) > ci.MaxLength {
 			return fmt.Sprintf("%q is longer than the %d characters of column %q", s, ci.MaxLength, ci.Name)
 		}
-		if ci.DataType == "char" && strings.HasSuffix(s, " ") {
+		if ci.DropsTrailingSpaces && strings.HasSuffix(s, " ") {
 			return fmt.Sprintf("column %q is %s, which drops trailing spaces; expected %q without them", ci.Name, ci.ColumnType, s)
 		}
 	}
@@ -359,72 +359,7 @@ func valueFits(ci adapters.ColumnInfo, v any) string {
 
 // intRange returns the smallest and largest value an integer or BIT
 // column holds; ok is false when the type is not known.
-func intRange(ci adapters.ColumnInfo) (lo int64, hi uint64, ok bool) {
-	if ci.DataType == "bit" {
-		n := 1
-		if m := bitWidthRE.FindStringSubmatch(ci.ColumnType); m != nil {
-			n, _ = strconv.Atoi(m[1])
-		}
-		if n < 1 || n > 64 {
-			return 0, 0, false
-		}
-		if n == 64 {
-			return 0, 1<<64 - 1, true
-		}
-		return 0, 1<<uint(n) - 1, true
-	}
-	bits, ok := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}[ci.DataType]
-	switch {
-	case !ok:
-		return 0, 0, false
-	case ci.Unsigned && bits == 64:
-		return 0, 1<<64 - 1, true
-	case ci.Unsigned:
-		return 0, 1<<bits - 1, true
-	case bits == 64:
-		return -1 << 63, 1<<63 - 1, true
-	}
-	return -1 << (bits - 1), 1<<(bits-1) - 1, true
-}
-
-var bitWidthRE = regexp.MustCompile(`^bit\((\d+)\)`)
-
-// enumValues lists the values of an ENUM or SET column type, as
-// information_schema writes it: enum('a','b'), a quote doubled.
-func enumValues(columnType string) []string {
-	open := strings.IndexByte(columnType, '(')
-	if open < 0 || !strings.HasSuffix(columnType, ")") {
-		return nil
-	}
-	body := columnType[open+1 : len(columnType)-1]
-	var out []string
-	for i := 0; i < len(body); {
-		if body[i] != '\'' {
-			i++
-			continue
-		}
-		var b strings.Builder
-		j := i + 1
-		for j < len(body) {
-			if body[j] == '\'' {
-				if j+1 < len(body) && body[j+1] == '\'' {
-					b.WriteByte('\'')
-					j += 2
-					continue
-				}
-				break
-			}
-			if body[j] == '\\' && j+1 < len(body) {
-				j++
-			}
-			b.WriteByte(body[j])
-			j++
-		}
-		out = append(out, b.String())
-		i = j + 1
-	}
-	return out
-}
+func intRange(ci adapters.ColumnInfo) (lo int64, hi uint64, ok bool) { return ci.IntRange() }
 
 // intValue reads an integer from a YAML scalar: a number, a numeric
 // string, or a boolean as 0/1.
@@ -525,7 +460,7 @@ func (c *compiler) condValue(path string, ci adapters.ColumnInfo, v any) (any, b
 		c.add(path, "expected a scalar value (string, number or boolean)")
 		return nil, false
 	}
-	if isIntColumn(ci) || ci.DataType == "bit" {
+	if isIntColumn(ci) || ci.Kind == adapters.KindBit {
 		n, ok := intValue(sv)
 		if !ok {
 			c.add(path, "column %q is %s; expected an integer, not %v", ci.Name, ci.ColumnType, sv)

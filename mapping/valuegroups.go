@@ -69,10 +69,10 @@ func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
 	r.Spec.Key, r.Spec.KeyKind, r.Spec.Display = valueGroupID, adapters.KeyProvided, valueGroupDisplay
 	r.Spec.Columns = []adapters.Column{valueGroupID, valueGroupDisplay, valueGroupValue}
 	r.Delete = DeleteRefuse
-	r.key = adapters.ColumnInfo{Name: valueGroupID, DataType: "varchar", ColumnType: "varchar(255)"}
+	r.key = adapters.ColumnInfo{Name: valueGroupID, Kind: adapters.KindText, ColumnType: "varchar(255)"}
 	_, _, def, _ := r.schemas.lookup("displayName")
 	a := &attr{path: "displayName", schema: GroupSchema, def: def, kind: kindSimple, required: true,
-		col: adapters.ColumnInfo{Name: valueGroupDisplay, DataType: "varchar", ColumnType: "varchar(255)"}}
+		col: adapters.ColumnInfo{Name: valueGroupDisplay, Kind: adapters.KindText, ColumnType: "varchar(255)"}}
 	r.attrs = append(r.attrs, a)
 	r.byPath["displayname"] = a
 	r.given["displayname"] = true

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/coltype"
 	"github.com/scimbridge/scimbridge/mapping"
 )
 
@@ -13,7 +14,7 @@ type fakeDB map[adapters.Table]adapters.TableInfo
 
 func (f fakeDB) Describe(_ context.Context, t adapters.Table) (adapters.TableInfo, error) {
 	if info, ok := f[t]; ok {
-		return info, nil
+		return coltype.ClassifyTable(info), nil
 	}
 	return adapters.TableInfo{}, adapters.ErrNotFound
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/adapters/mysql/coltype"
 )
 
 var (
@@ -375,7 +376,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 			strings.Contains(extra, "stored generated") || strings.Contains(extra, "persistent") {
 			comp.columns[adapters.Column(c.Name)] = true
 		}
-		info.Columns = append(info.Columns, adapters.ColumnInfo{
+		info.Columns = append(info.Columns, coltype.Classify(adapters.ColumnInfo{
 			Name:          adapters.Column(c.Name),
 			DataType:      strings.ToLower(c.DataType),
 			ColumnType:    columnType(c.Type),
@@ -386,7 +387,7 @@ func (a *Adapter) Describe(ctx context.Context, t adapters.Table) (adapters.Tabl
 			Unsigned:      strings.Contains(strings.ToLower(c.Type), "unsigned"),
 			Collation:     c.Collation.String,
 			Charset:       c.Charset.String,
-		})
+		}))
 	}
 	var idx []indexRow
 	err = a.db.SelectContext(ctx, &idx, `SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME

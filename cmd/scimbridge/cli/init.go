@@ -484,8 +484,7 @@ func initCounts(ctx context.Context, ad adapters.Adapter, text string) []string 
 // group's name could be.
 func hasNameColumn(t adapters.TableInfo) bool {
 	for _, c := range t.Columns {
-		switch c.DataType {
-		case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+		if c.IsFreeText() {
 			return true
 		}
 	}

@@ -115,7 +115,7 @@ func (p *planner) activeEntry(c activeCandidate) (entry, bool) {
 			g += fmt.Sprintf(" It is the only state column found: deactivating marks the account deleted. If the application tells deleted from disabled, map active to that and make %s the soft delete instead (delete: {mark: {column: %s, value: 1}}).", ci.Name, col)
 		}
 		return entry{key: "active", value: flow("column", col, "trueValue", "0", "falseValue", "1"), guess: g}, true
-	case c.kind == activeStatus && isFlag(ci) && (ci.ColumnType == "tinyint(1)" || ci.DataType == "bit"):
+	case c.kind == activeStatus && isFlag(ci) && (ci.ColumnType == "tinyint(1)" || ci.Kind == adapters.KindBit):
 		p.activeValues = []string{"0", "1"}
 		return entry{key: "active", value: col,
 			guess: fmt.Sprintf("%s (%s) looks like a flag that is 1 for an active account: non-zero reads as active; deactivating writes 0.", ci.Name, ci.ColumnType)}, true

@@ -308,24 +308,24 @@ func plural(n int64, one, many string) string {
 func defaultFor(ci adapters.ColumnInfo) (value, guess string) {
 	l := strings.ToLower(string(ci.Name))
 	switch {
-	case isInitString(ci) && passwordNames.MatchString(l) && ci.DataType != "enum":
+	case isInitString(ci) && passwordNames.MatchString(l) && ci.Kind != adapters.KindEnum:
 		return `"!"`, fmt.Sprintf("%s looks like a password hash: \"!\" matches no password, so provisioned users sign in through the identity provider only.", ci.Name)
 	case isInitTime(ci):
 		return flow("generate", "now"), fmt.Sprintf("%s (%s): the time the row is written.", ci.Name, ci.ColumnType)
 	case isInitInt(ci) && timeLikeNames.MatchString(l):
 		return flow("generate", "now"), fmt.Sprintf("%s (%s) looks like a time in Unix seconds: the time the row is written.", ci.Name, ci.ColumnType)
-	case ci.DataType == "enum":
+	case ci.Kind == adapters.KindEnum:
 		m := enumMembers(ci)
 		if len(m) > 0 {
 			return yamlString(m[0]), fmt.Sprintf("%s (%s): its first value; the application may want another.", ci.Name, ci.ColumnType)
 		}
 	case isInitString(ci) && (ci.MaxLength == 0 || ci.MaxLength >= 36) && regexpUUID.MatchString(l):
 		return flow("generate", "uuid"), fmt.Sprintf("%s (%s) looks like a key or token of its own: a random UUID.", ci.Name, ci.ColumnType)
-	case ci.DataType == "json":
+	case ci.Kind == adapters.KindJSON:
 		return `"{}"`, fmt.Sprintf("%s (%s): an empty JSON object.", ci.Name, ci.ColumnType)
 	case isInitString(ci):
 		return `""`, fmt.Sprintf("%s (%s): empty; give the value the application writes for a new row.", ci.Name, ci.ColumnType)
-	case isFlag(ci) || ci.DataType == "decimal" || ci.DataType == "float" || ci.DataType == "double":
+	case isFlag(ci) || ci.Kind == adapters.KindDecimal || ci.Kind == adapters.KindFloat:
 		return "0", fmt.Sprintf("%s (%s): 0; give the value the application writes for a new row.", ci.Name, ci.ColumnType)
 	}
 	return `""`, fmt.Sprintf("%s (%s): empty; give the value the application writes for a new row.", ci.Name, ci.ColumnType)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -197,45 +196,20 @@ func uniqueAlone(t adapters.TableInfo, col adapters.Column, inAny bool) bool {
 	return false
 }
 
-// enumRE finds the members of an enum('a','b') column type.
-var enumRE = regexp.MustCompile(`'((?:[^']|'')*)'`)
-
 // enumMembers returns the members of an ENUM column, or nil.
 func enumMembers(ci adapters.ColumnInfo) []string {
-	if ci.DataType != "enum" {
+	if ci.Kind != adapters.KindEnum {
 		return nil
 	}
-	var out []string
-	for _, m := range enumRE.FindAllStringSubmatch(ci.ColumnType, -1) {
-		out = append(out, strings.ReplaceAll(m[1], "''", "'"))
-	}
-	return out
+	return ci.Members
 }
 
 // Column kinds, as the mapping's type checks see them.
-func isInitString(ci adapters.ColumnInfo) bool {
-	switch ci.DataType {
-	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
-		return true
-	}
-	return false
-}
+func isInitString(ci adapters.ColumnInfo) bool { return ci.IsText() }
 
-func isInitInt(ci adapters.ColumnInfo) bool {
-	switch ci.DataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
-		return true
-	}
-	return false
-}
+func isInitInt(ci adapters.ColumnInfo) bool { return ci.Kind == adapters.KindInteger }
 
-func isInitTime(ci adapters.ColumnInfo) bool {
-	switch ci.DataType {
-	case "datetime", "timestamp", "date":
-		return true
-	}
-	return false
-}
+func isInitTime(ci adapters.ColumnInfo) bool { return ci.IsTime() }
 
 // isFlag reports whether a column can hold a 0/1 flag.
-func isFlag(ci adapters.ColumnInfo) bool { return isInitInt(ci) || ci.DataType == "bit" }
+func isFlag(ci adapters.ColumnInfo) bool { return isInitInt(ci) || ci.Kind == adapters.KindBit }
