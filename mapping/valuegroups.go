@@ -43,7 +43,7 @@ func (r *Resource) IsFixed() bool { return r.Spec.Values != nil }
 // themselves. Its membership is compiled by members, which checks that
 // every value fits where it is stored.
 func (c *compiler) valueGroups(path string, rc ResourceConfig) *Resource {
-	r := &Resource{Name: "Group", Endpoint: "/Groups", Schema: GroupSchema, byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(GroupSchema)}
+	r := &Resource{Name: "Group", Endpoint: "/Groups", Schema: GroupSchema, nameValue: "Group", schemaValue: GroupSchema, byPath: map[string]*attr{}, given: map[string]bool{}, schemas: newSchemaSet(GroupSchema)}
 	const also = "a Group declared by values has no table"
 	for _, f := range []struct {
 		key string
