@@ -112,6 +112,9 @@ type attr struct {
 	// is for a column: it reads and renders as that attribute's one entry.
 	single bool
 	typ    string
+	// typValue is typ as the interface value its documents hold, boxed
+	// once rather than on every row rendered.
+	typValue any
 	// strictType: the one value stored is the entry of type typ (a path
 	// emails[type eq "work"].value), never another entry.
 	strictType bool
@@ -722,6 +725,7 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 			if a.typ == "" {
 				a.typ = "work"
 			}
+			a.typValue = a.typ
 		case parent != nil && parent.Name == "meta":
 			a.kind = kindMeta
 		case def == managerAttr:

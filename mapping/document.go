@@ -673,7 +673,7 @@ func (r *Resource) FromRecord(rec adapters.Record) map[string]any {
 			}
 			obj = sub
 		case a.kind == kindSingle || a.single:
-			v = []any{map[string]any{"value": v, "type": a.typ, "primary": true}}
+			v = []any{map[string]any{"value": v, "type": a.typValue, "primary": true}}
 		}
 		obj[a.def.Name] = v
 	}

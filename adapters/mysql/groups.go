@@ -1084,12 +1084,26 @@ func (m *members) groupsQueryText() (head, tail string) {
 // user (as the query returns it) and group. It leaves rows open.
 func (m *members) scanGroups(rows *sql.Rows, fn func(uid any, g adapters.Member)) error {
 	dispCol := m.group.cols[m.group.spec.Display]
+	// A text display is read as the driver's bytes, copied once into
+	// its string; the destinations serve every row.
+	var uid, gid, d any
+	var raw sql.RawBytes
+	text := isText(dispCol.DataType)
+	dest := []any{&uid, &gid, &d}
+	if text {
+		dest[2] = &raw
+	}
 	for rows.Next() {
-		var uid, gid, d any
-		if err := rows.Scan(&uid, &gid, &d); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scanning group: %w", err)
 		}
-		fn(uid, adapters.Member{ID: m.group.idOf(gid), Display: canonical(normalize(dispCol, d))})
+		display := ""
+		if text {
+			display = string(raw)
+		} else {
+			display = canonical(normalize(dispCol, d))
+		}
+		fn(uid, adapters.Member{ID: m.group.idOf(gid), Display: display})
 	}
 	return classify(rows.Err())
 }

@@ -425,32 +425,68 @@ func (s *store) getRow(ctx context.Context, q queryer, key any, forUpdate bool, 
 }
 
 func (s *store) scan(rows *sqlx.Rows) (adapters.Record, error) {
-	vals := make([]any, len(s.spec.Columns))
+	return s.newScanner().scan(rows)
+}
+
+// scanner reads rows of the table's own columns into Records, its
+// destinations made once and reused across the rows of a query.
+type scanner struct {
+	s    *store
+	vals []any
 	// Text columns are scanned as the driver's own bytes and copied
 	// once, into the string the Record holds, rather than copied into
-	// a []byte first.
-	raws := make([]sql.RawBytes, len(vals))
-	ptrs := make([]any, len(vals))
+	// a []byte first; the text columns of a row share one string.
+	raws []sql.RawBytes
+	text []bool
+	ptrs []any
+}
+
+func (s *store) newScanner() *scanner {
+	n := len(s.spec.Columns)
+	sc := &scanner{s: s, vals: make([]any, n), raws: make([]sql.RawBytes, n), text: make([]bool, n), ptrs: make([]any, n)}
 	for i, c := range s.spec.Columns {
-		if isText(s.cols[c].DataType) {
-			ptrs[i] = &raws[i]
+		if sc.text[i] = isText(s.cols[c].DataType); sc.text[i] {
+			sc.ptrs[i] = &sc.raws[i]
 		} else {
-			ptrs[i] = &vals[i]
+			sc.ptrs[i] = &sc.vals[i]
 		}
 	}
-	if err := rows.Scan(ptrs...); err != nil {
+	return sc
+}
+
+// scan reads the row rows is at.
+func (sc *scanner) scan(rows *sqlx.Rows) (adapters.Record, error) {
+	s := sc.s
+	if err := rows.Scan(sc.ptrs...); err != nil {
 		return nil, fmt.Errorf("scanning row: %w", err)
 	}
-	rec := make(adapters.Record, len(vals))
+	// One string holds the text of every text column of the row, each
+	// column's value a part of it.
+	size := 0
+	for i, raw := range sc.raws {
+		if sc.text[i] {
+			size += len(raw)
+		}
+	}
+	var all strings.Builder
+	all.Grow(size)
+	for i, raw := range sc.raws {
+		if sc.text[i] {
+			all.Write(raw)
+		}
+	}
+	text := all.String()
+	rec := make(adapters.Record, len(sc.vals))
+	at := 0
 	for i, c := range s.spec.Columns {
-		raw, text := ptrs[i].(*sql.RawBytes)
-		switch {
-		case text && *raw == nil:
+		switch raw := sc.raws[i]; {
+		case sc.text[i] && raw == nil:
 			rec[c] = nil // NULL
-		case text:
-			rec[c] = string(*raw)
+		case sc.text[i]:
+			rec[c] = text[at : at+len(raw)]
+			at += len(raw)
 		default:
-			rec[c] = normalize(s.cols[c], vals[i])
+			rec[c] = normalize(s.cols[c], sc.vals[i])
 		}
 	}
 	return rec, nil
@@ -584,8 +620,9 @@ func (s *store) rows(ctx context.Context, query string, args []any) ([]adapters.
 	}
 	defer rows.Close()
 	var out []adapters.Record
+	sc := s.newScanner()
 	for rows.Next() {
-		rec, err := s.scan(rows)
+		rec, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -2208,6 +2245,9 @@ func normalize(c adapters.ColumnInfo, v any) any {
 	case uint32:
 		return uint64(x)
 	case time.Time:
+		if x.Location() == time.UTC {
+			return v // as it is, not boxed again
+		}
 		return x.UTC()
 	}
 	return v

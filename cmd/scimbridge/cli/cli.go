@@ -269,6 +269,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, ready Ready)
 		fmt.Fprintf(stderr, "%s: %v\n", path, allProblems(ctx, cfg, err))
 		return exitFailure
 	}
+	tuneServedGC()
 	if err := Serve(ctx, cfg, stderr, ready); err != nil {
 		fmt.Fprintf(stderr, "scimbridge: %v\n", err)
 		return exitFailure
