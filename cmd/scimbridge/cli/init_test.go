@@ -214,6 +214,18 @@ func TestInitOnEveryExample(t *testing.T) {
 	}
 }
 
+// TestInitPrimaryRef: an address table without a primary flag, beside a
+// users column named like default_email_id, gets child.primaryRef (with
+// none for a NOT NULL column), and the column no default of its own.
+func TestInitPrimaryRef(t *testing.T) {
+	dsn := loadExampleSchema(t, filepath.Join(exampleRoot, "examples", "osticket", "schema.sql"))
+	_, text := runInitOn(t, dsn, "-users-table", "ost_user")
+	wantLines(t, text, "          table: ost_user_email\n", "          primaryRef: {column: default_email_id, none: 0}\n")
+	if strings.Contains(text, "default_email_id: 0") {
+		t.Errorf("default_email_id is given a default besides the pointer:\n%s", text)
+	}
+}
+
 // resourceAttributes are the attributes of each resource of a
 // configuration.
 type resourceAttributes struct {
