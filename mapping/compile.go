@@ -2020,7 +2020,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		own = link.spec.Key
 	}
 	bad := false
-	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
+	if link == nil && cols.pointer == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.DataType != "bit" {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
 		bad = true
 	}
