@@ -423,6 +423,22 @@ type ChildSpec struct {
 	// table (SuiteCRM's email_addr_bean_rel) instead of a parent column
 	// of the child table; Parent is then empty.
 	Link *LinkSpec
+	// Pointer, when set, designates the primary row by a column of the
+	// parent table holding its key, instead of a flag in the child rows.
+	Pointer *PointerSpec
+}
+
+// PointerSpec is a column of the parent table holding the key of the
+// primary child row (osTicket's ost_user.default_email_id). Read child
+// rows carry Flag (1 on the row the column names, else 0), which is no
+// column of the child table; writing the child inserts the rows, then
+// sets Column to the key of the first row flagged (else the first row),
+// or to None when there is none, in the same transaction.
+type PointerSpec struct {
+	Column Column // the parent table's column (default_email_id)
+	Key    Column // the child table's key it holds (id)
+	Flag   Column // the Record key of the primary flag in child rows
+	None   any    // held when there is no child row (nil: NULL)
 }
 
 // LinkSpec is a link table between a parent row and its child rows: one

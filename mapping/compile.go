@@ -783,6 +783,22 @@ func (c *compiler) resource(path, name, endpoint, schema string, rc ResourceConf
 				written[ci.Name] = a.path
 				a.child.copy = &extraCol{col: ci}
 			}
+			if ac.Child != nil && ac.Child.PrimaryRef != nil {
+				pp := ap + ".child.primaryRef"
+				ci, ok := column(pp+".column", ac.Child.PrimaryRef.Column)
+				if !ok || !c.pointerColumn(pp, a.child.pointer, ci, ac.Child.PrimaryRef.None) {
+					continue
+				}
+				if prev, dup := written[ci.Name]; dup {
+					c.add(pp+".column", "column %q is already mapped by %s; expected a column only this pointer writes", ci.Name, prev)
+					continue
+				}
+				if ci.Name == r.Spec.Key {
+					c.add(pp+".column", "column %q is the resource's key; expected the column holding the primary row's key", ci.Name)
+					continue
+				}
+				written[ci.Name] = a.path
+			}
 			if ac.Meta != "" && (!c.metaAttr(ap+".meta", path, r, a, ac.Meta, rc.MetaTable) || !c.kvAttr(ap, r, a, ac)) {
 				continue
 			}
@@ -1269,7 +1285,11 @@ func (r *Resource) Describe() []string {
 		var notes []string
 		switch a.kind {
 		case kindChild:
-			out = append(out, fmt.Sprintf("%s -> child rows of %s", a.path, childTable(r, a)))
+			line := fmt.Sprintf("%s -> child rows of %s", a.path, childTable(r, a))
+			if p := a.child.pointer; p != nil {
+				line += fmt.Sprintf(" [primary: the row whose %s %s holds]", p.key.Name, p.col.Name)
+			}
+			out = append(out, line)
 			continue
 		case kindKV:
 			line := fmt.Sprintf("%s -> %s entry %q", a.path, r.Spec.KV.Table, a.kvKey)
@@ -2058,6 +2078,9 @@ type childCols struct {
 	value, typ, primary, display *adapters.ColumnInfo
 	also                         []extraCol // further columns written with the value
 	copy                         *extraCol  // a column of the parent row holding the primary value
+	// pointer is child.primaryRef: primary is then pointerFlag, and the
+	// parent's column holds the primary row's key.
+	pointer *childPointer
 }
 
 // columnOf returns a look-up of the columns of table (described as info)
@@ -2100,6 +2123,10 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	cols := &childCols{name: adapters.Column("@" + a.path)}
 	var parent *adapters.ColumnInfo
 	var link *childLink
+	if cc.Link != nil && cc.PrimaryRef != nil {
+		c.add(path+".primaryRef", "not supported with link; expected link.primary to flag the primary")
+		return false
+	}
 	if cc.Link != nil {
 		link = c.childLink(path, r, cc, info)
 		if link == nil {
@@ -2109,9 +2136,15 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	} else {
 		parent = col("parent", cc.Parent, true)
 		cols.primary = col("primary", cc.Primary, false)
-		if cc.Key != "" {
-			c.add(path+".key", "applies only with link; expected it left out")
+		if cc.Key != "" && cc.PrimaryRef == nil {
+			c.add(path+".key", "applies only with link or primaryRef; expected it left out")
 			return false
+		}
+		if cc.PrimaryRef != nil {
+			if cols.pointer = c.childPointer(path, cc, info); cols.pointer == nil {
+				return false
+			}
+			cols.primary = pointerFlagColumn()
 		}
 	}
 	cols.value = col("value", cc.Value, true)
@@ -2127,7 +2160,7 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 		own = link.spec.Key
 	}
 	bad := false
-	if link == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.Kind != adapters.KindBit {
+	if link == nil && cols.pointer == nil && cols.primary != nil && !isIntColumn(*cols.primary) && cols.primary.Kind != adapters.KindBit {
 		c.add(path+".primary", "column %q is %s; expected a numeric flag", cols.primary.Name, cols.primary.ColumnType)
 		bad = true
 	}
@@ -2181,6 +2214,9 @@ func (c *compiler) child(path string, r *Resource, a *attr, cc ChildConfig) bool
 	}
 	if cols.primary != nil {
 		spec.Order = cols.primary.Name
+	}
+	if cols.pointer != nil {
+		spec.Pointer = cols.pointer.spec
 	}
 	childColumn := func(p, name string) (adapters.ColumnInfo, bool) {
 		ci, ok := info.Column(adapters.Column(name))

@@ -158,6 +158,11 @@ func (r *Resource) put(w *recordWriter, a *attr, v any, present bool, mode Mode)
 	if a.list != nil {
 		return putList(w, a, v, present, mode)
 	}
+	if a.kind == kindChild && a.child.pointer != nil && mode == Create {
+		// The new row points at no child row until the adapter has
+		// inserted them and sets it.
+		rec[a.child.pointer.spec.Column] = a.child.pointer.spec.None
+	}
 	if a.kind == kindPassword && !present {
 		// Passwords are never read back, so one not given is unchanged.
 		return nil

@@ -43,6 +43,9 @@ type related struct {
 	// link is set for child rows reached through a link table; scope and
 	// sargs then hold the link's scope, and parent is the link's.
 	link *linkRel
+	// pointer is set for child rows whose primary the parent's column
+	// names (see pointed.go).
+	pointer *pointerRel
 }
 
 // Aliases of the link and child tables in the joins of a linked child.
@@ -77,9 +80,12 @@ func (s *store) initRelated(a *Adapter) error {
 		}
 		var r *related
 		var err error
-		if c.Link != nil {
+		switch {
+		case c.Link != nil:
 			r, err = newLinked(a, info, c)
-		} else {
+		case c.Pointer != nil:
+			r, err = s.newPointed(info, c)
+		default:
 			r, err = newRelated(info, c.Name, c.Table, c.Parent, c.Columns)
 		}
 		if err != nil {
@@ -391,6 +397,9 @@ func (s *store) writeRelated(ctx context.Context, t *txn, key any, rel adapters.
 func (r *related) replace(ctx context.Context, t *txn, key any, rows []adapters.Record, fresh bool) error {
 	if r.link != nil {
 		return r.replaceLinked(ctx, t, key, rows, fresh)
+	}
+	if r.pointer != nil {
+		return r.replacePointed(ctx, t, key, rows, fresh)
 	}
 	if !fresh {
 		if _, err := t.ExecContext(ctx, "DELETE FROM "+r.table+" WHERE "+r.parent+" = ?", key); err != nil {

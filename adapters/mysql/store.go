@@ -57,6 +57,9 @@ type store struct {
 	// prefix qualifies columns in expressions ("`_c`."), by column; nil
 	// for a single table's store.
 	prefix map[adapters.Column]string
+	// exprs are columns computed by an expression rather than read (the
+	// primary flag of a child whose parent points at its primary row).
+	exprs map[adapters.Column]string
 	// mcols are the columns of the Memberships' join tables that mark
 	// removed memberships, by table.
 	mcols map[adapters.Table]map[adapters.Column]adapters.ColumnInfo

@@ -29,6 +29,9 @@ var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 // qualified where the store stands for two joined tables (a child's rows
 // reached through a link table).
 func (s *store) ident(c adapters.Column) string {
+	if e, ok := s.exprs[c]; ok {
+		return e
+	}
 	return s.prefix[c] + quote(string(c))
 }
 

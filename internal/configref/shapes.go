@@ -131,6 +131,8 @@ var fieldInfo = map[fieldKey]FieldInfo{
 	key[mapping.ListConfig]("map"):        {MapKey: "value", Sample: "Admin", Example: "{Admin: ROLE_ADMIN}"},
 
 	key[mapping.ChildConfig]("table"):         {Required: true},
+	key[mapping.PrimaryRefConfig]("column"):   {Required: true},
+	key[mapping.PrimaryRefConfig]("none"):     {DefaultText: "NULL", Example: "0"},
 	key[mapping.ChildConfig]("defaults"):      {MapKey: "column", Sample: "created_on"},
 	key[mapping.ChildConfig]("display"):       {Example: "address_display"},
 	key[mapping.ChildConfig]("primaryColumn"): {Example: "email"},

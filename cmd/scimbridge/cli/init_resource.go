@@ -249,6 +249,9 @@ func (p *planner) pickEmails(exclude map[string]bool) {
 		exclude[ch.table] = true
 		block := ch.entries()
 		g := fmt.Sprintf("%s looks like the users' e-mail addresses, one row per address (%s refers to the user%s). A write of emails replaces the user's rows there.", ch.table, ch.parent, ch.how)
+		if ref, note := p.primaryRef(ch); ref != "" {
+			block = append(block, entry{key: "primaryRef", value: ref, guess: note})
+		}
 		if col != "" && p.free(col) {
 			block = append(block, entry{key: "primaryColumn", value: yamlKey(string(col)),
 				comment: fmt.Sprintf("%s.%s keeps a copy of the primary address.", p.t.Name, col)})
@@ -274,6 +277,41 @@ func (p *planner) pickEmails(exclude map[string]bool) {
 		g += " It is the userName too: a write that sets the two differently is refused."
 	}
 	p.mapAttr("emails", col, yamlKey(string(col)), g)
+}
+
+// emailRefNames are names of a users column holding the key of the
+// primary address row (osTicket's default_email_id).
+var emailRefNames = words(`(default|primary|main|preferred)(e?mail|address|emailaddress)(id)?`)
+
+// primaryRef guesses child.primaryRef for an address table without a
+// primary flag: an integer column of the users table, named like
+// default_email_id, that can hold the table's AUTO_INCREMENT key. It
+// returns the flow value and its GUESS note, or "".
+func (p *planner) primaryRef(ch *emailChild) (value, note string) {
+	if ch.primary != "" {
+		return "", ""
+	}
+	var key adapters.ColumnInfo
+	for _, c := range ch.t.Columns {
+		if c.AutoIncrement {
+			key = c
+		}
+	}
+	if key.Name == "" {
+		return "", ""
+	}
+	for _, c := range p.t.Columns {
+		if !p.free(c.Name) || !isInitInt(c) || c.Name == p.key || !nameIs(emailRefNames, c.Name, p.base) {
+			continue
+		}
+		p.used[c.Name] = "emails"
+		value, none := flow("column", yamlKey(string(c.Name))), "NULL"
+		if !c.Nullable {
+			value, none = flow("column", yamlKey(string(c.Name)), "none", "0"), "0 (it is NOT NULL)"
+		}
+		return value, fmt.Sprintf("%s.%s looks like the key (%s.%s) of the primary address row, set after the rows are written; %s when there is none.", p.t.Name, c.Name, ch.table, key.Name, none)
+	}
+	return "", ""
 }
 
 // describeValues lists sampled values for a GUESS note.
