@@ -72,7 +72,7 @@ func slicesHasDefault(defs map[string]DefaultConfig, col string) bool {
 // pointerFlagColumn is the column the primary flag of pointer children
 // stands in for.
 func pointerFlagColumn() *adapters.ColumnInfo {
-	return &adapters.ColumnInfo{Name: pointerFlag, DataType: "tinyint", ColumnType: "tinyint(1)"}
+	return &adapters.ColumnInfo{Name: pointerFlag, Kind: adapters.KindInteger, IntMin: 0, IntMax: 1, ColumnType: "a flag computed from the parent's column"}
 }
 
 // pointerColumn resolves primaryRef.column in the resource's table (ci,
