@@ -6,9 +6,13 @@
 // Where a change goes: a configuration key is a field of a type in
 // config.go, documented in its comment (the reference is generated from
 // it); its checks, with the YAML path and what was expected, and its
-// compilation into an adapters.TableSpec are in compile.go (scope.go,
-// kv.go, link.go, joined.go, relation.go for their parts); reading and
-// writing values is codec.go; SCIM filters become adapters expressions in
-// document.go and list.go. Mapping speaks to storage only through package
-// adapters.
+// compilation into an adapters.TableSpec are in compile.go for a
+// resource's attributes, with a file per part: members.go (group
+// membership), children.go (child tables and key/value entries),
+// keys.go (natural keys), schemas.go (SCIM schemas and extensions),
+// scope.go, kv.go, link.go, joined.go, relation.go, pointer.go,
+// valuegroups.go; what check prints is describe.go. Reading and writing
+// values is codec.go; documents become records in document.go; SCIM
+// filters and sorting become adapters expressions in filters.go and
+// list.go. Mapping speaks to storage only through package adapters.
 package mapping

@@ -4,7 +4,10 @@
 // through information_schema.
 //
 // Where a change goes: the SQL of reads and writes is in store.go (groups.go
-// for memberships, kv.go, joined.go, related.go for side tables); the
+// for memberships, kv.go, joined.go, related.go, pointed.go for side
+// tables); transactions, retries and settling a lost COMMIT are tx.go;
+// uniqueness locks unique.go; DELETE and soft delete delete.go; converting
+// values between Go and the column types values.go and coltype/; the
 // optional capabilities of package adapters it has (dry run, trace,
 // secrets, pool statistics, init's schema inspection) are in
 // capabilities.go. Only the files that construct the adapter import this
