@@ -29,6 +29,8 @@ import (
 //     them, scim/filter answers a syntax error;
 //   - "work"and without a space: the RFC's grammar wants SP before and and
 //     or; scim/filter accepts it only next to a parenthesis;
+//   - and or or with no space after it (x eq "" andName pr): the grammar
+//     wants SP after them too; the library reads the operator and goes on;
 //   - names beginning with $ other than $ref ($foo): not attribute names;
 //   - a whole-schema URN (…:2.0:User): the library splits it at the last
 //     ":", scim/filter keeps it whole (compared after splitting);
@@ -55,6 +57,19 @@ func divergent(s string) bool {
 	}
 	if strings.Contains(s, `"and`) || strings.Contains(s, `"or`) || strings.Contains(s, `"AND`) || strings.Contains(s, `"OR`) {
 		return true
+	}
+	lower := strings.ToLower(s)
+	for _, op := range []string{" and", " or"} {
+		for i := strings.Index(lower, op); i >= 0; {
+			if next := i + len(op); next < len(lower) && lower[next] != ' ' && lower[next] != '(' {
+				return true
+			}
+			j := strings.Index(lower[i+1:], op)
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
 	}
 	for i := 0; i+1 < len(s); i++ {
 		if s[i] == '$' && !strings.HasPrefix(strings.ToLower(s[i:]), "$ref") && (i == 0 || s[i-1] == ' ' || s[i-1] == '.' || s[i-1] == '[' || s[i-1] == '(') {
