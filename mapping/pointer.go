@@ -81,7 +81,7 @@ func pointerFlagColumn() *adapters.ColumnInfo {
 func (c *compiler) pointerColumn(path string, p *childPointer, ci adapters.ColumnInfo, none any) bool {
 	switch {
 	case isIntColumn(p.key) && !isIntColumn(ci):
-		c.add(path+".column", "column %q is %s, but the key %q it holds is %s; expected an integer column", ci.Name, ci.ColumnType, p.key.Name, p.key.ColumnType)
+		c.add(path+".column", "column %q is %s, but the key %q it holds is %s; expected an integer column", ci.Name, ci.ColumnType, p.key.Name, p.key.DataType)
 		return false
 	case isStringColumn(p.key) && !isStringColumn(ci):
 		c.add(path+".column", "column %q is %s, but the key %q it holds is %s; expected a character column", ci.Name, ci.ColumnType, p.key.Name, p.key.ColumnType)
