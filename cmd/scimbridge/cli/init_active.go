@@ -88,6 +88,9 @@ func (p *planner) pickActive() {
 				e.guess += fmt.Sprintf(" %s is taken because it is named for the blocked state: a flag named active often records something else, such as a confirmed e-mail address.", c.col.Name)
 			}
 		}
+		if !c.col.Nullable && !c.col.HasDefault {
+			e = whenOmittedTrue(e)
+		}
 		p.attrs = append(p.attrs, e)
 		p.used[c.col.Name] = "active"
 		p.mapped["active"] = true
@@ -487,4 +490,21 @@ func (p *planner) softDelete() (entry, bool) {
 func (p *planner) userNameColumn() (adapters.Column, bool) {
 	ci, ok := p.t.Column(p.userName)
 	return p.userName, ok && isInitString(ci)
+}
+
+// whenOmittedTrue makes an active entry take true when a create leaves
+// active out, as OneLogin's and authentik's default mappings do: the
+// column is NOT NULL without a default, so such a create would otherwise
+// be refused for a value nothing gives.
+func whenOmittedTrue(e entry) entry {
+	switch {
+	case e.block != nil:
+		e.block = append(e.block, entry{key: "whenOmitted", value: "true"})
+	case strings.HasPrefix(e.value, "{") && strings.HasSuffix(e.value, "}"):
+		e.value = strings.TrimSuffix(e.value, "}") + ", whenOmitted: true}"
+	default:
+		e.value = flow("column", e.value, "whenOmitted", "true")
+	}
+	e.guess += " A create without active (OneLogin's and authentik's default mappings send none) makes the account active (whenOmitted), since the column has no default."
+	return e
 }

@@ -653,3 +653,14 @@ func TestInitProposesLink(t *testing.T) {
 		"              id: {generate: uuid}\n")
 	checkInitOutput(t, dsn, path, text)
 }
+
+// TestInitActiveWhenOmitted: an active column that is NOT NULL without a
+// default gets whenOmitted: true, so that a create without active
+// (OneLogin's and authentik's defaults) makes an active account instead
+// of being refused; the output checks.
+func TestInitActiveWhenOmitted(t *testing.T) {
+	dsn := newSchemaDB(t, "testdata/init/nodefault.sql")
+	path, text := runInitOn(t, dsn, "-users-table", "users")
+	wantLines(t, text, "      active: {column: enabled, whenOmitted: true}\n")
+	checkInitOutput(t, dsn, path, text)
+}
