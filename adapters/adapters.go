@@ -688,8 +688,12 @@ func (c ColumnInfo) IntRange() (lo int64, hi uint64, ok bool) {
 	return c.IntMin, c.IntMax, true
 }
 
+// PrimaryIndex is the Name of a table's primary key among its Indexes.
+const PrimaryIndex = "PRIMARY"
+
 // IndexInfo is one index of a table.
 type IndexInfo struct {
+	// Name is the index's name; the primary key's is PrimaryIndex.
 	Name    string
 	Unique  bool
 	Columns []Column
@@ -700,6 +704,17 @@ type TableInfo struct {
 	Name    Table
 	Columns []ColumnInfo
 	Indexes []IndexInfo
+}
+
+// PrimaryKey returns the table's primary key column when the key is a
+// single column, else "".
+func (t TableInfo) PrimaryKey() Column {
+	for _, ix := range t.Indexes {
+		if ix.Name == PrimaryIndex && len(ix.Columns) == 1 {
+			return ix.Columns[0]
+		}
+	}
+	return ""
 }
 
 // Column returns the named column and reports whether it exists.

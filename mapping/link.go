@@ -38,11 +38,7 @@ func (c *compiler) childLink(path string, r *Resource, cc ChildConfig, info adap
 	// The child table's key, which the link refers to.
 	key := cc.Key
 	if key == "" {
-		for _, ix := range info.Indexes {
-			if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
-				key = string(ix.Columns[0])
-			}
-		}
+		key = string(info.PrimaryKey())
 		if key == "" {
 			c.add(path+".key", "missing, and %s has no single-column primary key; expected the column of %s the link refers to", cc.Table, cc.Table)
 			bad = true

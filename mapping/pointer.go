@@ -34,11 +34,7 @@ func (c *compiler) childPointer(path string, cc ChildConfig, info adapters.Table
 	}
 	key := cc.Key
 	if key == "" {
-		for _, ix := range info.Indexes {
-			if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
-				key = string(ix.Columns[0])
-			}
-		}
+		key = string(info.PrimaryKey())
 		if key == "" {
 			c.add(path+".key", "missing, and %s has no single-column primary key; expected the column of %s that primaryRef.column holds", cc.Table, cc.Table)
 			return nil

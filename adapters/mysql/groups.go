@@ -967,32 +967,7 @@ func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.
 	if err != nil {
 		return classify(err)
 	}
-	m := g.members
-	u := m.users
-	if m.spec.List != nil {
-		dispCol := u.cols[m.spec.Display]
-		err := m.listMembers(ctx, g.db, listToken(row[m.spec.GroupRef]), func(k, d any) error {
-			return fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))})
-		})
-		return classify(err)
-	}
-	q, args := m.membersQuery(row[m.spec.GroupRef])
-	rows, err := g.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return classify(fmt.Errorf("listing members: %w", err))
-	}
-	defer rows.Close()
-	dispCol := u.cols[m.spec.Display]
-	for rows.Next() {
-		var k, d any
-		if err := rows.Scan(&k, &d); err != nil {
-			return fmt.Errorf("scanning member: %w", err)
-		}
-		if err := fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))}); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err())
+	return classify(g.members.eachMember(ctx, g.db, row[g.members.spec.GroupRef], fn))
 }
 
 func (g groupStore) GroupsOf(ctx context.Context, userIDs []string) (map[string][]adapters.Member, error) {
@@ -1225,4 +1200,32 @@ func (g groupStore) addedAll(ctx context.Context, key any, ids []string) bool {
 	}
 	ref = normalize(g.members.refCol, ref)
 	return g.members.settled(ctx, ref, []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+}
+
+// eachMember calls fn with every member of the group whose reference is
+// ref, in user key order.
+func (m *members) eachMember(ctx context.Context, q queryer, ref any, fn func(adapters.Member) error) error {
+	u := m.users
+	dispCol := u.cols[m.spec.Display]
+	if m.spec.List != nil {
+		return m.listMembers(ctx, q, listToken(ref), func(k, d any) error {
+			return fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))})
+		})
+	}
+	query, args := m.membersQuery(ref)
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("listing members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, d any
+		if err := rows.Scan(&k, &d); err != nil {
+			return fmt.Errorf("scanning member: %w", err)
+		}
+		if err := fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

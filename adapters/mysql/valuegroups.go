@@ -371,34 +371,6 @@ func (v valueGroups) EachMember(ctx context.Context, id string, fn func(adapters
 	return classify(err)
 }
 
-// eachMember calls fn with every member of the group whose reference is
-// ref, in user key order.
-func (m *members) eachMember(ctx context.Context, q queryer, ref any, fn func(adapters.Member) error) error {
-	u := m.users
-	dispCol := u.cols[m.spec.Display]
-	if m.spec.List != nil {
-		return m.listMembers(ctx, q, listToken(ref), func(k, d any) error {
-			return fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))})
-		})
-	}
-	query, args := m.membersQuery(ref)
-	rows, err := q.QueryxContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("listing members: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, d any
-		if err := rows.Scan(&k, &d); err != nil {
-			return fmt.Errorf("scanning member: %w", err)
-		}
-		if err := fn(adapters.Member{ID: u.idOf(k), Display: canonical(normalize(dispCol, d))}); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 func (v valueGroups) GroupsOf(ctx context.Context, userIDs []string) (map[string][]adapters.Member, error) {
 	m := v.m
 	in := map[string][]int{}

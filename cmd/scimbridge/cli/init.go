@@ -386,7 +386,7 @@ func (p *planner) shareTable(name string) {
 // keyedByUUID reports whether a table's key is a character column, whose
 // values do not collide with another table's counted keys.
 func keyedByUUID(t adapters.TableInfo) bool {
-	ci, ok := t.Column(primaryKey(t))
+	ci, ok := t.Column(t.PrimaryKey())
 	return ok && isInitString(ci)
 }
 

@@ -14,7 +14,7 @@ import (
 // its name (user_id, entity_id). It returns "" when there is none.
 func joinedRef(s *initSchema, t, users adapters.TableInfo) (col adapters.Column, how string) {
 	for _, c := range t.Columns {
-		if c.AutoIncrement || !(c.Name == primaryKey(t) || uniqueAlone(t, c.Name, false)) {
+		if c.AutoIncrement || !(c.Name == t.PrimaryKey() || uniqueAlone(t, c.Name, false)) {
 			continue
 		}
 		if h, _, ok := refersTo(s, t, c, users, userRefNames(users)); ok {
@@ -75,7 +75,7 @@ func (p *planner) pickJoined(exclude map[string]bool) {
 				continue
 			}
 			for _, c := range t.Columns {
-				if c.Name == key || c.Name == primaryKey(t) || slices.Contains(written, c.Name) || !fits(c, r.holds) || !nameIs(r.re, c.Name, base) {
+				if c.Name == key || c.Name == t.PrimaryKey() || slices.Contains(written, c.Name) || !fits(c, r.holds) || !nameIs(r.re, c.Name, base) {
 					continue
 				}
 				if r.holds == holdsTime && isInitInt(c) {

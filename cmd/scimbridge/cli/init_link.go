@@ -35,10 +35,10 @@ var (
 // its key and one referring to the users' key (by name, foreign key, or a
 // polymorphic owner column such as bean_id beside a module column).
 func findEmailLink(ctx context.Context, s *initSchema, users adapters.TableInfo, exclude map[string]bool) *emailLink {
-	ukey, _ := users.Column(primaryKey(users))
+	ukey, _ := users.Column(users.PrimaryKey())
 	for _, an := range s.names {
 		a := s.tables[an]
-		akey, _ := a.Column(primaryKey(a))
+		akey, _ := a.Column(a.PrimaryKey())
 		if an == string(users.Name) || exclude[an] || akey.Name == "" || !strings.Contains(canon(an), "mail") {
 			continue
 		}
@@ -63,7 +63,7 @@ func findEmailLink(ctx context.Context, s *initSchema, users adapters.TableInfo,
 			}
 			el.link, el.parent, el.child, el.primary, el.removed, el.tp = l, "", "", "", "", ""
 			for _, c := range l.Columns {
-				if c.Name == primaryKey(l) {
+				if c.Name == l.PrimaryKey() {
 					continue
 				}
 				cn := canon(string(c.Name))
@@ -106,7 +106,7 @@ func findEmailLink(ctx context.Context, s *initSchema, users adapters.TableInfo,
 // keyDefault is the default of a table's own character key that the
 // database does not number: a random UUID each.
 func keyDefault(t adapters.TableInfo) []entry {
-	k, ok := t.Column(primaryKey(t))
+	k, ok := t.Column(t.PrimaryKey())
 	if !ok || k.AutoIncrement || !isInitString(k) {
 		return nil
 	}
@@ -116,14 +116,14 @@ func keyDefault(t adapters.TableInfo) []entry {
 // entries writes the child's mapping, with its link.
 func (el *emailLink) entries() []entry {
 	out := []entry{{key: "table", value: yamlKey(string(el.addr.Name))}, {key: "value", value: yamlKey(string(el.value))}}
-	written := []adapters.Column{el.value, primaryKey(el.addr)}
+	written := []adapters.Column{el.value, el.addr.PrimaryKey()}
 	d := keyDefault(el.addr)
 	d = append(d, tableDefaults(el.addr, written)...)
 	if len(d) > 0 {
 		out = append(out, entry{key: "defaults", comment: notNullNote, block: d})
 	}
 	link := []entry{{key: "table", value: yamlKey(string(el.link.Name))}, {key: "parent", value: yamlKey(string(el.parent))}, {key: "child", value: yamlKey(string(el.child))}}
-	lw := []adapters.Column{el.parent, el.child, primaryKey(el.link)}
+	lw := []adapters.Column{el.parent, el.child, el.link.PrimaryKey()}
 	if el.tp != "" {
 		link = append(link, entry{key: "scope", value: flow(yamlKey(string(el.tp)), yamlString(el.tpValue)),
 			guess: fmt.Sprintf("%s names the owner's type; %q looks like the users'.", el.tp, el.tpValue)})

@@ -14,7 +14,7 @@ import (
 // key, or a name such as user_id, userid or uid of the key's kind. how
 // says which.
 func refersTo(s *initSchema, t adapters.TableInfo, c adapters.ColumnInfo, to adapters.TableInfo, names []string) (how string, strong, ok bool) {
-	key, _ := to.Column(primaryKey(to))
+	key, _ := to.Column(to.PrimaryKey())
 	if key.Name == "" || isInitInt(key) != isInitInt(c) || isInitString(key) != isInitString(c) {
 		return "", false, false
 	}
@@ -69,7 +69,7 @@ func findEmailChild(ctx context.Context, s *initSchema, users adapters.TableInfo
 		}
 		ch := &emailChild{table: n, t: t}
 		for _, c := range t.Columns {
-			if c.Name == primaryKey(t) {
+			if c.Name == t.PrimaryKey() {
 				continue
 			}
 			if ch.parent == "" {
@@ -152,7 +152,7 @@ func findJoin(s *initSchema, users, groups adapters.TableInfo, exclude map[strin
 		j := &joinTable{t: t}
 		var gHow, uHow string
 		for _, c := range t.Columns {
-			if c.Name == primaryKey(t) && c.AutoIncrement {
+			if c.Name == t.PrimaryKey() && c.AutoIncrement {
 				continue
 			}
 			if j.group == "" {
@@ -231,7 +231,7 @@ func userColumnMembers(ctx context.Context, s *initSchema, users, groups adapter
 		return nil, ""
 	}
 	gb := canon(tableBase(string(groups.Name)))
-	key, _ := groups.Column(primaryKey(groups))
+	key, _ := groups.Column(groups.PrimaryKey())
 	gname, _ := groups.Column(groupName)
 	for _, c := range users.Columns {
 		if !free(c.Name) {
@@ -289,7 +289,7 @@ func findMeta(s *initSchema, users adapters.TableInfo, exclude map[string]bool) 
 		}
 		m := &metaTable{t: t}
 		for _, c := range t.Columns {
-			if c.Name == primaryKey(t) && c.AutoIncrement {
+			if c.Name == t.PrimaryKey() && c.AutoIncrement {
 				continue
 			}
 			cn := canon(string(c.Name))

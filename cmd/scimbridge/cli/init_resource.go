@@ -67,7 +67,7 @@ func (p *planner) sample(col adapters.Column, cond string) []valueCount {
 func newPlanner(ctx context.Context, s *initSchema, t adapters.TableInfo, name string) *planner {
 	p := &planner{ctx: ctx, s: s, t: t, name: name, base: tableBase(string(t.Name)),
 		used: map[adapters.Column]string{}, mapped: map[string]bool{}, scoped: map[adapters.Column]bool{}}
-	p.key = primaryKey(t)
+	p.key = t.PrimaryKey()
 	if p.key != "" {
 		p.used[p.key] = "id"
 	}

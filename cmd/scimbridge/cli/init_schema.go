@@ -172,21 +172,11 @@ func isSet(ci adapters.ColumnInfo) string {
 // quoteIdent quotes a MySQL identifier read from information_schema.
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
-// primaryKey returns the table's single-column primary key, or "".
-func primaryKey(t adapters.TableInfo) adapters.Column {
-	for _, ix := range t.Indexes {
-		if ix.Name == "PRIMARY" && len(ix.Columns) == 1 {
-			return ix.Columns[0]
-		}
-	}
-	return ""
-}
-
 // uniqueAlone reports whether a unique index of the table has col as its
 // only column, or as one of its columns when inAny is set.
 func uniqueAlone(t adapters.TableInfo, col adapters.Column, inAny bool) bool {
 	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Name == "PRIMARY" {
+		if !ix.Unique || ix.Name == adapters.PrimaryIndex {
 			continue
 		}
 		if len(ix.Columns) == 1 && ix.Columns[0] == col || inAny && slices.Contains(ix.Columns, col) {
