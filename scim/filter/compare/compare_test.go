@@ -31,7 +31,7 @@ import (
 //     or; scim/filter accepts it only next to a parenthesis;
 //   - and or or with no space after it (x eq "" andName pr): the grammar
 //     wants SP after them too; the library reads the operator and goes on;
-//   - names beginning with $ other than $ref ($foo): not attribute names;
+//   - names beginning with $ other than $ref ($foo, $ref0): not attribute names;
 //   - a whole-schema URN (…:2.0:User): the library splits it at the last
 //     ":", scim/filter keeps it whole (compared after splitting);
 //   - integers of 19 digits or more: the library wraps them around
@@ -72,7 +72,7 @@ func divergent(s string) bool {
 		}
 	}
 	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '$' && !strings.HasPrefix(strings.ToLower(s[i:]), "$ref") && (i == 0 || s[i-1] == ' ' || s[i-1] == '.' || s[i-1] == '[' || s[i-1] == '(') {
+		if s[i] == '$' && !isRef(s[i:]) && (i == 0 || s[i-1] == ' ' || s[i-1] == '.' || s[i-1] == '[' || s[i-1] == '(') {
 			return true
 		}
 	}
@@ -87,6 +87,19 @@ func divergent(s string) bool {
 		}
 	}
 	return false
+}
+
+// isRef reports whether s begins with the name $ref alone ($ref0 and
+// $refs are other names).
+func isRef(s string) bool {
+	if !strings.HasPrefix(strings.ToLower(s), "$ref") {
+		return false
+	}
+	if len(s) == 4 {
+		return true
+	}
+	c := s[4]
+	return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '$')
 }
 
 // TestAgainstLibrary runs the differential check over the corpus the fuzz
