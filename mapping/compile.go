@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
@@ -212,6 +213,10 @@ type Resource struct {
 	// valueAt is, for a Group declared by values, the index in the
 	// config's values of each of Spec.Values, for problems' paths.
 	valueAt []int
+	// docLayout is the document AppendDocument writes, made on first
+	// use (layoutOnce).
+	layoutOnce sync.Once
+	docLayout  *docLayout
 }
 
 // HasMembers reports whether the resource is a group with a membership

@@ -30,6 +30,9 @@ func newProjection(schema, attributes, excluded string) projection {
 	return projection{include: split(attributes), exclude: split(excluded)}
 }
 
+// none reports whether the projection leaves every attribute as it is.
+func (p projection) none() bool { return len(p.include) == 0 && len(p.exclude) == 0 }
+
 // excludes reports whether the attribute at the top-level path name would
 // be left out entirely.
 func (p projection) excludes(name string) bool {

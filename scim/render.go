@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/internal/jsonenc"
 	"github.com/scimbridge/scimbridge/mapping"
 )
 
@@ -28,8 +29,12 @@ func escapeID(id string) string {
 	if clean {
 		return id
 	}
+	return string(appendEscapedID(make([]byte, 0, len(id)+16), id))
+}
+
+// appendEscapedID appends id escaped as escapeID escapes it.
+func appendEscapedID(b []byte, id string) []byte {
 	const hexDigits = "0123456789ABCDEF"
-	b := make([]byte, 0, len(id)+16)
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if idSafe(c) {
@@ -38,7 +43,7 @@ func escapeID(id string) string {
 		}
 		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
 	}
-	return string(b)
+	return b
 }
 
 func idSafe(c byte) bool {
@@ -47,8 +52,14 @@ func idSafe(c byte) bool {
 
 // item is one resource to send.
 type item struct {
-	id  string
-	doc map[string]any
+	id string
+	// doc is the document to send; when it is nil, the document is
+	// written straight from the row, rec, with groups as the user's
+	// groups, by the resource's AppendDocument, through x.
+	doc    map[string]any
+	rec    adapters.Record
+	groups []adapters.Member
+	x      *mapping.Rendered
 	// members asks for the group's members to be streamed into the
 	// document from the database, so that a group of any size is sent
 	// without holding its membership in memory.
@@ -101,7 +112,17 @@ func (s *Server) prepare(c *gin.Context, r *resource, recs []adapters.Record, p 
 func (s *Server) prepareFor(c *gin.Context, r *resource, recs []adapters.Record, p projection, read *adapters.GroupsRead, w *written) ([]item, error) {
 	base := s.baseURL(c)
 	items := make([]item, len(recs))
+	// Without a projection, documents are written from the rows when
+	// the resource's AppendDocument can: no document is built per row.
+	var x *mapping.Rendered
+	if p.none() && r.res.CanAppendDocument() {
+		x = s.rendered(base, r)
+	}
 	for i, rec := range recs {
+		if x != nil {
+			items[i] = item{id: r.res.ID(rec), rec: rec, x: x, r: r, written: w}
+			continue
+		}
 		items[i] = s.render(base, r, rec)
 		items[i].written = w
 	}
@@ -122,21 +143,17 @@ func (s *Server) prepareFor(c *gin.Context, r *resource, recs []adapters.Record,
 				s.afterCommit(c, "groups", err)
 			}
 		}
-		for _, it := range items {
+		for i, it := range items {
 			if gs := of[it.id]; len(gs) > 0 {
-				list := make([]any, len(gs))
-				for j, m := range gs {
-					e := map[string]any{"value": m.ID, "type": "direct", "$ref": base + g.res.Endpoint + "/" + escapeID(m.ID)}
-					if m.Display != "" {
-						e["display"] = m.Display
-					}
-					list[j] = e
+				if it.doc == nil {
+					items[i].groups = gs
+					continue
 				}
-				it.doc["groups"] = list
+				it.doc["groups"] = groupEntries(base, g, gs)
 			}
 		}
 	}
-	if r.res.HasManager() {
+	if x == nil && r.res.HasManager() {
 		if err := s.managers(c, base, r, items); err != nil {
 			if w == nil {
 				return nil, err
@@ -149,6 +166,39 @@ func (s *Server) prepareFor(c *gin.Context, r *resource, recs []adapters.Record,
 		items[i].members = r.groups != nil && !p.excludes("members")
 	}
 	return items, nil
+}
+
+// groupEntries renders a user's groups as its groups attribute.
+func groupEntries(base string, g *resource, gs []adapters.Member) []any {
+	list := make([]any, len(gs))
+	for j, m := range gs {
+		e := map[string]any{"value": m.ID, "type": "direct", "$ref": base + g.res.Endpoint + "/" + escapeID(m.ID)}
+		if m.Display != "" {
+			e["display"] = m.Display
+		}
+		list[j] = e
+	}
+	return list
+}
+
+// rendered returns what a response's documents of r written from their
+// rows need: their location and their groups' $ref under base.
+func (s *Server) rendered(base string, r *resource) *mapping.Rendered {
+	x := &mapping.Rendered{Location: urlAppender(base + r.res.Endpoint + "/")}
+	if g := r.groupsOf; g != nil {
+		x.GroupRef = urlAppender(base + g.res.Endpoint + "/")
+	}
+	return x
+}
+
+// urlAppender returns a function appending, as a JSON string, prefix and
+// an id escaped as escapeID escapes it.
+func urlAppender(prefix string) func([]byte, string) []byte {
+	return func(dst []byte, id string) []byte {
+		dst = jsonenc.AppendStringBody(append(dst, '"'), prefix)
+		// What escapeID writes is ASCII that JSON does not escape.
+		return append(appendEscapedID(dst, id), '"')
+	}
 }
 
 // managers completes the enterprise manager of each item with its $ref
@@ -288,7 +338,17 @@ func (s *Server) stream(c *gin.Context, status int, resource string, fn func(*bu
 func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 	r := it.r
 	// Encoded in the writer's free space, where it fits: no copy.
-	b, err := appendJSON(w.AvailableBuffer(), it.doc)
+	var b []byte
+	var err error
+	if it.doc != nil {
+		b, err = jsonenc.Append(w.AvailableBuffer(), it.doc)
+	} else {
+		it.x.Groups = it.groups
+		b, err = r.res.AppendDocument(w.AvailableBuffer(), it.rec, it.x)
+		if err == nil && checkRendering {
+			err = s.checkRendered(c, it, b)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -320,7 +380,7 @@ func (s *Server) encode(c *gin.Context, w *bufio.Writer, it item) error {
 			doc["display"] = m.Display
 		}
 		var err error
-		if buf, err = appendJSON(buf[:0], doc); err != nil {
+		if buf, err = jsonenc.Append(buf[:0], doc); err != nil {
 			return err
 		}
 		_, err = w.Write(buf)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimbridge/scimbridge/adapters/mysql/mysqltest"
+	"github.com/scimbridge/scimbridge/scim"
 )
 
 // pathScenario is one request of cmd/scimbench's comparison, served
@@ -125,6 +126,7 @@ func (rb *readBench) exec(tb testing.TB, q string, args ...any) {
 // scenario.
 func newPathBench(tb testing.TB) *readBench {
 	tb.Helper()
+	tb.Cleanup(scim.WithoutRenderingCheck())
 	rb := newReadBench(tb)
 	res, err := rb.s.db.Exec("INSERT INTO roles (name, created_at) VALUES (?, '2024-01-01 00:00:00')", memberGroup)
 	if err != nil {
