@@ -1,12 +1,12 @@
 package mapping
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/internal/jsonenc"
 )
 
 // Mode says which rules ToRecord applies to attributes a document leaves out.
@@ -446,8 +446,9 @@ func sameAttr(a *attr, bv any, bok bool, av any, aok bool) bool {
 
 // sameJSON reports whether two decoded JSON values are equal.
 func sameJSON(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
+	var bufA, bufB [64]byte
+	ja, err1 := jsonenc.Append(bufA[:0], a)
+	jb, err2 := jsonenc.Append(bufB[:0], b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 

@@ -2,7 +2,6 @@ package scim
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/scimbridge/scimbridge/adapters"
+	"github.com/scimbridge/scimbridge/internal/jsonenc"
 	"github.com/scimbridge/scimbridge/mapping"
 )
 
@@ -280,7 +280,8 @@ func leaves(prefix string, doc map[string]any, out map[string]string) {
 }
 
 func jsonOf(v any) string {
-	b, err := json.Marshal(v)
+	var buf [64]byte
+	b, err := jsonenc.Append(buf[:0], v)
 	if err != nil {
 		return ""
 	}

@@ -1,4 +1,6 @@
-package scim
+// Package jsonenc encodes the values SCIM documents are made of as JSON,
+// byte for byte as encoding/json does, without its reflection.
+package jsonenc
 
 import (
 	"encoding/json"
@@ -7,19 +9,19 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends the JSON encoding of v to dst, byte for byte as
+// Append appends the JSON encoding of v to dst, byte for byte as
 // json.Marshal writes it (keys sorted, <, > and & escaped), for the
 // values resource documents are made of: maps with string keys, slices,
 // strings, booleans, integers and nil. Other values are handed to
 // json.Marshal. encoding/json spends most of its time on such documents
 // reflecting on interfaces and sorting keys through reflect.Value; this
 // costs a fifth of it.
-func appendJSON(dst []byte, v any) ([]byte, error) {
+func Append(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendJSONString(dst, x), nil
+		return AppendString(dst, x), nil
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int:
@@ -43,10 +45,10 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = AppendString(dst, k)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = appendJSON(dst, x[k]); err != nil {
+			if dst, err = Append(dst, x[k]); err != nil {
 				return dst, err
 			}
 		}
@@ -61,7 +63,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendJSON(dst, e); err != nil {
+			if dst, err = Append(dst, e); err != nil {
 				return dst, err
 			}
 		}
@@ -75,7 +77,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, e)
+			dst = AppendString(dst, e)
 		}
 		return append(dst, ']'), nil
 	}
@@ -85,10 +87,16 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string, escaped as encoding/json
+// AppendString appends s as a JSON string, escaped as encoding/json
 // escapes it with HTML escaping on.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+func AppendString(dst []byte, s string) []byte {
+	return append(AppendStringBody(append(dst, '"'), s), '"')
+}
+
+// AppendStringBody appends s escaped as AppendString escapes it, without
+// the quotes: a JSON string can be written in parts, each part a whole
+// UTF-8 text.
+func AppendStringBody(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -134,6 +142,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

@@ -1,4 +1,4 @@
-package scim
+package jsonenc
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 )
 
 // jsonDocs are documents of the shapes the sidecar sends, and values
-// appendJSON hands to encoding/json.
+// Append hands to encoding/json.
 var jsonDocs = []any{
 	nil, "", true, false, 0, -1, int64(math.MinInt64), uint64(math.MaxUint64),
 	"plain", `quote " backslash \ slash /`, "<script>&amp;</script>", "\b\f\n\r\t\x00\x1f\x7f",
@@ -33,16 +33,16 @@ var jsonDocs = []any{
 	}},
 }
 
-// TestAppendJSON checks appendJSON against json.Marshal, byte for byte.
+// TestAppendJSON checks Append against json.Marshal, byte for byte.
 func TestAppendJSON(t *testing.T) {
 	for _, v := range jsonDocs {
 		want, werr := json.Marshal(v)
-		got, err := appendJSON([]byte("prefix:"), v)
+		got, err := Append([]byte("prefix:"), v)
 		if (err != nil) != (werr != nil) || string(got) != "prefix:"+string(want) {
-			t.Errorf("appendJSON(%#v) = %s (%v), want prefix:%s (%v)", v, got, err, want, werr)
+			t.Errorf("Append(%#v) = %s (%v), want prefix:%s (%v)", v, got, err, want, werr)
 		}
 	}
-	if _, err := appendJSON(nil, map[string]any{"nan": math.NaN()}); err == nil {
+	if _, err := Append(nil, map[string]any{"nan": math.NaN()}); err == nil {
 		t.Error("a NaN encoded without error")
 	}
 }
@@ -55,8 +55,8 @@ func FuzzAppendJSONString(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
 	})
 }
@@ -73,11 +73,11 @@ func BenchmarkEncodeUser(b *testing.B) {
 			"location": "http://127.0.0.1:8080/scim/v2/Users/42",
 		},
 	}
-	b.Run("appendJSON", func(b *testing.B) {
+	b.Run("Append", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
 		for range b.N {
-			buf, _ = appendJSON(buf[:0], doc)
+			buf, _ = Append(buf[:0], doc)
 		}
 	})
 	b.Run("json.Marshal", func(b *testing.B) {
