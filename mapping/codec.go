@@ -156,11 +156,7 @@ func (a *attr) decode(v any) (out any, ok bool) {
 			if t.IsZero() {
 				return nil, false
 			}
-			if a.col.Kind == adapters.KindTime && a.col.LocalTime && a.loc != nil {
-				// A wall-clock time in the table's zone, read as if UTC.
-				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), a.loc)
-			}
-			return t.UTC().Format(time.RFC3339), true
+			return a.instant(t).Format(time.RFC3339), true
 		case int64:
 			return a.unixTime(t).Format(time.RFC3339), true
 		case uint64:
@@ -537,6 +533,16 @@ func (a *attr) timeValue(t time.Time) any {
 }
 
 // unixTime reads an integer column's time, in the attribute's unit.
+// instant returns the instant a time read from the attribute's column
+// names, in UTC.
+func (a *attr) instant(t time.Time) time.Time {
+	if a.col.Kind == adapters.KindTime && a.col.LocalTime && a.loc != nil {
+		// A wall-clock time in the table's zone, read as if UTC.
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), a.loc)
+	}
+	return t.UTC()
+}
+
 func (a *attr) unixTime(n int64) time.Time {
 	if a.ms {
 		return time.UnixMilli(n).UTC()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scimbridge/scimbridge/adapters"
 	"github.com/scimbridge/scimbridge/internal/jsonenc"
@@ -23,9 +24,12 @@ type Rendered struct {
 	GroupRef func(dst []byte, id string) []byte
 
 	// The decoded value of each attribute of the row, by its index in
-	// the resource's attributes.
-	vals []any
-	oks  []bool
+	// the resource's attributes; a time is kept as one, in times, and
+	// formatted as it is written, not as a string first.
+	vals   []any
+	oks    []bool
+	times  []time.Time
+	isTime []bool
 }
 
 // docField is one member of a document's object, in the layout
@@ -184,15 +188,22 @@ func (r *Resource) CanAppendDocument() bool { return r.layout() != nil }
 func (r *Resource) AppendDocument(dst []byte, rec adapters.Record, x *Rendered) ([]byte, error) {
 	l := r.layout()
 	if n := len(r.attrs); cap(x.vals) < n {
-		x.vals, x.oks = make([]any, n), make([]bool, n)
+		x.vals, x.oks, x.times, x.isTime = make([]any, n), make([]bool, n), make([]time.Time, n), make([]bool, n)
 	} else {
-		x.vals, x.oks = x.vals[:n], x.oks[:n]
+		x.vals, x.oks, x.times, x.isTime = x.vals[:n], x.oks[:n], x.times[:n], x.isTime[:n]
 	}
 	for i, a := range r.attrs {
-		x.vals[i], x.oks[i] = nil, false
-		if a.kind != kindPassword {
-			x.vals[i], x.oks[i] = a.decode(rec[a.col.Name])
+		x.vals[i], x.oks[i], x.isTime[i] = nil, false, false
+		if a.kind == kindPassword {
+			continue
 		}
+		v := rec[a.col.Name]
+		if t, ok := v.(time.Time); ok && a.def.Type == DateTime && a.list == nil && a.kind != kindChild {
+			// What decode makes of it, but as a time.
+			x.times[i], x.oks[i], x.isTime[i] = a.instant(t), !t.IsZero(), true
+			continue
+		}
+		x.vals[i], x.oks[i] = a.decode(v)
 	}
 	d := docWriter{r: r, l: l, rec: rec, x: x, id: r.ID(rec)}
 	dst, _ = d.object(dst, l.fields)
@@ -254,18 +265,28 @@ func (d *docWriter) attr(dst []byte, attrs []int) ([]byte, bool) {
 		if !d.x.oks[i] {
 			continue
 		}
-		a, v := d.r.attrs[i], d.x.vals[i]
+		a := d.r.attrs[i]
 		if a.parent == nil && (a.kind == kindSingle || a.single) {
 			// [{"primary":true,"type":…,"value":…}]
 			dst = append(dst, `[{"primary":true,"type":`...)
 			dst = d.value(dst, a.typValue)
 			dst = append(dst, `,"value":`...)
-			dst = d.value(dst, v)
+			dst = d.valueOf(dst, i)
 			return append(dst, "}]"...), true
 		}
-		return d.value(dst, v), true
+		return d.valueOf(dst, i), true
 	}
 	return dst, false
+}
+
+// valueOf appends the value of the attribute of index i.
+func (d *docWriter) valueOf(dst []byte, i int) []byte {
+	if d.x.isTime[i] {
+		// As decode formats it; RFC 3339 has nothing JSON escapes.
+		dst = d.x.times[i].AppendFormat(append(dst, '"'), time.RFC3339)
+		return append(dst, '"')
+	}
+	return d.value(dst, d.x.vals[i])
 }
 
 func (d *docWriter) value(dst []byte, v any) []byte {
