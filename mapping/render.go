@@ -84,10 +84,8 @@ func (r *Resource) newLayout() *docLayout {
 	top.fields = append(top.fields,
 		docField{name: "id", kind: fieldID},
 		docField{name: "schemas", kind: fieldSchemas},
-		docField{name: "meta", kind: fieldMeta})
-	if r.groups {
-		top.fields = append(top.fields, docField{name: "groups", kind: fieldGroups})
-	}
+		docField{name: "meta", kind: fieldMeta},
+		docField{name: "groups", kind: fieldGroups})
 	meta := &docField{kind: fieldObject, fields: []docField{
 		{name: "resourceType", kind: fieldMetaMember}, {name: "location", kind: fieldMetaMember}, {name: "version", kind: fieldMetaMember}}}
 	for i, a := range r.attrs {
