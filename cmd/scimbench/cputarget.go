@@ -55,3 +55,14 @@ func perRequestDuration(d time.Duration, n int) time.Duration {
 	}
 	return d / time.Duration(n)
 }
+
+// beyondSQL is the sidecar's CPU per request above the floor less the raw
+// client's, client: what the sidecar spends beyond sending the same kind
+// of statements through the same driver, which the raw baseline spends
+// too. It is "-" when a figure is unknown.
+func beyondSQL(sidecar, floor, client time.Duration) string {
+	if sidecar < 0 || floor < 0 || client < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%+d", (sidecar-floor-client)/time.Microsecond)
+}

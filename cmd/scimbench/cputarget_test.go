@@ -26,3 +26,21 @@ func TestCPUTargetVerdict(t *testing.T) {
 		}
 	}
 }
+
+func TestBeyondSQL(t *testing.T) {
+	const us = time.Microsecond
+	for _, c := range []struct {
+		sidecar, floor, client time.Duration
+		want                   string
+	}{
+		{166 * us, 50 * us, 83 * us, "+33"},
+		{120 * us, 50 * us, 83 * us, "-13"},
+		{-1, 50 * us, 83 * us, "-"},
+		{166 * us, -1, 83 * us, "-"},
+		{166 * us, 50 * us, -1, "-"},
+	} {
+		if got := beyondSQL(c.sidecar, c.floor, c.client); got != c.want {
+			t.Errorf("beyondSQL(%v, %v, %v) = %q, want %q", c.sidecar, c.floor, c.client, got, c.want)
+		}
+	}
+}
