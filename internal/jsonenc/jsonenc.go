@@ -87,6 +87,16 @@ func Append(dst []byte, v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plain holds the bytes a JSON string holds as they are: ASCII but control
+// characters, the quote, the backslash and, as encoding/json escapes them
+// for HTML, <, > and &.
+var plain = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
 // AppendString appends s as a JSON string, escaped as encoding/json
 // escapes it with HTML escaping on.
 func AppendString(dst []byte, s string) []byte {
@@ -99,11 +109,12 @@ func AppendString(dst []byte, s string) []byte {
 func AppendStringBody(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
+		b := s[i]
+		if plain[b] {
+			i++
+			continue
+		}
+		if b < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
 			switch b {
 			case '\\', '"':

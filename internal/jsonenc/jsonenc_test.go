@@ -87,3 +87,17 @@ func BenchmarkEncodeUser(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAppendString writes the text of a user's document: names,
+// addresses and URLs with nothing to escape.
+func BenchmarkAppendString(b *testing.B) {
+	texts := []string{"alice.liddell@wonderland.example", "Alice", "Liddell", "https://scim.example.com/scim/v2/Users/12345", "2024-06-04T07:00:00Z", "urn:ietf:params:scim:schemas:core:2.0:User"}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range texts {
+			buf = AppendString(buf, s)
+		}
+	}
+}
