@@ -77,6 +77,9 @@ type members struct {
 	// already be skipped by the INSERT itself (ON DUPLICATE KEY UPDATE
 	// of nothing), with no NOT EXISTS lookup per row (see skipsByKey).
 	upsert bool
+	// countOver says that the engine counts the users AddMembers joins
+	// with a window function (engineKind.countsOver; see addSQL).
+	countOver bool
 
 	// hooks are the membership's (spec.Hooks): AfterMemberAdd and
 	// AfterMemberRemove.
@@ -105,6 +108,8 @@ func newMembers(a *Adapter, group *store, spec adapters.MembershipSpec) (*member
 		return nil, err
 	}
 	m := &members{spec: spec, group: group, users: users, userKey: users.key, countAfter: a.indexesCollate(), hooks: newHookSet(spec.Hooks)}
+	kind, version := a.engineOf()
+	m.countOver = kind.countsOver(version)
 	if m.refCol, ok = group.cols[spec.GroupRef]; !ok {
 		return nil, fmt.Errorf("group reference column %s: %w", spec.GroupRef, errNotDescribed)
 	}
@@ -859,12 +864,13 @@ func (g groupStore) UpdateGroup(ctx context.Context, id string, fn func(adapters
 
 // AddMembers adds users to a group in one statement that autocommits: an
 // INSERT ... SELECT joining the group's row, share-locked, to the users',
-// on the condition that every key names a user. The group row is not read
-// first. The share lock orders the addition with a change or delete of the
-// group, which locks the row exclusively first, and the users' share locks
-// with their deletion (no orphan membership); the unique key of the join
-// table skips users who are members already. The condition makes the
-// statement add all or nothing: a missing user writes no row.
+// on the condition that every key names a user (see addSQL). The group
+// row is not read first. The share lock orders the addition with a change
+// or delete of the group, which locks the row exclusively first, and the
+// users' share locks with their deletion (no orphan membership); the
+// unique key of the join table skips users who are members already. The
+// condition makes the statement add all or nothing: a missing user writes
+// no row.
 //
 // Any row added means success, committed: fewer rows than keys are users
 // who were members already, or a user deleted while the statement ran,
@@ -899,17 +905,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 	u := m.users
 	uk := quote(string(u.spec.Key))
 	in := " IN (" + marks(len(keys)) + ")"
-	extra := m.addArgs(nil)
-	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")" +
-		" SELECT " + m.gref + ", u." + m.uref + m.addVals +
-		" FROM " + m.gfrom + " JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
-		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store) +
-		" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" +
-		u.share +
-		" ON DUPLICATE KEY UPDATE " + m.join + "." + m.jg + " = " + m.join + "." + m.jg
-	args := make([]any, 0, len(extra)+2*(len(keys)+len(u.sargs))+2+len(g.sargs))
-	args = append(append(append(append(append(args, extra...), keys...), u.sargs...), key), g.sargs...)
-	args = append(append(append(args, keys...), u.sargs...), len(keys))
+	q, args := g.addSQL(key, keys)
 	var added int64
 	err = g.write(ctx, func() error {
 		res, err := g.db.ExecContext(ctx, q, args...)
@@ -956,6 +952,49 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		return true, adapters.Written{}, m.unknownMembers(ctx, g.db, keys)
 	}
 	return true, adapters.Written{}, nil
+}
+
+// countOverFrom is the least number of users for which AddMembers checks
+// them with COUNT(*) OVER () where the engine has it. Measured on MariaDB
+// 10.11 (the server's CPU per statement, 20,000 users), the window
+// function costs more than the COUNT subquery it saves for up to 20 users
+// (+12% for 2 to 5, +3% for 20), as much for 30, less from 50 (-4%; -13%
+// for 100, -15% for 200, -21% for 1,000). One user needs neither (-12%).
+const countOverFrom = 40
+
+// addSQL is AddMembers' statement for the group with that key and these
+// distinct user keys, and its arguments. It adds every user of the join
+// of the group's row with the users' rows, share-locked, provided the
+// join has a row for every key; one key needs no more than the join
+// itself. For more, the users are counted over the join itself where the
+// engine counts over a window (for many users, where that costs less:
+// see countOverFrom), else by a second read of the users.
+func (g groupStore) addSQL(key any, keys []any) (string, []any) {
+	m, u := g.members, g.members.users
+	uk := quote(string(u.spec.Key))
+	in := " IN (" + marks(len(keys)) + ")"
+	extra := m.addArgs(nil)
+	from := " FROM " + m.gfrom + " JOIN " + u.table + " u ON u." + uk + in + scopeSQL("u", u) +
+		" WHERE g." + quote(string(g.spec.Key)) + " = ?" + scopeSQL("g", g.store)
+	args := make([]any, 0, len(extra)+2*(len(keys)+len(u.sargs))+2+len(g.sargs))
+	args = append(append(append(append(append(args, extra...), keys...), u.sargs...), key), g.sargs...)
+	q := "INSERT INTO " + m.join + " (" + m.jg + ", " + m.ju + m.addCols + ")"
+	switch {
+	case len(keys) == 1:
+		// The join has a row only if both the group and the user exist.
+		q += " SELECT " + m.gref + ", u." + m.uref + m.addVals + from + u.share
+	case m.countOver && len(keys) >= countOverFrom:
+		// The derived table's reads take the share locks.
+		q += " SELECT x.gr, x.ur" + m.addVals + " FROM (SELECT " + m.gref + " AS gr, u." + m.uref + " AS ur, COUNT(*) OVER () AS n" + from + u.share + ") x" +
+			" WHERE x.n = ?"
+		args = append(args, len(keys))
+	default:
+		q += " SELECT " + m.gref + ", u." + m.uref + m.addVals + from +
+			" AND (SELECT COUNT(*) FROM " + u.table + " WHERE " + uk + in + u.scope + ") = ?" + u.share
+		args = append(append(append(args, keys...), u.sargs...), len(keys))
+	}
+	q += " ON DUPLICATE KEY UPDATE " + m.join + "." + m.jg + " = " + m.join + "." + m.jg
+	return q, args
 }
 
 func (g groupStore) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {
