@@ -627,9 +627,7 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		var q string
 		var args []any
 		if m.join != "" {
-			q = m.removeHead() + " WHERE " + m.jg + " = ? AND " + m.ju + m.juIn(len(part), false) + m.jscopeBare + m.inUserScope()
-			args = append(append(append(m.removeArgs(), ref), part...), m.jargs...)
-			args = append(args, u.sargs...)
+			q, args = m.removeJoin("?", []any{ref}, part)
 		} else {
 			q = "UPDATE " + u.table + " SET " + m.ucol + " = ? WHERE " + m.ucol + " = ? AND " + quote(string(u.spec.Key)) + " IN (" + marks(len(part)) + ")" + u.scope
 			args = append(append([]any{m.spec.Cleared, ref}, part...), u.sargs...)
@@ -641,6 +639,16 @@ func (m *members) remove(ctx context.Context, t *txn, ref any, keys []any) (int6
 		n += rowsAffected(res)
 	}
 	return n, nil
+}
+
+// removeJoin is the statement that removes the users with these keys
+// from the group whose reference is ref, SQL ("?", or a subquery) whose
+// arguments are refArgs, in the join table: its memberships in the join
+// scope, of users in scope. It returns the statement and its arguments.
+func (m *members) removeJoin(ref string, refArgs, keys []any) (string, []any) {
+	q := m.removeHead() + " WHERE " + m.jg + " = " + ref + " AND " + m.ju + m.juIn(len(keys), false) + m.jscopeBare + m.inUserScope()
+	args := append(append(append(m.removeArgs(), refArgs...), keys...), m.jargs...)
+	return q, append(args, m.users.sargs...)
 }
 
 // removeAllBut removes every member not in keys (all of them when keys is
@@ -919,7 +927,7 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		// The statement may have run: it did if every user is a member
 		// now (it adds all or nothing), and then it succeeded.
 		sctx, cancel := settleContext(ctx)
-		ok := g.addedAll(sctx, key, ids)
+		ok := g.settledOn(sctx, key, adapters.MemberOp{Kind: adapters.MemberAdd, IDs: ids})
 		cancel()
 		if ok {
 			return true, adapters.Written{}, nil
@@ -936,13 +944,8 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		return true, adapters.Written{MembersAdded: added}, nil
 	}
 	// Nothing added, nothing written: find out why.
-	var one int
-	err = g.db.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return true, adapters.Written{}, adapters.ErrNotFound
-	case err != nil:
-		return true, adapters.Written{}, classify(fmt.Errorf("reading the group: %w", err))
+	if err := g.exists(ctx, key); err != nil {
+		return true, adapters.Written{}, err
 	}
 	var n int
 	if err := g.db.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+u.table+" WHERE "+uk+in+u.scope, append(slices.Clone(keys), u.sargs...)...).Scan(&n); err != nil {
@@ -952,6 +955,87 @@ func (g groupStore) AddMembers(ctx context.Context, id string, ids []string) (bo
 		return true, adapters.Written{}, m.unknownMembers(ctx, g.db, keys)
 	}
 	return true, adapters.Written{}, nil
+}
+
+// exists returns nil if the group with that key exists in scope,
+// ErrNotFound if not.
+func (g groupStore) exists(ctx context.Context, key any) error {
+	var one int
+	err := g.db.QueryRowxContext(ctx, "SELECT 1 FROM "+g.table+" WHERE "+quote(string(g.spec.Key))+" = ?"+g.scope, append([]any{key}, g.sargs...)...).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return adapters.ErrNotFound
+	case err != nil:
+		return classify(fmt.Errorf("reading the group: %w", err))
+	}
+	return nil
+}
+
+// RemoveMembers removes users from a group in one statement that
+// autocommits: the DELETE of the full path (members.remove), of the
+// memberships of the group whose key, looked up in the group table
+// within the statement, is given, so that a group out of scope loses
+// none. The group row is not read first, nor locked: a removal creates
+// no row another change could leave behind, and the memberships it
+// deletes are locked by the DELETE itself, ordering it with an addition
+// or a deletion of the group. Removing a non-member removes nothing and
+// succeeds; an id no user key can be is no member. Only when nothing is
+// removed is the group read, to tell a group that does not exist
+// (ErrNotFound).
+//
+// It declines, doing nothing, where the full path is needed or does more
+// than delete the rows: when the group row itself changes on a membership
+// change (Touch, Increment), in a dry run, for more users than one
+// statement takes, where memberships are held in a user's column, list
+// or key/value entry rather than join rows, where a removal only marks
+// the row (Removed), where memberships name the group by another column
+// than its key (the full path reads it), and where membership changes run
+// hooks (which need the members removed, and a removal may move users to
+// the group they fall back to).
+func (g groupStore) RemoveMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
+	m := g.members
+	if m.join == "" || m.spec.Removed != nil || m.gjoin != nil || m.spec.GroupRef != g.spec.Key ||
+		len(g.spec.Touch)+len(g.spec.Increment) > 0 || g.dryRun != nil || len(ids) == 0 || len(ids) > chunk ||
+		m.hooks.has(adapters.AfterMemberAdd, adapters.AfterMemberRemove) {
+		return false, adapters.Written{}, nil
+	}
+	key, ok := g.keyArg(id)
+	if !ok {
+		return true, adapters.Written{}, adapters.ErrNotFound
+	}
+	if keys := m.validKeys(ids); len(keys) > 0 {
+		gk := quote(string(g.spec.Key))
+		ref := "(SELECT " + coerce("g."+gk, g.key, m.jgCol) + " FROM " + g.table + " g WHERE g." + gk + " = ?" + g.scopeG + ")"
+		q, args := m.removeJoin(ref, append([]any{key}, g.sargs...), keys)
+		var removed int64
+		err := g.write(ctx, func() error {
+			res, err := g.db.ExecContext(ctx, q, args...)
+			if err != nil {
+				return fmt.Errorf("removing members: %w", err)
+			}
+			removed = rowsAffected(res)
+			return nil
+		})
+		if err != nil && lostAnswer(err) {
+			// The statement may have run; if none of the users is a
+			// member of the group now, the removal holds either way.
+			sctx, cancel := settleContext(ctx)
+			ok := g.settledOn(sctx, key, adapters.MemberOp{Kind: adapters.MemberRemove, IDs: ids})
+			cancel()
+			if ok {
+				return true, adapters.Written{}, nil
+			}
+		}
+		if err != nil {
+			return true, adapters.Written{}, err
+		}
+		if removed > 0 {
+			// The group existed: the memberships were its.
+			return true, adapters.Written{MembersRemoved: removed}, nil
+		}
+	}
+	// Nothing removed: the users were no members, or there is no group.
+	return true, adapters.Written{}, g.exists(ctx, key)
 }
 
 // countOverFrom is the least number of users for which AddMembers checks
@@ -1228,17 +1312,18 @@ func (m *members) membersLocked(ctx context.Context, ref any, keys []any) (map[s
 	return have, rows.Err()
 }
 
-// addedAll reports whether every user with one of ids is a member of the
-// group with that key, which tells that an AddMembers statement whose
-// answer was lost ran.
-func (g groupStore) addedAll(ctx context.Context, key any, ids []string) bool {
+// settledOn reports whether the group with that key exists and its
+// membership is as op leaves it (every user a member, or none), which
+// tells that an AddMembers statement whose answer was lost ran, or that a
+// RemoveMembers statement's removal holds.
+func (g groupStore) settledOn(ctx context.Context, key any, op adapters.MemberOp) bool {
 	var ref any
 	err := g.db.QueryRowxContext(ctx, "SELECT "+g.members.gref+" FROM "+g.members.gfrom+" WHERE g."+quote(string(g.spec.Key))+" = ?"+scopeSQL("g", g.store), append([]any{key}, g.sargs...)...).Scan(&ref)
 	if err != nil {
 		return false
 	}
 	ref = normalize(g.members.refCol, ref)
-	return g.members.settled(ctx, ref, []adapters.MemberOp{{Kind: adapters.MemberAdd, IDs: ids}})
+	return g.members.settled(ctx, ref, []adapters.MemberOp{op})
 }
 
 // eachMember calls fn with every member of the group whose reference is
