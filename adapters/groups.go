@@ -164,6 +164,14 @@ type Groups interface {
 	// an answer lost on the way back, when it only knows the change
 	// committed).
 	AddMembers(ctx context.Context, id string, ids []string) (bool, Written, error)
+	// RemoveMembers removes users from a group whose row the change leaves
+	// as it is, as AddMembers adds them: in one transaction, without
+	// reading the row for the caller. It returns ErrNotFound for an
+	// unknown group; an id that names no member, or no user, is no error
+	// (RFC 7644 section 3.5.2.2). It reports false, having done nothing,
+	// when the mapping needs UpdateGroup for the change. Written counts
+	// the memberships removed where the store knows them.
+	RemoveMembers(ctx context.Context, id string, ids []string) (bool, Written, error)
 	// EachMember calls fn for every member of the group, streaming them in
 	// key order without holding them all in memory.
 	EachMember(ctx context.Context, id string, fn func(Member) error) error

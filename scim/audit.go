@@ -406,6 +406,13 @@ func (g recordingGroups) AddMembers(ctx context.Context, id string, ids []string
 	return done, w, err
 }
 
+// RemoveMembers, as AddMembers, notes only the members removed.
+func (g recordingGroups) RemoveMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
+	done, w, err := g.Groups.RemoveMembers(ctx, id, ids)
+	noteWritten(ctx, w)
+	return done, w, err
+}
+
 // noteWritten adds what a write did to the request's change, if it has
 // one.
 func noteWritten(ctx context.Context, w adapters.Written) {

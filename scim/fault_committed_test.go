@@ -125,6 +125,8 @@ func TestFaultCommitAnswerLost(t *testing.T) {
 			"SELECT GROUP_CONCAT(user_id) = '4' FROM user_roles WHERE role_id = 3", nil},
 		{"add members, one statement that autocommits", "PATCH", "/scim/v2/Groups/3", patchBody(`{"op":"add","path":"members","value":[{"value":"2"}]}`), "INSERT INTO `user_roles`", 204,
 			"SELECT COUNT(*) FROM user_roles WHERE role_id = 3 AND user_id = 2", nil},
+		{"remove members, one statement that autocommits", "PATCH", "/scim/v2/Groups/3", patchBody(`{"op":"Remove","path":"members","value":[{"value":"2"}]}`), "DELETE FROM `user_roles`", 204,
+			"SELECT COUNT(*) = 0 FROM user_roles WHERE role_id = 3 AND user_id = 2", nil},
 		{"delete user with memberships", "DELETE", "/scim/v2/Users/2", "", commit, 204,
 			"SELECT COUNT(*) = 0 FROM users WHERE id = 2", nil},
 		{"delete group", "DELETE", "/scim/v2/Groups/1", "", commit, 204,

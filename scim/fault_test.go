@@ -72,6 +72,7 @@ func TestFaultConnectionDropsMidTransaction(t *testing.T) {
 		{"create group with members, at COMMIT", "POST", "/scim/v2/Groups", `{"displayName":"ops","members":[{"value":"1"},{"value":"2"},{"value":"4"}]}`, "COMMIT", 201},
 		{"patch group: rename and members, at COMMIT", "PATCH", "/scim/v2/Groups/2", patchBody(`{"op":"replace","path":"displayName","value":"writers"}`, `{"op":"add","path":"members","value":[{"value":"1"},{"value":"4"}]}`, `{"op":"remove","path":"members[value eq \"3\"]"}`), "COMMIT", 204},
 		{"patch group: members, after the first statement", "PATCH", "/scim/v2/Groups/2", patchBody(`{"op":"add","path":"members","value":[{"value":"1"}]}`, `{"op":"remove","path":"members[value eq \"2\"]"}`), "DELETE FROM `user_roles`", 204},
+		{"remove members, one statement that autocommits", "PATCH", "/scim/v2/Groups/2", patchBody(`{"op":"remove","path":"members[value eq \"4\"]"}`), "DELETE FROM `user_roles`", 204},
 		{"delete user with memberships, at COMMIT", "DELETE", "/scim/v2/Users/2", "", "COMMIT", 204},
 		{"delete group, at the row's DELETE", "DELETE", "/scim/v2/Groups/1", "", "DELETE FROM `roles`", 204},
 	}

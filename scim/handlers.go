@@ -208,7 +208,7 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 				return
 			}
 		}
-		if s.addOnly(c, r, ops, memberOps) {
+		if s.membersOnly(c, r, ops, memberOps) {
 			return
 		}
 		p := patcher{schema: r.res.Schema, known: r.res.SchemaURN}
@@ -243,25 +243,36 @@ func (s *Server) patch(r *resource) gin.HandlerFunc {
 	}
 }
 
-// addOnly answers a PATCH that only adds members to a group, and asks for
-// nothing back, with the group's AddMembers: the group row, which such a
-// change leaves as it is, is not read. It reports false, having done
-// nothing, when the PATCH needs the full path: other operations, an
-// If-Match precondition or an ETag to answer with (both need the row), a
-// response body, or a mapping AddMembers declines.
-func (s *Server) addOnly(c *gin.Context, r *resource, ops []patchOp, memberOps []adapters.MemberOp) bool {
+// membersOnly answers a PATCH that only adds members to a group, or only
+// removes listed members, and asks for nothing back, with the group's
+// AddMembers or RemoveMembers: the group row, which such a change leaves
+// as it is, is not read. It reports false, having done nothing, when the
+// PATCH needs the full path: other operations, additions and removals
+// together, a removal of every member (a remove of members without a
+// value or filter, a replace), an If-Match precondition or an ETag to
+// answer with (both need the row), a response body, or a mapping the
+// store declines.
+func (s *Server) membersOnly(c *gin.Context, r *resource, ops []patchOp, memberOps []adapters.MemberOp) bool {
 	if r.groups == nil || len(ops) > 0 || len(memberOps) == 0 || r.res.Versioned() ||
 		c.GetHeader("If-Match") != "" || c.Query("attributes") != "" || c.Query("excludedAttributes") != "" {
 		return false
 	}
+	kind := memberOps[0].Kind
+	if kind != adapters.MemberAdd && kind != adapters.MemberRemove {
+		return false
+	}
 	var ids []string
 	for _, op := range memberOps {
-		if op.Kind != adapters.MemberAdd {
+		if op.Kind != kind {
 			return false
 		}
 		ids = append(ids, op.IDs...)
 	}
-	done, _, err := r.groups.AddMembers(c.Request.Context(), c.Param("id"), ids)
+	change := r.groups.AddMembers
+	if kind == adapters.MemberRemove {
+		change = r.groups.RemoveMembers
+	}
+	done, _, err := change(c.Request.Context(), c.Param("id"), ids)
 	switch {
 	case !done:
 		return false

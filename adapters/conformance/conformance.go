@@ -330,6 +330,20 @@ func testMembership(t *testing.T, f *fixture) {
 	if got := members(t, f.groups, gid); !slices.Equal(got, []string{"ann", "bob"}) {
 		t.Errorf("after a refused change: members %v; want ann, bob", got)
 	}
+	// A store that removes listed members by itself (RemoveMembers)
+	// removes them alone; another tenant's user is no member, and no
+	// error.
+	if done, w, err := f.groups.RemoveMembers(ctx, gid, []string{ids[1], theirs}); done {
+		if err != nil || w.MembersRemoved != 1 {
+			t.Errorf("RemoveMembers of bob and another tenant's user: %+v, %v; want 1 removed", w, err)
+		}
+		if got := members(t, f.groups, gid); !slices.Equal(got, []string{"ann"}) {
+			t.Errorf("after RemoveMembers: members %v; want ann", got)
+		}
+		if _, err := update(adapters.MemberOp{Kind: adapters.MemberAdd, IDs: ids[1:2]}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	of, err := f.groups.GroupsOf(ctx, ids)
 	if err != nil {
 		t.Fatal(err)

@@ -16,16 +16,17 @@ const namespace = "scimbridge"
 
 // Store methods, the method label.
 const (
-	methodGet         = "get"
-	methodList        = "list"
-	methodCreate      = "create"
-	methodUpdate      = "update"
-	methodDelete      = "delete"
-	methodCreateGroup = "create_group"
-	methodUpdateGroup = "update_group"
-	methodAddMembers  = "add_members"
-	methodEachMember  = "each_member"
-	methodGroupsOf    = "groups_of"
+	methodGet           = "get"
+	methodList          = "list"
+	methodCreate        = "create"
+	methodUpdate        = "update"
+	methodDelete        = "delete"
+	methodCreateGroup   = "create_group"
+	methodUpdateGroup   = "update_group"
+	methodAddMembers    = "add_members"
+	methodRemoveMembers = "remove_members"
+	methodEachMember    = "each_member"
+	methodGroupsOf      = "groups_of"
 )
 
 // Error kinds, the kind label.
@@ -237,6 +238,15 @@ func (g groups) AddMembers(ctx context.Context, id string, ids []string) (bool, 
 	done, w, err := g.next.AddMembers(ctx, id, ids)
 	if done {
 		g.m.observe(g.resource, methodAddMembers, start, err, nil)
+	}
+	return done, w, err
+}
+
+func (g groups) RemoveMembers(ctx context.Context, id string, ids []string) (bool, adapters.Written, error) {
+	start := time.Now()
+	done, w, err := g.next.RemoveMembers(ctx, id, ids)
+	if done {
+		g.m.observe(g.resource, methodRemoveMembers, start, err, nil)
 	}
 	return done, w, err
 }

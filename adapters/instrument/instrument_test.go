@@ -68,6 +68,14 @@ func (f fakeGroups) AddMembers(_ context.Context, _ string, ids []string) (bool,
 	return true, adapters.Written{}, f.err
 }
 
+// RemoveMembers declines the ids "0", as AddMembers does.
+func (f fakeGroups) RemoveMembers(_ context.Context, _ string, ids []string) (bool, adapters.Written, error) {
+	if len(ids) == 1 && ids[0] == "0" {
+		return false, adapters.Written{}, nil
+	}
+	return true, adapters.Written{}, f.err
+}
+
 func (f fakeGroups) GroupsOf(context.Context, []string) (map[string][]adapters.Member, error) {
 	return nil, f.err
 }
@@ -124,6 +132,10 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 		if done, _, _ := g.AddMembers(ctx, "1", []string{"0"}); done {
 			t.Error("AddMembers reported done for a call the store declined")
 		}
+		_, _, _ = g.RemoveMembers(ctx, "1", []string{"2"})
+		if done, _, _ := g.RemoveMembers(ctx, "1", []string{"0"}); done {
+			t.Error("RemoveMembers reported done for a call the store declined")
+		}
 		_ = g.EachMember(ctx, "1", func(adapters.Member) error { return nil })
 		_, _ = g.GroupsOf(ctx, nil)
 	}
@@ -138,8 +150,8 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 	// Every call is timed; errors are counted by kind, except not found
 	// and the callers' own.
 	counts, errs := gather(t, reg)
-	// A declined AddMembers did nothing and is not timed.
-	for _, method := range []string{"add_members", "create", "create_group", "delete", "each_member", "get", "groups_of", "list", "update", "update_group"} {
+	// A declined AddMembers or RemoveMembers did nothing and is not timed.
+	for _, method := range []string{"add_members", "create", "create_group", "delete", "each_member", "get", "groups_of", "list", "remove_members", "update", "update_group"} {
 		calls := uint64(9)
 		if method == "each_member" {
 			calls++ // the refused one
@@ -160,8 +172,8 @@ func TestDurationsAndErrorsByKind(t *testing.T) {
 	if counts["User/update"] != 1 || errs["User/update/other"] != 0 || errs["Group/each_member/other"] != 1 {
 		t.Errorf("the callers' own errors were counted: %v", errs)
 	}
-	if len(errs) != 10*5 {
-		t.Errorf("%d error series, want %d: %v", len(errs), 10*5, errs)
+	if len(errs) != 11*5 {
+		t.Errorf("%d error series, want %d: %v", len(errs), 11*5, errs)
 	}
 }
 

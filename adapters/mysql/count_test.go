@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"sync"
 	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
@@ -11,10 +12,23 @@ import (
 )
 
 // countingConnector wraps the MySQL connector and counts the statements
-// sent, so that tests can check how many round trips an operation costs.
+// sent, so that tests can check how many round trips an operation costs,
+// and keeps the text of those run by Exec (see execs).
 type countingConnector struct {
 	driver.Connector
 	n atomic.Int64
+
+	mu   sync.Mutex // guards sent
+	sent []string
+}
+
+// execs returns the statements run by Exec since the last call.
+func (c *countingConnector) execs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.sent
+	c.sent = nil
+	return out
 }
 
 func openCounting(dsn string) (*sqlx.DB, *countingConnector, error) {
@@ -36,16 +50,20 @@ func (c *countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: conn, n: &c.n}, nil
+	return &countingConn{Conn: conn, n: &c.n, c: c}, nil
 }
 
 type countingConn struct {
 	driver.Conn
 	n *atomic.Int64
+	c *countingConnector
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
 	c.n.Add(1)
+	c.c.mu.Lock()
+	c.c.sent = append(c.c.sent, q)
+	c.c.mu.Unlock()
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, q, args)
 }
 

@@ -156,3 +156,13 @@ func (k engineKind) shareLock() string {
 	}
 	return " LOCK IN SHARE MODE"
 }
+
+// countsOver says whether the engine counts the rows of a derived table
+// that share-locks what it reads with COUNT(*) OVER (): MariaDB from 10.2,
+// where AddMembers checks that every key named a user over the one join
+// it inserts from (see addSQL). MySQL 8 has window functions too, but the
+// statement has been measured on MariaDB only; MySQL 5.7, TiDB, Vitess and
+// the engines probe cannot tell keep the COUNT subquery.
+func (k engineKind) countsOver(version string) bool {
+	return (k == engineMariaDB || k == engineGalera) && atLeast(version, 10, 2)
+}

@@ -86,3 +86,30 @@ func TestShareLockByEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsOverByEngine: the window-function form of AddMembers' check is
+// MariaDB's from 10.2 (a Galera node's too); every other engine, and an
+// older MariaDB, keeps the COUNT subquery.
+func TestCountsOverByEngine(t *testing.T) {
+	for _, c := range []struct {
+		kind    engineKind
+		version string
+		want    bool
+	}{
+		{engineMariaDB, "10.11.6-MariaDB-0+deb12u1", true},
+		{engineMariaDB, "10.2.44-MariaDB", true},
+		{engineMariaDB, "10.1.48-MariaDB", false},
+		{engineMariaDB, "5.5.68-MariaDB", false},
+		{engineGalera, "10.6.16-MariaDB-log", true},
+		{engineMySQL, "8.0.36", false},
+		{engineMySQL, "5.7.44", false},
+		{engineGRSingle, "8.0.36", false},
+		{engineTiDB, "8.0.11-TiDB-v7.5.0", false},
+		{engineVitess, "8.0.30-Vitess", false},
+		{engineOther, "8.0.31", false},
+	} {
+		if got := c.kind.countsOver(c.version); got != c.want {
+			t.Errorf("%v %s: countsOver %v, want %v", c.kind, c.version, got, c.want)
+		}
+	}
+}

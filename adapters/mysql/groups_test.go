@@ -30,7 +30,13 @@ type groupFixture struct {
 
 func newGroupFixture(t testing.TB, users int) *groupFixture {
 	t.Helper()
-	db, cc, err := openCounting(mysqltest.NewDatabase(t))
+	return newGroupFixtureOn(t, mysqltest.NewDatabase(t), users)
+}
+
+// newGroupFixtureOn is newGroupFixture on the database of dsn.
+func newGroupFixtureOn(t testing.TB, dsn string, users int) *groupFixture {
+	t.Helper()
+	db, cc, err := openCounting(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

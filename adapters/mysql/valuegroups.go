@@ -359,6 +359,11 @@ func (v valueGroups) AddMembers(context.Context, string, []string) (bool, adapte
 	return false, adapters.Written{}, nil
 }
 
+// RemoveMembers declines: the full path takes the group's lock.
+func (v valueGroups) RemoveMembers(context.Context, string, []string) (bool, adapters.Written, error) {
+	return false, adapters.Written{}, nil
+}
+
 func (v valueGroups) EachMember(ctx context.Context, id string, fn func(adapters.Member) error) error {
 	i, ok := v.find(id)
 	if !ok {

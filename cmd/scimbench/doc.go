@@ -1,7 +1,8 @@
 // Command scimbench measures what scimbridge costs on top of the SQL a
 // provisioning request needs. For each scenario (create a user, get one by
 // id, filter by userName, PATCH it inactive, PUT it, add 50 members to a
-// group in one PATCH, page through every user, and an Okta-style import:
+// group in one PATCH, remove 50 in one PATCH, page through every user, and
+// an Okta-style import:
 // look a user up by userName, create it, push it into a group) it runs a
 // raw-SQL baseline through go-sql-driver, with the same pool settings, on
 // the same rows and indexes at the same concurrency, and then the real

@@ -91,7 +91,7 @@ func scratchDatabases(t *testing.T, db *sql.DB) int {
 // growth study and the process report when asked.
 func checkReport(t *testing.T, out string, growth bool, lines ...string) {
 	t.Helper()
-	want := []string{"create user", "get by id", "filter userName eq", "PATCH deactivate", "PUT", "add 50 members", "page through users", "Okta import", "resident memory"}
+	want := []string{"create user", "get by id", "filter userName eq", "PATCH deactivate", "PUT", "add 50 members", "remove 50 members", "page through users", "Okta import", "resident memory"}
 	if growth {
 		want = append(want, "filter userName eq", "list page, count=100", "PATCH 50 members", "first list page")
 	}

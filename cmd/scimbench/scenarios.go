@@ -61,8 +61,10 @@ type scenario struct {
 	// limit bounds the requests of one worker (0: none); n bounds them
 	// all (0: -n).
 	limit, n int
-	// reset puts the data back before each side runs.
-	reset            func(ctx context.Context) error
+	// reset puts the data back before each side runs; undo, if set,
+	// removes what reset made once the scenario is done, so that it does
+	// not weigh on the next.
+	reset, undo      func(ctx context.Context) error
 	doRaw, doSidecar func(ctx context.Context, w *worker, i int) error
 }
 
@@ -197,6 +199,11 @@ func (b *bencher) compare(ctx context.Context) (err error) {
 		if s.reset != nil {
 			if err := s.reset(ctx); err != nil {
 				return fmt.Errorf("%s: resetting: %w", s.name, err)
+			}
+		}
+		if s.undo != nil {
+			if err := s.undo(ctx); err != nil {
+				return fmt.Errorf("%s: undoing its data: %w", s.name, err)
 			}
 		}
 		ratio := res[1].rate() / res[0].rate()
@@ -364,6 +371,28 @@ func (b *bencher) scenarios() []scenario {
 			},
 		},
 		{
+			name: "remove 50 members", unit: "members/s", per: memberBatch,
+			raw:   "one DELETE FROM user_roles of 50 rows (each client its own group, every user in it)",
+			limit: b.o.users / memberBatch,
+			reset: func(ctx context.Context) error {
+				groups := joinIDs(b.memberGroups)
+				return b.db.exec(ctx, "DELETE FROM user_roles WHERE role_id IN ("+groups+")",
+					"INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u JOIN roles r ON r.id IN ("+groups+")"+
+						" WHERE u.id BETWEEN "+strconv.FormatInt(b.first, 10)+" AND "+strconv.FormatInt(b.first+int64(b.o.users)-1, 10))
+			},
+			undo: func(ctx context.Context) error {
+				return b.db.exec(ctx, "DELETE FROM user_roles WHERE role_id IN ("+joinIDs(b.memberGroups)+")")
+			},
+			doRaw: func(ctx context.Context, w *worker, _ int) error {
+				_, err := b.raw.ExecContext(ctx, "DELETE FROM user_roles WHERE role_id = "+strconv.FormatInt(b.memberGroups[w.id], 10)+" AND user_id IN ("+joinIDs(b.batch(w))+")")
+				return err
+			},
+			doSidecar: func(ctx context.Context, w *worker, _ int) error {
+				_, err := b.http.do(ctx, "PATCH", "/Groups/"+strconv.FormatInt(b.memberGroups[w.id], 10), removeMembersBody(b.batch(w)), http.StatusNoContent, false)
+				return err
+			},
+		},
+		{
 			name: "page through users", unit: "pages/s", per: 1, cpu: cpuTarget{over: 5 * time.Microsecond, per: pageSize},
 			raw: "SELECT 100 rows WHERE id > last ORDER BY id LIMIT 100 (keyset), SELECT their groups; no count",
 			doRaw: func(ctx context.Context, w *worker, _ int) error {
@@ -452,6 +481,12 @@ func addMembersBody(ids []int64) []byte {
 	}
 	b.WriteString(`]}]}`)
 	return []byte(b.String())
+}
+
+// removeMembersBody removes the members with these ids, listed in one
+// operation's value, as Entra sends it.
+func removeMembersBody(ids []int64) []byte {
+	return []byte(strings.Replace(string(addMembersBody(ids)), `"op":"add"`, `"op":"remove"`, 1))
 }
 
 // filter asks the sidecar for userName eq login and checks the number of

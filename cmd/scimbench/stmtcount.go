@@ -302,5 +302,10 @@ func (b *bencher) statements(ctx context.Context, s scenario) (stmtCount, error)
 			out.sidecar, out.sidecarTrips, out.sequence = stmts, trips, seq
 		}
 	}
+	if s.undo != nil {
+		if err := s.undo(ctx); err != nil {
+			return out, fmt.Errorf("undoing: %w", err)
+		}
+	}
 	return out, nil
 }

@@ -51,8 +51,9 @@ func TestStatementsPerRequest(t *testing.T) {
 	// locked read with the groups, then UPDATE with COMMIT (the row is
 	// known, not read back); a PATCH that only adds members is one INSERT
 	// that autocommits (joining the share-locked group row, on the
-	// condition that every id names a user). A filter needs the users'
-	// keys before their groups: two round trips.
+	// condition that every id names a user), one that only removes listed
+	// members one DELETE that autocommits. A filter needs the users' keys
+	// before their groups: two round trips.
 	want := map[string]stmtCount{
 		"create user":        {raw: 2, rawTrips: 2, sidecar: 2, sidecarTrips: 2},
 		"get by id":          {raw: 2, rawTrips: 2, sidecar: 2, sidecarTrips: 1},
@@ -60,6 +61,7 @@ func TestStatementsPerRequest(t *testing.T) {
 		"PATCH deactivate":   {raw: 3, rawTrips: 3, sidecar: 4, sidecarTrips: 2},
 		"PUT":                {raw: 3, rawTrips: 3, sidecar: 4, sidecarTrips: 2},
 		"add 50 members":     {raw: 1, rawTrips: 1, sidecar: 1, sidecarTrips: 1},
+		"remove 50 members":  {raw: 1, rawTrips: 1, sidecar: 1, sidecarTrips: 1},
 		"Okta import":        {raw: 4, rawTrips: 4, sidecar: 4, sidecarTrips: 4},
 	}
 	scenarios := b.scenarios()

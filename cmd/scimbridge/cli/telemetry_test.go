@@ -429,13 +429,16 @@ func TestMetricsAfterOktaSession(t *testing.T) {
 			t.Errorf("%s%v = %v, want %v", w.name, w.labels, got, w.value)
 		}
 	}
-	// The two group PATCHes: one that only adds members is add_members
-	// where the database skips existing memberships by a unique key (on
-	// MariaDB), update_group where it cannot (the embedded engine).
+	// The two group PATCHes: the one that only adds members is
+	// add_members where the database skips existing memberships by a
+	// unique key (on MariaDB), update_group where it cannot (the embedded
+	// engine); the one that only removes a listed member is
+	// remove_members.
 	upd, _ := m.value("scimbridge_database_operation_duration_seconds_count", "resource", "Group", "method", "update_group")
 	add, _ := m.value("scimbridge_database_operation_duration_seconds_count", "resource", "Group", "method", "add_members")
-	if upd+add != 2 || upd < 1 {
-		t.Errorf("group PATCHes timed as update_group %v and add_members %v, want 2 in all, at least one update_group", upd, add)
+	rem, _ := m.value("scimbridge_database_operation_duration_seconds_count", "resource", "Group", "method", "remove_members")
+	if upd+add != 1 || rem != 1 {
+		t.Errorf("group PATCHes timed as update_group %v, add_members %v and remove_members %v; want the addition as update_group or add_members, the removal as remove_members", upd, add, rem)
 	}
 	// The 404 is an answer, not a database error; so is the conflict for
 	// update (none happened).
